@@ -1,0 +1,41 @@
+# motcua — see README.md. Everything builds with -tags migrated_fynedo (Fyne's fyne.Do threading).
+GO        ?= go
+TAGS      := migrated_fynedo
+DATA      ?=
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X motcua/internal/version.Version=$(VERSION)
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: all deps build run test lint bench screenshots windows package central clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh run
+
+build: deps
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua ./cmd/motcua
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua-central ./cmd/motcua-central
+
+# Build and start the desktop app. DATA=dir chooses the data folder (default: the OS's per-user folder).
+run: build
+	./$(BIN)/motcua $(if $(DATA),--data $(DATA))
+
+central: build
+	./$(BIN)/motcua-central serve --addr 127.0.0.1:8787 --data $(or $(DATA),central-data)
+
+test: deps lint
+	$(GO) build -tags $(TAGS) ./...
+	$(GO) test -race -tags $(TAGS) -timeout 20m ./...
+
+lint:
+	$(GO) vet -tags $(TAGS) ./...
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	 if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+bench: deps
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2000x ./localdb/
+
+clean:
+	rm -rf $(BIN)

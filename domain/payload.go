@@ -1,0 +1,238 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Payloads of dossier events (version 1). Business time is the event's At; payloads carry
+// what the event decided, including due dates computed by the working calendar at the
+// moment of the act: the date printed on a receipt is a promise and never changes silently.
+
+// ReceivedPayload opens a dossier at the counter (EvReceived) or online (EvRegisteredOnline).
+type ReceivedPayload struct {
+	Code        string         `json:"code"`
+	Procedure   ProcedureRef   `json:"procedure"`
+	Applicant   Person         `json:"applicant"`
+	Owner       *Person        `json:"owner,omitempty"`
+	Subject     SubjectKind    `json:"subject"`
+	Channel     Channel        `json:"channel"`
+	Summary     string         `json:"summary"`
+	Documents   []DocumentItem `json:"documents"`
+	Sets        int            `json:"sets"`
+	Copies      int            `json:"copies,omitempty"`
+	Pages       int            `json:"pages,omitempty"`
+	Fee         int64          `json:"fee"`
+	DueAt       time.Time      `json:"due_at"`
+	Assisted    bool           `json:"assisted,omitempty"`
+	ReturnPlace string         `json:"return_place,omitempty"`
+}
+
+// AcceptedPayload accepts an online registration at the counter.
+type AcceptedPayload struct {
+	DueAt time.Time `json:"due_at"`
+}
+
+// SupplementRequestedPayload asks for more papers, all in one go (Mẫu 02).
+type SupplementRequestedPayload struct {
+	Items      []SupplementItem `json:"items"`
+	Reason     string           `json:"reason"`
+	GuideName  string           `json:"guide_name,omitempty"`
+	GuidePhone string           `json:"guide_phone,omitempty"`
+}
+
+// SupplementReceivedPayload records the papers' arrival and the due date moved by the pause.
+type SupplementReceivedPayload struct {
+	NewDueAt time.Time `json:"new_due_at"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// ReasonPayload serves refused, withdrawn and stopped.
+type ReasonPayload struct {
+	Reason string `json:"reason"`
+}
+
+// StepPayload serves forwarded and progress_noted.
+type StepPayload struct {
+	Agency  string `json:"agency,omitempty"`
+	Handler string `json:"handler,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Content string `json:"content,omitempty"`
+}
+
+// PaymentPayload serves payment_requested and payment_recorded.
+type PaymentPayload struct {
+	Amount  int64  `json:"amount"`
+	Name    string `json:"name,omitempty"`
+	Method  string `json:"method,omitempty"`
+	Receipt string `json:"receipt,omitempty"`
+}
+
+// ResultReadyPayload says the result is at the counter.
+type ResultReadyPayload struct {
+	Agency     string `json:"agency,omitempty"`
+	Result     string `json:"result,omitempty"`
+	Note       string `json:"note,omitempty"`
+	Electronic bool   `json:"electronic,omitempty"`
+}
+
+// RescheduledPayload sets a new due date with an apology (Mẫu 04).
+type RescheduledPayload struct {
+	Number   string    `json:"number,omitempty"`
+	Reason   string    `json:"reason"`
+	NewDueAt time.Time `json:"new_due_at"`
+}
+
+// HandedOverPayload records the return of the result (return book entry).
+type HandedOverPayload struct {
+	Recipient  Person `json:"recipient"`
+	Authorized bool   `json:"authorized,omitempty"`
+	Authority  string `json:"authority,omitempty"`
+	Method     string `json:"method"`
+	Documents  string `json:"documents,omitempty"`
+}
+
+// CorrectedPayload corrects data entered by mistake; nil fields are unchanged.
+type CorrectedPayload struct {
+	Applicant *Person         `json:"applicant,omitempty"`
+	Owner     *Person         `json:"owner,omitempty"`
+	Summary   *string         `json:"summary,omitempty"`
+	Documents *[]DocumentItem `json:"documents,omitempty"`
+	Sets      *int            `json:"sets,omitempty"`
+	Reason    string          `json:"reason"`
+}
+
+// CodeAssignedPayload gives the dossier a (new) code.
+type CodeAssignedPayload struct {
+	Code   string `json:"code"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// FileAttachedPayload attaches a stored file to a component or as an electronic result.
+type FileAttachedPayload struct {
+	File      FileRef `json:"file"`
+	Document  string  `json:"document,omitempty"` // component code; empty with Result
+	Result    bool    `json:"result,omitempty"`   // the electronic result
+	Digitized bool    `json:"digitized"`          // mark the component digitized
+}
+
+// FormPreparedPayload records a declaration filled in for the citizen.
+type FormPreparedPayload struct {
+	Template string            `json:"template"`
+	Values   map[string]string `json:"values,omitempty"`
+}
+
+// ConflictResolvedPayload is a supervisor's decision on conflicting events. SetStatus, when
+// set, puts the dossier in that status (e.g. the citizen really did take the result).
+type ConflictResolvedPayload struct {
+	EventIDs  []string `json:"event_ids"`
+	Decision  string   `json:"decision"` // "keep" (the current state stands) or "set_status"
+	SetStatus Status   `json:"set_status,omitempty"`
+	Note      string   `json:"note"`
+}
+
+// DecodePayload decodes an event's payload into the type its event type uses.
+func DecodePayload(e Event) (any, error) {
+	var p any
+	switch e.Type {
+	case EvReceived, EvRegisteredOnline:
+		p = &ReceivedPayload{}
+	case EvAccepted:
+		p = &AcceptedPayload{}
+	case EvSupplementRequested:
+		p = &SupplementRequestedPayload{}
+	case EvSupplementReceived:
+		p = &SupplementReceivedPayload{}
+	case EvRefused, EvWithdrawn, EvStopped:
+		p = &ReasonPayload{}
+	case EvForwarded, EvProgress:
+		p = &StepPayload{}
+	case EvPaymentRequested, EvPaymentRecorded:
+		p = &PaymentPayload{}
+	case EvResultReady:
+		p = &ResultReadyPayload{}
+	case EvRescheduled:
+		p = &RescheduledPayload{}
+	case EvHandedOver:
+		p = &HandedOverPayload{}
+	case EvCorrected:
+		p = &CorrectedPayload{}
+	case EvCodeAssigned:
+		p = &CodeAssignedPayload{}
+	case EvFileAttached:
+		p = &FileAttachedPayload{}
+	case EvFormPrepared:
+		p = &FormPreparedPayload{}
+	case EvConflictResolved:
+		p = &ConflictResolvedPayload{}
+	default:
+		return nil, fmt.Errorf("event %s: unknown type %q", e.ID, e.Type)
+	}
+	if e.Version != 1 {
+		return nil, fmt.Errorf("event %s: unsupported payload version %d", e.ID, e.Version)
+	}
+	if err := json.Unmarshal(e.Payload, p); err != nil {
+		return nil, fmt.Errorf("event %s (%s): payload: %w", e.ID, e.Type, err)
+	}
+	return p, checkPayload(e.Type, p)
+}
+
+// checkPayload enforces what every valid payload must carry, wherever it was made.
+func checkPayload(t EventType, p any) error {
+	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
+	switch v := p.(type) {
+	case *ReceivedPayload:
+		switch {
+		case blank(v.Procedure.Code):
+			return fmt.Errorf("%s: missing procedure", t)
+		case blank(v.Applicant.Name):
+			return fmt.Errorf("%s: missing applicant", t)
+		case t == EvReceived && v.DueAt.IsZero():
+			return fmt.Errorf("%s: missing due date", t)
+		case t == EvReceived && blank(v.Code):
+			return fmt.Errorf("%s: missing code", t)
+		}
+	case *AcceptedPayload:
+		if v.DueAt.IsZero() {
+			return fmt.Errorf("%s: missing due date", t)
+		}
+	case *SupplementRequestedPayload:
+		if len(v.Items) == 0 {
+			return fmt.Errorf("%s: nothing requested", t)
+		}
+	case *SupplementReceivedPayload:
+		if v.NewDueAt.IsZero() {
+			return fmt.Errorf("%s: missing new due date", t)
+		}
+	case *ReasonPayload:
+		if blank(v.Reason) {
+			return fmt.Errorf("%s: missing reason", t)
+		}
+	case *RescheduledPayload:
+		if v.NewDueAt.IsZero() || blank(v.Reason) {
+			return fmt.Errorf("%s: missing new due date or reason", t)
+		}
+	case *HandedOverPayload:
+		if blank(v.Recipient.Name) {
+			return fmt.Errorf("%s: missing recipient", t)
+		}
+	case *CodeAssignedPayload:
+		if blank(v.Code) {
+			return fmt.Errorf("%s: missing code", t)
+		}
+	case *FileAttachedPayload:
+		if len(v.File.SHA256) != 64 {
+			return fmt.Errorf("%s: bad file hash", t)
+		}
+	case *ConflictResolvedPayload:
+		if len(v.EventIDs) == 0 {
+			return fmt.Errorf("%s: no events named", t)
+		}
+		if v.Decision == "set_status" && !v.SetStatus.Valid() {
+			return fmt.Errorf("%s: bad status %d", t, v.SetStatus)
+		}
+	}
+	return nil
+}
