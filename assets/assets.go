@@ -1,0 +1,34 @@
+// Package assets embeds motcua's seed data: the procedure catalogue, the official
+// working-calendar tables, declaration templates, translations and icons. It only holds
+// bytes; parsing belongs to the packages that own the models (domain, domain/calendar).
+package assets
+
+import (
+	"embed"
+	"io/fs"
+	"sort"
+)
+
+// CatalogueJSON is the seed procedure catalogue (domain.Catalogue).
+//
+//go:embed catalogue.json
+var CatalogueJSON []byte
+
+//go:embed calendar/*.json
+var calendarFS embed.FS
+
+// CalendarTables returns the official yearly calendar tables (calendar.YearTable JSON),
+// oldest first.
+func CalendarTables() [][]byte {
+	names, _ := fs.Glob(calendarFS, "calendar/*.json")
+	sort.Strings(names)
+	out := make([][]byte, 0, len(names))
+	for _, n := range names {
+		b, err := calendarFS.ReadFile(n)
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		out = append(out, b)
+	}
+	return out
+}
