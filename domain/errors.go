@@ -20,6 +20,7 @@ type FieldError struct {
 	Field string
 	Code  string
 	Msg   string
+	Args  map[string]string // values for the placeholders of a translated message
 }
 
 // ValidationError lists every problem found in an input, so a form can mark them all at once.

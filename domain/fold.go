@@ -100,13 +100,18 @@ func (d *Dossier) Fold(e Event) {
 			c.Resolved, c.ResolvedBy, c.Resolution = true, r.by, r.note
 		}
 		d.Conflicts = append(d.Conflicts, c)
+		d.count(e)
 	}
+}
+
+// count keeps the bookkeeping every folded event updates, applied or not.
+func (d *Dossier) count(e Event) {
 	d.Events++
 	if e.HLC > d.LastHLC {
 		d.LastHLC = e.HLC
 	}
 	if e.At.After(d.UpdatedAt) {
-		d.UpdatedAt = e.At
+		d.UpdatedAt = e.At.UTC()
 	}
 }
 
@@ -118,6 +123,14 @@ func (d Dossier) Check(e Event) error {
 
 // Apply applies one event to the dossier or returns why it cannot, leaving d unchanged on error.
 func (d *Dossier) Apply(e Event) error {
+	if err := d.apply(e); err != nil {
+		return err
+	}
+	d.count(e)
+	return nil
+}
+
+func (d *Dossier) apply(e Event) error {
 	if d.ID != "" && e.StreamID != d.ID {
 		return &RuleError{Code: "event.stream", Msg: fmt.Sprintf("sự kiện %s không thuộc hồ sơ này", e.ID), Kind: ErrInvalid}
 	}

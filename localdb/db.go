@@ -1,0 +1,260 @@
+// Package localdb is motcua's local store on SQLite: embedded migrations, the event log,
+// the dossier projection, full-text search, the outbox, the audit chain and stored files.
+// Each use case is one immediate transaction on the single writer connection; queries use
+// a pool of read-only connections (WAL lets them run while the writer commits).
+//
+// It imports domain (rules), assets (seed data) and nothing from ui, sync or cmd.
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"motcua/domain"
+	"motcua/domain/calendar"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// SchemaVersion is the newest migration this build knows.
+var SchemaVersion = func() int {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	return len(names)
+}()
+
+// ErrTooNew means the database was written by a newer motcua.
+var ErrTooNew = errors.New("cơ sở dữ liệu được tạo bởi phiên bản motcua mới hơn; hãy cập nhật phần mềm trước khi mở")
+
+// Options configure a store. Zero values mean the real clock and UUIDv7 ids.
+type Options struct {
+	Now   func() time.Time
+	NewID func() string
+	// ReadConns is the size of the reader pool (default 4).
+	ReadConns int
+}
+
+// Store is the local database of one workstation, in one data folder.
+type Store struct {
+	dir    string
+	path   string
+	w      *sql.DB // one connection, immediate transactions
+	r      *sql.DB // read-only pool
+	now    func() time.Time
+	newID  func() string
+	clock  *domain.Clock
+	mu     sync.RWMutex // guards the cached configuration below
+	cfg    Config
+	cat    *domain.Catalogue
+	cal    *calendar.Calendar
+	notify []func()
+}
+
+// DBFile is the database's file name inside a data folder.
+const DBFile = "motcua.db"
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first: later pragmas may already need to wait for a lock.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the store in dir and runs pending migrations.
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s := &Store{dir: dir, path: filepath.Join(dir, DBFile), now: opt.Now, newID: opt.NewID}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	s.clock = domain.NewClock(s.now)
+	var err error
+	if s.w, err = sql.Open("sqlite", dsn(s.path, false)); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.migrate(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = sql.Open("sqlite", dsn(s.path, true)); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	n := opt.ReadConns
+	if n <= 0 {
+		n = 4
+	}
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	if err := s.load(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Dir is the data folder.
+func (s *Store) Dir() string { return s.dir }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Now is the store's clock (injected in tests).
+func (s *Store) Now() time.Time { return s.now() }
+
+// OnWrite registers a function called after every committed local write (the sync engine
+// uses it to push promptly). It runs on the writer's goroutine: it must not block.
+func (s *Store) OnWrite(f func()) {
+	s.mu.Lock()
+	s.notify = append(s.notify, f)
+	s.mu.Unlock()
+}
+
+func (s *Store) written() {
+	s.mu.RLock()
+	fs := s.notify
+	s.mu.RUnlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if current > SchemaVersion {
+		return fmt.Errorf("%w (phiên bản dữ liệu %d, phần mềm hỗ trợ đến %d)", ErrTooNew, current, SchemaVersion)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad migration name %s", base)
+		}
+		if v <= current {
+			continue
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.tx(ctx, "migrate "+base, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+				v, base, s.now().UnixMilli())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tx runs fn in one immediate transaction on the writer connection.
+func (s *Store) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil {
+			return nil
+		}
+		// Another process (a CLI command, a backup) may hold the lock beyond busy_timeout.
+		if isBusy(err) && attempt < 3 && ctx.Err() == nil {
+			time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
+			continue
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// ms converts a time to the stored form (nil for the zero time).
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}

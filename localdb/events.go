@@ -1,0 +1,133 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"motcua/domain"
+)
+
+// Sync states of an event.
+const (
+	SyncWaiting     = 0
+	SyncAcked       = 1
+	SyncQuarantined = 2
+)
+
+const eventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc`
+
+func scanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {
+	var e domain.Event
+	var payload string
+	var at, hlc int64
+	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return e, err
+	}
+	e.Payload = json.RawMessage(payload)
+	e.At = time.UnixMilli(at).UTC()
+	e.HLC = domain.HLC(hlc)
+	return e, nil
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (bool, error) {
+	state := SyncAcked
+	if local {
+		state = SyncWaiting
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, local, sync_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+		e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
+		e.At.UnixMilli(), int64(e.HLC), local, state)
+	if err != nil {
+		return false, fmt.Errorf("insert event: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// streamEvents loads a stream's events in fold order.
+func streamEvents(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, streamID string) ([]domain.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE stream_id = ? ORDER BY hlc, device, id`, streamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// currentDossier reads a dossier's projection inside a transaction (zero Dossier if none).
+func currentDossier(ctx context.Context, tx *sql.Tx, id string) (domain.Dossier, bool, error) {
+	var doc string
+	err := tx.QueryRowContext(ctx, `SELECT doc FROM dossiers WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Dossier{}, false, nil
+	}
+	if err != nil {
+		return domain.Dossier{}, false, err
+	}
+	var d domain.Dossier
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return d, false, fmt.Errorf("dossier %s: %w", id, err)
+	}
+	return d, true, nil
+}
+
+// appendLocal is the heart of every use case: check the event against the dossier as it
+// stands, append it to the log (waiting for sync), update the projection and the search
+// index, and write the audit entry — all in the caller's transaction. A rule the event
+// breaks is returned and nothing is written.
+func (s *Store) appendLocal(ctx context.Context, tx *sql.Tx, e domain.Event) (domain.Dossier, error) {
+	d, _, err := currentDossier(ctx, tx, e.StreamID)
+	if err != nil {
+		return d, err
+	}
+	var next domain.Dossier
+	if e.HLC > d.LastHLC {
+		next = d.Clone()
+		if err := next.Apply(e); err != nil {
+			return d, err
+		}
+	} else {
+		// A local event never orders before what is stored (the clock observes every
+		// pulled event), but if it does, refold everything rather than guess.
+		evs, err := streamEvents(ctx, tx, e.StreamID)
+		if err != nil {
+			return d, err
+		}
+		next = domain.Fold(append(evs, e))
+		for _, c := range next.Conflicts {
+			if c.EventID == e.ID {
+				return d, &domain.RuleError{Code: c.Code, Msg: c.Msg, Kind: domain.ErrConflict}
+			}
+		}
+	}
+	if _, err := insertEvent(ctx, tx, e, true); err != nil {
+		return d, err
+	}
+	if err := s.project(ctx, tx, next, true); err != nil {
+		return d, err
+	}
+	subject := next.Code
+	if subject == "" {
+		subject = next.ID
+	}
+	if err := s.audit(ctx, tx, e.Actor, string(e.Type), subject, e.ID); err != nil {
+		return d, err
+	}
+	return next, nil
+}

@@ -1,0 +1,201 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"motcua/domain"
+)
+
+// The outbox is the local events not yet acknowledged by the central system, in the order
+// they were made. The sync engine reads a batch, pushes it, and acknowledges or quarantines
+// each event by id; a quarantined event leaves the head of the queue so the rest go on.
+
+// Outbox returns up to limit waiting events, oldest first.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]domain.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE sync_state = 0 ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer rows.Close()
+	out := make([]domain.Event, 0, limit)
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// OutboxCount is the number of events waiting.
+func (s *Store) OutboxCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE sync_state = 0`).Scan(&n)
+	return n, err
+}
+
+// Ack marks events as held by the central system.
+func (s *Store) Ack(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.setSyncState(ctx, "ack", ids, SyncAcked, "")
+}
+
+// Quarantine takes an event the central system rejected out of the queue, keeping it with
+// the reason for a supervisor.
+func (s *Store) Quarantine(ctx context.Context, id, reason string) error {
+	return s.setSyncState(ctx, "quarantine", []string{id}, SyncQuarantined, reason)
+}
+
+// Requeue puts a quarantined event back in the queue (after the cause was fixed).
+func (s *Store) Requeue(ctx context.Context, actor domain.Staff, id string) error {
+	if !actor.Role.Can(domain.PermSupervise) {
+		return denied("đưa lại sự kiện vào hàng đợi đồng bộ")
+	}
+	if err := s.setSyncState(ctx, "requeue", []string{id}, SyncWaiting, ""); err != nil {
+		return err
+	}
+	s.written()
+	return nil
+}
+
+func (s *Store) setSyncState(ctx context.Context, op string, ids []string, state int, reason string) error {
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		now := s.now().UnixMilli()
+		streams := map[string]bool{}
+		for start := 0; start < len(ids); start += 500 {
+			chunk := ids[start:min(start+500, len(ids))]
+			ph := strings.Repeat("?,", len(chunk))
+			ph = ph[:len(ph)-1]
+			args := make([]any, 0, len(chunk)+3)
+			args = append(args, state, reason, now)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			rows, err := tx.QueryContext(ctx, `UPDATE events SET sync_state = ?, sync_reason = ?, synced_at = ?
+				WHERE local = 1 AND id IN (`+ph+`) RETURNING stream_id`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var sid string
+				if err := rows.Scan(&sid); err != nil {
+					rows.Close()
+					return err
+				}
+				streams[sid] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for sid := range streams {
+			if err := s.updateSyncFlag(ctx, tx, sid); err != nil {
+				return err
+			}
+		}
+		if state != SyncAcked {
+			return s.audit(ctx, tx, "sync", "sync."+op, strings.Join(ids, ","), reason)
+		}
+		return nil
+	})
+}
+
+// QuarantinedEvent is an event the central system refused, with its reason.
+type QuarantinedEvent struct {
+	Event  domain.Event
+	Reason string
+	At     time.Time
+	Code   string // the dossier's code, for the supervisor
+}
+
+// Quarantined lists the quarantined events, oldest first.
+func (s *Store) Quarantined(ctx context.Context) ([]QuarantinedEvent, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("e.", eventColumns)+`, e.sync_reason, COALESCE(e.synced_at, 0), COALESCE(d.code, '')
+		FROM events e LEFT JOIN dossiers d ON d.id = e.stream_id WHERE e.sync_state = 2 ORDER BY e.seq`)
+	if err != nil {
+		return nil, fmt.Errorf("quarantined: %w", err)
+	}
+	defer rows.Close()
+	var out []QuarantinedEvent
+	for rows.Next() {
+		var q QuarantinedEvent
+		var at int64
+		e, err := scanEvent(rows, &q.Reason, &at, &q.Code)
+		if err != nil {
+			return nil, err
+		}
+		q.Event, q.At = e, time.UnixMilli(at).UTC()
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ApplyRemote stores events pulled from the central system and the cursor that covers them,
+// in one transaction: the cursor can never run ahead of the data. Events already held (by
+// id) are skipped; local events are never touched. Affected dossiers are refolded, so an
+// event that conflicts with local history shows up as a conflict. It returns how many
+// events were new.
+func (s *Store) ApplyRemote(ctx context.Context, events []domain.Event, cursorKey, cursor string) (int, error) {
+	for _, e := range events {
+		if err := e.Check(); err != nil {
+			return 0, fmt.Errorf("apply remote: %w", err)
+		}
+	}
+	fresh := 0
+	err := s.tx(ctx, "apply remote", func(tx *sql.Tx) error {
+		fresh = 0
+		streams := map[string]string{}
+		for _, e := range events {
+			s.clock.Observe(e.HLC)
+			ok, err := insertEvent(ctx, tx, e, false)
+			if err != nil {
+				return err
+			}
+			if ok {
+				fresh++
+				streams[e.StreamID] = e.Stream
+			}
+		}
+		for sid, kind := range streams {
+			if err := s.refoldStream(ctx, tx, kind, sid); err != nil {
+				return err
+			}
+		}
+		if cursorKey != "" {
+			if err := putSyncValue(ctx, tx, cursorKey, cursor); err != nil {
+				return err
+			}
+		}
+		if fresh > 0 {
+			return s.audit(ctx, tx, "sync", "sync.pull", cursor, fmt.Sprintf("%d sự kiện mới", fresh))
+		}
+		return nil
+	})
+	return fresh, err
+}
+
+// refoldStream rebuilds the projection of one stream of any kind.
+func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID string) error {
+	switch kind {
+	case domain.StreamDossier:
+		_, err := s.refold(ctx, tx, streamID)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"motcua/domain"
+	"motcua/domain/citizen"
+)
+
+// project writes a dossier's fold into the projection and the search index. waiting says
+// whether the dossier now has local events not yet acknowledged.
+func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiting bool) error {
+	if d.ID == "" {
+		// Only events of a dossier that was never received (e.g. orphans whose opening
+		// event has not arrived yet): nothing to show until it does.
+		return nil
+	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("project %s: %w", d.ID, err)
+	}
+	sync := 0
+	if waiting {
+		sync = 1
+	}
+	received := d.ReceivedAt
+	if received.IsZero() {
+		received = d.RegisteredAt
+	}
+	var rid int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
+			received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET code = excluded.code, procedure_code = excluded.procedure_code,
+			procedure_name = excluded.procedure_name, field_code = excluded.field_code,
+			applicant = excluded.applicant, id_number = excluded.id_number, phone = excluded.phone, channel = excluded.channel,
+			status = excluded.status, received_at = excluded.received_at, due_at = excluded.due_at, result_at = excluded.result_at,
+			returned_at = excluded.returned_at, closed_at = excluded.closed_at, received_by = excluded.received_by,
+			assisted = excluded.assisted, digitized = excluded.digitized, e_result = excluded.e_result, conflicts = excluded.conflicts,
+			sync = MAX(dossiers.sync, excluded.sync), last_hlc = excluded.last_hlc, doc = excluded.doc
+		RETURNING rid`,
+		d.ID, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone,
+		int(d.Channel), int(d.Status), ms(received), ms(d.DueAt), ms(d.ResultAt), ms(d.ReturnedAt), ms(d.ClosedAt), d.ReceivedBy,
+		d.Assisted, d.FullyDigitized(), d.EResult, len(d.OpenConflicts()), sync, int64(d.LastHLC), string(doc)).Scan(&rid)
+	if err != nil {
+		return fmt.Errorf("project %s: %w", d.ID, err)
+	}
+	f := searchFields(d)
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dossier_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`,
+		rid, f[0], f[1], f[2], f[3], f[4]); err != nil {
+		return fmt.Errorf("index %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// searchFields is what the search index holds for a dossier, folded to plain ASCII-ish
+// lower case so "Nguyễn Thị Đào" is found by "nguyen thi dao".
+func searchFields(d domain.Dossier) [5]string {
+	names := []string{d.Applicant.Name}
+	ids := []string{d.Applicant.IDNumber}
+	phones := []string{d.Applicant.Phone}
+	if d.Owner != nil {
+		names = append(names, d.Owner.Name)
+		ids = append(ids, d.Owner.IDNumber)
+		phones = append(phones, d.Owner.Phone)
+	}
+	return [5]string{
+		strings.ToLower(d.Code),
+		citizen.Fold(strings.Join(names, " ")),
+		strings.Join(ids, " "),
+		strings.Join(phones, " "),
+		citizen.Fold(d.Procedure.Name),
+	}
+}
+
+// refold rebuilds a dossier's projection from all its stored events (after events from
+// elsewhere arrived, which may order before local ones).
+func (s *Store) refold(ctx context.Context, tx *sql.Tx, streamID string) (domain.Dossier, error) {
+	evs, err := streamEvents(ctx, tx, streamID)
+	if err != nil {
+		return domain.Dossier{}, err
+	}
+	d := domain.Fold(evs)
+	if err := s.project(ctx, tx, d, false); err != nil {
+		return d, err
+	}
+	return d, s.updateSyncFlag(ctx, tx, streamID)
+}
+
+// updateSyncFlag recomputes a dossier's sync column from its events.
+func (s *Store) updateSyncFlag(ctx context.Context, tx *sql.Tx, streamID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE dossiers SET sync = CASE
+			WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = ?1 AND sync_state = 2) THEN 2
+			WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = ?1 AND sync_state = 0) THEN 1
+			ELSE 0 END
+		WHERE id = ?1`, streamID)
+	return err
+}

@@ -1,0 +1,510 @@
+package localdb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"motcua/domain"
+)
+
+func TestReceiveBirthRegistration(t *testing.T) {
+	ctx := context.Background()
+	// Friday 13 Feb 2026, 16:00: after the 15:00 cut-off, just before the Tết break (16–20/2).
+	s, _ := newTestStore(t, vnTime(2026, 2, 13, 16, 0))
+	d, err := s.Receive(ctx, clerk, birthIntake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Code != "000.00.06.H56-260213-1001" {
+		t.Errorf("code %s", d.Code)
+	}
+	if want := vnTime(2026, 2, 23, 17, 0); !d.DueAt.Equal(want) {
+		t.Errorf("due %v, want %v", d.DueAt.In(domain.VN()), want)
+	}
+	if d.Applicant.Name != "Nguyễn Văn An" || d.Applicant.Phone != "0912345678" || d.Applicant.Birth != "1999-03-15" ||
+		d.Applicant.Address != "Thôn Đông, xã An Hưng, TP Hải Phòng" {
+		t.Errorf("applicant not normalised: %+v", d.Applicant)
+	}
+	if d.Status != domain.StatusAccepted || d.ReceivedBy != "lan" || d.Fee != 0 || len(d.Documents) != 3 || d.Sets != 1 {
+		t.Errorf("dossier %+v", d)
+	}
+	d2, err := s.Receive(ctx, clerk, birthIntake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2.Code != "000.00.06.H56-260213-1002" {
+		t.Errorf("second code %s", d2.Code)
+	}
+	got, err := s.ByCode(ctx, strings.ToLower(d.Code))
+	if err != nil || got.ID != d.ID {
+		t.Fatalf("by code: %v %+v", err, got.ID)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Dossiers != 2 || st.Outbox != 2 || st.ByStatus["2"] != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	res, err := s.Verify(ctx)
+	if err != nil || !res.OK() || res.Entries < 3 {
+		t.Errorf("verify %+v %v", res, err)
+	}
+}
+
+func TestFeeAndCopiesForCertifiedCopy(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	in := birthIntake()
+	in.ProcedureCode = "2.000815"
+	proc, _ := s.Catalogue().Lookup("2.000815")
+	in.Documents = nil
+	for _, doc := range proc.Documents {
+		if !doc.Optional {
+			in.Documents = append(in.Documents, domain.DocumentItem{Code: doc.Code})
+		}
+	}
+	in.Copies, in.Pages = 3, 5 // 2×2000 + 3×1000 = 7000 per copy
+	d, err := s.Receive(ctx, clerk, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Fee != 21000 {
+		t.Errorf("fee %d, want 21000", d.Fee)
+	}
+	if want := vnTime(2026, 3, 2, 17, 0); !d.DueAt.Equal(want) {
+		t.Errorf("same-day due %v", d.DueAt.In(domain.VN()))
+	}
+}
+
+// Bad input gets a clear Vietnamese message and writes nothing.
+func TestBadIntakeWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	nfd := norm.NFD.String("Trần Thị Bích")
+	cases := []struct {
+		name  string
+		edit  func(*domain.Intake)
+		field string
+	}{
+		{"bad ID", func(in *domain.Intake) { in.Applicant.IDNumber = "12345" }, domain.FieldApplicantID},
+		{"unknown province", func(in *domain.Intake) { in.Applicant.IDNumber = "000099012345" }, domain.FieldApplicantID},
+		{"ID vs birth year", func(in *domain.Intake) { in.Applicant.Birth = "15/03/1985" }, domain.FieldApplicantID},
+		{"bad phone", func(in *domain.Intake) { in.Applicant.Phone = "0123" }, domain.FieldApplicantPhone},
+		{"future birth", func(in *domain.Intake) { in.Applicant.Birth = "01/01/2030"; in.Applicant.IDNumber = "001230012345" }, domain.FieldApplicantBirth},
+		{"empty name", func(in *domain.Intake) { in.Applicant.Name = "  " }, domain.FieldApplicantName},
+		{"empty address", func(in *domain.Intake) { in.Applicant.Address = "" }, domain.FieldApplicantAddress},
+		{"long summary", func(in *domain.Intake) { in.Summary = strings.Repeat("dài ", 400) }, domain.FieldSummary},
+		{"unknown procedure", func(in *domain.Intake) { in.ProcedureCode = "9.999999" }, domain.FieldProcedure},
+		{"missing documents", func(in *domain.Intake) { in.Documents = in.Documents[:1] }, domain.FieldDocuments},
+		{"bad email", func(in *domain.Intake) { in.Applicant.Email = "an@" }, domain.FieldApplicantEmail},
+		{"NFD name with digits", func(in *domain.Intake) { in.Applicant.Name = nfd + " 2" }, domain.FieldApplicantName},
+	}
+	for _, c := range cases {
+		in := birthIntake()
+		c.edit(&in)
+		_, err := s.Receive(ctx, clerk, in)
+		var v domain.ValidationError
+		if !errors.As(err, &v) || len(v.For(c.field)) == 0 {
+			t.Errorf("%s: got %v, want a problem with %s", c.name, err, c.field)
+			continue
+		}
+		for _, fe := range v {
+			if fe.Msg == "" || !isVietnamese(fe.Msg) {
+				t.Errorf("%s: message %q is not a clear Vietnamese sentence", c.name, fe.Msg)
+			}
+		}
+	}
+	st, _ := s.Stats(ctx)
+	if st.Dossiers != 0 || st.Events != 0 {
+		t.Fatalf("bad intakes wrote something: %+v", st)
+	}
+	// NFD input is stored as NFC.
+	in := birthIntake()
+	in.Applicant.Name = nfd
+	d, err := s.Receive(ctx, clerk, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Applicant.Name != "Trần Thị Bích" || !norm.NFC.IsNormalString(d.Applicant.Name) {
+		t.Errorf("name %q not NFC", d.Applicant.Name)
+	}
+	if d.Code != "000.00.06.H56-260302-1001" {
+		t.Errorf("failed intakes consumed numbers: %s", d.Code)
+	}
+}
+
+func isVietnamese(s string) bool {
+	return strings.ContainsAny(s, "àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ")
+}
+
+func TestSearchWithoutDiacritics(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	names := []string{"Nguyễn Thị Đào", "Trần Văn Bình", "Phạm Đức Anh"}
+	ids := []string{"031086012345", "001099012345", "079203012345"}
+	var codes []string
+	for i, n := range names {
+		in := birthIntake()
+		in.Applicant.Name, in.Applicant.IDNumber, in.Applicant.Birth = n, ids[i], ""
+		in.Applicant.Phone = "09" + strings.Repeat(string(rune('1'+i)), 8)
+		d, err := s.Receive(ctx, clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, d.Code)
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"nguyen thi dao", []string{"Nguyễn Thị Đào"}},
+		{"dao", []string{"Nguyễn Thị Đào"}},
+		{norm.NFD.String("Đào"), []string{"Nguyễn Thị Đào"}},
+		{"duc anh", []string{"Phạm Đức Anh"}},
+		{"TRAN BIN", []string{"Trần Văn Bình"}},
+		{"001099012345", []string{"Trần Văn Bình"}},
+		{"0922222222", []string{"Trần Văn Bình"}},
+		{"+84 933 333 333", []string{"Phạm Đức Anh"}},
+		{codes[2], []string{"Phạm Đức Anh"}},
+		{"khai sinh", names},
+		{"xyz", nil},
+	}
+	for _, c := range cases {
+		rows, err := s.Search(ctx, c.q, 10)
+		if err != nil {
+			t.Fatalf("%q: %v", c.q, err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Applicant)
+		}
+		if !sameSet(got, c.want) {
+			t.Errorf("search %q = %v, want %v", c.q, got, c.want)
+		}
+		n, err := s.QueueCount(ctx, QueueFilter{Text: c.q})
+		if err != nil || n != len(c.want) {
+			t.Errorf("queue text %q: %d %v", c.q, n, err)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]int{}
+	for _, x := range a {
+		m[x]++
+	}
+	for _, x := range b {
+		m[x]--
+	}
+	for _, v := range m {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLifecycleAndTimeline(t *testing.T) {
+	ctx := context.Background()
+	// Monday 2 March 2026 09:00; marital status confirmation takes 3 working days.
+	s, clk := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	in := birthIntake()
+	in.ProcedureCode = "1.004873"
+	proc, _ := s.Catalogue().Lookup("1.004873")
+	in.Documents = nil
+	for _, doc := range proc.Documents {
+		if !doc.Optional {
+			in.Documents = append(in.Documents, domain.DocumentItem{Code: doc.Code})
+		}
+	}
+	d, err := s.Receive(ctx, clerk, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := vnTime(2026, 3, 5, 9, 0); !d.DueAt.Equal(want) {
+		t.Fatalf("due %v, want %v", d.DueAt.In(domain.VN()), want)
+	}
+	// Supplement asked Monday 10:00, brought back Wednesday 10:00: two working days paused.
+	clk.Set(vnTime(2026, 3, 2, 10, 0))
+	if _, err := s.RequestSupplement(ctx, clerk, d.ID, domain.SupplementRequestedPayload{
+		Items: []domain.SupplementItem{{Name: "Bản sao giấy chứng tử của vợ", Form: domain.FormCertified}}, Reason: "Thiếu giấy tờ chứng minh"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ResultReady(ctx, clerk, d.ID, domain.ResultReadyPayload{}); err == nil || !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("result ready while waiting for a supplement: %v", err)
+	}
+	clk.Set(vnTime(2026, 3, 4, 10, 0))
+	d, err = s.ReceiveSupplement(ctx, clerk, d.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := vnTime(2026, 3, 9, 9, 0); !d.DueAt.Equal(want) || d.Status != domain.StatusAccepted {
+		t.Fatalf("after pause: due %v status %v, want %v", d.DueAt.In(domain.VN()), d.Status, want)
+	}
+	if _, err := s.Forward(ctx, clerk, d.ID, "", ""); err == nil {
+		t.Fatal("forward without an agency accepted")
+	}
+	if _, err := s.Forward(ctx, clerk, d.ID, "Công chức Tư pháp - Hộ tịch", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reschedule(ctx, clerk, d.ID, "Chờ kết quả xác minh", vnTime(2026, 3, 7, 9, 0)); err == nil {
+		t.Fatal("rescheduled onto a Saturday")
+	}
+	d, err = s.Reschedule(ctx, clerk, d.ID, "Chờ kết quả xác minh", vnTime(2026, 3, 11, 9, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Reschedules) != 1 || d.Reschedules[0].Number != "1/PXL" {
+		t.Errorf("reschedules %+v", d.Reschedules)
+	}
+	if _, err := s.Reschedule(ctx, clerk, d.ID, "Lần nữa", vnTime(2026, 3, 12, 9, 0)); err == nil {
+		t.Fatal("second reschedule accepted with limit 1")
+	}
+	if _, err := s.ResultReady(ctx, clerk, d.ID, domain.ResultReadyPayload{}); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else collects it without an authorisation: refused.
+	_, err = s.HandOver(ctx, clerk, d.ID, domain.HandedOverPayload{Recipient: domain.Person{Name: "Lê Văn Tám", IDNumber: "031090012345"}})
+	var v domain.ValidationError
+	if !errors.As(err, &v) || len(v.For("authority")) == 0 {
+		t.Fatalf("hand-over to a stranger: %v", err)
+	}
+	d, err = s.HandOver(ctx, clerk, d.ID, domain.HandedOverPayload{Recipient: domain.Person{Name: "Lê Văn Tám", IDNumber: "031090012345"},
+		Authorized: true, Authority: "Giấy ủy quyền ngày 01/03/2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != domain.StatusReturned || d.HandOver == nil || !d.HandOver.Authorized || d.HandOver.Method != domain.HandOverCounter {
+		t.Fatalf("after hand-over %+v", d.HandOver)
+	}
+	tl, err := s.Timeline(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []domain.EventType
+	for _, e := range tl {
+		types = append(types, e.Event.Type)
+		if !e.Local || e.SyncState != SyncWaiting || e.Event.Actor != "lan" {
+			t.Errorf("timeline entry %+v", e)
+		}
+	}
+	want := []domain.EventType{domain.EvReceived, domain.EvSupplementRequested, domain.EvSupplementReceived, domain.EvForwarded,
+		domain.EvRescheduled, domain.EvResultReady, domain.EvHandedOver}
+	if len(types) != len(want) {
+		t.Fatalf("timeline %v", types)
+	}
+	for i := range want {
+		if types[i] != want[i] {
+			t.Fatalf("timeline %v, want %v", types, want)
+		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	if _, err := s.Receive(ctx, helper, birthIntake()); !errors.Is(err, domain.ErrDenied) {
+		t.Fatalf("helper received a dossier: %v", err)
+	}
+	d, err := s.Receive(ctx, clerk, birthIntake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Correct(ctx, clerk, d.ID, domain.CorrectedPayload{Reason: "x", Summary: ptr("y")}); !errors.Is(err, domain.ErrDenied) {
+		t.Fatalf("clerk corrected: %v", err)
+	}
+	if _, err := s.Correct(ctx, boss, d.ID, domain.CorrectedPayload{Reason: "Gõ nhầm", Summary: ptr("Khai sinh cho con thứ hai")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateConfig(ctx, clerk, testCfg); !errors.Is(err, domain.ErrDenied) {
+		t.Fatalf("clerk changed settings: %v", err)
+	}
+	cfg := s.Config()
+	cfg.Slot = 2
+	if err := s.UpdateConfig(ctx, admin, cfg); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("slot changed after intake: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestStaffAccounts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	if err := s.CreateStaff(ctx, nil, domain.Staff{Username: "lan", FullName: "Lan", Role: domain.RoleCounter}, "matkhau123"); err == nil {
+		t.Fatal("first account need not be admin?")
+	}
+	if err := s.CreateStaff(ctx, nil, domain.Staff{Username: "admin", FullName: "quản trị viên", Role: domain.RoleAdmin}, "ngan"); err == nil {
+		t.Fatal("short password accepted")
+	}
+	if err := s.CreateStaff(ctx, nil, domain.Staff{Username: "admin", FullName: "quản trị viên", Role: domain.RoleAdmin}, "matkhau-quan-tri"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateStaff(ctx, nil, domain.Staff{Username: "lan", FullName: "Lan", Role: domain.RoleCounter}, "matkhau123"); !errors.Is(err, domain.ErrDenied) {
+		t.Fatalf("second account without admin: %v", err)
+	}
+	if err := s.CreateStaff(ctx, &admin, domain.Staff{Username: "Lan", FullName: "nguyễn thị lan", Role: domain.RoleCounter}, "matkhau123"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateStaff(ctx, &admin, domain.Staff{Username: "lan", FullName: "Khác", Role: domain.RoleCounter}, "matkhau123"); err == nil {
+		t.Fatal("duplicate username accepted")
+	}
+	st, err := s.Authenticate(ctx, " LAN ", "matkhau123")
+	if err != nil || st.FullName != "Nguyễn Thị Lan" || st.Role != domain.RoleCounter {
+		t.Fatalf("auth %+v %v", st, err)
+	}
+	for _, bad := range [][2]string{{"lan", "sai"}, {"khong-co", "matkhau123"}} {
+		if _, err := s.Authenticate(ctx, bad[0], bad[1]); !errors.Is(err, ErrBadLogin) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	st.Active = false
+	if err := s.UpdateStaff(ctx, admin, st, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "lan", "matkhau123"); !errors.Is(err, ErrBadLogin) {
+		t.Fatal("disabled account signed in")
+	}
+}
+
+func TestAuditTamperDetected(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	for i := 0; i < 3; i++ {
+		if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.w.Exec(`UPDATE audit SET actor = 'mallory' WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK() || res.BrokenAt != 3 || !strings.Contains(res.BrokenWhy, "3") {
+		t.Fatalf("tampering not found: %+v", res)
+	}
+}
+
+func TestFilesStoredOnceAndChecked(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	d, err := s.Receive(ctx, clerk, birthIntake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n2 0 obj << /Type /Page >> endobj\n3 0 obj << /Type /Pages >> endobj\n%%EOF")
+	a, err := s.StoreFile(ctx, bytes.NewReader(pdf), "giay-chung-sinh.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.StoreFile(ctx, bytes.NewReader(pdf), "lan-hai.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.SHA256 != b.SHA256 || a.Mime != "application/pdf" || a.Pages != 2 {
+		t.Fatalf("refs %+v %+v", a, b)
+	}
+	entries, _ := filepath.Glob(filepath.Join(s.Dir(), "files", "*", "*"))
+	if len(entries) != 1 {
+		t.Fatalf("stored %d copies", len(entries))
+	}
+	if _, err := s.StoreFile(ctx, strings.NewReader("MZ not a document"), "virus.exe"); err == nil {
+		t.Fatal("exe accepted")
+	}
+	if _, err := s.StoreFile(ctx, bytes.NewReader(make([]byte, MaxFileSize+10)), "big.pdf"); err == nil {
+		t.Fatal("oversized file accepted")
+	}
+	d, err = s.AttachFile(ctx, clerk, d.ID, domain.FileAttachedPayload{File: a, Document: "GCS", Digitized: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.DigitizedShare() == 0 || len(d.Documents[1].Files) != 1 {
+		t.Fatalf("attach %+v", d.Documents)
+	}
+	if n, _ := s.PendingFiles(ctx, 10); len(n) != 1 {
+		t.Fatalf("pending files %v", n)
+	}
+	if err := os.WriteFile(s.FilePath(a.SHA256), []byte("%PDF-altered"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := s.Verify(ctx)
+	if res.OK() || len(res.FilesMissing) != 1 {
+		t.Fatalf("altered file not found: %+v", res)
+	}
+}
+
+func TestTooNewDatabaseRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, '999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, dir, Options{}); !errors.Is(err, ErrTooNew) {
+		t.Fatalf("opened a newer database: %v", err)
+	}
+}
+
+func TestBackupRestore(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	for i := 0; i < 5; i++ {
+		if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StoreFile(ctx, strings.NewReader("%PDF-1.4 scan"), "scan.pdf"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Backup(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Files != 1 {
+		t.Errorf("backup files %d", info.Files)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(info.Dir, target); err != nil {
+		t.Fatal(err)
+	}
+	if err := Restore(info.Dir, target); err == nil {
+		t.Fatal("restored over existing data")
+	}
+	r, err := Open(ctx, target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a, _ := s.Stats(ctx)
+	b, _ := r.Stats(ctx)
+	if a.Dossiers != b.Dossiers || a.Events != b.Events || a.Files != b.Files || a.Outbox != b.Outbox {
+		t.Fatalf("stats differ: %+v vs %+v", a, b)
+	}
+	res, err := r.Verify(ctx)
+	if err != nil || !res.OK() {
+		t.Fatalf("restored store fails verify: %+v %v", res, err)
+	}
+	if r.Config().DeviceID != s.Config().DeviceID {
+		t.Error("device id not restored")
+	}
+}
+
+var _ = time.Second

@@ -1,0 +1,125 @@
+// Package api holds the wire types of motcua's sync protocol v1 (HTTP + JSON under
+// /api/v1), shared by the client engine (package sync) and the reference server
+// (package sync/central). It imports only domain.
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"motcua/domain"
+)
+
+// Prefix is the path prefix of every call.
+const Prefix = "/api/v1"
+
+// Header is set on every response of a real motcua server. A 2xx answer without it (a
+// Wi-Fi login page, a proxy) is a network failure, not a success.
+const (
+	Header      = "X-Motcua-Api"
+	HeaderValue = "1"
+)
+
+// MaxBatch is the largest number of events one push may carry.
+const MaxBatch = 1000
+
+// EnrollRequest asks to join a unit with a one-time code issued by the central admin.
+// DeviceID is the workstation's own id (it already names the events it made offline).
+type EnrollRequest struct {
+	Code       string `json:"code"`
+	DeviceName string `json:"device_name"`
+	DeviceID   string `json:"device_id"`
+}
+
+// EnrollResponse gives the device its token and its place in the unit.
+type EnrollResponse struct {
+	DeviceID string `json:"device_id"`
+	Token    string `json:"token"`
+	UnitCode string `json:"unit_code"`
+	UnitName string `json:"unit_name"`
+	Slot     int    `json:"slot"`
+}
+
+// PushRequest carries up to MaxBatch events.
+type PushRequest struct {
+	Events []domain.Event `json:"events"`
+}
+
+// Per-event push results.
+const (
+	Accepted  = "accepted"  // stored now
+	Duplicate = "duplicate" // already held with the same content: treat as accepted
+	Rejected  = "rejected"  // invalid, or the id reused with other content: quarantine
+)
+
+// PushResult is the answer for one event.
+type PushResult struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// PushResponse answers a push, one result per event, and the server's clock.
+type PushResponse struct {
+	Results    []PushResult `json:"results"`
+	ServerTime time.Time    `json:"server_time"`
+}
+
+// ChangesResponse is one page of events this device did not author, for its unit.
+// Cursor is opaque; More says another page is waiting. 410 Gone means the cursor is
+// unknown: start again from the beginning (full resync).
+type ChangesResponse struct {
+	Events     []domain.Event `json:"events"`
+	Cursor     string         `json:"cursor"`
+	More       bool           `json:"more"`
+	ServerTime time.Time      `json:"server_time"`
+}
+
+// CatalogueResponse carries the procedure catalogue and working-calendar tables as the
+// JSON documents the local store keeps (domain.Catalogue, calendar.YearTable). It is
+// served with an ETag; If-None-Match gives 304 when nothing changed.
+type CatalogueResponse struct {
+	Version   string            `json:"version"`
+	Catalogue json.RawMessage   `json:"catalogue"`
+	Calendars []json.RawMessage `json:"calendars"`
+}
+
+// ErrorResponse is the body of every 4xx/5xx answer.
+type ErrorResponse struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody explains a failure; Message is Vietnamese, for the clerk.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// StatsResponse is GET /stats.
+type StatsResponse struct {
+	Dossiers int            `json:"dossiers"`
+	Events   int            `json:"events"`
+	Files    int            `json:"files"`
+	Devices  int            `json:"devices"`
+	ByStatus map[string]int `json:"by_status"`
+	ByUnit   map[string]int `json:"by_unit"`
+}
+
+// AdminEventRequest records processing-side events at the city (forwarded, progress,
+// result ready, refused, code assigned…) so that pull carries them to the counters.
+// Authorised by the admin token. The server stamps id, device, unit, at and hlc.
+type AdminEventRequest struct {
+	DossierID string          `json:"dossier_id,omitempty"`
+	Code      string          `json:"code,omitempty"` // alternative to DossierID
+	Type      string          `json:"type"`
+	Payload   json.RawMessage `json:"payload"`
+	Actor     string          `json:"actor"`
+}
+
+// FileMetadata is the tus Upload-Metadata the client sends: the file's SHA-256 (the
+// server verifies it when the upload completes), name and type.
+const (
+	MetaSHA256 = "sha256"
+	MetaName   = "filename"
+	MetaType   = "filetype"
+)
