@@ -54,10 +54,10 @@ type AuditEntry struct {
 
 // VerifyResult is what Verify found.
 type VerifyResult struct {
-	Entries     int64
-	Integrity   string // "ok" or SQLite's first complaint
-	BrokenAt    int64  // first audit entry whose hash or link is wrong (0: none)
-	BrokenWhy   string
+	Entries      int64
+	Integrity    string // "ok" or SQLite's first complaint
+	BrokenAt     int64  // first audit entry whose hash or link is wrong (0: none)
+	BrokenWhy    string
 	FilesMissing []string // stored files referenced but absent or altered
 }
 
