@@ -32,3 +32,13 @@ func CalendarTables() [][]byte {
 	}
 	return out
 }
+
+// EnglishJSON maps the app's Vietnamese source strings (and message codes) to English.
+//
+//go:embed i18n/en.json
+var EnglishJSON []byte
+
+// VietnameseFyneJSON translates Fyne's own widget strings (file dialogs, menus) to Vietnamese.
+//
+//go:embed i18n/fyne.vi.json
+var VietnameseFyneJSON []byte

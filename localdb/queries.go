@@ -317,3 +317,23 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		(SELECT COUNT(*) FROM files WHERE uploaded = 0)`).Scan(&st.Events, &st.Outbox, &st.Quarantined, &st.Conflicts, &st.Files, &st.FilesWaiting)
 	return st, err
 }
+
+// ProcedureUsage counts dossiers per procedure received since a time, so pickers can put
+// the procedures a counter handles most at the top.
+func (s *Store) ProcedureUsage(ctx context.Context, since time.Time) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT procedure_code, COUNT(*) FROM dossiers WHERE received_at >= ? GROUP BY procedure_code`, since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("procedure usage: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var code string
+		var n int
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		out[code] = n
+	}
+	return out, rows.Err()
+}

@@ -20,6 +20,10 @@ import (
 type Config struct {
 	UnitCode        string                `json:"unit_code"`
 	UnitName        string                `json:"unit_name"`
+	Parent          string                `json:"parent,omitempty"`  // governing authority printed above the unit name
+	Place           string                `json:"place,omitempty"`   // place name on the date line of forms
+	Address         string                `json:"address,omitempty"` // the centre's address and phone, for forms
+	Phone           string                `json:"phone,omitempty"`
 	Slot            int                   `json:"slot"`
 	DeviceID        string                `json:"device_id"`
 	DeviceName      string                `json:"device_name"`

@@ -1,0 +1,397 @@
+// Package ui is motcua's desktop interface (Fyne): the set-up wizard, sign-in, and one
+// small type per screen — Tiếp nhận, Hồ sơ, Trả kết quả, Cài đặt and the ones later issues
+// add — inside one window with a status bar. Screens depend on the interfaces in store.go;
+// loading happens off the UI goroutine and results are applied with fyne.Do.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+
+	"motcua/assets"
+	"motcua/domain"
+)
+
+// Options wire the interface to the rest of the app.
+type Options struct {
+	Store Store
+	Sync  Syncer // nil: no central system configured yet
+	// Open shows a file (a PDF to print) in the system viewer. Defaults to the OS handler.
+	Open   func(path string) error
+	Logger *slog.Logger
+	// Tick is how often the status bar and idle lock are checked (default 5 s).
+	Tick time.Duration
+	// Do runs a function on the UI goroutine: fyne.Do by default. Tests queue the calls and
+	// run them when they settle, as the app's event loop would.
+	Do func(func())
+}
+
+// screen is one tab of the main window.
+type screen interface {
+	title() string
+	icon() fyne.Resource
+	content() fyne.CanvasObject
+	// shown is called when the tab becomes visible: refresh and focus the first field.
+	shown()
+}
+
+// UI is the app's single window and what is signed in.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	opt  Options
+	ctx  context.Context
+	stop context.CancelFunc
+	log  *slog.Logger
+
+	mu           sync.Mutex
+	user         *domain.Staff
+	lastActivity time.Time
+	locked       bool
+
+	jobs sync.WaitGroup // background loads, so tests can wait for them
+
+	signInPage *signInPage  // while the sign-in page shows
+	wizard     *setupWizard // while the first-run wizard shows
+
+	tabs    *container.AppTabs
+	screens []screen
+	status  *statusBar
+	byName  map[string]*container.TabItem
+}
+
+// Prepare loads translations; call it before creating the Fyne app, with the language
+// from the configuration ("vi" unless set to "en").
+func Prepare(language string) {
+	SetLanguage(language)
+	if Language() == "vi" {
+		// Fyne follows the OS language for its own widgets (file dialogs, menus); counters
+		// often run an English Windows, so Vietnamese also stands in for English there.
+		_ = lang.AddTranslationsForLocale(assets.VietnameseFyneJSON, "vi")
+		_ = lang.AddTranslationsForLocale(assets.VietnameseFyneJSON, "en")
+	}
+}
+
+// New builds the window. Call Start to show the wizard or the sign-in.
+func New(a fyne.App, opt Options) *UI {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Open == nil {
+		opt.Open = func(path string) error {
+			u, err := url.Parse("file://" + filepath.ToSlash(path))
+			if err != nil {
+				return err
+			}
+			return a.OpenURL(u)
+		}
+	}
+	if opt.Tick == 0 {
+		opt.Tick = 5 * time.Second
+	}
+	if opt.Do == nil {
+		opt.Do = fyne.Do
+	}
+	a.Settings().SetTheme(NewTheme(nil))
+	ctx, stop := context.WithCancel(context.Background())
+	u := &UI{app: a, opt: opt, ctx: ctx, stop: stop, log: opt.Logger, lastActivity: opt.Store.Now()}
+	u.win = a.NewWindow(T("motcua — Bộ phận Một cửa"))
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.SetMaster()
+	u.win.SetOnClosed(stop)
+	if d, ok := u.win.Canvas().(desktop.Canvas); ok {
+		d.SetOnKeyDown(func(*fyne.KeyEvent) { u.touch() })
+	}
+	return u
+}
+
+// Window is the app's window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start shows the set-up wizard on first run, otherwise the sign-in screen.
+func (u *UI) Start() {
+	n, err := u.opt.Store.StaffCount(u.ctx)
+	if err != nil {
+		u.win.SetContent(messagePage(T("Không mở được dữ liệu"), errText(err)))
+		return
+	}
+	if n == 0 || !u.opt.Store.Config().Configured() {
+		u.showWizard()
+	} else {
+		u.showSignIn("")
+	}
+	go u.ticker()
+}
+
+// ShowAndRun shows the window and runs the app until it is closed.
+func (u *UI) ShowAndRun() {
+	u.Start()
+	u.win.ShowAndRun()
+}
+
+// Close stops background work.
+func (u *UI) Close() { u.stop() }
+
+// User is the signed-in staff member (nil when signed out or locked).
+func (u *UI) User() *domain.Staff {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.user == nil || u.locked {
+		return nil
+	}
+	st := *u.user
+	return &st
+}
+
+func (u *UI) actor() domain.Staff {
+	if st := u.User(); st != nil {
+		return *st
+	}
+	return domain.Staff{}
+}
+
+// touch records activity for the idle lock.
+func (u *UI) touch() {
+	u.mu.Lock()
+	u.lastActivity = u.opt.Store.Now()
+	u.mu.Unlock()
+}
+
+// background runs load off the UI goroutine and apply on it.
+func background[T any](u *UI, load func(ctx context.Context) (T, error), apply func(T, error)) {
+	u.jobs.Add(1)
+	go func() {
+		defer u.jobs.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				u.log.Error("background panic", "panic", r)
+				u.opt.Do(func() { u.showError(fmt.Errorf("%v", r)) })
+			}
+		}()
+		v, err := load(u.ctx)
+		if u.ctx.Err() != nil {
+			return
+		}
+		u.opt.Do(func() { apply(v, err) })
+	}()
+}
+
+// settle waits for background work (tests); the test's Do queue runs what it applies.
+func (u *UI) settle() { u.jobs.Wait() }
+
+// signedIn builds the main window for a staff member.
+func (u *UI) signedIn(st domain.Staff) {
+	u.mu.Lock()
+	u.user = &st
+	u.locked = false
+	u.lastActivity = u.opt.Store.Now()
+	u.mu.Unlock()
+	u.log.Info("signed in", "user", st.Username, "role", st.Role)
+	u.buildMain()
+}
+
+// signOut returns to the sign-in screen.
+func (u *UI) signOut() {
+	u.mu.Lock()
+	who := ""
+	if u.user != nil {
+		who = u.user.Username
+	}
+	u.user = nil
+	u.locked = false
+	u.mu.Unlock()
+	u.log.Info("signed out", "user", who)
+	u.win.SetMainMenu(nil)
+	u.showSignIn("")
+}
+
+// lock hides the work until the same staff member signs in again.
+func (u *UI) lock() {
+	u.mu.Lock()
+	if u.user == nil || u.locked {
+		u.mu.Unlock()
+		return
+	}
+	u.locked = true
+	name := u.user.Username
+	u.mu.Unlock()
+	u.log.Info("locked", "user", name)
+	u.win.SetMainMenu(nil)
+	u.showSignIn(name)
+}
+
+func (u *UI) ticker() {
+	t := time.NewTicker(u.opt.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
+			u.tick()
+		}
+	}
+}
+
+// tick locks an idle session and refreshes the status bar.
+func (u *UI) tick() {
+	u.mu.Lock()
+	idle := u.opt.Store.Now().Sub(u.lastActivity)
+	signed := u.user != nil && !u.locked
+	u.mu.Unlock()
+	limit := time.Duration(u.opt.Store.Config().IdleLockMinutes) * time.Minute
+	if signed && limit > 0 && idle >= limit {
+		u.opt.Do(u.lock)
+		return
+	}
+	if signed && u.status != nil {
+		u.status.refresh()
+	}
+}
+
+// screenSpec registers a tab: files of this package add theirs in init(). make returns
+// nil when the staff member's role may not see the screen.
+type screenSpec struct {
+	order int
+	make  func(u *UI, st domain.Staff) screen
+}
+
+var registry []screenSpec
+
+func registerScreen(order int, make func(u *UI, st domain.Staff) screen) {
+	registry = append(registry, screenSpec{order, make})
+	sort.SliceStable(registry, func(i, j int) bool { return registry[i].order < registry[j].order })
+}
+
+// Tab order.
+const (
+	orderIntake = 10
+	orderQueue  = 20
+	orderReturn = 30
+	orderAssist = 40
+	orderSuper  = 50
+	orderFeed   = 60
+	orderSetup  = 90
+)
+
+// menuProvider is a screen that adds items to the Công việc menu (with shortcuts that
+// work whatever field has focus).
+type menuProvider interface {
+	menuItems() []*fyne.MenuItem
+}
+
+// dossierOpener is the screen that shows a dossier's detail.
+type dossierOpener interface {
+	openDossier(id string)
+}
+
+// buildMain lays out the tabs the staff member's role allows, and the status bar.
+func (u *UI) buildMain() {
+	st := u.actor()
+	u.screens = nil
+	u.byName = map[string]*container.TabItem{}
+	var items []*container.TabItem
+	for _, spec := range registry {
+		s := spec.make(u, st)
+		if s == nil {
+			continue
+		}
+		u.screens = append(u.screens, s)
+		item := container.NewTabItemWithIcon(s.title(), s.icon(), s.content())
+		u.byName[s.title()] = item
+		items = append(items, item)
+	}
+	u.tabs = container.NewAppTabs(items...)
+	u.tabs.SetTabLocation(container.TabLocationLeading)
+	u.tabs.OnSelected = func(item *container.TabItem) {
+		u.touch()
+		for _, s := range u.screens {
+			if s.title() == item.Text {
+				s.shown()
+			}
+		}
+	}
+	u.status = newStatusBar(u)
+	u.win.SetContent(container.NewBorder(nil, u.status.content(), nil, nil, u.tabs))
+	u.win.SetMainMenu(u.mainMenu())
+	if len(u.screens) > 0 {
+		u.screens[0].shown()
+	}
+	u.status.refresh()
+}
+
+// showScreen selects a screen's tab.
+func (u *UI) showScreen(s screen) {
+	if u.tabs == nil || s == nil {
+		return
+	}
+	if item, ok := u.byName[s.title()]; ok {
+		u.tabs.Select(item)
+	}
+}
+
+// screenOf returns the signed-in main window's screen of type T, if the role has it.
+func screenOf[T screen](u *UI) (T, bool) {
+	for _, s := range u.screens {
+		if t, ok := s.(T); ok {
+			return t, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// openDossier shows a dossier's detail, from anywhere (hand-over, dashboard, search).
+func (u *UI) openDossier(id string) {
+	for _, s := range u.screens {
+		if o, ok := s.(dossierOpener); ok {
+			u.showScreen(s)
+			o.openDossier(id)
+			return
+		}
+	}
+}
+
+func (u *UI) mainMenu() *fyne.MainMenu {
+	var work []*fyne.MenuItem
+	for _, s := range u.screens {
+		if m, ok := s.(menuProvider); ok {
+			work = append(work, m.menuItems()...)
+		}
+	}
+	lockItem := fyne.NewMenuItem(T("Khóa màn hình"), u.lock)
+	lockItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	signOut := fyne.NewMenuItem(T("Đăng xuất"), u.signOut)
+	account := fyne.NewMenu(T("Tài khoản"), lockItem, signOut)
+	if len(work) == 0 {
+		return fyne.NewMainMenu(account)
+	}
+	return fyne.NewMainMenu(fyne.NewMenu(T("Công việc"), work...), account)
+}
+
+// shortcutItem is a menu item with a Ctrl (Cmd on macOS) shortcut that records activity.
+func (u *UI) shortcutItem(label string, key fyne.KeyName, icon fyne.Resource, action func()) *fyne.MenuItem {
+	item := fyne.NewMenuItem(label, func() { u.touch(); action() })
+	item.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+	item.Icon = icon
+	return item
+}
+
+// printDir is where generated PDFs go before they open in the viewer.
+func (u *UI) printDir() string {
+	dir := filepath.Join(u.opt.Store.Dir(), "printouts")
+	_ = os.MkdirAll(dir, 0o700)
+	return dir
+}

@@ -1,0 +1,534 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/domain"
+	"motcua/domain/citizen"
+)
+
+func init() {
+	registerScreen(orderIntake, func(u *UI, st domain.Staff) screen {
+		if !st.Role.Can(domain.PermIntake) {
+			return nil
+		}
+		return newIntakeScreen(u)
+	})
+}
+
+// intakeScreen (Tiếp nhận) receives a dossier: procedure, applicant, documents; shows the fee
+// and the due date live; saves and prints the receipt (Mẫu 01), then resets for the next
+// citizen. Enter in any field saves; an ID-card QR scanned into any applicant field fills
+// the applicant instead.
+type intakeScreen struct {
+	u      *UI
+	picker *procedurePicker
+	proc   *domain.Procedure
+
+	procCard      *widget.Card
+	procName      *widget.Label
+	applicantCard *widget.Card
+	form          *fyne.Container
+	procInfo      *widget.Label
+	assistMsg     *widget.Label
+	docsBox       *fyne.Container
+	docChecks     []*widget.Check
+	copies        *widget.Entry
+	pages         *widget.Entry
+	copyRow       *fyne.Container
+
+	idNumber, name, birth, phone, email, address *widget.Entry
+	sex                                          *widget.Select
+	onBehalf                                     *widget.Check
+	ownerName, ownerID, ownerAddress             *widget.Entry
+	ownerBox                                     *fyne.Container
+	channel                                      *widget.RadioGroup
+	summary                                      *widget.Entry
+	sets                                         *widget.Entry
+	assisted                                     *widget.Check
+
+	fee, feeNote *widget.Label
+	due, dueNote *widget.Label
+	banner       *banner
+	save         *widget.Button
+	errs         map[string]*widget.Label
+	root         fyne.CanvasObject
+
+	// form data carried in from assisted filling
+	formTemplate string
+	formValues   map[string]string
+	lastReceipt  string // path of the last receipt printed
+}
+
+var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
+
+func newIntakeScreen(u *UI) *intakeScreen {
+	s := &intakeScreen{u: u, errs: map[string]*widget.Label{}}
+	for _, f := range []string{domain.FieldProcedure, domain.FieldApplicantID, domain.FieldApplicantName, domain.FieldApplicantBirth,
+		domain.FieldApplicantSex, domain.FieldApplicantPhone, domain.FieldApplicantEmail, domain.FieldApplicantAddress,
+		domain.FieldOwnerName, domain.FieldOwnerID, domain.FieldOwnerAddress, domain.FieldSummary, domain.FieldDocuments,
+		domain.FieldSets, domain.FieldCopies, domain.FieldPages} {
+		s.errs[f] = errLabel()
+	}
+	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
+	s.procInfo = widget.NewLabel("")
+	s.procInfo.Wrapping = fyne.TextWrapWord
+	s.assistMsg = widget.NewLabel("")
+	s.assistMsg.Wrapping = fyne.TextWrapWord
+	s.assistMsg.Importance = widget.WarningImportance
+	s.assistMsg.Hide()
+	s.docsBox = container.NewVBox()
+	s.copies = s.entry("1")
+	s.pages = s.entry("1")
+	s.copyRow = container.NewGridWithColumns(2,
+		labelled(T("Số bản sao"), s.copies, s.errs[domain.FieldCopies]),
+		labelled(T("Số trang của bản chính"), s.pages, s.errs[domain.FieldPages]))
+	s.copyRow.Hide()
+	s.procName = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.procName.Wrapping = fyne.TextWrapWord
+	s.procCard = widget.NewCard("", "", container.NewVBox(s.procName, s.procInfo, s.assistMsg,
+		heading(T("Giấy tờ công dân nộp")), s.docsBox, s.errs[domain.FieldDocuments], s.copyRow))
+
+	s.idNumber = s.applicantEntry(T("12 chữ số, hoặc quét mã QR trên thẻ căn cước"))
+	s.name = s.applicantEntry(T("Họ và tên"))
+	s.birth = s.applicantEntry(T("ngày/tháng/năm"))
+	s.sex = widget.NewSelect([]string{"Nam", "Nữ"}, func(string) { s.changed() })
+	s.sex.PlaceHolder = T("Chọn")
+	s.phone = s.applicantEntry("09xx xxx xxx")
+	s.email = s.applicantEntry("")
+	s.address = s.applicantEntry(T("Số nhà, thôn/tổ dân phố, xã/phường, tỉnh/thành phố"))
+	s.onBehalf = widget.NewCheck(T("Nộp thay cho người khác (chủ hồ sơ khác người nộp)"), func(on bool) {
+		if on {
+			s.ownerBox.Show()
+		} else {
+			s.ownerBox.Hide()
+		}
+		s.applicantCard.Refresh()
+	})
+	s.ownerName = s.applicantEntry(T("Họ và tên chủ hồ sơ"))
+	s.ownerID = s.applicantEntry(T("Số định danh của chủ hồ sơ"))
+	s.ownerAddress = s.applicantEntry("")
+	s.ownerBox = container.NewGridWithColumns(3,
+		labelled(T("Chủ hồ sơ"), s.ownerName, s.errs[domain.FieldOwnerName]),
+		labelled(T("Số định danh chủ hồ sơ"), s.ownerID, s.errs[domain.FieldOwnerID]),
+		labelled(T("Địa chỉ chủ hồ sơ"), s.ownerAddress, s.errs[domain.FieldOwnerAddress]))
+	s.ownerBox.Hide()
+	opts := make([]string, len(channelOptions))
+	for i, o := range channelOptions {
+		opts[i] = T(o)
+	}
+	s.channel = widget.NewRadioGroup(opts, func(string) { s.changed() })
+	s.channel.Horizontal = true
+	s.channel.Required = true
+	s.channel.SetSelected(opts[0])
+	s.summary = widget.NewMultiLineEntry()
+	s.summary.SetPlaceHolder(T("Nội dung yêu cầu giải quyết (để trống: dùng tên thủ tục)"))
+	s.summary.SetMinRowsVisible(2)
+	s.summary.Wrapping = fyne.TextWrapWord
+	s.sets = s.entry("1")
+	s.assisted = widget.NewCheck(T("Cán bộ điền hộ (Ngày không viết)"), nil)
+
+	s.fee = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.feeNote = widget.NewLabel("")
+	s.feeNote.Wrapping = fyne.TextWrapWord
+	s.due = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.dueNote = widget.NewLabel("")
+	s.dueNote.Wrapping = fyne.TextWrapWord
+	s.banner = newBanner()
+	s.save = widget.NewButtonWithIcon(T("Lưu và in giấy tiếp nhận"), theme.DocumentPrintIcon(), s.onSave)
+	s.save.Importance = widget.HighImportance
+	clear := widget.NewButtonWithIcon(T("Làm lại (Ctrl+N)"), theme.ContentClearIcon(), s.reset)
+
+	applicant := container.NewVBox(
+		container.NewGridWithColumns(2,
+			labelled(T("Số định danh cá nhân / CCCD"), s.idNumber, s.errs[domain.FieldApplicantID]),
+			labelled(T("Họ và tên người nộp"), s.name, s.errs[domain.FieldApplicantName])),
+		container.NewGridWithColumns(3,
+			labelled(T("Ngày sinh"), s.birth, s.errs[domain.FieldApplicantBirth]),
+			labelled(T("Giới tính"), s.sex, s.errs[domain.FieldApplicantSex]),
+			labelled(T("Điện thoại"), s.phone, s.errs[domain.FieldApplicantPhone])),
+		container.NewGridWithColumns(2,
+			labelled(T("Địa chỉ"), s.address, s.errs[domain.FieldApplicantAddress]),
+			labelled(T("Thư điện tử"), s.email, s.errs[domain.FieldApplicantEmail])),
+		s.onBehalf, s.ownerBox,
+	)
+	request := container.NewVBox(
+		labelled(T("Hình thức nộp"), s.channel, nil),
+		labelled(T("Nội dung yêu cầu"), s.summary, s.errs[domain.FieldSummary]),
+		container.NewGridWithColumns(3, labelled(T("Số bộ hồ sơ"), s.sets, s.errs[domain.FieldSets]), s.assisted),
+	)
+	s.applicantCard = widget.NewCard(T("2. Người nộp hồ sơ"), "", applicant)
+	s.form = container.NewVBox(
+		s.banner.box,
+		widget.NewCard(T("1. Thủ tục hành chính"), "", container.NewVBox(s.picker.box, s.errs[domain.FieldProcedure])),
+		s.procCard,
+		s.applicantCard,
+		widget.NewCard(T("3. Yêu cầu"), "", request),
+	)
+	side := container.NewVBox(
+		widget.NewCard(T("Phí, lệ phí"), "", container.NewVBox(s.fee, s.feeNote)),
+		widget.NewCard(T("Hẹn trả kết quả"), "", container.NewVBox(s.due, s.dueNote)),
+		s.save, clear,
+	)
+	s.banner.parent = s.form
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(s.form)), container.NewPadded(side))
+	split.Offset = 0.72
+	s.root = split
+	s.changed()
+	return s
+}
+
+func (s *intakeScreen) title() string              { return T("Tiếp nhận") }
+func (s *intakeScreen) icon() fyne.Resource        { return theme.DocumentCreateIcon() }
+func (s *intakeScreen) content() fyne.CanvasObject { return s.root }
+func (s *intakeScreen) menuItems() []*fyne.MenuItem {
+	return []*fyne.MenuItem{s.u.shortcutItem(T("Tiếp nhận hồ sơ mới"), fyne.KeyN, theme.ContentAddIcon(), func() {
+		s.u.showScreen(s)
+		s.reset()
+	})}
+}
+
+func (s *intakeScreen) shown() {
+	u := s.u
+	background(u, func(ctx context.Context) (map[string]int, error) {
+		return u.opt.Store.ProcedureUsage(ctx, u.opt.Store.Now().AddDate(0, -3, 0))
+	}, func(usage map[string]int, err error) {
+		if err == nil {
+			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
+			s.picker.filter()
+		}
+	})
+	if s.proc == nil {
+		u.win.Canvas().Focus(s.picker.entry)
+	}
+	s.changed()
+}
+
+// entry is a single-line field where Enter saves.
+func (s *intakeScreen) entry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = func(string) { s.changed() }
+	e.OnSubmitted = func(string) { s.onSave() }
+	return e
+}
+
+// applicantEntry is an applicant field that also recognises an ID-card QR payload typed by a
+// USB scanner (the payload and Enter).
+func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	var before string
+	e.OnChanged = func(text string) {
+		if !strings.Contains(text, "|") {
+			before = text
+		}
+		s.changed()
+	}
+	e.OnSubmitted = func(text string) {
+		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
+			e.SetText(before)
+			s.onScan(text)
+			return
+		}
+		s.onSave()
+	}
+	return e
+}
+
+// onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
+func (s *intakeScreen) onScan(payload string) {
+	u := s.u
+	q, err := citizen.ParseCardQR(payload, u.opt.Store.Now())
+	if err != nil {
+		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
+		return
+	}
+	s.fillApplicant(q)
+	s.banner.set(Tf("Đã điền thông tin từ thẻ căn cước của %s.", q.Name), widget.SuccessImportance)
+	u.win.Canvas().Focus(s.phone)
+}
+
+// fillApplicant puts a scanned card's data into the applicant fields (or the owner's, when
+// filing on someone's behalf and the applicant is already filled).
+func (s *intakeScreen) fillApplicant(q citizen.CardQR) {
+	if s.onBehalf.Checked && s.idNumber.Text != "" && s.idNumber.Text != q.ID {
+		s.ownerName.SetText(q.Name)
+		s.ownerID.SetText(q.ID)
+		s.ownerAddress.SetText(q.Address)
+		return
+	}
+	s.idNumber.SetText(q.ID)
+	s.name.SetText(q.Name)
+	if !q.Birth.IsZero() {
+		s.birth.SetText(q.Birth.Format("02/01/2006"))
+	}
+	if q.Sex != citizen.SexUnknown {
+		s.sex.SetSelected(q.Sex.String())
+	}
+	s.address.SetText(q.Address)
+}
+
+func (s *intakeScreen) onPick(p domain.Procedure) {
+	s.proc = &p
+	s.u.touch()
+	s.procName.SetText(p.Name)
+	info := []string{p.Field + " · " + T("mã") + " " + p.Code, T("Thời hạn giải quyết: ") + timeText(p.Time)}
+	if p.Time.Note != "" {
+		info = append(info, p.Time.Note)
+	}
+	if p.PresenceRequired {
+		info = append(info, T("Người yêu cầu phải có mặt trực tiếp."))
+	}
+	info = append(info, T("Kết quả: ")+p.ResultType)
+	s.procInfo.SetText(strings.Join(info, "\n"))
+	if !p.AssistAllowed {
+		s.assistMsg.SetText(T("Không điền hộ: ") + p.AssistNote)
+		s.assistMsg.Show()
+		s.assisted.SetChecked(false)
+		s.assisted.Disable()
+	} else {
+		s.assistMsg.Hide()
+		s.assisted.Enable()
+	}
+	s.docChecks = nil
+	s.docsBox.RemoveAll()
+	for _, d := range p.Documents {
+		label := fmt.Sprintf("%s — %s × %d", d.Name, formName(d.Form), d.Count)
+		if d.Optional {
+			label += " " + T("(nếu có)")
+		}
+		// The check's own label cannot wrap; long document names go in a wrapping label.
+		c := widget.NewCheck("", func(bool) { s.changed() })
+		l := widget.NewLabel(label)
+		l.Wrapping = fyne.TextWrapWord
+		s.docChecks = append(s.docChecks, c)
+		s.docsBox.Add(container.NewBorder(nil, nil, c, nil, l))
+	}
+	if p.Fee.NeedsCopies() {
+		s.copyRow.Show()
+		if p.Fee.NeedsPages() {
+			s.pages.Enable()
+		} else {
+			s.pages.Disable()
+		}
+	} else {
+		s.copyRow.Hide()
+	}
+	s.procCard.Refresh() // lay out what was just shown
+	setErr(s.errs[domain.FieldProcedure], "")
+	s.changed()
+	s.u.win.Canvas().Focus(s.idNumber)
+}
+
+// formName is how a document's form is printed.
+func formName(f domain.DocumentForm) string {
+	switch f {
+	case domain.FormOriginal:
+		return T("bản chính")
+	case domain.FormCertified:
+		return T("bản sao chứng thực")
+	case domain.FormPhoto:
+		return T("bản photo")
+	}
+	return string(f)
+}
+
+// timeText describes a statutory processing time.
+func timeText(t domain.ProcessingTime) string {
+	switch t.Unit {
+	case domain.TimeSameDay:
+		return T("trong ngày (tiếp nhận sau 15 giờ trả ngày làm việc tiếp theo)")
+	case domain.TimeWorkingHours:
+		return Tf("%s giờ làm việc", trimFloat(t.Value))
+	default:
+		return Tf("%s ngày làm việc", trimFloat(t.Value))
+	}
+}
+
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func atoiOr(s string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// changed recomputes the fee and the due date as the clerk types.
+func (s *intakeScreen) changed() {
+	if s.fee == nil {
+		return
+	}
+	if s.proc == nil {
+		s.feeNote.SetText("")
+		s.fee.SetText("—")
+		s.due.SetText("—")
+		s.dueNote.SetText(T("Chọn thủ tục để xem phí và ngày hẹn trả."))
+		return
+	}
+	p := s.proc
+	amount := p.Fee.Compute(domain.FeeInput{Copies: atoiOr(s.copies.Text, 1), Pages: atoiOr(s.pages.Text, 1)})
+	text := T("Không thu phí, lệ phí")
+	if amount > 0 {
+		text = domain.FormatVND(amount)
+	}
+	s.fee.SetText(text)
+	s.feeNote.SetText(p.Fee.Note)
+	now := s.u.opt.Store.Now()
+	due := s.u.opt.Store.Calendar().Due(now, string(p.Time.Unit), p.Time.Value)
+	s.due.SetText(dueText(due))
+	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
+}
+
+// dueText is "17:00 Thứ Hai, 23/02/2026".
+func dueText(t time.Time) string {
+	t = t.In(domain.VN())
+	return fmt.Sprintf("%s %s, %s", t.Format("15:04"), weekday(t.Weekday()), t.Format("02/01/2006"))
+}
+
+func weekday(d time.Weekday) string {
+	if Language() == "en" {
+		return d.String()
+	}
+	return [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}[d]
+}
+
+// intake collects the form into an Intake.
+func (s *intakeScreen) intake() domain.Intake {
+	in := domain.Intake{
+		Applicant: domain.Person{Name: s.name.Text, IDNumber: s.idNumber.Text, Birth: s.birth.Text, Sex: s.sex.Selected,
+			Phone: s.phone.Text, Email: s.email.Text, Address: s.address.Text},
+		Summary: s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
+		FormTemplate: s.formTemplate, FormValues: s.formValues,
+	}
+	if strings.TrimSpace(s.sets.Text) == "" {
+		in.Sets = 1
+	}
+	for i, o := range s.channel.Options {
+		if o == s.channel.Selected {
+			in.Channel = []domain.Channel{domain.ChannelDirect, domain.ChannelPost, domain.ChannelOnline}[i]
+		}
+	}
+	if s.onBehalf.Checked {
+		in.Owner = &domain.Person{Name: s.ownerName.Text, IDNumber: s.ownerID.Text, Address: s.ownerAddress.Text}
+	}
+	if s.proc != nil {
+		in.ProcedureCode = s.proc.Code
+		for i, d := range s.proc.Documents {
+			if i < len(s.docChecks) && s.docChecks[i].Checked {
+				in.Documents = append(in.Documents, domain.DocumentItem{Code: d.Code, Name: d.Name, Form: d.Form, Count: d.Count})
+			}
+		}
+		if s.proc.Fee.NeedsCopies() {
+			in.Copies = atoiOr(s.copies.Text, 0)
+		}
+		if s.proc.Fee.NeedsPages() {
+			in.Pages = atoiOr(s.pages.Text, 0)
+		}
+	}
+	return in
+}
+
+// onSave validates everything, records the intake, prints the receipt and resets.
+func (s *intakeScreen) onSave() {
+	u := s.u
+	u.touch()
+	if !s.save.Disabled() {
+		s.save.Disable()
+	} else {
+		return // already saving
+	}
+	in := s.intake()
+	actor := u.actor()
+	background(u, func(ctx context.Context) (domain.Dossier, error) {
+		return u.opt.Store.Receive(ctx, actor, in)
+	}, func(d domain.Dossier, err error) {
+		s.save.Enable()
+		if err != nil {
+			rest := fieldErrors(err, s.errs)
+			msg := T("Chưa lưu được hồ sơ: hãy sửa các mục được đánh dấu đỏ.")
+			if rest != "" {
+				msg += "\n" + rest
+			}
+			s.banner.set(msg, widget.DangerImportance)
+			return
+		}
+		path, perr := u.printReceipt(d, actor)
+		s.reset()
+		s.lastReceipt = path
+		msg := Tf("Đã tiếp nhận hồ sơ %s của %s. Hẹn trả: %s.", d.Code, d.Applicant.Name, dueText(d.DueAt))
+		if perr != nil {
+			msg += "\n" + T("Chưa in được giấy tiếp nhận: ") + errText(perr) + " " + T("Có thể in lại từ màn hình Hồ sơ.")
+			s.banner.set(msg, widget.WarningImportance)
+			return
+		}
+		s.banner.set(msg, widget.SuccessImportance)
+	})
+}
+
+// reset clears the form for the next citizen.
+func (s *intakeScreen) reset() {
+	s.proc = nil
+	s.formTemplate, s.formValues = "", nil
+	s.picker.reset()
+	s.procName.SetText(T("Chưa chọn thủ tục"))
+	s.procInfo.SetText(T("Gõ vào ô tìm thủ tục rồi nhấn Enter để chọn; dùng phím mũi tên để chọn thủ tục khác trong danh sách."))
+	s.assistMsg.Hide()
+	s.assisted.Enable()
+	s.docsBox.RemoveAll()
+	s.docChecks = nil
+	s.copyRow.Hide()
+	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.email, s.address, s.ownerName, s.ownerID, s.ownerAddress, s.summary} {
+		e.SetText("")
+	}
+	s.copies.SetText("1")
+	s.pages.SetText("1")
+	s.sets.SetText("1")
+	s.sex.ClearSelected()
+	s.onBehalf.SetChecked(false)
+	s.assisted.SetChecked(false)
+	s.channel.SetSelected(s.channel.Options[0])
+	fieldErrors(nil, s.errs)
+	s.banner.set("", widget.MediumImportance)
+	s.changed()
+	s.u.win.Canvas().Focus(s.picker.entry)
+}
+
+// prefill starts an intake from data collected elsewhere (assisted filling): the procedure,
+// the applicant and the filled declaration, so nothing is typed twice.
+func (s *intakeScreen) prefill(procCode string, applicant domain.Person, summary, template string, values map[string]string) {
+	s.reset()
+	if p, ok := s.u.opt.Store.Catalogue().Lookup(procCode); ok {
+		s.onPick(p)
+	}
+	s.idNumber.SetText(applicant.IDNumber)
+	s.name.SetText(applicant.Name)
+	if applicant.Birth != "" {
+		if t, err := domain.ParseDate(applicant.Birth); err == nil {
+			s.birth.SetText(t.Format("02/01/2006"))
+		}
+	}
+	if applicant.Sex != "" {
+		s.sex.SetSelected(applicant.Sex)
+	}
+	s.phone.SetText(applicant.Phone)
+	s.email.SetText(applicant.Email)
+	s.address.SetText(applicant.Address)
+	s.summary.SetText(summary)
+	s.formTemplate, s.formValues = template, values
+	if template != "" {
+		s.assisted.SetChecked(true)
+	}
+	s.changed()
+}

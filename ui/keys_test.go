@@ -1,0 +1,5 @@
+package ui
+
+import "fyne.io/fyne/v2"
+
+var fyneKeyReturn = fyne.KeyEvent{Name: fyne.KeyReturn}

@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"motcua/localdb"
+)
+
+// TestScreens renders every main screen with demo data and checks each picture is a full
+// window with content. With MOTCUA_SHOTS_DIR set (make screenshots), the PNGs are kept
+// there for the README.
+func TestScreens(t *testing.T) {
+	dir := os.Getenv("MOTCUA_SHOTS_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	if _, err := h.store.Seed(context.Background(), localdb.SeedOptions{Dossiers: 300, Days: 45}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.win.Resize(fyne.NewSize(1366, 768))
+	h.ui.Start()
+	h.settle()
+	shoot(t, h, dir, "01-dang-nhap.png")
+	h.signIn(testAdmin)
+	s := intakeOf(t, h)
+	pick(t, h, s, "chung thuc ban sao")
+	test.Type(s.idNumber, "031186012345||Phạm Thị Hồng Nhung|02051986|Nữ|Số 8 Trần Phú, phường Lê Chân, Hải Phòng|01022022")
+	s.idNumber.TypedKey(&fyneKeyReturn)
+	h.settle()
+	test.Type(s.phone, "0904 123 456")
+	s.copies.SetText("3")
+	s.pages.SetText("5")
+	for i := range s.docChecks {
+		if !s.proc.Documents[i].Optional {
+			test.Tap(s.docChecks[i])
+		}
+	}
+	shoot(t, h, dir, "02-tiep-nhan.png")
+	for _, sc := range h.ui.screens {
+		if sc == screen(s) {
+			continue
+		}
+		h.ui.showScreen(sc)
+		h.settle()
+		shoot(t, h, dir, "screen-"+sanitize(sc.title())+".png")
+	}
+}
+
+func shoot(t *testing.T, h *harness, dir, name string) {
+	t.Helper()
+	img := h.ui.win.Canvas().Capture()
+	b := img.Bounds()
+	if b.Dx() < 1000 || b.Dy() < 600 || blank(img) {
+		t.Fatalf("%s: capture %v is empty", name, b)
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// blank reports whether an image is one colour.
+func blank(img image.Image) bool {
+	b := img.Bounds()
+	first := img.At(b.Min.X, b.Min.Y)
+	r0, g0, b0, _ := first.RGBA()
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			r, g, bb, _ := img.At(x, y).RGBA()
+			if r != r0 || g != g0 || bb != b0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sanitize(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == ' ' || r == '/' {
+			r = '-'
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

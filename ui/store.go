@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"motcua/domain"
+	"motcua/domain/calendar"
+	"motcua/localdb"
+)
+
+// The screens depend on these small interfaces, never on the concrete store or the sync
+// engine; *localdb.Store implements the store ones, cmd/motcua adapts the sync engine.
+
+// Accounts signs staff in and manages their accounts.
+type Accounts interface {
+	StaffCount(ctx context.Context) (int, error)
+	CreateStaff(ctx context.Context, actor *domain.Staff, st domain.Staff, password string) error
+	Authenticate(ctx context.Context, username, password string) (domain.Staff, error)
+	ListStaff(ctx context.Context) ([]domain.Staff, error)
+	UpdateStaff(ctx context.Context, actor domain.Staff, st domain.Staff, newPassword string) error
+}
+
+// Settings is the workstation's configuration and reference data.
+type Settings interface {
+	Config() localdb.Config
+	UpdateConfig(ctx context.Context, actor domain.Staff, cfg localdb.Config) error
+	Catalogue() *domain.Catalogue
+	Calendar() *calendar.Calendar
+	Now() time.Time
+	Dir() string
+}
+
+// Dossiers reads and changes dossiers.
+type Dossiers interface {
+	Receive(ctx context.Context, actor domain.Staff, in domain.Intake) (domain.Dossier, error)
+	Record(ctx context.Context, actor domain.Staff, id string, typ domain.EventType, payload any) (domain.Dossier, error)
+	Get(ctx context.Context, id string) (domain.Dossier, error)
+	ByCode(ctx context.Context, code string) (domain.Dossier, error)
+	Queue(ctx context.Context, f localdb.QueueFilter, offset, limit int) ([]localdb.QueueRow, error)
+	QueueCount(ctx context.Context, f localdb.QueueFilter) (int, error)
+	Search(ctx context.Context, text string, limit int) ([]localdb.QueueRow, error)
+	Timeline(ctx context.Context, id string) ([]localdb.TimelineEntry, error)
+	ProcedureUsage(ctx context.Context, since time.Time) (map[string]int, error)
+	Stats(ctx context.Context) (localdb.Stats, error)
+}
+
+// Files stores scanned documents.
+type Files interface {
+	StoreFile(ctx context.Context, r io.Reader, name string) (domain.FileRef, error)
+	AttachFile(ctx context.Context, actor domain.Staff, id string, p domain.FileAttachedPayload) (domain.Dossier, error)
+	FilePath(sha string) string
+}
+
+// Store is everything the app reads and writes locally.
+type Store interface {
+	Accounts
+	Settings
+	Dossiers
+	Files
+}
+
+// SyncInfo is what the status bar and the sync panel show about reconciliation.
+type SyncInfo struct {
+	Enrolled     bool
+	Online       bool
+	Paused       bool // the server refused the device's token: re-enroll
+	Syncing      bool
+	Waiting      int // events waiting to be pushed
+	FilesWaiting int
+	Quarantined  int
+	LastSuccess  time.Time
+	LastError    string // plain Vietnamese
+	Skew         time.Duration
+	Server       string
+}
+
+// Syncer is the sync engine as the UI sees it. It may be nil (no sync configured).
+type Syncer interface {
+	Info() SyncInfo
+	OnChange(func())
+	SyncNow()
+	Enroll(ctx context.Context, serverURL, code, deviceName string) error
+}

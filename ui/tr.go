@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"text/template"
+
+	"motcua/assets"
+	"motcua/domain"
+	"motcua/domain/citizen"
+	"motcua/localdb"
+)
+
+// The app's text is written in Vietnamese in the code, through T and Tf; English is a
+// translation keyed by the Vietnamese source string (assets/i18n/en.json). Domain
+// messages arrive in Vietnamese with a stable code; in English they are looked up by code.
+// A test checks that every T/Tf literal in this package has an English entry.
+
+var (
+	language atomic.Value // "vi" or "en"
+	english  map[string]string
+)
+
+func init() {
+	language.Store("vi")
+	if err := json.Unmarshal(assets.EnglishJSON, &english); err != nil {
+		panic(fmt.Sprintf("assets/i18n/en.json: %v", err))
+	}
+	for k, v := range citizen.MessagesEN() {
+		if _, ok := english[k]; !ok {
+			english[k] = v
+		}
+	}
+}
+
+// SetLanguage chooses the language of the interface: "vi" (default) or "en".
+func SetLanguage(l string) {
+	if l != "en" {
+		l = "vi"
+	}
+	language.Store(l)
+}
+
+// Language is the language in use.
+func Language() string { return language.Load().(string) }
+
+// T translates a Vietnamese source string.
+func T(s string) string {
+	if Language() == "en" {
+		if t, ok := english[s]; ok {
+			return t
+		}
+	}
+	return s
+}
+
+// Tf translates a format string and fills it in.
+func Tf(format string, args ...any) string { return fmt.Sprintf(T(format), args...) }
+
+// localizeCode renders a coded message in the current language, or falls back to msg.
+func localizeCode(code, msg string, args map[string]string) string {
+	if Language() != "en" || code == "" {
+		return msg
+	}
+	t, ok := english[code]
+	if !ok {
+		return msg
+	}
+	if !strings.Contains(t, "{{") {
+		return t
+	}
+	tpl, err := template.New(code).Option("missingkey=zero").Parse(t)
+	if err != nil {
+		return msg
+	}
+	var b strings.Builder
+	if tpl.Execute(&b, args) != nil {
+		return msg
+	}
+	return b.String()
+}
+
+// errText is what a clerk reads about an error: the domain's message (translated when
+// possible), never a driver's.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var v domain.ValidationError
+	if errors.As(err, &v) {
+		parts := make([]string, len(v))
+		for i, fe := range v {
+			parts[i] = fieldErrText(fe)
+		}
+		return strings.Join(parts, "\n")
+	}
+	var re *domain.RuleError
+	if errors.As(err, &re) {
+		return localizeCode(re.Code, re.Msg, nil)
+	}
+	var ce *citizen.Error
+	if errors.As(err, &ce) {
+		return localizeCode(ce.Code, ce.Msg, ce.Args)
+	}
+	switch {
+	case errors.Is(err, localdb.ErrBadLogin):
+		return T("Tên đăng nhập hoặc mật khẩu không đúng.")
+	case errors.Is(err, domain.ErrNotFound):
+		return T("Không tìm thấy hồ sơ.")
+	case errors.Is(err, localdb.ErrTooNew):
+		return T("Dữ liệu được tạo bởi phiên bản motcua mới hơn; hãy cập nhật phần mềm.")
+	}
+	return Tf("Không thực hiện được: %v", err)
+}
+
+func fieldErrText(fe domain.FieldError) string { return localizeCode(fe.Code, fe.Msg, fe.Args) }
