@@ -167,6 +167,16 @@ func DecodePayload(e Event) (any, error) {
 		p = &FormPreparedPayload{}
 	case EvConflictResolved:
 		p = &ConflictResolvedPayload{}
+	case EvFeedbackReceived:
+		p = &FeedbackReceivedPayload{}
+	case EvFeedbackAssigned:
+		p = &FeedbackAssignedPayload{}
+	case EvFeedbackResolved:
+		p = &FeedbackResolvedPayload{}
+	case EvFeedbackPublished:
+		p = &FeedbackPublishedPayload{}
+	case EvVisit:
+		p = &VisitPayload{}
 	default:
 		return nil, fmt.Errorf("event %s: unknown type %q", e.ID, e.Type)
 	}
@@ -176,7 +186,10 @@ func DecodePayload(e Event) (any, error) {
 	if err := json.Unmarshal(e.Payload, p); err != nil {
 		return nil, fmt.Errorf("event %s (%s): payload: %w", e.ID, e.Type, err)
 	}
-	return p, checkPayload(e.Type, p)
+	if err := checkPayload(e.Type, p); err != nil {
+		return p, err
+	}
+	return p, checkFeedbackPayload(e.Type, p)
 }
 
 // checkPayload enforces what every valid payload must carry, wherever it was made.

@@ -78,13 +78,14 @@ func TestCrashDuringIntakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// At most the intake in flight when the process died may exist beyond the receipts
-	// printed; each dossier has exactly its one event, waiting in the outbox.
-	if st.Dossiers < len(receipts) || st.Dossiers > len(receipts)+1 || st.Events != st.Dossiers || st.Outbox != st.Events {
+	// printed; each dossier has exactly its one event and its visit, waiting in the outbox.
+	if st.Dossiers < len(receipts) || st.Dossiers > len(receipts)+1 || st.Events != 2*st.Dossiers || st.Outbox != st.Events {
 		t.Errorf("after crash: %+v with %d receipts", st, len(receipts))
 	}
 	var orphans int
 	if err := s.r.QueryRow(`SELECT
-		(SELECT COUNT(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.id = e.stream_id)) +
+		(SELECT COUNT(*) FROM events e WHERE e.stream = 'dossier' AND NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.id = e.stream_id)) +
+		(SELECT COUNT(*) FROM visits v WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.id = v.dossier_id)) +
 		(SELECT COUNT(*) FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = d.id))`).Scan(&orphans); err != nil || orphans != 0 {
 		t.Errorf("half-written data: %d orphans (%v)", orphans, err)
 	}

@@ -196,6 +196,18 @@ func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID str
 	case domain.StreamDossier:
 		_, err := s.refold(ctx, tx, streamID)
 		return err
+	case domain.StreamFeedback:
+		return s.projectFeedback(ctx, tx, streamID)
+	case domain.StreamVisit:
+		evs, err := streamEvents(ctx, tx, streamID)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if err := s.projectVisit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

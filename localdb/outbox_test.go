@@ -20,9 +20,23 @@ func TestOutboxAckQuarantineRequeue(t *testing.T) {
 		}
 		ids = append(ids, d.ID)
 	}
-	out, err := s.Outbox(ctx, 10)
-	if err != nil || len(out) != 3 || out[0].StreamID != ids[0] {
-		t.Fatalf("outbox %v %v", len(out), err)
+	all, err := s.Outbox(ctx, 10)
+	if err != nil || len(all) != 6 { // each intake and its visit
+		t.Fatalf("outbox %v %v", len(all), err)
+	}
+	var out []domain.Event
+	for _, e := range all {
+		if e.Stream == domain.StreamDossier {
+			out = append(out, e)
+		} else if e.Stream != domain.StreamVisit {
+			t.Fatalf("unexpected %s event", e.Stream)
+		}
+	}
+	if len(out) != 3 || out[0].StreamID != ids[0] {
+		t.Fatalf("dossier events %d", len(out))
+	}
+	if err := s.Ack(ctx, []string{all[1].ID, all[3].ID, all[5].ID}); err != nil { // the visits
+		t.Fatal(err)
 	}
 	if err := s.Quarantine(ctx, out[0].ID, "Mã thủ tục không có trong danh mục của thành phố"); err != nil {
 		t.Fatal(err)
@@ -108,8 +122,8 @@ func TestApplyRemoteConflictsNeverEraseLocal(t *testing.T) {
 	if c, _ := s.QueueCount(ctx, QueueFilter{Conflicts: true}); c != 1 {
 		t.Fatalf("conflict filter %d", c)
 	}
-	if out, _ := s.Outbox(ctx, 10); len(out) != 3 {
-		t.Fatalf("local events waiting after pull: %d, want 3", len(out))
+	if out, _ := s.Outbox(ctx, 10); len(out) != 5 { // 3 dossier events, 2 visits
+		t.Fatalf("local events waiting after pull: %d, want 5", len(out))
 	}
 	if cur, _ := s.SyncValue(ctx, "cursor"); cur != "c-1" {
 		t.Fatalf("cursor %q", cur)

@@ -209,6 +209,29 @@ func (sd *seeder) seedDay(ctx context.Context, tx *sql.Tx, day time.Time, n int,
 		if err := sd.s.project(ctx, tx, domain.Fold(evs), true); err != nil {
 			return err
 		}
+		// Each intake and hand-over was a citizen served.
+		for _, e := range evs {
+			kind := ""
+			switch e.Type {
+			case domain.EvReceived:
+				kind = domain.VisitIntake
+			case domain.EvHandedOver:
+				kind = domain.VisitHandOver
+			default:
+				continue
+			}
+			v, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamVisit, uuid.Must(uuid.NewV7()).String(), domain.EvVisit,
+				domain.VisitPayload{Kind: kind, DossierID: e.StreamID}, e.Actor, e.Device, e.Unit, e.At, e.HLC+1)
+			if err != nil {
+				return err
+			}
+			if _, err := insertEvent(ctx, tx, v, true); err != nil {
+				return err
+			}
+			if err := sd.s.projectVisit(ctx, tx, v); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

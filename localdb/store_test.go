@@ -51,7 +51,7 @@ func TestReceiveBirthRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Dossiers != 2 || st.Outbox != 2 || st.ByStatus["2"] != 2 {
+	if st.Dossiers != 2 || st.Outbox != 4 || st.ByStatus["2"] != 2 { // intakes and their visits
 		t.Errorf("stats %+v", st)
 	}
 	res, err := s.Verify(ctx)

@@ -73,6 +73,10 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 		if d, err = s.appendLocal(ctx, tx, e); err != nil {
 			return err
 		}
+		// The citizen served counts as a visit (lượt tiếp đón).
+		if err := s.recordVisitTx(ctx, tx, actor, domain.VisitIntake, streamID); err != nil {
+			return err
+		}
 		if in.Assisted && in.FormTemplate != "" {
 			fe, err := s.newEvent(actor, streamID, domain.EvFormPrepared, domain.FormPreparedPayload{Template: in.FormTemplate, Values: in.FormValues})
 			if err != nil {
@@ -114,8 +118,13 @@ func (s *Store) Record(ctx context.Context, actor domain.Staff, dossierID string
 		if err != nil {
 			return err
 		}
-		d, err = s.appendLocal(ctx, tx, e)
-		return err
+		if d, err = s.appendLocal(ctx, tx, e); err != nil {
+			return err
+		}
+		if typ == domain.EvHandedOver {
+			return s.recordVisitTx(ctx, tx, actor, domain.VisitHandOver, dossierID)
+		}
+		return nil
 	})
 	if err != nil {
 		return domain.Dossier{}, err
