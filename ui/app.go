@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"motcua/assets"
 	"motcua/domain"
@@ -371,6 +372,9 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 			work = append(work, m.menuItems()...)
 		}
 	}
+	if u.actor().Role.Can(domain.PermVisit) {
+		work = append(work, u.shortcutItem(T("Ghi một lượt tiếp đón"), fyne.KeyT, theme.AccountIcon(), u.recordVisit))
+	}
 	lockItem := fyne.NewMenuItem(T("Khóa màn hình"), u.lock)
 	lockItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	signOut := fyne.NewMenuItem(T("Đăng xuất"), u.signOut)
@@ -379,6 +383,40 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		return fyne.NewMainMenu(account)
 	}
 	return fyne.NewMainMenu(fyne.NewMenu(T("Công việc"), work...), account)
+}
+
+// recordVisit counts a citizen served without a dossier (guidance, a question): one
+// keystroke (Ctrl+T) from anywhere. Intakes and hand-overs count themselves.
+func (u *UI) recordVisit() {
+	actor := u.actor()
+	background(u, func(ctx context.Context) (int, error) {
+		if err := u.opt.Store.RecordVisit(ctx, actor); err != nil {
+			return 0, err
+		}
+		day := dayStart(u.opt.Store.Now())
+		counts, err := u.opt.Store.Visits(ctx, day, day.AddDate(0, 0, 1))
+		n := 0
+		for _, c := range counts {
+			if c.Staff == actor.Username {
+				n += c.N
+			}
+		}
+		return n, err
+	}, func(n int, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if u.status != nil {
+			u.status.flash(Tf("Đã ghi một lượt tiếp đón (hôm nay bạn đã tiếp %d lượt).", n))
+		}
+	})
+}
+
+// dayStart is midnight (Vietnam time) of t's day.
+func dayStart(t time.Time) time.Time {
+	v := t.In(domain.VN())
+	return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, domain.VN())
 }
 
 // shortcutItem is a menu item with a Ctrl (Cmd on macOS) shortcut that records activity.

@@ -15,6 +15,7 @@ import (
 type statusBar struct {
 	u                             *UI
 	who, network, waiting, lastOK *widget.Label
+	note                          *widget.Label // a short message after an action (e.g. a visit counted)
 	netIcon                       *widget.Icon
 	box                           *fyne.Container
 }
@@ -22,17 +23,23 @@ type statusBar struct {
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u,
 		who: widget.NewLabel(""), network: widget.NewLabel(""), waiting: widget.NewLabel(""), lastOK: widget.NewLabel(""),
-		netIcon: widget.NewIcon(theme.MediaRecordIcon())}
+		netIcon: widget.NewIcon(theme.MediaRecordIcon()), note: widget.NewLabel("")}
+	b.note.Importance = widget.SuccessImportance
 	st := u.actor()
 	b.who.SetText(st.FullName + " · " + T(st.Role.Name()))
 	lock := widget.NewButtonWithIcon(T("Khóa"), theme.VisibilityOffIcon(), u.lock)
 	out := widget.NewButtonWithIcon(T("Đăng xuất"), theme.LogoutIcon(), u.signOut)
 	b.box = container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.who, widget.NewSeparator(),
-		b.netIcon, b.network, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastOK, spacer(), lock, out)
+		b.netIcon, b.network, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastOK, spacer(), b.note, lock, out)
 	if u.opt.Sync != nil {
 		u.opt.Sync.OnChange(func() { u.opt.Do(b.apply(u.opt.Sync.Info(), -1)) })
 	}
 	return b
+}
+
+// flash shows a short confirmation until the next refresh.
+func (b *statusBar) flash(msg string) {
+	b.note.SetText(msg)
 }
 
 func (b *statusBar) content() fyne.CanvasObject {
@@ -57,6 +64,7 @@ func (b *statusBar) refresh() {
 
 func (b *statusBar) apply(info SyncInfo, _ int) func() {
 	return func() {
+		b.note.SetText("")
 		switch {
 		case !info.Enrolled:
 			b.netIcon.SetResource(theme.MediaRecordIcon())

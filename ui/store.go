@@ -53,12 +53,25 @@ type Files interface {
 	FilePath(sha string) string
 }
 
+// Register keeps the feedback register and the visit count.
+type Register interface {
+	RecordVisit(ctx context.Context, actor domain.Staff) error
+	Visits(ctx context.Context, from, to time.Time) ([]localdb.VisitCount, error)
+	ReceiveFeedback(ctx context.Context, actor domain.Staff, p domain.FeedbackReceivedPayload) (domain.Feedback, error)
+	AssignFeedback(ctx context.Context, actor domain.Staff, id, to, note string) (domain.Feedback, error)
+	ResolveFeedback(ctx context.Context, actor domain.Staff, id, answer string) (domain.Feedback, error)
+	PublishFeedback(ctx context.Context, actor domain.Staff, id, where string) (domain.Feedback, error)
+	ListFeedback(ctx context.Context, from, to time.Time, status domain.FeedbackStatus, limit int) ([]domain.Feedback, error)
+	CountFeedback(ctx context.Context, from, to time.Time) (localdb.FeedbackCounts, error)
+}
+
 // Store is everything the app reads and writes locally.
 type Store interface {
 	Accounts
 	Settings
 	Dossiers
 	Files
+	Register
 }
 
 // SyncInfo is what the status bar and the sync panel show about reconciliation.
