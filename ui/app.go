@@ -76,6 +76,10 @@ type UI struct {
 // Prepare loads translations; call it before creating the Fyne app, with the language
 // from the configuration ("vi" unless set to "en").
 func Prepare(language string) {
+	// A POSIX "C" locale is not a language: Fyne would log an error on every start.
+	if l := os.Getenv("LANG"); l == "" || l == "C" || l == "POSIX" {
+		_ = os.Setenv("LANG", "vi_VN.UTF-8")
+	}
 	SetLanguage(language)
 	if Language() == "vi" {
 		// Fyne follows the OS language for its own widgets (file dialogs, menus); counters
