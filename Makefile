@@ -37,5 +37,14 @@ lint:
 bench: deps
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2000x ./localdb/
 
+# Cross-compile bin/motcua.exe (GUI, icon, version information) and bin/motcua-central.exe.
+windows:
+	@./scripts/install-deps.sh windows
+	VERSION=$(VERSION) GO=$(GO) ./scripts/windows.sh build
+
+# dist/motcua-$(VERSION)-linux-amd64.tar.gz, and the Windows .zip when MinGW is installed.
+package: build
+	VERSION=$(VERSION) GO=$(GO) ./scripts/windows.sh package
+
 clean:
 	rm -rf $(BIN)

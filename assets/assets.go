@@ -42,3 +42,8 @@ var EnglishJSON []byte
 //
 //go:embed i18n/fyne.vi.json
 var VietnameseFyneJSON []byte
+
+// Icon is the app's icon (512×512 PNG).
+//
+//go:embed icon.png
+var Icon []byte

@@ -474,7 +474,7 @@ func TestBackupRestore(t *testing.T) {
 	if _, err := s.StoreFile(ctx, strings.NewReader("%PDF-1.4 scan"), "scan.pdf"); err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.Backup(ctx, t.TempDir())
+	info, err := s.Backup(ctx, t.TempDir(), BackupOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,10 +482,10 @@ func TestBackupRestore(t *testing.T) {
 		t.Errorf("backup files %d", info.Files)
 	}
 	target := filepath.Join(t.TempDir(), "restored")
-	if err := Restore(info.Dir, target); err != nil {
+	if err := Restore(info.Dir, target, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := Restore(info.Dir, target); err == nil {
+	if err := Restore(info.Dir, target, ""); err == nil {
 		t.Fatal("restored over existing data")
 	}
 	r, err := Open(ctx, target, Options{})

@@ -10,7 +10,7 @@ want=(gcc pkg-config libgl1-mesa-dev xorg-dev)
 case "${1:-run}" in
   run) ;;
   test) want+=(poppler-utils) ;;
-  windows) want=(gcc-mingw-w64-x86-64) ;;
+  windows) want=(gcc-mingw-w64-x86-64 zip) ;;
   shots) want+=(xvfb imagemagick xdotool) ;;
   *) echo "usage: $0 run|test|windows|shots" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -181,7 +182,7 @@ func background[T any](u *UI, load func(ctx context.Context) (T, error), apply f
 		defer u.jobs.Done()
 		defer func() {
 			if r := recover(); r != nil {
-				u.log.Error("background panic", "panic", r)
+				u.log.Error("background panic", "panic", r, "stack", string(debug.Stack()))
 				u.opt.Do(func() { u.showError(fmt.Errorf("%v", r)) })
 			}
 		}()

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"motcua/domain"
+	"motcua/localdb"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		command{"backups", "liệt kê các bản sao lưu trong một thư mục", cmdBackups},
+		command{"verify-backup", "kiểm tra một bản sao lưu (giải mã nếu cần)", cmdVerifyBackup},
+	)
+}
+
+func cmdBackups(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "backups")
+	dir := fs.String("dir", "", "thư mục sao lưu (mặc định: thư mục sao lưu trong Cài đặt của --data)")
+	data := dataFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		s, err := openExisting(ctx, *data)
+		if err != nil {
+			return err
+		}
+		*dir = s.Config().BackupDir
+		s.Close()
+		if *dir == "" {
+			return fmt.Errorf("thiếu --dir THƯ_MỤC (chưa chọn thư mục sao lưu trong Cài đặt)")
+		}
+	}
+	list, err := localdb.ListBackups(*dir)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(e.stdout, "Chưa có bản sao lưu nào trong %s\n", *dir)
+		return nil
+	}
+	kinds := map[string]string{localdb.BackupDaily: "hằng ngày", localdb.BackupWeekly: "hằng tuần", localdb.BackupExtra: "ngoài hạn"}
+	for _, b := range list {
+		enc := ""
+		if b.Encrypted {
+			enc = "mã hóa"
+		}
+		line := fmt.Sprintf("%s  %s  %-9s  %8.1f MB  %6d hồ sơ  %s", b.Name, b.Time.Format("02/01/2006 15:04"), kinds[b.Kind],
+			float64(b.Size)/(1<<20), b.Dossiers, enc)
+		if b.Problem != "" {
+			line = fmt.Sprintf("%s  %s  LỖI: %s", b.Name, b.Time.Format("02/01/2006 15:04"), b.Problem)
+		}
+		fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
+	}
+	return nil
+}
+
+func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "verify-backup")
+	from := fs.String("from", "", "thư mục bản sao lưu")
+	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("thiếu --from THƯ_MỤC")
+	}
+	m, err := localdb.ReadBackupManifest(*from)
+	if err != nil {
+		return err
+	}
+	pass := ""
+	if m.Encrypted {
+		if pass, err = passphrase(e, *passFile, "Mật khẩu sao lưu: "); err != nil {
+			return err
+		}
+	}
+	m, err = localdb.VerifyBackup(ctx, *from, pass)
+	if err != nil {
+		return fmt.Errorf("bản sao lưu %s không đạt kiểm tra: %w", *from, err)
+	}
+	if m.Format == 0 {
+		fmt.Fprintf(e.stdout, "Bản sao lưu %s (dạng cũ, không có bản kê): toàn vẹn\n", *from)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Bản sao lưu %s (motcua %s, %s): %d hồ sơ, %d sự kiện, %d tệp; kiểm tra: toàn vẹn\n",
+		*from, m.AppVersion, m.CreatedAt.In(domain.VN()).Format("02/01/2006 15:04"), m.Stats.Dossiers, m.Stats.Events, m.Files)
+	return nil
+}
+
+// passphrase reads a backup passphrase from a file (its first line), else asks for it
+// without echo on a terminal, else reads the first line of standard input.
+func passphrase(e *env, file, prompt string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("không đọc được tệp mật khẩu: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		// Notepad may start a UTF-8 file with a byte-order mark and end lines with CR.
+		line = strings.TrimSuffix(strings.TrimPrefix(line, "\ufeff"), "\r")
+		if line == "" {
+			return "", fmt.Errorf("tệp mật khẩu %s rỗng", file)
+		}
+		return line, nil
+	}
+	return readPassword(e, prompt)
+}
+
+// newPassphrase is passphrase for a new backup: typed twice on a terminal.
+func newPassphrase(e *env, file string) (string, error) {
+	p, err := passphrase(e, file, "Mật khẩu sao lưu (ít nhất 8 ký tự): ")
+	if err != nil || file != "" || !isTerminal(e) {
+		return p, err
+	}
+	again, err := readPassword(e, "Nhập lại mật khẩu: ")
+	if err != nil {
+		return "", err
+	}
+	if again != p {
+		return "", errors.New("hai lần nhập mật khẩu không giống nhau")
+	}
+	return p, nil
+}
+
+func isTerminal(e *env) bool {
+	f, ok := e.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,478 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"motcua/assets"
+	"motcua/domain"
+	"motcua/domain/calendar"
+	"motcua/internal/datadir"
+	"motcua/internal/version"
+	"motcua/localdb"
+)
+
+// command is one headless subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command reads and writes; tests give buffers.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// exitError carries an exit status other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// allCommands lists the base commands and those other files of this package register in
+// extraCommands (built on demand, so the order files' init functions run in does not matter).
+func allCommands() []command {
+	base := []command{
+		{"init", "tạo dữ liệu cho máy trạm mới: mã đơn vị, số máy, tài khoản quản trị", cmdInit},
+		{"seed", "tạo hồ sơ mẫu (trình diễn, đo hiệu năng)", cmdSeed},
+		{"stats", "thống kê kho dữ liệu", cmdStats},
+		{"holidays", "liệt kê ngày nghỉ, ngày làm bù của một năm", cmdHolidays},
+		{"due", "tính thời hạn trả kết quả", cmdDue},
+		{"verify", "kiểm tra toàn vẹn dữ liệu và chuỗi nhật ký", cmdVerify},
+		{"backup", "sao lưu dữ liệu", cmdBackup},
+		{"restore", "khôi phục dữ liệu từ bản sao lưu", cmdRestore},
+		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "motcua", version.Version)
+			return nil
+		}},
+	}
+	return append(base, extraCommands...)
+}
+
+// extraCommands are added by other files of this package (sync, reports, bench).
+var extraCommands []command
+
+// run is main without os.Exit, so tests can call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			usage(stdout)
+			return 0
+		}
+		return report(e, runGUI(ctx, e, args))
+	}
+	for _, c := range allCommands() {
+		if c.name == args[0] {
+			return report(e, c.run(ctx, e, args[1:]))
+		}
+	}
+	if args[0] == "help" {
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "motcua: không có lệnh %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func report(e *env, err error) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintln(e.stderr, "motcua:", err)
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Cách dùng: motcua [--data THƯ_MỤC]      mở ứng dụng quầy một cửa")
+	fmt.Fprintln(w, "           motcua <lệnh> [tham số]      chạy lệnh quản trị; motcua <lệnh> -h để xem tham số")
+	fmt.Fprintln(w, "\nCác lệnh:")
+	names := allCommands()
+	sort.Slice(names, func(i, j int) bool { return names[i].name < names[j].name })
+	for _, c := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+	}
+}
+
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("motcua "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// DefaultDataDir is the OS's per-user application data folder that stays on this machine
+// (see internal/datadir for why not the roaming one).
+func DefaultDataDir() string { return datadir.Default() }
+
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", DefaultDataDir(), "thư mục dữ liệu")
+}
+
+func openStore(ctx context.Context, dir string) (*localdb.Store, error) {
+	return localdb.Open(ctx, dir, localdb.Options{})
+}
+
+// openExisting opens a store that must already hold data (all commands but init).
+func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
+	if _, err := os.Stat(filepath.Join(dir, localdb.DBFile)); err != nil {
+		return nil, fmt.Errorf("thư mục %s chưa có dữ liệu motcua (chạy motcua init hoặc mở ứng dụng để cài đặt)", dir)
+	}
+	return openStore(ctx, dir)
+}
+
+func cmdInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "init")
+	data := dataFlag(fs)
+	unitCode := fs.String("unit-code", "", "mã định danh đơn vị, ví dụ 000.00.06.H56")
+	unitName := fs.String("unit-name", "", "tên đơn vị")
+	slot := fs.Int("slot", 1, "số thứ tự máy trạm trong đơn vị (1–9)")
+	adminUser := fs.String("admin", "admin", "tên đăng nhập của tài khoản quản trị")
+	adminName := fs.String("admin-name", "Quản trị viên", "họ tên của quản trị viên")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if n, err := s.StaffCount(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("thư mục %s đã được cài đặt (%d tài khoản); không cài đặt lại", *data, n)
+	}
+	password, err := readPassword(e, "Mật khẩu cho tài khoản "+*adminUser+": ")
+	if err != nil {
+		return err
+	}
+	cfg := s.Config()
+	cfg.UnitCode, cfg.UnitName, cfg.Slot = *unitCode, *unitName, *slot
+	if cfg.ReturnPlace == "" {
+		cfg.ReturnPlace = "Bộ phận tiếp nhận và trả kết quả, " + strings.TrimSpace(*unitName)
+	}
+	// Check the account before writing anything, so a bad password leaves nothing half-done.
+	admin := domain.Staff{Username: *adminUser, FullName: *adminName, Role: domain.RoleAdmin}
+	if err := domain.ValidateStaff(admin, password, true); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := s.UpdateConfig(ctx, admin, cfg); err != nil {
+		return err
+	}
+	if err := s.CreateStaff(ctx, nil, admin, password); err != nil {
+		return err
+	}
+	cfg = s.Config()
+	fmt.Fprintf(e.stdout, "Đã cài đặt %s\n  Đơn vị:   %s (%s)\n  Máy trạm: số %d, mã thiết bị %s\n  Quản trị: %s\n",
+		*data, cfg.UnitName, cfg.UnitCode, cfg.Slot, cfg.DeviceID, strings.ToLower(*adminUser))
+	return nil
+}
+
+// readPassword reads a password: without echo from a terminal, or the first line of stdin.
+func readPassword(e *env, prompt string) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", fmt.Errorf("không đọc được mật khẩu từ đầu vào chuẩn: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func cmdSeed(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "seed")
+	data := dataFlag(fs)
+	n := fs.Int("dossiers", 1000, "số hồ sơ mẫu")
+	days := fs.Int("days", 30, "rải đều trong số ngày gần nhất")
+	seed := fs.Uint64("seed", 1, "hạt giống ngẫu nhiên")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	staff, err := s.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	last := time.Time{}
+	made, err := s.Seed(ctx, localdb.SeedOptions{Dossiers: *n, Days: *days, Seed: *seed, Actors: staff,
+		Progress: func(done, total int) {
+			if time.Since(last) > time.Second || done == total {
+				last = time.Now()
+				fmt.Fprintf(e.stderr, "\r%d/%d hồ sơ (%.0f%%)", done, total, 100*float64(done)/float64(total))
+			}
+		}})
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã tạo %d hồ sơ mẫu trong %s\n", made, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cmdStats(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "stats")
+	data := dataFlag(fs)
+	asJSON := fs.Bool("json", false, "in dạng JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(e.stdout, "Hồ sơ: %d\n", st.Dossiers)
+	for _, status := range domain.AllStatuses() {
+		if n := st.ByStatus[fmt.Sprint(int(status))]; n > 0 {
+			fmt.Fprintf(e.stdout, "  %2d %-38s %d\n", int(status), status.String(), n)
+		}
+	}
+	fmt.Fprintf(e.stdout, "Sự kiện: %d, chờ đồng bộ: %d, bị giữ lại: %d\nHồ sơ có xung đột: %d\nTệp: %d (chờ tải lên: %d)\n",
+		st.Events, st.Outbox, st.Quarantined, st.Conflicts, st.Files, st.FilesWaiting)
+	return nil
+}
+
+// defaultCalendar is the embedded official tables with the default working hours.
+func defaultCalendar() (*calendar.Calendar, error) {
+	var tables []calendar.YearTable
+	for _, raw := range assets.CalendarTables() {
+		t, err := calendar.ParseYearTable(raw)
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables, t)
+	}
+	return calendar.New(calendar.DefaultHours(), tables...), nil
+}
+
+// calendarFor uses the store's calendar when --data names an existing store.
+func calendarFor(ctx context.Context, data string) (*calendar.Calendar, func(), error) {
+	if data != "" {
+		s, err := openExisting(ctx, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.Calendar(), func() { s.Close() }, nil
+	}
+	c, err := defaultCalendar()
+	return c, func() {}, err
+}
+
+func cmdHolidays(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "holidays")
+	year := fs.Int("year", time.Now().In(domain.VN()).Year(), "năm")
+	data := fs.String("data", "", "dùng lịch của kho dữ liệu này (mặc định: lịch gốc)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *year < 1950 || *year > 2100 {
+		return fmt.Errorf("năm phải từ 1950 đến 2100")
+	}
+	cal, done, err := calendarFor(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	for _, d := range cal.Days(*year) {
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", d.Date, d.Kind, d.Name)
+	}
+	if t := cal.Table(*year); !t.Official {
+		fmt.Fprintf(e.stderr, "Lưu ý: năm %d chưa có thông báo chính thức; danh sách tính theo Bộ luật Lao động.\n", *year)
+	}
+	return nil
+}
+
+func cmdDue(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "due")
+	received := fs.String("received", "", "thời điểm tiếp nhận, YYYY-MM-DDTHH:MM (giờ Việt Nam)")
+	sameDay := fs.Bool("same-day", false, "giải quyết trong ngày (quy tắc 15 giờ)")
+	days := fs.Float64("days", 0, "số ngày làm việc")
+	hours := fs.Float64("hours", 0, "số giờ làm việc")
+	data := fs.String("data", "", "dùng lịch và giờ làm việc của kho dữ liệu này")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	at, err := time.ParseInLocation("2006-01-02T15:04", *received, domain.VN())
+	if err != nil {
+		return fmt.Errorf("--received phải có dạng YYYY-MM-DDTHH:MM, ví dụ 2026-02-13T16:00")
+	}
+	chosen := 0
+	unit, value := "", 0.0
+	if *sameDay {
+		chosen++
+		unit = calendar.UnitSameDay
+	}
+	if *days > 0 {
+		chosen++
+		unit, value = calendar.UnitDays, *days
+	}
+	if *hours > 0 {
+		chosen++
+		unit, value = calendar.UnitHours, *hours
+	}
+	if chosen != 1 {
+		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H")
+	}
+	cal, done, err := calendarFor(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fmt.Fprintln(e.stdout, cal.Due(at, unit, value).In(domain.VN()).Format("2006-01-02T15:04"))
+	return nil
+}
+
+func cmdVerify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "verify")
+	data := dataFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "integrity_check: %s\nNhật ký: %d mục\n", res.Integrity, res.Entries)
+	var problems []string
+	if res.Integrity != "ok" {
+		problems = append(problems, "cơ sở dữ liệu hỏng: "+res.Integrity)
+	}
+	if res.BrokenAt != 0 {
+		problems = append(problems, fmt.Sprintf("chuỗi nhật ký bị phá vỡ tại mục %d: %s", res.BrokenAt, res.BrokenWhy))
+	}
+	for _, f := range res.FilesMissing {
+		problems = append(problems, "tệp bị mất hoặc bị sửa: "+f)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("kiểm tra không đạt:\n  %s", strings.Join(problems, "\n  "))
+	}
+	fmt.Fprintln(e.stdout, "Kết quả: toàn vẹn")
+	return nil
+}
+
+func cmdBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "backup")
+	data := dataFlag(fs)
+	to := fs.String("to", "", "thư mục chứa bản sao lưu, ví dụ ổ USB (mặc định: thư mục sao lưu trong Cài đặt)")
+	encrypt := fs.Bool("encrypt", false, "mã hóa bản sao lưu bằng mật khẩu (hỏi mật khẩu, hoặc đọc từ --passphrase-file)")
+	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu sao lưu (dòng đầu tiên); dùng kèm --encrypt")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	dir := *to
+	if dir == "" {
+		dir = s.Config().BackupDir
+	}
+	if dir == "" {
+		return fmt.Errorf("thiếu --to THƯ_MỤC (chưa chọn thư mục sao lưu trong Cài đặt)")
+	}
+	var opt localdb.BackupOptions
+	if *encrypt || *passFile != "" {
+		if opt.Passphrase, err = newPassphrase(e, *passFile); err != nil {
+			return err
+		}
+	}
+	info, err := s.Backup(ctx, dir, opt)
+	if err != nil {
+		return err
+	}
+	how := "không mã hóa"
+	if info.Encrypted {
+		how = "đã mã hóa"
+	}
+	fmt.Fprintf(e.stdout, "Đã sao lưu và kiểm tra %s (%d hồ sơ, %d tệp, %.1f MB, %s)\n",
+		info.Dir, info.Manifest.Stats.Dossiers, info.Files, float64(info.Bytes)/(1<<20), how)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "restore")
+	from := fs.String("from", "", "thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS)")
+	data := dataFlag(fs)
+	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("thiếu --from THƯ_MỤC")
+	}
+	m, err := localdb.ReadBackupManifest(*from)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*data, localdb.DBFile)); err == nil {
+		return fmt.Errorf("thư mục dữ liệu %s đã có dữ liệu; hãy khôi phục vào một thư mục trống hoặc đổi tên thư mục cũ trước", *data)
+	}
+	pass := ""
+	if m.Encrypted {
+		if pass, err = passphrase(e, *passFile, "Mật khẩu sao lưu: "); err != nil {
+			return err
+		}
+	}
+	info, err := localdb.RestoreContext(ctx, *from, *data, pass)
+	if err != nil {
+		return err
+	}
+	st := info.Stats
+	fmt.Fprintf(e.stdout, "Đã khôi phục vào %s: %d hồ sơ, %d sự kiện (%d chờ đồng bộ), %d tệp; kiểm tra: toàn vẹn\n",
+		*data, st.Dossiers, st.Events, st.Outbox, st.Files)
+	if info.Verify.BrokenAt != 0 {
+		fmt.Fprintf(e.stderr, "Cảnh báo: chuỗi nhật ký đã bị phá vỡ từ trước khi sao lưu (mục %d: %s)\n", info.Verify.BrokenAt, info.Verify.BrokenWhy)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// runCmd runs motcua with args and stdin, returning exit code, stdout and stderr.
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func initStore(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	code, out, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", dir, "--unit-code", "000.00.06.H56",
+		"--unit-name", "Trung tâm Phục vụ hành chính công xã An Hưng", "--slot", "2", "--admin", "admin")
+	if code != 0 {
+		t.Fatalf("init: %d %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, "Máy trạm: số 2") || !strings.Contains(out, "000.00.06.H56") {
+		t.Errorf("init output %q", out)
+	}
+	return dir
+}
+
+func TestInitRefusesBadInputAndReinit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	code, _, errs := runCmd(t, "ngan\n", "init", "--data", dir, "--unit-code", "000.00.06.H56", "--unit-name", "X", "--slot", "1")
+	if code == 0 || !strings.Contains(errs, "8 ký tự") {
+		t.Fatalf("short password: %d %s", code, errs)
+	}
+	code, _, errs = runCmd(t, "matkhau-quan-tri\n", "init", "--data", dir, "--unit-code", "bad code", "--unit-name", "X", "--slot", "12")
+	if code == 0 || !strings.Contains(errs, "Mã định danh đơn vị") || !strings.Contains(errs, "1 đến 9") {
+		t.Fatalf("bad unit: %d %s", code, errs)
+	}
+	// Nothing was half-set-up: a good init still works, and a second one is refused.
+	initDir := initStore(t)
+	code, _, errs = runCmd(t, "matkhau-quan-tri\n", "init", "--data", initDir, "--unit-code", "000.00.06.H56", "--unit-name", "X", "--slot", "1")
+	if code == 0 || !strings.Contains(errs, "đã được cài đặt") {
+		t.Fatalf("re-init: %d %s", code, errs)
+	}
+	code, _, _ = runCmd(t, "matkhau-quan-tri\n", "init", "--data", dir, "--unit-code", "000.00.06.H56", "--unit-name", "Xã Một", "--slot", "1")
+	if code != 0 {
+		t.Fatal("a good init after bad ones failed")
+	}
+}
+
+func TestSeedStatsVerify(t *testing.T) {
+	dir := initStore(t)
+	code, out, errs := runCmd(t, "", "seed", "--data", dir, "--dossiers", "150", "--days", "20")
+	if code != 0 || !strings.Contains(out, "Đã tạo 150 hồ sơ mẫu") {
+		t.Fatalf("seed: %d %s %s", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "", "stats", "--data", dir, "--json")
+	if code != 0 {
+		t.Fatal("stats failed")
+	}
+	var st struct {
+		Dossiers int            `json:"dossiers"`
+		ByStatus map[string]int `json:"by_status"`
+		Outbox   int            `json:"outbox"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("stats JSON %q: %v", out, err)
+	}
+	sum := 0
+	for _, n := range st.ByStatus {
+		sum += n
+	}
+	if st.Dossiers != 150 || sum != 150 || st.Outbox < 150 {
+		t.Fatalf("stats %+v", st)
+	}
+	code, out, errs = runCmd(t, "", "verify", "--data", dir)
+	if code != 0 || !strings.Contains(out, "toàn vẹn") {
+		t.Fatalf("verify: %d %s %s", code, out, errs)
+	}
+	// Tamper with the audit log: verify names the first broken entry and exits 1.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "motcua.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit SET detail = 'sửa lén' WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, _, errs = runCmd(t, "", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(errs, "mục 3") {
+		t.Fatalf("tampered verify: %d %s", code, errs)
+	}
+	code, _, errs = runCmd(t, "", "stats", "--data", filepath.Join(t.TempDir(), "none"))
+	if code == 0 || !strings.Contains(errs, "chưa có dữ liệu") {
+		t.Fatalf("stats on nothing: %d %s", code, errs)
+	}
+}
+
+func TestHolidays(t *testing.T) {
+	code, out, _ := runCmd(t, "", "holidays", "--year", "2026")
+	if code != 0 {
+		t.Fatal("holidays failed")
+	}
+	for _, want := range []string{"2026-02-16\toff\t", "2026-04-27\toff\t", "2026-08-22\twork\t", "2026-09-02\toff\t"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("2026 lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs := runCmd(t, "", "holidays", "--year", "2031")
+	if code != 0 || !strings.Contains(out, "2031-01-01\toff\t") || !strings.Contains(errs, "chưa có thông báo chính thức") {
+		t.Errorf("generated year: %d %s %s", code, out, errs)
+	}
+}
+
+func TestDue(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--received", "2026-02-13T16:00", "--same-day"}, "2026-02-23T17:00"},
+		{[]string{"--received", "2026-02-13T10:00", "--same-day"}, "2026-02-13T17:00"},
+		{[]string{"--received", "2026-03-02T09:00", "--days", "3"}, "2026-03-05T09:00"},
+		{[]string{"--received", "2026-03-02T10:00", "--hours", "4"}, "2026-03-02T16:00"},
+		{[]string{"--received", "2026-04-24T10:00", "--days", "2"}, "2026-04-29T10:00"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCmd(t, "", append([]string{"due"}, c.args...)...)
+		if code != 0 || strings.TrimSpace(out) != c.want {
+			t.Errorf("due %v = %q (%d %s), want %s", c.args, out, code, errs, c.want)
+		}
+	}
+	for _, bad := range [][]string{{"--received", "13/02/2026", "--same-day"}, {"--received", "2026-02-13T16:00"},
+		{"--received", "2026-02-13T16:00", "--days", "2", "--same-day"}} {
+		if code, _, errs := runCmd(t, "", append([]string{"due"}, bad...)...); code == 0 || errs == "" {
+			t.Errorf("due %v accepted", bad)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, errs := runCmd(t, "", "frobnicate")
+	if code != 2 || !strings.Contains(errs, "không có lệnh") || !strings.Contains(errs, "holidays") {
+		t.Fatalf("%d %s", code, errs)
+	}
+}

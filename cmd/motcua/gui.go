@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"motcua/assets"
+	"motcua/internal/logging"
+	"motcua/localdb"
+	"motcua/ui"
+)
+
+// runGUI opens the desktop app on the data folder: logs to a rotating file there, daily
+// backups when a backup folder is set, and a message instead of a vanished window on a panic.
+func runGUI(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "")
+	data := dataFlag(fs)
+	level := fs.String("log-level", "info", "mức ghi nhật ký: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, closer, err := logging.Setup(*data, logging.ParseLevel(*level))
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	slog.SetDefault(logger)
+	defer logging.RecoverPanic(logger, func(msg string) { logging.Alert("motcua", msg) })
+
+	store, err := openStore(ctx, *data)
+	if err != nil {
+		logger.Error("open store", "dir", *data, "err", err)
+		return err
+	}
+	defer store.Close()
+	logger.Info("motcua starting", "data", *data, "schema", localdb.SchemaVersion)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	backups := &localdb.BackupScheduler{Store: store, Log: logger}
+	go func() {
+		defer logging.RecoverPanic(logger, nil)
+		backups.Run(ctx)
+	}()
+
+	ui.Prepare(store.Config().Language)
+	a := app.NewWithID("vn.motcua.counter")
+	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
+	w := ui.New(a, ui.Options{Store: store, Logger: logger})
+	defer w.Close()
+	w.ShowAndRun()
+	return nil
+}

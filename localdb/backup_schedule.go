@@ -1,0 +1,392 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"motcua/domain"
+)
+
+// Automatic backups: at most one a day into Config.BackupDir, keeping the newest backup of
+// each of the 7 most recent days that have one and of each of the 4 most recent ISO weeks
+// that have one (Vietnam time). "Most recent that have one" rather than "the last 7 calendar
+// days": a PC left off for a month still keeps its 11 newest backups instead of deleting all
+// of them on the first morning back.
+
+// Kinds of backup in a listing: which rule of the rotation keeps it.
+const (
+	BackupDaily  = "daily"
+	BackupWeekly = "weekly"
+	BackupExtra  = "extra" // kept by no rule: the next rotation deletes it
+)
+
+// BackupEntry is one backup folder in a listing.
+type BackupEntry struct {
+	Name      string
+	Dir       string
+	Time      time.Time
+	Size      int64 // bytes on disk
+	Encrypted bool
+	Kind      string // BackupDaily, BackupWeekly or BackupExtra
+	Dossiers  int
+	Version   string // the motcua that wrote it ("" for the first backup format)
+	Problem   string // why its manifest cannot be read ("" when fine); such a backup is never kept by a rule
+}
+
+var backupNameRE = regexp.MustCompile(`^motcua-(\d{8}-\d{6})(-\d{1,2})?$`)
+
+// ListBackups lists the backups in dir, newest first, with the kind of each under the
+// default rotation (7 daily, 4 weekly).
+func ListBackups(dir string) ([]BackupEntry, error) {
+	return listBackups(dir, DefaultRetention)
+}
+
+// Retention says how many backups the rotation keeps.
+type Retention struct{ Daily, Weekly int }
+
+// DefaultRetention keeps 7 daily and 4 weekly backups.
+var DefaultRetention = Retention{Daily: 7, Weekly: 4}
+
+func listBackups(dir string, keep Retention) ([]BackupEntry, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("không thấy thư mục sao lưu %s (ổ USB chưa cắm hoặc đường dẫn sai): %w", dir, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("đọc thư mục sao lưu: %w", err)
+	}
+	var out []BackupEntry
+	for _, de := range des {
+		sub := backupNameRE.FindStringSubmatch(de.Name())
+		if sub == nil || !de.IsDir() {
+			continue
+		}
+		t, err := time.ParseInLocation(backupLayout, sub[1], domain.VN())
+		if err != nil {
+			continue
+		}
+		e := BackupEntry{Name: de.Name(), Dir: filepath.Join(dir, de.Name()), Time: t}
+		m, err := readManifest(e.Dir)
+		if err != nil {
+			e.Problem = err.Error()
+		} else {
+			e.Encrypted, e.Dossiers, e.Version, e.Size = m.Encrypted, m.Stats.Dossiers, m.AppVersion, m.Bytes
+			if m.Format == 0 {
+				e.Size, _ = dirSize(e.Dir)
+			}
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.After(out[j].Time)
+		}
+		return out[i].Name > out[j].Name
+	})
+	classify(out, keep)
+	return out, nil
+}
+
+// classify sets each entry's Kind; entries are newest first.
+func classify(entries []BackupEntry, keep Retention) {
+	var lastDay, lastWeek string
+	days, weeks := 0, 0
+	for i := range entries {
+		e := &entries[i]
+		e.Kind = BackupExtra
+		if e.Problem != "" {
+			continue
+		}
+		t := e.Time.In(domain.VN())
+		day := t.Format("2006-01-02")
+		y, w := t.ISOWeek()
+		week := fmt.Sprintf("%d-W%02d", y, w)
+		if day != lastDay && days < keep.Daily {
+			e.Kind, lastDay = BackupDaily, day
+			days++
+		}
+		if week != lastWeek && weeks < keep.Weekly {
+			if e.Kind == BackupExtra {
+				e.Kind = BackupWeekly
+			}
+			lastWeek = week
+			weeks++
+		}
+	}
+}
+
+// BackupRun is the outcome of one scheduled run.
+type BackupRun struct {
+	At      time.Time
+	Made    *BackupInfo // nil when no backup was made
+	Skipped string      // why no backup was needed ("" when one was made or failed)
+	Deleted []string    // folders the rotation removed
+	Err     error       // the backup failed, or the rotation could not remove something
+}
+
+// BackupScheduler makes the automatic daily backups. Call Run in a goroutine at start-up;
+// it tries at once and then every hour, so a PC switched on late or a USB drive plugged in
+// later still gets its backup that day.
+type BackupScheduler struct {
+	Store    *Store
+	Log      *slog.Logger      // nil: slog.Default()
+	Now      func() time.Time  // nil: the store's clock
+	Keep     Retention         // zero: DefaultRetention
+	OnResult func(r BackupRun) // optional, e.g. to refresh the settings screen; runs on Run's goroutine
+	Interval time.Duration     // zero: one hour
+
+	backup func(ctx context.Context, dir string, opt BackupOptions) (BackupInfo, error) // tests
+
+	running sync.Mutex
+	mu      sync.Mutex
+	last    BackupRun
+}
+
+// Run backs up now and then every Interval until ctx ends.
+func (b *BackupScheduler) Run(ctx context.Context) {
+	every := b.Interval
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		r := b.RunOnce(ctx)
+		if b.OnResult != nil && ctx.Err() == nil {
+			b.OnResult(r)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Last is the outcome of the latest run (zero before the first).
+func (b *BackupScheduler) Last() BackupRun {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
+}
+
+// RunOnce makes today's backup if Config.BackupDir is set and none exists yet, then
+// rotates. It never panics; failures are logged and returned in BackupRun.Err.
+func (b *BackupScheduler) RunOnce(ctx context.Context) (r BackupRun) {
+	b.running.Lock()
+	defer b.running.Unlock()
+	log := b.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := b.Now
+	if now == nil {
+		now = b.Store.Now
+	}
+	r.At = now()
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("automatic backup panicked", "panic", p, "stack", string(debug.Stack()))
+			r.Err = fmt.Errorf("sao lưu tự động gặp lỗi không mong muốn: %v", p)
+		}
+		b.mu.Lock()
+		b.last = r
+		b.mu.Unlock()
+	}()
+	dir := strings.TrimSpace(b.Store.Config().BackupDir)
+	if dir == "" {
+		r.Skipped = "chưa chọn thư mục sao lưu"
+		return r
+	}
+	keep := b.Keep
+	if keep == (Retention{}) {
+		keep = DefaultRetention
+	}
+	if err := ensureBackupDir(dir); err != nil {
+		r.Err = err
+		log.Warn("automatic backup: folder unavailable", "dir", dir, "err", err)
+		return r
+	}
+	entries, err := listBackups(dir, keep)
+	if err != nil {
+		r.Err = err
+		log.Warn("automatic backup: cannot list", "dir", dir, "err", err)
+		return r
+	}
+	today := r.At.In(domain.VN()).Format("2006-01-02")
+	for _, e := range entries {
+		if e.Problem == "" && e.Time.In(domain.VN()).Format("2006-01-02") == today {
+			r.Skipped = "đã có bản sao lưu hôm nay: " + e.Name
+			return r
+		}
+	}
+	key, err := b.Store.storedBackupKey(ctx)
+	if err != nil {
+		r.Err = err
+		log.Error("automatic backup: cannot read the backup key", "err", err)
+		return r
+	}
+	backup := b.backup
+	if backup == nil {
+		backup = b.Store.Backup
+	}
+	start := time.Now()
+	info, err := backup(ctx, dir, BackupOptions{key: key, at: r.At})
+	if err != nil {
+		r.Err = err
+		log.Error("automatic backup failed", "dir", dir, "err", err)
+		return r
+	}
+	r.Made = &info
+	log.Info("automatic backup made", "dir", info.Dir, "files", info.Files, "bytes", info.Bytes,
+		"encrypted", info.Encrypted, "took", time.Since(start).Round(time.Millisecond))
+	if !info.Manifest.AuditOK && info.Manifest.Format > 0 {
+		log.Warn("backup made, but the audit chain of the data is broken; run motcua verify", "dir", info.Dir)
+	}
+	r.Deleted, err = rotateBackups(dir, keep, info.Dir, r.At)
+	for _, d := range r.Deleted {
+		log.Info("old backup removed", "dir", d)
+	}
+	if err != nil {
+		r.Err = fmt.Errorf("đã sao lưu vào %s nhưng không xóa được bản cũ: %w", info.Dir, err)
+		log.Warn("backup rotation", "err", err)
+	}
+	return r
+}
+
+// ensureBackupDir creates the backup folder, but only inside a folder that exists: a drive
+// letter or mount point of a USB drive that is not plugged in is reported, not created.
+func ensureBackupDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s không phải thư mục", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if _, err := os.Stat(parent); err != nil {
+		return fmt.Errorf("không thấy thư mục sao lưu %s (ổ USB chưa cắm hoặc đường dẫn sai)", dir)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("không tạo được thư mục sao lưu %s: %w", dir, err)
+	}
+	return nil
+}
+
+// rotateBackups deletes the backups no rule keeps (never protect), and unfinished
+// .partial folders more than a day old.
+func rotateBackups(dir string, keep Retention, protect string, now time.Time) ([]string, error) {
+	entries, err := listBackups(dir, keep)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []string
+	var errs []error
+	for _, e := range entries {
+		// A backup whose manifest cannot be read is left alone: it may come from a newer
+		// motcua, and the listing shows its problem to whoever looks after the PC.
+		if e.Kind != BackupExtra || e.Problem != "" || filepath.Clean(e.Dir) == filepath.Clean(protect) {
+			continue
+		}
+		if err := os.RemoveAll(e.Dir); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		deleted = append(deleted, e.Dir)
+	}
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		name, ok := strings.CutSuffix(de.Name(), partialSuffix)
+		if !ok || !de.IsDir() || !backupNameRE.MatchString(name) {
+			continue
+		}
+		if info, err := de.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			p := filepath.Join(dir, de.Name())
+			if err := os.RemoveAll(p); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			deleted = append(deleted, p)
+		}
+	}
+	return deleted, errors.Join(errs...)
+}
+
+// The passphrase of automatic backups is kept stretched (the key, not the words) in the
+// settings table. Whoever can read the data folder can read the data anyway: the key
+// protects the copies that leave the PC on a USB drive.
+
+type storedKey struct {
+	Time      uint32 `json:"time"`
+	MemoryKiB uint32 `json:"memory_kib"`
+	Threads   uint8  `json:"threads"`
+	Salt      []byte `json:"salt"`
+	Master    []byte `json:"master"`
+	Check     []byte `json:"check"`
+}
+
+const backupKeySetting = "backup.key"
+
+// SetBackupPassphrase sets the passphrase that encrypts automatic backups; an empty one
+// turns encryption off. Only an administrator may change it.
+func (s *Store) SetBackupPassphrase(ctx context.Context, actor domain.Staff, passphrase string) error {
+	if !actor.Role.Can(domain.PermAdminister) {
+		return &domain.RuleError{Code: "perm.denied", Msg: "Chỉ quản trị viên được đặt mật khẩu sao lưu.", Kind: domain.ErrDenied}
+	}
+	raw, subject := "", "off"
+	if passphrase != "" {
+		k, err := newBackupKey(passphrase)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(storedKey{Time: k.params.Time, MemoryKiB: k.params.MemoryKiB, Threads: k.params.Threads,
+			Salt: k.salt[:], Master: k.master[:], Check: k.check[:]})
+		raw, subject = string(b), "on"
+	}
+	return s.tx(ctx, "set backup passphrase", func(tx *sql.Tx) error {
+		var err error
+		if raw == "" {
+			_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, backupKeySetting)
+		} else {
+			err = putSetting(ctx, tx, backupKeySetting, raw)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor.Username, "backup.encryption", subject, "")
+	})
+}
+
+// BackupEncrypted reports whether automatic backups are encrypted.
+func (s *Store) BackupEncrypted(ctx context.Context) (bool, error) {
+	k, err := s.storedBackupKey(ctx)
+	return k != nil, err
+}
+
+func (s *Store) storedBackupKey(ctx context.Context) (*backupKey, error) {
+	raw, err := s.getSetting(ctx, s.r, backupKeySetting)
+	if err != nil || raw == "" {
+		return nil, err
+	}
+	var sk storedKey
+	if err := json.Unmarshal([]byte(raw), &sk); err != nil || len(sk.Salt) != 16 || len(sk.Master) != 32 || len(sk.Check) != 32 {
+		return nil, fmt.Errorf("khóa sao lưu đã lưu bị hỏng; hãy đặt lại mật khẩu sao lưu trong Cài đặt")
+	}
+	k := &backupKey{params: kdfParams{Time: sk.Time, MemoryKiB: sk.MemoryKiB, Threads: sk.Threads}}
+	copy(k.salt[:], sk.Salt)
+	copy(k.master[:], sk.Master)
+	copy(k.check[:], sk.Check)
+	return k, nil
+}
