@@ -33,10 +33,17 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// SchemaVersion is the newest migration this build knows.
+// SchemaVersion is the newest migration this build knows: the highest number among the
+// migration files (not their count, so a gap in the numbering cannot mislead it).
 var SchemaVersion = func() int {
 	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	return len(names)
+	highest := 0
+	for _, n := range names {
+		if v, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0]); err == nil && v > highest {
+			highest = v
+		}
+	}
+	return highest
 }()
 
 // ErrTooNew means the database was written by a newer motcua.

@@ -406,7 +406,8 @@ func (sd *seeder) history(code string, at time.Time, actor domain.Staff) ([]doma
 	if err := add(ready, domain.EvResultReady, domain.ResultReadyPayload{Agency: "UBND xã", Result: p.ResultType, Electronic: r.IntN(10) < 6}); err != nil {
 		return nil, err
 	}
-	back := ready.Add(time.Duration(r.IntN(72*60)) * time.Minute)
+	// Citizens collect results during opening hours, within a few working days.
+	back := sd.cal.AddWorkingDuration(ready, time.Duration(r.IntN(3*8*60))*time.Minute)
 	if back.After(sd.now) || r.IntN(100) < 4 {
 		return evs, nil
 	}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"motcua/domain"
+	"motcua/forms"
+	"motcua/localdb"
+)
+
+func init() {
+	extraCommands = append(extraCommands, command{"report",
+		"xuất Biểu II.06a, sổ theo dõi hồ sơ, sổ trả kết quả (xlsx, pdf, csv)", cmdReport})
+}
+
+// Report kinds, as --kind names them.
+const (
+	kindII06a    = "ii06a"
+	kindTracking = "tracking-book"
+	kindReturn   = "return-book"
+)
+
+var kindNames = map[string]string{
+	kindII06a:    "Biểu II.06a",
+	kindTracking: "Sổ theo dõi hồ sơ",
+	kindReturn:   "Sổ trả kết quả",
+}
+
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "report")
+	data := dataFlag(fs)
+	kind := fs.String("kind", kindII06a, "loại: ii06a (Biểu II.06a), tracking-book (sổ theo dõi hồ sơ), return-book (sổ trả kết quả)")
+	from := fs.String("from", "", "ngày đầu kỳ, YYYY-MM-DD")
+	to := fs.String("to", "", "ngày cuối kỳ, YYYY-MM-DD (tính cả ngày này)")
+	format := fs.String("format", "", "xlsx, pdf hoặc csv (mặc định: theo đuôi của tệp -o)")
+	out := fs.String("o", "", "tệp kết quả")
+	finish := fs.String("resolved-at", "result", "ii06a: hồ sơ tính là đã giải quyết khi có kết quả (result) hay khi đã trả kết quả (return)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("tham số thừa: %s", strings.Join(fs.Args(), " "))
+	}
+	if _, ok := kindNames[*kind]; !ok {
+		return fmt.Errorf("loại báo cáo «%s» không có: chọn ii06a, tracking-book hoặc return-book", *kind)
+	}
+	if *from == "" || *to == "" {
+		return fmt.Errorf("thiếu --from hoặc --to: cần cả ngày đầu và ngày cuối kỳ, dạng NĂM-THÁNG-NGÀY, ví dụ --from 2026-02-01 --to 2026-02-28")
+	}
+	period, err := domain.ParsePeriod(*from, *to)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("thiếu -o TỆP: tên tệp kết quả, ví dụ -o bao-cao-thang-02.xlsx")
+	}
+	fmtName := *format
+	if fmtName == "" {
+		fmtName = strings.TrimPrefix(filepath.Ext(*out), ".")
+		if fmtName == "" {
+			return fmt.Errorf("không biết định dạng của tệp %s: thêm --format xlsx, pdf hoặc csv", *out)
+		}
+	}
+	f, err := forms.ParseReportFormat(fmtName)
+	if err != nil {
+		return err
+	}
+	opt := domain.ReportOptions{}
+	switch *finish {
+	case "result":
+	case "return":
+		opt.Finish = domain.FinishAtReturn
+	default:
+		return fmt.Errorf("--resolved-at «%s» không hợp lệ: chọn result hoặc return", *finish)
+	}
+
+	// The file is written beside its final name and renamed when complete, so a failure
+	// never leaves half a report; checking the folder first fails fast, before the work.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".motcua-report-*")
+	if err != nil {
+		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rd := reportRenderer(ctx, s)
+	pr := newProgress(e.stderr)
+	lines := 0
+	switch *kind {
+	case kindII06a:
+		rep, _, err := s.Report(ctx, period, opt, func(rows int) { pr.show("Đang tổng hợp: %d hồ sơ", rows) })
+		if err != nil {
+			return err
+		}
+		lines = len(rep.Rows)
+		if err := rd.II06a(tmp, f, rep); err != nil {
+			return err
+		}
+	case kindTracking:
+		book, err := s.TrackingBook(ctx, period, func(done, total int) { pr.show("Đang đọc hồ sơ: %d/%d", done, total) })
+		if err != nil {
+			return err
+		}
+		lines = len(book)
+		pr.show("Đang ghi %d dòng", lines)
+		if err := rd.TrackingBook(tmp, f, period, book); err != nil {
+			return err
+		}
+	case kindReturn:
+		book, err := s.ReturnBook(ctx, period, func(done, total int) { pr.show("Đang đọc hồ sơ: %d/%d", done, total) })
+		if err != nil {
+			return err
+		}
+		lines = len(book)
+		pr.show("Đang ghi %d dòng", lines)
+		if err := rd.ReturnBook(tmp, f, period, book); err != nil {
+			return err
+		}
+	}
+	pr.done()
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
+	}
+	what := "dòng"
+	if *kind == kindII06a {
+		what = "lĩnh vực"
+	}
+	fmt.Fprintf(e.stdout, "Đã xuất %s, %s (%d %s): %s\n", kindNames[*kind], strings.ToLower(period.String()), lines, what, *out)
+	return nil
+}
+
+// reportRenderer prints with the unit's configuration and staff names.
+func reportRenderer(ctx context.Context, s *localdb.Store) forms.Renderer {
+	cfg := s.Config()
+	names := map[string]string{}
+	if staff, err := s.ListStaff(ctx); err == nil {
+		for _, st := range staff {
+			names[st.Username] = st.FullName
+		}
+	}
+	return forms.Renderer{
+		T: forms.DefaultTemplates(),
+		Unit: forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place,
+			Address: cfg.Address, Phone: cfg.Phone, ReturnPlace: cfg.ReturnPlace, Book: cfg.Book},
+		Now:       time.Now,
+		StaffName: func(username string) string { return names[username] },
+	}
+}
+
+// plainFSError says in Vietnamese why a file could not be written.
+func plainFSError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "thư mục không tồn tại"
+	case errors.Is(err, os.ErrPermission):
+		return "không có quyền ghi"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// progress writes a status line to stderr at most every half second, overwriting itself.
+type progress struct {
+	w     io.Writer
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w} }
+
+func (p *progress) show(format string, args ...any) {
+	if time.Since(p.last) < 500*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.shown = true
+	fmt.Fprintf(p.w, "\r"+format+"   ", args...)
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,356 @@
+package forms
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"motcua/domain"
+)
+
+func febPeriod(t *testing.T) domain.Period {
+	p, err := domain.ParsePeriod("2026-02-01", "2026-02-28")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// testII06a is a report with figures that are easy to find again: every cell differs.
+func testII06a(t *testing.T) domain.II06a {
+	p := febPeriod(t)
+	ct := domain.II06aCounts{Received: 61, ReceivedOnline: 30, ReceivedDirect: 29, CarriedOver: 2, Resolved: 52, Early: 40,
+		OnTime: 9, Late: 3, InProgress: 7, InTime: 5, Overdue: 2, Withdrawn: 1, Refused: 1}
+	ht := domain.II06aCounts{Received: 1234, ReceivedOnline: 412, ReceivedDirect: 800, CarriedOver: 22, Resolved: 1150, Early: 1001,
+		OnTime: 120, Late: 29, InProgress: 80, InTime: 71, Overdue: 9, Stopped: 4}
+	total := domain.II06aCounts{Received: 1295, ReceivedOnline: 442, ReceivedDirect: 829, CarriedOver: 24, Resolved: 1202, Early: 1041,
+		OnTime: 129, Late: 32, InProgress: 87, InTime: 76, Overdue: 11, Withdrawn: 1, Refused: 1, Stopped: 4}
+	return domain.II06a{Period: p, Rows: []domain.II06aRow{{FieldCode: "CT", Field: "Chứng thực", II06aCounts: ct},
+		{FieldCode: "HT", Field: "Hộ tịch", II06aCounts: ht}}, Total: total, Cutoff: p.End()}
+}
+
+func writeReport(t *testing.T, name string, f func(w *bytes.Buffer) error) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f(&buf); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return buf.Bytes()
+}
+
+func openXLSX(t *testing.T, data []byte) *excelize.File {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("excelize cannot read the file back: %v", err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
+// findRow returns the 1-based number of the first row whose cell in column col is v.
+func findRow(t *testing.T, rows [][]string, col int, v string) int {
+	t.Helper()
+	for i, r := range rows {
+		if col < len(r) && r[col] == v {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row with %q in column %d", v, col+1)
+	return 0
+}
+
+func TestII06aXLSX(t *testing.T) {
+	rd := renderer()
+	data := writeReport(t, "ii06a.xlsx", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) })
+	x := openXLSX(t, data)
+	if got := x.GetSheetList(); len(got) != 1 || got[0] != "II.06a" {
+		t.Fatalf("sheets %v", got)
+	}
+	rows, err := x.GetRows("II.06a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := fmt.Sprint(rows)
+	for _, want := range []string{"Biểu số II.06a/VPCP/KSTT",
+		"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ AN HƯNG",
+		"Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026", "Đơn vị báo cáo:", "Đơn vị nhận báo cáo: UBND thành phố Hải Phòng",
+		"Đơn vị tính: số hồ sơ TTHC", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "An Hưng, ngày 26 tháng 02 năm 2026",
+		"1 hồ sơ công dân rút, 1 hồ sơ từ chối giải quyết, 4 hồ sơ dừng xử lý", "(3) = (7) + (11) + 6"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	// Two heading rows merged as on the form, then the column numbers.
+	h1 := findRow(t, rows, 0, "TT")
+	merges, err := x.GetMergeCells("II.06a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := map[string]string{}
+	for _, m := range merges {
+		merged[m.GetStartAxis()+":"+m.GetEndAxis()] = m.GetCellValue()
+	}
+	for rng, want := range map[string]string{
+		fmt.Sprintf("A%d:A%d", h1, h1+1): "TT",
+		fmt.Sprintf("B%d:B%d", h1, h1+1): "Lĩnh vực giải quyết",
+		fmt.Sprintf("C%d:F%d", h1, h1):   "Số hồ sơ nhận giải quyết",
+		fmt.Sprintf("G%d:J%d", h1, h1):   "Số hồ sơ đã giải quyết",
+		fmt.Sprintf("K%d:M%d", h1, h1):   "Số hồ sơ đang giải quyết",
+	} {
+		if merged[rng] != want {
+			t.Errorf("merge %s = %q, want %q (merges %v)", rng, merged[rng], want, merged)
+		}
+	}
+	wantHead := []string{"", "", "Tổng số", "Trực tuyến", "Trực tiếp, qua bưu chính", "Kỳ trước chuyển qua", "Tổng số",
+		"Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn", "Quá hạn"}
+	if got := rows[h1]; fmt.Sprint(got) != fmt.Sprint(wantHead) {
+		t.Errorf("second heading row\n got %q\nwant %q", got, wantHead)
+	}
+	if got := rows[h1+1]; got[0] != "(1)" || got[12] != "(13)" {
+		t.Errorf("column numbers %q", got)
+	}
+	// Every figure, as numbers with the thousands format.
+	want := [][]string{
+		{"1", "Chứng thực", "61", "30", "29", "2", "52", "40", "9", "3", "7", "5", "2"},
+		{"2", "Hộ tịch", "1,234", "412", "800", "22", "1,150", "1,001", "120", "29", "80", "71", "9"},
+		{"", "Tổng cộng", "1,295", "442", "829", "24", "1,202", "1,041", "129", "32", "87", "76", "11"},
+	}
+	for i, w := range want {
+		if got := rows[h1+2+i]; fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("row %d\n got %q\nwant %q", h1+3+i, got, w)
+		}
+	}
+	totalRow := h1 + 5
+	v, err := x.GetCellValue("II.06a", fmt.Sprintf("C%d", totalRow), excelize.Options{RawCellValue: true})
+	if err != nil || v != "1295" {
+		t.Errorf("total received raw value %q %v", v, err)
+	}
+	if typ, _ := x.GetCellType("II.06a", fmt.Sprintf("C%d", totalRow)); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("figures must be numbers, not text")
+	}
+	for _, cell := range []string{fmt.Sprintf("B%d", totalRow), fmt.Sprintf("M%d", totalRow)} {
+		id, _ := x.GetCellStyle("II.06a", cell)
+		st, err := x.GetStyle(id)
+		if err != nil || st.Font == nil || !st.Font.Bold {
+			t.Errorf("total cell %s not bold: %+v %v", cell, st, err)
+		}
+	}
+	id, _ := x.GetCellStyle("II.06a", fmt.Sprintf("C%d", h1+3))
+	if st, _ := x.GetStyle(id); st == nil || st.NumFmt != 3 || st.Font.Bold {
+		t.Errorf("figure style %+v", st)
+	}
+	panes, err := x.GetPanes("II.06a")
+	if err != nil || !panes.Freeze || panes.YSplit != h1+2 || panes.XSplit != 2 {
+		t.Errorf("frozen panes %+v %v (headings end on row %d)", panes, err, h1+2)
+	}
+	if w, _ := x.GetColWidth("II.06a", "B"); w < 25 {
+		t.Errorf("field column width %v", w)
+	}
+	names := x.GetDefinedName()
+	found := false
+	for _, n := range names {
+		if n.Name == "_xlnm.Print_Titles" && strings.Contains(n.RefersTo, fmt.Sprintf("$%d:$%d", h1, h1+2)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("headings not repeated on printed pages: %+v", names)
+	}
+}
+
+func TestII06aPDF(t *testing.T) {
+	rd := renderer()
+	pdf := render(t, "ii06a", func(w *bytes.Buffer) error { return rd.II06a(w, FormatPDF, testII06a(t)) })
+	if info := tool(t, "pdfinfo", pdf); !strings.Contains(info, "841.89 x 595.28") {
+		t.Errorf("not A4 landscape:\n%s", info)
+	}
+	text := layoutText(t, pdf)
+	wantAll(t, "II.06a", text, "Biểu số II.06a/VPCP/KSTT", "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI",
+		"Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết", "Trước hạn",
+		"Đúng hạn", "Trong hạn", "Lĩnh vực giải quyết", "(13)", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
+	// Each row's figures in order on one line.
+	for _, re := range []string{
+		`1\s+Chứng thực\s+61\s+30\s+29\s+2\s+52\s+40\s+9\s+3\s+7\s+5\s+2\n`,
+		`2\s+Hộ tịch\s+1\.234\s+412\s+800\s+22\s+1\.150\s+1\.001\s+120\s+29\s+80\s+71\s+9\n`,
+		`Tổng cộng\s+1\.295\s+442\s+829\s+24\s+1\.202\s+1\.041\s+129\s+32\s+87\s+76\s+11\n`,
+	} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("no line matching %s", re)
+		}
+	}
+	flat := flatText(t, pdf)
+	wantAll(t, "II.06a", flat, "Kỳ trước chuyển qua", "Trực tiếp, qua bưu chính", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ AN HƯNG", "Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026",
+		"1 hồ sơ công dân rút, 1 hồ sơ từ chối giải quyết, 4 hồ sơ dừng xử lý", "An Hưng, ngày 26 tháng 02 năm 2026")
+}
+
+func TestII06aCSV(t *testing.T) {
+	rd := renderer()
+	data := writeReport(t, "ii06a.csv", func(w *bytes.Buffer) error { return rd.II06a(w, FormatCSV, testII06a(t)) })
+	if !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		t.Fatal("no UTF-8 byte-order mark")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 || len(recs[0]) != 13 || recs[0][2] != "Số hồ sơ nhận giải quyết: Tổng số" || recs[0][12] != "Số hồ sơ đang giải quyết: Quá hạn" {
+		t.Fatalf("csv %q", recs)
+	}
+	if got := strings.Join(recs[3], "|"); got != "|Tổng cộng|1295|442|829|24|1202|1041|129|32|87|76|11" {
+		t.Errorf("total %s", got)
+	}
+	if !bytes.Contains(data, []byte("\r\n")) {
+		t.Error("CSV lines should end in CRLF for Excel")
+	}
+}
+
+func testTracking(n int) []domain.TrackingEntry {
+	var out []domain.TrackingEntry
+	for i := 0; i < n; i++ {
+		recv := vnTime(2026, 2, 2+i%20, 8+i%8, 5)
+		e := domain.TrackingEntry{No: i + 1, Code: fmt.Sprintf("000.00.06.H56-2602%02d-%04d", 2+i%20, 1001+i),
+			Procedure: "Xác nhận tình trạng hôn nhân", Sets: 1, Owner: "Nguyễn Thị Đào", Address: "Thôn Đông, xã An Hưng",
+			Phone: "0912345678", Agency: "Công chức Tư pháp - Hộ tịch", ReceivedAt: recv, DueAt: recv.Add(72 * time.Hour),
+			ForwardedAt: recv.Add(time.Hour), Note: "Nộp trực tuyến"}
+		if i%3 == 0 {
+			e.ResultAt, e.ReturnedAt = recv.Add(48*time.Hour), recv.Add(50*time.Hour)
+		}
+		out = append(out, e)
+	}
+	out[0].ReceivedAt, out[0].DueAt = vnTime(2026, 2, 13, 16, 0), vnTime(2026, 2, 23, 17, 0)
+	out[0].Code = "000.00.06.H56-260213-1001"
+	return out
+}
+
+func TestTrackingBookFormats(t *testing.T) {
+	rd := renderer()
+	p := febPeriod(t)
+	entries := testTracking(45)
+
+	data := writeReport(t, "book.xlsx", func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatXLSX, p, entries) })
+	x := openXLSX(t, data)
+	sh := x.GetSheetList()[0]
+	rows, _ := x.GetRows(sh)
+	all := fmt.Sprint(rows)
+	for _, want := range []string{"SỔ THEO DÕI HỒ SƠ", "Mẫu số 06", "Quyển số: 2026", "Từ ngày 01/02/2026 đến ngày 28/02/2026",
+		"Thời gian (giờ, ngày, tháng, năm)", "Cơ quan chủ trì giải quyết", "Trả kết quả (ký nhận)"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("book xlsx missing %q", want)
+		}
+	}
+	first := findRow(t, rows, 1, "000.00.06.H56-260213-1001")
+	got := rows[first-1]
+	if got[0] != "1" || got[2] != "Xác nhận tình trạng hôn nhân" || got[3] != "1" || got[4] != "Nguyễn Thị Đào" ||
+		got[5] != "Thôn Đông, xã An Hưng; ĐT: 0912345678" || got[7] != "13/02/2026 16:00" || got[8] != "23/02/2026 17:00" {
+		t.Errorf("first line %q", got)
+	}
+	raw, _ := x.GetCellValue(sh, fmt.Sprintf("H%d", first), excelize.Options{RawCellValue: true})
+	if !strings.HasPrefix(raw, "46066.666") { // 13/02/2026 16:00 as an Excel serial date
+		t.Errorf("received is not a date cell: %q", raw)
+	}
+	if len(rows) < first+44 {
+		t.Errorf("only %d rows", len(rows))
+	}
+
+	pdf := render(t, "book", func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatPDF, p, entries) })
+	n := pageCount(t, pdf)
+	if n < 2 {
+		t.Fatalf("45 lines on %d page(s)", n)
+	}
+	for i := 1; i <= n; i++ {
+		text := layoutText(t, pdf, i, i)
+		wantAll(t, fmt.Sprintf("book page %d", i), text, "Mã hồ sơ", "Thời gian (giờ, ngày, tháng, năm)", "Nhận hồ",
+			"(13)", fmt.Sprintf("Trang %d/%d", i, n))
+	}
+	flat := flatText(t, pdf)
+	// The code wraps after its unit part (pdftotext drops the dash that ends a line).
+	wantAll(t, "book", flat, "SỔ THEO DÕI HỒ SƠ", "Mẫu số 06", "000.00.06.H56260213-1001", "Nguyễn Thị Đào",
+		"13/02/2026 16:00", "23/02/2026 17:00", "Số lượng", "Công chức Tư pháp - Hộ tịch", "Quyển số: 2026")
+
+	data = writeReport(t, "book.csv", func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatCSV, p, entries) })
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil || len(recs) != 46 || recs[0][7] != "Nhận hồ sơ" || recs[1][1] != "000.00.06.H56-260213-1001" || recs[1][8] != "23/02/2026 17:00" {
+		t.Errorf("book csv %v %q", err, recs[:2])
+	}
+
+	// An empty period still gives a well-formed book that says so.
+	pdf = render(t, "empty", func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatPDF, p, nil) })
+	wantAll(t, "empty book", flatText(t, pdf), "Không có hồ sơ nào được tiếp nhận trong kỳ.")
+}
+
+func TestReturnBookFormats(t *testing.T) {
+	rd := renderer()
+	p := febPeriod(t)
+	entries := []domain.ReturnEntry{
+		{No: 1, At: vnTime(2026, 2, 4, 15, 0), Code: "000.00.06.H56-260202-1001", Procedure: "Chứng thực bản sao từ bản chính",
+			Giver: "canbo1", Recipient: "Trần Thị Hoa", RecipientID: "031185004321", Documents: "Bản sao được chứng thực", Method: domain.HandOverElectronic},
+		{No: 2, At: vnTime(2026, 2, 10, 9, 0), Code: "000.00.06.H56-260203-1001", Procedure: "Xác nhận tình trạng hôn nhân",
+			Giver: "canbo2", Recipient: "Lê Văn Nam", RecipientID: "031090001234", Authorized: true, Authority: "Giấy ủy quyền số 12",
+			Documents: "Giấy xác nhận tình trạng hôn nhân", Method: domain.HandOverCounter},
+	}
+	data := writeReport(t, "return.xlsx", func(w *bytes.Buffer) error { return rd.ReturnBook(w, FormatXLSX, p, entries) })
+	x := openXLSX(t, data)
+	rows, _ := x.GetRows(x.GetSheetList()[0])
+	r := rows[findRow(t, rows, 2, "000.00.06.H56-260203-1001")-1]
+	if want := []string{"2", "10/02/2026 09:00", "000.00.06.H56-260203-1001", "Xác nhận tình trạng hôn nhân", "Lê Văn Hùng", "Lê Văn Nam",
+		"031090001234", "Được ủy quyền (Giấy ủy quyền số 12)", "Giấy xác nhận tình trạng hôn nhân", "Tại Bộ phận một cửa"}; fmt.Sprint(r) != fmt.Sprint(want) {
+		t.Errorf("return line\n got %q\nwant %q", r, want)
+	}
+	pdf := render(t, "return", func(w *bytes.Buffer) error { return rd.ReturnBook(w, FormatPDF, p, entries) })
+	wantAll(t, "return book", flatText(t, pdf), "SỔ TRẢ KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", "(Sổ điện tử)", "Người nhận kết quả",
+		"Trần Thị Mai", "Trả kết quả điện tử", "Được ủy quyền (Giấy ủy quyền số 12)", "Từ ngày 01/02/2026 đến ngày 28/02/2026")
+	data = writeReport(t, "return.csv", func(w *bytes.Buffer) error { return rd.ReturnBook(w, FormatCSV, p, entries) })
+	if !bytes.Contains(data, []byte("Trần Thị Mai")) || !bytes.HasPrefix(data, []byte("\ufeff")) {
+		t.Errorf("return csv %s", data)
+	}
+}
+
+func TestReportFormatsAndTemplates(t *testing.T) {
+	for _, s := range []string{"xlsx", "PDF", " csv "} {
+		if _, err := ParseReportFormat(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	if _, err := ParseReportFormat("docx"); err == nil || !strings.Contains(err.Error(), "xlsx, pdf hoặc csv") {
+		t.Errorf("docx: %v", err)
+	}
+	// A template set from the catalogue may renumber the report.
+	rd := renderer()
+	rd.T.Forms[FormII06a] = Template{Number: "Biểu số 06a/TT03", Title: "KẾT QUẢ GIẢI QUYẾT TẠI"}
+	data := writeReport(t, "csv", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) })
+	rows, _ := openXLSX(t, data).GetRows("II.06a")
+	if all := fmt.Sprint(rows); !strings.Contains(all, "Biểu số 06a/TT03") || !strings.Contains(all, "KẾT QUẢ GIẢI QUYẾT TẠI TRUNG TÂM") {
+		t.Errorf("template override ignored: %s", all[:200])
+	}
+}
+
+// TestReportScreenshots writes the PDFs of II.06a and of the tracking book to
+// MOTCUA_REPORT_SAMPLES, for looking at them (pdftoppm) and for the README.
+func TestReportScreenshots(t *testing.T) {
+	dir := os.Getenv("MOTCUA_REPORT_SAMPLES")
+	if dir == "" {
+		t.Skip("MOTCUA_REPORT_SAMPLES not set")
+	}
+	rd := renderer()
+	for name, f := range map[string]func(w *bytes.Buffer) error{
+		"ii06a.pdf":         func(w *bytes.Buffer) error { return rd.II06a(w, FormatPDF, testII06a(t)) },
+		"ii06a.xlsx":        func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) },
+		"book-tracking.pdf": func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatPDF, febPeriod(t), testTracking(45)) },
+		"book-tracking.xlsx": func(w *bytes.Buffer) error {
+			return rd.TrackingBook(w, FormatXLSX, febPeriod(t), testTracking(45))
+		},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), writeReport(t, name, f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
