@@ -35,6 +35,21 @@ type Config struct {
 	RescheduleLimit int                   `json:"reschedule_limit"` // how many times a due date may be set anew (unconfirmed rule: 1)
 	Hours           calendar.WorkingHours `json:"hours"`
 	BackupDir       string                `json:"backup_dir,omitempty"`
+	Targets         Targets               `json:"targets"`
+}
+
+// Targets are the city's goals a supervisor compares the centre with, in percent. They
+// change with each year's plan, so they are settings, not rules.
+type Targets struct {
+	Online           float64 `json:"online"`            // dossiers received online
+	FullyDigital     float64 `json:"fully_digital"`     // processed fully digitally
+	DigitizedEResult float64 `json:"digitized_eresult"` // digitized with an electronic result
+	OnTime           float64 `json:"on_time"`           // resolved early or on time
+}
+
+// DefaultTargets are the city's targets for the end of 2025 (DOMAIN.md).
+func DefaultTargets() Targets {
+	return Targets{Online: 60, FullyDigital: 80, DigitizedEResult: 100, OnTime: 100}
 }
 
 // Configured reports whether the first-run set-up has been done.
@@ -42,7 +57,7 @@ func (c Config) Configured() bool { return c.UnitCode != "" && c.Slot > 0 }
 
 // DefaultConfig is what a new store starts with.
 func DefaultConfig() Config {
-	return Config{IdleLockMinutes: 10, RescheduleLimit: 1, Hours: calendar.DefaultHours(), Language: "vi"}
+	return Config{IdleLockMinutes: 10, RescheduleLimit: 1, Hours: calendar.DefaultHours(), Language: "vi", Targets: DefaultTargets()}
 }
 
 // Validate checks the configuration a clerk or the wizard entered.
@@ -59,6 +74,12 @@ func (c Config) Validate() error {
 	}
 	if err := c.Hours.Validate(); err != nil {
 		v = append(v, domain.FieldError{Field: "hours", Code: "unit.hours", Msg: "Giờ làm việc không hợp lệ: " + err.Error()})
+	}
+	for _, t := range []float64{c.Targets.Online, c.Targets.FullyDigital, c.Targets.DigitizedEResult, c.Targets.OnTime} {
+		if t < 0 || t > 100 {
+			v = append(v, domain.FieldError{Field: "targets", Code: "unit.targets", Msg: "Chỉ tiêu phải từ 0 đến 100%."})
+			break
+		}
 	}
 	if c.IdleLockMinutes < 0 || c.IdleLockMinutes > 240 {
 		v = append(v, domain.FieldError{Field: "idle_lock_minutes", Code: "unit.idle", Msg: "Thời gian tự khóa phải từ 0 đến 240 phút."})
