@@ -227,17 +227,16 @@ func (s *intakeScreen) entry(placeholder string) *widget.Entry {
 func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetPlaceHolder(placeholder)
-	var before string
+	w := newScanWatch("", time.Now)
 	e.OnChanged = func(text string) {
-		if !strings.Contains(text, "|") {
-			before = text
-		}
+		w.changed(text)
 		s.changed()
 	}
 	e.OnSubmitted = func(text string) {
 		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
+			before, payload := w.split(text)
 			e.SetText(before)
-			s.onScan(text)
+			s.onScan(payload)
 			return
 		}
 		s.onSave()

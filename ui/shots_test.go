@@ -49,6 +49,15 @@ func TestScreens(t *testing.T) {
 		}
 	}
 	shoot(t, h, dir, "02-tiep-nhan.png")
+	a := assistOf(t, h) // Hỗ trợ viết: a birth declaration from a scanned ID card, then a procedure where it is not allowed
+	pickAssist(t, h, a, "khai sinh")
+	scanInto(h, a.picker.entry, qrReal)
+	for _, kv := range [][2]string{{"relationship", "Cha"}, {"child_name", "Nguyễn Minh Khôi"}, {"child_birth", "10/03/2026"}, {"child_ethnicity", "Kinh"}} {
+		assistAnswer(t, a, kv[0], kv[1])
+	}
+	shoot(t, h, dir, "03-ho-tro-viet.png")
+	pickAssist(t, h, a, "2.000884")
+	shoot(t, h, dir, "04-ho-tro-viet-khong-dien-ho.png")
 	for _, sc := range h.ui.screens {
 		if sc == screen(s) {
 			continue
