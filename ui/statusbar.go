@@ -40,6 +40,7 @@ func newStatusBar(u *UI) *statusBar {
 // flash shows a short confirmation until the next refresh.
 func (b *statusBar) flash(msg string) {
 	b.note.SetText(msg)
+	b.box.Refresh()
 }
 
 func (b *statusBar) content() fyne.CanvasObject {
@@ -95,5 +96,6 @@ func (b *statusBar) apply(info SyncInfo, _ int) func() {
 		if info.Skew > 2*time.Minute || info.Skew < -2*time.Minute {
 			b.lastOK.SetText(b.lastOK.Text + " · " + T("Đồng hồ máy lệch so với máy chủ"))
 		}
+		b.box.Refresh() // the labels' widths changed: lay the bar out again
 	}
 }
