@@ -77,3 +77,41 @@ func (u *UI) staffByUsername(ctx context.Context, username string) domain.Staff 
 	}
 	return domain.Staff{Username: username, FullName: username}
 }
+
+// printSupplement prints Mẫu 02 for the dossier's last supplement request; guide is the
+// official who explains what is missing.
+func (u *UI) printSupplement(d domain.Dossier, guide domain.Staff) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "mau02-yeu-cau-bo-sung", func(w io.Writer) error { return r.Supplement(w, d, guide) })
+}
+
+// printRefusal prints Mẫu 03 for a refused dossier.
+func (u *UI) printRefusal(d domain.Dossier, clerk domain.Staff) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "mau03-tu-choi", func(w io.Writer) error { return r.Refusal(w, d, clerk) })
+}
+
+// printApology prints Mẫu 04 for the dossier's last reschedule, signed by head.
+func (u *UI) printApology(d domain.Dossier, head string) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "mau04-xin-loi", func(w io.Writer) error { return r.Apology(w, d, head) })
+}
+
+// printControlSlip prints Mẫu 05, the slip that travels with the dossier.
+func (u *UI) printControlSlip(d domain.Dossier) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "mau05-kiem-soat", func(w io.Writer) error { return r.ControlSlip(w, d) })
+}
+
+// printReturnSlip prints the return slip of a dossier handed over.
+func (u *UI) printReturnSlip(d domain.Dossier) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "phieu-tra-ket-qua", func(w io.Writer) error { return r.ReturnSlip(w, d) })
+}
+
+// reprintReceipt prints Mẫu 01 again, signed by the clerk who received the dossier.
+func (u *UI) reprintReceipt(d domain.Dossier) (string, error) {
+	clerk := u.staffByUsername(u.ctx, d.ReceivedBy)
+	r := u.renderer()
+	return u.printPDF(d, "mau01-tiep-nhan", func(w io.Writer) error { return r.Receipt(w, d, clerk) })
+}

@@ -66,6 +66,7 @@ func TestScreens(t *testing.T) {
 		h.settle()
 		shoot(t, h, dir, "screen-"+sanitize(sc.title())+".png")
 	}
+	shootDossierScreens(t, h, dir)
 }
 
 func shoot(t *testing.T, h *harness, dir, name string) {
