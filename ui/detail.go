@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -49,6 +50,10 @@ type detailView struct {
 	correctButton   *widget.Button
 	conflictButtons []*widget.Button
 
+	attachButtons map[string]*widget.Button // per component code (resultTarget: the e-result)
+	dropChoice    *widget.Select            // the component chooser after files were dropped
+	dropDialog    dialog.Dialog
+
 	form     *actionForm // the action dialog open, if any
 	headName string      // head of unit who signs Mẫu 04, remembered for the session
 }
@@ -81,6 +86,8 @@ func newDetailView(s *queueScreen) *detailView {
 	)
 	v.root = container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 	v.banner.parent = v.root
+	v.attachButtons = map[string]*widget.Button{}
+	s.u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { v.onDropped(uris) })
 	return v
 }
 
@@ -174,6 +181,7 @@ func (v *detailView) render() {
 	}
 
 	v.info.RemoveAll()
+	v.attachButtons = map[string]*widget.Button{}
 	for _, card := range v.infoCards() {
 		v.info.Add(card)
 	}
@@ -308,19 +316,8 @@ func (v *detailView) infoCards() []fyne.CanvasObject {
 		[2]string{T("Kết thúc"), closed},
 	)))
 
-	if len(d.Documents) > 0 {
-		box := container.NewVBox()
-		for i, doc := range d.Documents {
-			text := fmt.Sprintf("%d. %s — %s × %d", i+1, doc.Name, formName(doc.Form), max(doc.Count, 1))
-			if doc.Digitized {
-				text += " · " + T("đã số hóa")
-			}
-			if n := len(doc.Files); n > 0 {
-				text += " · " + Tf("%d tệp", n)
-			}
-			box.Add(wrapLabel(text))
-		}
-		cards = append(cards, widget.NewCard(T("Thành phần hồ sơ"), "", box))
+	if len(d.Documents) > 0 || d.EResult {
+		cards = append(cards, v.digitizeCard())
 	}
 
 	if len(d.Supplements) > 0 {
