@@ -67,6 +67,7 @@ func TestScreens(t *testing.T) {
 		shoot(t, h, dir, "screen-"+sanitize(sc.title())+".png")
 	}
 	shootDossierScreens(t, h, dir)
+	shootSupervisorScreens(t, h, dir)
 }
 
 func shoot(t *testing.T, h *harness, dir, name string) {

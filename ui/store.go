@@ -65,6 +65,18 @@ type Register interface {
 	CountFeedback(ctx context.Context, from, to time.Time) (localdb.FeedbackCounts, error)
 }
 
+// Supervision is what the supervisor's dashboard, reports and sync panel read and do.
+type Supervision interface {
+	Dashboard(ctx context.Context, overdueLimit int) (localdb.Dashboard, error)
+	Indicators(ctx context.Context, p domain.Period) (domain.Indicators, error)
+	MonthlyIndicators(ctx context.Context, last time.Time, months int) ([]domain.Indicators, error)
+	Report(ctx context.Context, p domain.Period, opt domain.ReportOptions, progress func(rows int)) (domain.II06a, domain.Indicators, error)
+	TrackingBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.TrackingEntry, error)
+	ReturnBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.ReturnEntry, error)
+	Quarantined(ctx context.Context) ([]localdb.QuarantinedEvent, error)
+	Requeue(ctx context.Context, actor domain.Staff, id string) error
+}
+
 // Store is everything the app reads and writes locally.
 type Store interface {
 	Accounts
@@ -72,6 +84,7 @@ type Store interface {
 	Dossiers
 	Files
 	Register
+	Supervision
 }
 
 // SyncInfo is what the status bar and the sync panel show about reconciliation.
