@@ -96,8 +96,22 @@ func (s *Store) setSyncState(ctx context.Context, op string, ids []string, state
 				return err
 			}
 		}
+		// One statement per 500 dossiers, not one (parsed anew) per dossier.
+		sids := make([]string, 0, len(streams))
 		for sid := range streams {
-			if err := s.updateSyncFlag(ctx, tx, sid); err != nil {
+			sids = append(sids, sid)
+		}
+		for start := 0; start < len(sids); start += 500 {
+			chunk := sids[start:min(start+500, len(sids))]
+			args := make([]any, len(chunk))
+			for i, sid := range chunk {
+				args[i] = sid
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE dossiers SET sync = CASE
+					WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = dossiers.id AND sync_state = 2) THEN 2
+					WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = dossiers.id AND sync_state = 0) THEN 1
+					ELSE 0 END
+				WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...); err != nil {
 				return err
 			}
 		}

@@ -39,6 +39,7 @@ type settingsScreen struct {
 	staff     []domain.Staff
 	staffList *widget.List
 	account   *accountForm // the account dialog while it is open
+	sync      *syncPanel
 }
 
 // settingsSections lets other files add cards to the settings screen.

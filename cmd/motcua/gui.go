@@ -10,6 +10,7 @@ import (
 	"motcua/assets"
 	"motcua/internal/logging"
 	"motcua/localdb"
+	appsync "motcua/sync"
 	"motcua/ui"
 )
 
@@ -46,10 +47,16 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 		backups.Run(ctx)
 	}()
 
+	engine := appsync.New(store, appsync.Options{Logger: logger})
+	go func() {
+		defer logging.RecoverPanic(logger, nil)
+		engine.Run(ctx)
+	}()
+
 	ui.Prepare(store.Config().Language)
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
-	w := ui.New(a, ui.Options{Store: store, Logger: logger})
+	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store)})
 	defer w.Close()
 	w.ShowAndRun()
 	return nil

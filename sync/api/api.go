@@ -25,10 +25,17 @@ const MaxBatch = 1000
 
 // EnrollRequest asks to join a unit with a one-time code issued by the central admin.
 // DeviceID is the workstation's own id (it already names the events it made offline).
+//
+// A workstation that already issued dossier codes is bound to its unit and slot (they are
+// part of every code): it says so in UnitCode and Slot, and the server refuses a code for
+// another unit or slot before using it up or touching the device. (Extension to v1: both
+// fields are optional.)
 type EnrollRequest struct {
 	Code       string `json:"code"`
 	DeviceName string `json:"device_name"`
 	DeviceID   string `json:"device_id"`
+	UnitCode   string `json:"unit_code,omitempty"`
+	Slot       int    `json:"slot,omitempty"`
 }
 
 // EnrollResponse gives the device its token and its place in the unit.
@@ -93,6 +100,14 @@ type ErrorResponse struct {
 type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// PingResponse answers GET /ping, the cheap probe a disconnected workstation sends before
+// it tries a full sync. It needs no token. (Extension to the protocol table: a probe must
+// not consume the rate limit or the database of a real call.)
+type PingResponse struct {
+	API        int       `json:"api"`
+	ServerTime time.Time `json:"server_time"`
 }
 
 // StatsResponse is GET /stats.

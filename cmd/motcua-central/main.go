@@ -1,0 +1,304 @@
+// Command motcua-central is the reference central server of motcua's sync protocol v1: the
+// "city system" for development, demos and tests. It only wires flags to package
+// sync/central.
+//
+//	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--fault-rate F] [--faults LIST] [--latency D] [--admin-token T]
+//	motcua-central enroll-code --data DIR --unit-code CODE --unit-name NAME --slot N
+//	motcua-central record --data DIR --code CODE --type dossier.forwarded --payload '{"agency":"…"}' [--actor NAME]
+//	motcua-central catalogue --data DIR [--file catalogue.json] [--calendar 2027.json]…
+//	motcua-central devices --data DIR
+//	motcua-central revoke --data DIR --device ID
+//	motcua-central stats --data DIR
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"motcua/domain"
+	"motcua/sync/api"
+	"motcua/sync/central"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "motcua-central:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao thức đồng bộ motcua v1
+
+  serve        chạy máy chủ (--addr, --data, --fault-rate, --faults, --latency, --admin-token)
+  enroll-code  cấp mã đăng ký một lần cho một máy trạm (--unit-code, --unit-name, --slot)
+  record       ghi một sự kiện xử lý tại thành phố (--code, --type, --payload, --actor)
+  catalogue    thay danh mục thủ tục / bảng lịch (--file, --calendar)
+  devices      liệt kê máy trạm đã đăng ký
+  revoke       thu hồi quyền của một máy trạm (--device)
+  stats        số liệu tổng hợp
+`
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, out, errOut)
+	case "enroll-code":
+		return enrollCode(ctx, rest, out)
+	case "record":
+		return record(ctx, rest, out)
+	case "catalogue":
+		return catalogue(ctx, rest, out)
+	case "devices":
+		return devices(ctx, rest, out)
+	case "revoke":
+		return revoke(ctx, rest, out)
+	case "stats":
+		return stats(ctx, rest, out)
+	}
+	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
+}
+
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	data := fs.String("data", "central-data", "thư mục dữ liệu của máy chủ")
+	return fs, data
+}
+
+func openCentral(ctx context.Context, dir string) (*central.Central, error) {
+	return central.OpenCentral(ctx, central.Config{Dir: dir})
+}
+
+func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs, data := flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8787", "địa chỉ lắng nghe")
+	rate := fs.Float64("fault-rate", 0, "tỉ lệ lệnh gọi bị lỗi giả lập (0..1)")
+	kinds := fs.String("faults", "", "các loại lỗi giả lập: 5xx,lost,truncated,slow,429,captive (mặc định: tất cả)")
+	latency := fs.Duration("latency", 0, "độ trễ thêm vào mỗi câu trả lời")
+	slow := fs.Duration("slow", 2*time.Second, "độ trễ của lỗi 'slow'")
+	admin := fs.String("admin-token", os.Getenv("MOTCUA_ADMIN_TOKEN"), "mã quản trị cho POST /api/v1/admin/events (mặc định: tự sinh)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fk, err := central.ParseFaults(*kinds)
+	if err != nil {
+		return err
+	}
+	if *rate < 0 || *rate > 1 {
+		return errors.New("--fault-rate phải từ 0 đến 1")
+	}
+	if *admin == "" {
+		b := make([]byte, 18)
+		rand.Read(b)
+		*admin = base64.RawURLEncoding.EncodeToString(b)
+		fmt.Fprintf(out, "Mã quản trị (admin token) của lần chạy này: %s\n", *admin)
+	}
+	log := slog.New(slog.NewTextHandler(errOut, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: *data, AdminToken: *admin, Logger: log, Latency: *latency,
+		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	log.Info("motcua-central serving", "addr", "http://"+ln.Addr().String(), "data", *data, "fault_rate", *rate, "latency", *latency)
+	fmt.Fprintf(out, "Máy chủ đồng bộ đang chạy tại http://%s (dữ liệu: %s)\n", ln.Addr(), *data)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+func enrollCode(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("enroll-code")
+	unit := fs.String("unit-code", "", "mã định danh đơn vị, ví dụ 000.00.06.H56")
+	name := fs.String("unit-name", "", "tên đơn vị")
+	slot := fs.Int("slot", 0, "số máy trạm trong đơn vị (1–9)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	code, exp, err := c.IssueEnrollCode(ctx, *unit, *name, *slot)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, code)
+	fmt.Fprintf(out, "(mã dùng một lần cho máy số %d của %s, hết hạn %s)\n", *slot, strings.ToUpper(*unit),
+		exp.In(domain.VN()).Format("15:04 02/01/2006"))
+	return nil
+}
+
+func record(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("record")
+	code := fs.String("code", "", "mã hồ sơ")
+	id := fs.String("dossier", "", "mã định danh (UUID) hồ sơ, thay cho --code")
+	typ := fs.String("type", "", "loại sự kiện, ví dụ dossier.forwarded, dossier.result_ready, dossier.refused")
+	payload := fs.String("payload", "{}", "nội dung sự kiện (JSON)")
+	actor := fs.String("actor", "tp.operator", "người ghi nhận")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	e, d, err := c.Record(ctx, api.AdminEventRequest{DossierID: *id, Code: *code, Type: *typ, Payload: json.RawMessage(*payload), Actor: *actor})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Đã ghi %s (%s) cho hồ sơ %s; trạng thái: %s\n", e.Type, e.ID, d.Code, d.Status)
+	for _, cf := range d.OpenConflicts() {
+		fmt.Fprintf(out, "  xung đột: %s — %s\n", cf.Type, cf.Msg)
+	}
+	return nil
+}
+
+func catalogue(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("catalogue")
+	file := fs.String("file", "", "tệp danh mục thủ tục (JSON, domain.Catalogue)")
+	var cals multi
+	fs.Var(&cals, "calendar", "tệp bảng lịch làm việc một năm (JSON); lặp lại cho nhiều năm")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if *file == "" && len(cals) == 0 {
+		doc, tag, err := c.Catalogue(ctx)
+		if err != nil {
+			return err
+		}
+		var resp api.CatalogueResponse
+		json.Unmarshal(doc, &resp)
+		fmt.Fprintf(out, "Danh mục đang phục vụ: phiên bản %s, ETag %s, %d bảng lịch\n", resp.Version, tag, len(resp.Calendars))
+		return nil
+	}
+	var catRaw []byte
+	if *file != "" {
+		if catRaw, err = os.ReadFile(*file); err != nil {
+			return err
+		}
+	}
+	var calRaw [][]byte
+	for _, f := range cals {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		calRaw = append(calRaw, b)
+	}
+	if err := c.SetCatalogue(ctx, catRaw, calRaw); err != nil {
+		return err
+	}
+	_, tag, err := c.Catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Đã thay danh mục; ETag mới %s. Các máy trạm nhận ở lần đồng bộ tới.\n", tag)
+	return nil
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func devices(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("devices")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ds, err := c.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		state := "đang hoạt động"
+		if !d.Active {
+			state = "đã thu hồi"
+		}
+		fmt.Fprintf(out, "%s  %s  máy %d  %s  (%s)\n", d.ID, d.Unit, d.Slot, d.Name, state)
+	}
+	return nil
+}
+
+func revoke(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("revoke")
+	dev := fs.String("device", "", "mã thiết bị")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Revoke(ctx, *dev); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Đã thu hồi thiết bị %s; máy đó phải đăng ký lại.\n", *dev)
+	return nil
+}
+
+func stats(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("stats")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := openCentral(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := c.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(st)
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	appsync "motcua/sync"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		command{"enroll", "đăng ký máy trạm với hệ thống của thành phố bằng mã do quản trị thành phố cấp", cmdEnroll},
+		command{"sync", "đồng bộ với hệ thống của thành phố (--once: một lượt rồi thoát)", cmdSync},
+	)
+}
+
+func cmdEnroll(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "enroll")
+	data := dataFlag(fs)
+	server := fs.String("server", "", "địa chỉ máy chủ, ví dụ http://10.0.0.5:8787")
+	code := fs.String("code", "", "mã đăng ký một lần")
+	name := fs.String("name", "", "tên máy trạm (mặc định: tên máy tính)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *server == "" || *code == "" {
+		return fmt.Errorf("thiếu --server hoặc --code")
+	}
+	if *name == "" {
+		*name, _ = os.Hostname()
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return appsync.EnrollCommand(ctx, s, *server, *code, *name, e.stdout)
+}
+
+func cmdSync(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sync")
+	data := dataFlag(fs)
+	once := fs.Bool("once", false, "một lượt rồi thoát: mã thoát 0 khi đã gửi hết và đã nhận đủ")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *once {
+		return appsync.SyncOnceCommand(ctx, s, e.stdout)
+	}
+	fmt.Fprintln(e.stdout, "Đang đồng bộ liên tục; nhấn Ctrl+C để dừng.")
+	eng := appsync.New(s, appsync.Options{})
+	eng.Subscribe(func(st appsync.Status) {
+		if st.LastError != "" {
+			fmt.Fprintln(e.stderr, st.LastError)
+		}
+	})
+	return eng.Run(ctx)
+}

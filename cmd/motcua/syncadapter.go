@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	gosync "sync"
+
+	"motcua/localdb"
+	appsync "motcua/sync"
+	"motcua/ui"
+)
+
+// syncAdapter shows the sync engine to the UI through ui.Syncer.
+type syncAdapter struct {
+	engine *appsync.Engine
+	store  *localdb.Store
+
+	mu   gosync.Mutex
+	subs []func()
+}
+
+func newSyncAdapter(e *appsync.Engine, s *localdb.Store) *syncAdapter {
+	a := &syncAdapter{engine: e, store: s}
+	e.Subscribe(func(appsync.Status) {
+		a.mu.Lock()
+		subs := append([]func(){}, a.subs...)
+		a.mu.Unlock()
+		for _, f := range subs {
+			f()
+		}
+	})
+	return a
+}
+
+func (a *syncAdapter) Info() ui.SyncInfo {
+	st := a.engine.Status()
+	info := ui.SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
+		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
+		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL}
+	for _, w := range []string{st.SkewWarning, st.Warning} {
+		if w != "" && info.LastError == "" {
+			info.LastError = w
+		}
+	}
+	return info
+}
+
+func (a *syncAdapter) OnChange(f func()) {
+	a.mu.Lock()
+	a.subs = append(a.subs, f)
+	a.mu.Unlock()
+}
+
+func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
+
+func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string) error {
+	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName); err != nil {
+		return err
+	}
+	a.engine.SyncNow()
+	return nil
+}

@@ -1,0 +1,152 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"motcua/localdb"
+	"motcua/sync/central"
+)
+
+// Push throughput of a 100,000-event backlog (DESIGN.md: ≥ 20,000 events/s on loopback,
+// ≥ 5,000 events/s with 100 ms more round trip). One op pushes the whole backlog to a fresh
+// server with the engine's production settings (1,000 events per batch, 4 in flight); run
+// with -benchtime 1x (or 3x). The backlog is made once by localdb's Seed — realistic dossiers
+// with their projections, visits and histories — and trimmed to exactly 100,000 waiting
+// events; each op works on a copy.
+
+const benchEvents = 100_000
+
+var (
+	benchOnce     gosync.Once
+	benchTemplate string // a workstation's data folder with the backlog
+	benchErr      error
+)
+
+func benchBacklog(b *testing.B) string {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "motcua-bench-*")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchTemplate = dir
+		benchErr = buildBacklog(dir, benchEvents)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchTemplate
+}
+
+func buildBacklog(dir string, n int) error {
+	ctx := context.Background()
+	s, err := localdb.Open(ctx, dir, localdb.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	// Configured as enrolled at slot 1 of the test unit (the real enrollment comes per op).
+	if err := s.SaveEnrollment(ctx, localdb.Enrollment{ServerURL: "http://127.0.0.1:1", Token: "-", UnitCode: testUnit, UnitName: testUnitName, Slot: 1}); err != nil {
+		return err
+	}
+	// About 5.2 events per seeded dossier.
+	if _, err := s.Seed(ctx, localdb.SeedOptions{Dossiers: n/5 + 1, Days: 60, Seed: 42}); err != nil {
+		return err
+	}
+	db := rawDBPath(s.Path())
+	defer db.Close()
+	var waiting int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM events WHERE sync_state = 0`).Scan(&waiting); err != nil {
+		return err
+	}
+	if waiting < n {
+		return fmt.Errorf("seeded %d events, want %d", waiting, n)
+	}
+	_, err = db.Exec(`UPDATE events SET sync_state = 1 WHERE seq IN (SELECT seq FROM events WHERE sync_state = 0 ORDER BY seq DESC LIMIT ?)`, waiting-n)
+	return err
+}
+
+// copyDir copies a workstation's data folder (closed) file by file.
+func copyDir(from, to string) error {
+	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o700)
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.Create(dst)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+}
+
+func benchmarkPush(b *testing.B, latency time.Duration) {
+	tmpl := benchBacklog(b)
+	ctx := context.Background()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := newHarness(b, central.FaultConfig{})
+		dir := b.TempDir()
+		if err := copyDir(tmpl, dir); err != nil {
+			b.Fatal(err)
+		}
+		s, err := localdb.Open(ctx, dir, localdb.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		code, _, _ := h.c.IssueEnrollCode(ctx, testUnit, testUnitName, 1)
+		if _, err := Enroll(ctx, s, h.ts.URL, code, "Quầy 1"); err != nil {
+			b.Fatal(err)
+		}
+		h.srv.SetLatency(latency)
+		e := New(s, Options{HTTPClient: h.ts.Client(), Logger: quiet}) // production defaults: 1,000 per batch, 4 in flight
+		c, err := newClient(h.ts.Client(), h.ts.URL, tokenOf2(s), time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		var rep Report
+		if err := e.push(ctx, c, &rep); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(t0)
+		b.StopTimer()
+		if rep.Pushed != benchEvents {
+			b.Fatalf("pushed %d", rep.Pushed)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(benchEvents*b.N)/total.Seconds(), "events/s")
+}
+
+func tokenOf2(s *localdb.Store) string {
+	tok, _ := s.SyncValue(context.Background(), localdb.SyncKeyToken)
+	return tok
+}
+
+func BenchmarkPush100k(b *testing.B) { benchmarkPush(b, 0) }
+
+func BenchmarkPush100kLatency100ms(b *testing.B) { benchmarkPush(b, 100*time.Millisecond) }

@@ -1,0 +1,69 @@
+package central
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"motcua/domain"
+	"motcua/sync/api"
+)
+
+// backlog makes n events of one device: dossiers received, forwarded and made ready, three
+// events each, as a counter produces them.
+func backlog(dev Device, n int, start time.Time) []domain.Event {
+	clock := domain.NewClock(func() time.Time { return start })
+	out := make([]domain.Event, 0, n)
+	for i := 0; len(out) < n; i++ {
+		sid := uuid.Must(uuid.NewV7()).String()
+		at := start.Add(time.Duration(i) * time.Second)
+		p := domain.ReceivedPayload{Code: fmt.Sprintf("%s-260302-%d%03d", dev.Unit, dev.Slot, i%999+1),
+			Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Thủ tục đăng ký khai sinh", FieldCode: "HT", Field: "Hộ tịch",
+				CatalogueVersion: "2026.1", Time: domain.ProcessingTime{Unit: domain.TimeSameDay}, ResultType: "Giấy khai sinh"},
+			Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345", Phone: "0912345678", Address: "Thôn Đông, xã An Hưng"},
+			Subject:   domain.SubjectCitizen, Channel: domain.ChannelDirect, Summary: "Đăng ký khai sinh cho con",
+			Documents: []domain.DocumentItem{{Code: "TK", Name: "Tờ khai", Form: domain.FormOriginal, Count: 1}},
+			Sets:      1, DueAt: at.Add(8 * time.Hour)}
+		add := func(typ domain.EventType, payload any, at time.Time) {
+			if len(out) == n {
+				return
+			}
+			e, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, sid, typ, payload, "lan", dev.ID, dev.Unit, at, clock.Now())
+			out = append(out, e)
+		}
+		add(domain.EvReceived, p, at)
+		add(domain.EvForwarded, domain.StepPayload{Agency: "Công chức Tư pháp - Hộ tịch"}, at.Add(time.Minute))
+		add(domain.EvResultReady, domain.ResultReadyPayload{Agency: "UBND xã", Result: "Giấy khai sinh"}, at.Add(time.Hour))
+	}
+	return out
+}
+
+func BenchmarkCentralPush(b *testing.B) {
+	ctx := context.Background()
+	c, err := OpenCentral(ctx, Config{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	code, _, _ := c.IssueEnrollCode(ctx, "000.00.06.H56", "Xã An Hưng", 1)
+	resp, err := c.Enroll(ctx, apiEnroll(code))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dev, _ := c.Authenticate(ctx, resp.Token)
+	evs := backlog(dev, b.N*1000, time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN()))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Push(ctx, dev, evs[i*1000:(i+1)*1000]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+}
+
+func apiEnroll(code string) api.EnrollRequest {
+	return api.EnrollRequest{Code: code, DeviceName: "Quầy 1", DeviceID: uuid.Must(uuid.NewV7()).String()}
+}

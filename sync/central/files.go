@@ -1,0 +1,196 @@
+package central
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	xslog "golang.org/x/exp/slog"
+
+	"motcua/sync/api"
+)
+
+// Scanned documents arrive by tus 1.0 (github.com/tus/tusd/v2 does the protocol): partial
+// uploads live under uploads/, and when one completes its SHA-256 is checked against the
+// Upload-Metadata the client sent, then it moves to files/ab/<sha256>. Content already held
+// is answered at creation with Upload-Offset = Upload-Length, so it is neither sent nor
+// stored twice.
+
+// MaxUpload is the largest file the server takes.
+const MaxUpload = 64 << 20
+
+// FilePath is where a held file's bytes live.
+func (c *Central) FilePath(sha string) string {
+	return filepath.Join(c.dir, "files", sha[:2], sha)
+}
+
+// HasFile reports whether the city holds a file, and its size.
+func (c *Central) HasFile(ctx context.Context, sha string) (int64, bool, error) {
+	var size int64
+	err := c.db.r.QueryRowContext(ctx, `SELECT size FROM files WHERE sha256 = ?`, sha).Scan(&size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return size, err == nil, err
+}
+
+func validSHA(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// storeUpload verifies a finished upload and files it under its hash.
+func (c *Central) storeUpload(ctx context.Context, binPath, infoPath string, meta map[string]string, size int64, device string) error {
+	want := meta[api.MetaSHA256]
+	f, err := os.Open(binPath)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	if got != want || n != size {
+		os.Remove(binPath)
+		os.Remove(infoPath)
+		return tusd.NewError("ERR_CHECKSUM_MISMATCH", fmt.Sprintf("tệp nhận được có SHA-256 %s, khác với %s đã khai báo; hãy gửi lại", got, want), 460)
+	}
+	final := c.FilePath(got)
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return err
+	}
+	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+		// fsync the bytes before the row that says we hold them commits.
+		if f, err := os.OpenFile(binPath, os.O_RDWR, 0); err == nil {
+			f.Sync()
+			f.Close()
+		}
+		if err := os.Rename(binPath, final); err != nil {
+			return err
+		}
+		if d, err := os.Open(filepath.Dir(final)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	} else {
+		os.Remove(binPath)
+	}
+	os.Remove(infoPath)
+	return c.db.tx(ctx, "store file", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO files(sha256, size, name, mime, device, stored_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(sha256) DO NOTHING`, got, n, meta[api.MetaName], meta[api.MetaType], device, c.now().UnixMilli())
+		return err
+	})
+}
+
+type deviceKey struct{}
+
+func deviceFrom(ctx context.Context) (Device, bool) {
+	d, ok := ctx.Value(deviceKey{}).(Device)
+	return d, ok
+}
+
+// filesHandler serves /api/v1/files/ (already authenticated; the prefix is kept).
+func (s *Server) newFilesHandler() (http.Handler, error) {
+	uploads := filepath.Join(s.c.dir, "uploads")
+	if err := os.MkdirAll(uploads, 0o700); err != nil {
+		return nil, err
+	}
+	store := filestore.New(uploads)
+	composer := tusd.NewStoreComposer()
+	store.UseIn(composer)
+	memorylocker.New().UseIn(composer)
+	h, err := tusd.NewHandler(tusd.Config{
+		BasePath:             api.Prefix + "/files/",
+		StoreComposer:        composer,
+		MaxSize:              MaxUpload,
+		DisableDownload:      true,
+		DisableConcatenation: true,
+		Cors:                 &tusd.CorsConfig{Disable: true},
+		Logger:               xslog.New(xslog.NewTextHandler(io.Discard, nil)),
+		PreUploadCreateCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+			if !validSHA(hook.Upload.MetaData[api.MetaSHA256]) {
+				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_METADATA", "thiếu mã SHA-256 của tệp trong Upload-Metadata", http.StatusBadRequest)
+			}
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
+		},
+		PreFinishResponseCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+			dev, _ := deviceFrom(hook.Context)
+			info := hook.Upload
+			err := s.c.storeUpload(hook.Context, info.Storage[filestore.StorageKeyPath], info.Storage[filestore.StorageKeyInfoPath], info.MetaData, info.Size, dev.ID)
+			return tusd.HTTPResponse{}, err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return http.StripPrefix(api.Prefix+"/files", s.dedupFiles(h)), nil
+}
+
+// dedupFiles answers uploads of content the city already holds without involving tusd: a
+// creation gets Upload-Offset = Upload-Length, and the held file's own URL (files/<sha256>)
+// answers HEAD as complete.
+func (s *Server) dedupFiles(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.Trim(r.URL.Path, "/")
+		switch {
+		case r.Method == http.MethodPost && id == "":
+			meta := tusd.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))
+			sha := meta[api.MetaSHA256]
+			if validSHA(sha) {
+				size, held, err := s.c.HasFile(r.Context(), sha)
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				if held && strconv.FormatInt(size, 10) == r.Header.Get("Upload-Length") {
+					w.Header().Set("Tus-Resumable", "1.0.0")
+					w.Header().Set("Location", api.Prefix+"/files/"+sha)
+					w.Header().Set("Upload-Offset", strconv.FormatInt(size, 10))
+					w.Header().Set("Upload-Length", strconv.FormatInt(size, 10))
+					w.WriteHeader(http.StatusCreated)
+					return
+				}
+			}
+		case validSHA(id) && (r.Method == http.MethodHead || r.Method == http.MethodPatch):
+			size, held, err := s.c.HasFile(r.Context(), id)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			w.Header().Set("Tus-Resumable", "1.0.0")
+			if !held {
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			w.Header().Set("Upload-Offset", strconv.FormatInt(size, 10))
+			w.Header().Set("Upload-Length", strconv.FormatInt(size, 10))
+			w.Header().Set("Cache-Control", "no-store")
+			if r.Method == http.MethodHead {
+				w.WriteHeader(http.StatusOK)
+			} else {
+				w.WriteHeader(http.StatusNoContent)
+			}
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

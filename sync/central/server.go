@@ -1,0 +1,483 @@
+package central
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"motcua/domain"
+	"motcua/sync/api"
+)
+
+// Options configure a Server.
+type Options struct {
+	Dir        string
+	AdminToken string // POST /admin/events; also reads the city's view. Empty: admin calls refused.
+	Now        func() time.Time
+	NewID      func() string
+	Logger     *slog.Logger
+	Faults     FaultConfig
+	// Latency is added to every reply (a slow link, for demos and benchmarks).
+	Latency time.Duration
+}
+
+// Server serves sync protocol v1 over a Central.
+type Server struct {
+	c      *Central
+	admin  string
+	log    *slog.Logger
+	faults *faults
+	mux    *http.ServeMux
+
+	mu       sync.Mutex
+	observer func(*http.Request)
+	latency  time.Duration
+}
+
+// Open opens the city's database in opt.Dir and builds the server.
+func Open(ctx context.Context, opt Options) (*Server, error) {
+	c, err := OpenCentral(ctx, Config{Dir: opt.Dir, Now: opt.Now, NewID: opt.NewID})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults)}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := s.routes(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Server) Close() error { return s.c.Close() }
+
+// Central gives the store and rules behind the server (tests, CLI).
+func (s *Server) Central() *Central { return s.c }
+
+// Handler is the HTTP handler of the whole API.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// SetObserver registers a function called with every request before it is handled (tests
+// count calls and look at headers). It must not read the body.
+func (s *Server) SetObserver(f func(*http.Request)) {
+	s.mu.Lock()
+	s.observer = f
+	s.mu.Unlock()
+}
+
+// SetLatency changes the delay added to every reply.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
+
+// SetFaults changes fault injection while the server runs.
+func (s *Server) SetFaults(cfg FaultConfig) { s.faults.set(cfg) }
+
+func (s *Server) routes() error {
+	m := http.NewServeMux()
+	p := api.Prefix
+	m.HandleFunc("GET "+p+"/ping", s.handlePing)
+	m.HandleFunc("POST "+p+"/enroll", s.handleEnroll)
+	m.HandleFunc("POST "+p+"/events", s.device(s.handlePush))
+	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
+	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
+	m.HandleFunc("GET "+p+"/dossiers/{id}", s.viewer(s.handleDossier))
+	m.HandleFunc("GET "+p+"/dossiers", s.viewer(s.handleDossiers))
+	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
+	m.HandleFunc("POST "+p+"/admin/events", s.adminOnly(s.handleAdminEvent))
+	files, err := s.newFilesHandler()
+	if err != nil {
+		return err
+	}
+	tus := s.device(func(w http.ResponseWriter, r *http.Request, _ Device) { files.ServeHTTP(w, r) })
+	m.Handle(p+"/files/", tus)
+	m.Handle(p+"/files", tus)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, http.StatusNotFound, "not_found", "Không có lệnh gọi này trong giao thức đồng bộ v1.")
+	})
+	s.mux = m
+	return nil
+}
+
+// serve is the outermost layer: latency, then faults, then the API header and the routes.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	obs, lat := s.observer, s.latency
+	s.mu.Unlock()
+	if obs != nil {
+		obs(r)
+	}
+	if lat > 0 {
+		select {
+		case <-time.After(lat):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	f := FaultNone
+	if faultable(r) {
+		f = s.faults.pick(r)
+	}
+	switch f {
+	case FaultCaptivePortal:
+		// A Wi-Fi login page: 200, HTML, and no API header.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `<!doctype html><html><body><h1>Đăng nhập Wi-Fi</h1><form>Mật khẩu: <input type=password></form></body></html>`)
+		return
+	case FaultServerError:
+		w.Header().Set(api.Header, api.HeaderValue)
+		s.writeError(w, http.StatusServiceUnavailable, "fault", "Máy chủ tạm thời gián đoạn (lỗi giả lập).")
+		return
+	case FaultTooMany:
+		w.Header().Set(api.Header, api.HeaderValue)
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.faults.retryAfter()/time.Second)))
+		s.writeError(w, http.StatusTooManyRequests, "rate_limited", "Máy chủ đang quá tải; hãy thử lại sau.")
+		return
+	case FaultSlow:
+		// Handle the call, then hold the reply back. (Waiting before reading the body would
+		// not notice a client that gives up: net/http watches the connection only after.)
+		rec := &bufferedWriter{under: w, header: http.Header{}, status: http.StatusOK}
+		rec.header.Set(api.Header, api.HeaderValue)
+		s.mux.ServeHTTP(rec, r)
+		select {
+		case <-time.After(s.faults.slow()):
+		case <-r.Context().Done():
+			dropConnection(w)
+			return
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body)
+		return
+	case FaultLostReply, FaultTruncated:
+		// Handle the call for real (the commit happens), then break the reply.
+		rec := &bufferedWriter{under: w, header: http.Header{}, status: http.StatusOK}
+		rec.header.Set(api.Header, api.HeaderValue)
+		s.mux.ServeHTTP(rec, r)
+		if f == FaultTruncated && len(rec.body) > 1 {
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(rec.body)))
+			w.WriteHeader(rec.status)
+			w.Write(rec.body[:len(rec.body)/2])
+			if fl, ok := w.(http.Flusher); ok {
+				fl.Flush()
+			}
+		}
+		dropConnection(w)
+		return
+	}
+	w.Header().Set(api.Header, api.HeaderValue)
+	s.mux.ServeHTTP(w, r)
+}
+
+// dropConnection closes the client's connection without (the rest of) a reply.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// bufferedWriter captures a reply so a fault can decide what reaches the client.
+type bufferedWriter struct {
+	under  http.ResponseWriter
+	header http.Header
+	status int
+	wrote  bool
+	body   []byte
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+func (b *bufferedWriter) WriteHeader(code int) {
+	if !b.wrote {
+		b.status, b.wrote = code, true
+	}
+}
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.wrote = true
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
+// Unwrap lets http.ResponseController (used by tusd for deadlines) reach the connection.
+func (b *bufferedWriter) Unwrap() http.ResponseWriter { return b.under }
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// device authenticates a workstation's token.
+func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		dev, err := s.c.Authenticate(r.Context(), bearer(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, dev)), dev)
+	}
+}
+
+func (s *Server) isAdmin(r *http.Request) bool {
+	t := bearer(r)
+	return s.admin != "" && t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.admin)) == 1
+}
+
+func (s *Server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.isAdmin(r) {
+			s.writeError(w, http.StatusUnauthorized, "unauthorized", "Cần mã quản trị (admin token) để gọi lệnh này.")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// viewer admits the admin token (everything) or a device token (its own unit only).
+func (s *Server) viewer(h func(http.ResponseWriter, *http.Request, *Device)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.isAdmin(r) {
+			h(w, r, nil)
+			return
+		}
+		dev, err := s.c.Authenticate(r.Context(), bearer(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, &dev)
+	}
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.writeError(w, http.StatusInternalServerError, "internal", "Lỗi máy chủ.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, status int, code, msg string) {
+	s.writeJSON(w, status, api.ErrorResponse{Error: api.ErrorBody{Code: code, Message: msg}})
+}
+
+// fail maps an error to its HTTP answer.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	msg := err.Error()
+	var re *domain.RuleError
+	if errors.As(err, &re) {
+		msg = re.Msg
+	}
+	switch {
+	case errors.Is(err, errAuth):
+		s.writeError(w, http.StatusUnauthorized, "unauthorized", "Thiết bị chưa được cấp quyền hoặc đã bị thu hồi; hãy đăng ký lại.")
+	case errors.Is(err, errGone):
+		s.writeError(w, http.StatusGone, "cursor_unknown", msg)
+	case errors.Is(err, domain.ErrNotFound):
+		s.writeError(w, http.StatusNotFound, "not_found", msg)
+	case errors.Is(err, domain.ErrDenied):
+		s.writeError(w, http.StatusForbidden, "denied", msg)
+	case errors.Is(err, domain.ErrConflict):
+		s.writeError(w, http.StatusConflict, "conflict", msg)
+	case errors.Is(err, domain.ErrInvalid):
+		s.writeError(w, http.StatusBadRequest, "invalid", msg)
+	case errors.Is(err, context.Canceled):
+		// The client went away.
+	default:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.writeError(w, http.StatusInternalServerError, "internal", "Lỗi máy chủ: "+msg)
+	}
+}
+
+func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, api.PingResponse{API: 1, ServerTime: s.c.now().UTC()})
+}
+
+// maxBody bounds a request body: a full batch of large events fits comfortably.
+const maxBody = 64 << 20
+
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err := dec.Decode(v); err != nil {
+		return invalid("Nội dung yêu cầu không phải JSON hợp lệ: " + err.Error())
+	}
+	return nil
+}
+
+func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
+	var req api.EnrollRequest
+	if err := decodeBody(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	resp, err := s.c.Enroll(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("device enrolled", "device", resp.DeviceID, "unit", resp.UnitCode, "slot", resp.Slot)
+	s.writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) {
+	var req api.PushRequest
+	if err := decodeBody(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(req.Events) > api.MaxBatch {
+		s.writeError(w, http.StatusRequestEntityTooLarge, "too_many", fmt.Sprintf("Mỗi lần gửi tối đa %d sự kiện.", api.MaxBatch))
+		return
+	}
+	resp, err := s.c.Push(r.Context(), dev, req.Events)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev Device) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	resp, err := s.c.Changes(r.Context(), dev, r.URL.Query().Get("after"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request, _ Device) {
+	body, tag, err := s.c.Catalogue(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func etagMatch(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == tag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleDossier(w http.ResponseWriter, r *http.Request, dev *Device) {
+	d, err := s.c.Dossier(r.Context(), r.PathValue("id"))
+	if err == nil && dev != nil && d.Unit != dev.Unit {
+		err = fmt.Errorf("hồ sơ %s: %w", r.PathValue("id"), domain.ErrNotFound)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("format") == "dvcqg" {
+		s.writeJSON(w, http.StatusOK, Portal(d))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) handleDossiers(w http.ResponseWriter, r *http.Request, dev *Device) {
+	q := r.URL.Query()
+	f := DossierFilter{Unit: q.Get("unit"), Code: q.Get("code")}
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	if st, err := strconv.Atoi(q.Get("status")); err == nil {
+		f.Status = domain.Status(st)
+	}
+	if dev != nil {
+		if f.Unit != "" && f.Unit != dev.Unit {
+			s.writeError(w, http.StatusForbidden, "denied", "Máy trạm chỉ xem được hồ sơ của đơn vị mình.")
+			return
+		}
+		f.Unit = dev.Unit
+	}
+	ds, err := s.c.Dossiers(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if q.Get("format") == "dvcqg" {
+		out := make([]PortalDossier, len(ds))
+		for i, d := range ds {
+			out[i] = Portal(d)
+		}
+		s.writeJSON(w, http.StatusOK, out)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, ds)
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, _ *Device) {
+	st, err := s.c.Stats(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, st)
+}
+
+// AdminEventResponse answers POST /admin/events.
+type AdminEventResponse struct {
+	Event   domain.Event   `json:"event"`
+	Dossier domain.Dossier `json:"dossier"`
+}
+
+func (s *Server) handleAdminEvent(w http.ResponseWriter, r *http.Request) {
+	var req api.AdminEventRequest
+	if err := decodeBody(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, d, err := s.c.Record(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("event recorded", "dossier", d.Code, "type", e.Type, "actor", e.Actor)
+	s.writeJSON(w, http.StatusOK, AdminEventResponse{Event: e, Dossier: d})
+}

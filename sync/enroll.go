@@ -1,0 +1,117 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"motcua/localdb"
+	"motcua/sync/api"
+)
+
+// Enroll joins this workstation to a unit with a one-time code from the central admin: it
+// calls /enroll with the workstation's own device id (which already names its offline
+// events), then stores the server URL, the token, the unit and the slot in one transaction.
+// A workstation that already made events under another unit code or slot is refused, with
+// nothing changed locally. Network failures are retried a few times; the server gives the
+// same device a fresh token if the first answer was lost.
+func Enroll(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string) (localdb.Enrollment, error) {
+	return enroll(ctx, store, nil, serverURL, code, deviceName)
+}
+
+func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverURL, code, deviceName string) (localdb.Enrollment, error) {
+	base, err := NormaliseServerURL(serverURL)
+	if err != nil {
+		return localdb.Enrollment{}, err
+	}
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return localdb.Enrollment{}, &Error{Class: ClassInvalid, Op: "enroll", Msg: "Vui lòng nhập mã đăng ký do quản trị hệ thống cấp."}
+	}
+	cfg := store.Config()
+	if strings.TrimSpace(deviceName) == "" {
+		deviceName = cfg.DeviceName
+	}
+	boundUnit, boundSlot, err := store.EnrollmentBinding(ctx)
+	if err != nil {
+		return localdb.Enrollment{}, localErr("enroll", err)
+	}
+	body, _ := json.Marshal(api.EnrollRequest{Code: code, DeviceName: strings.TrimSpace(deviceName), DeviceID: cfg.DeviceID,
+		UnitCode: boundUnit, Slot: boundSlot})
+	c, err := newClient(hc, base, "", 30*time.Second)
+	if err != nil {
+		return localdb.Enrollment{}, err
+	}
+	var resp api.EnrollResponse
+	for attempt := 1; ; attempt++ {
+		r, err := c.call(ctx, "enroll", http.MethodPost, "/enroll", body, nil)
+		if err == nil {
+			err = decode("enroll", r, &resp)
+		}
+		if err == nil {
+			break
+		}
+		var se *Error
+		if ctx.Err() != nil {
+			return localdb.Enrollment{}, ctx.Err()
+		}
+		if !isRetryable(err, &se) || attempt >= 4 {
+			if se != nil && se.Class == ClassAuth {
+				// 401 at enrollment means the code, not a revoked device.
+				return localdb.Enrollment{}, &Error{Class: ClassInvalid, Op: "enroll", Status: se.Status, Msg: "Mã đăng ký không được chấp nhận."}
+			}
+			return localdb.Enrollment{}, err
+		}
+		wait := time.Duration(attempt) * enrollRetryWait
+		if se.RetryAfter > wait {
+			wait = min(se.RetryAfter, time.Minute)
+		}
+		select {
+		case <-ctx.Done():
+			return localdb.Enrollment{}, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	if resp.DeviceID != cfg.DeviceID {
+		return localdb.Enrollment{}, &Error{Class: ClassInvalid, Op: "enroll",
+			Msg: fmt.Sprintf("Máy chủ cấp mã thiết bị %s, khác với mã của máy trạm này (%s); không thể đăng ký.", resp.DeviceID, cfg.DeviceID)}
+	}
+	en := localdb.Enrollment{ServerURL: base, Token: resp.Token, DeviceID: resp.DeviceID, DeviceName: strings.TrimSpace(deviceName),
+		UnitCode: resp.UnitCode, UnitName: resp.UnitName, Slot: resp.Slot}
+	if err := store.SaveEnrollment(ctx, en); err != nil {
+		return localdb.Enrollment{}, err
+	}
+	return en, nil
+}
+
+// enrollRetryWait is the first pause between enrollment attempts (tests shorten it).
+var enrollRetryWait = time.Second
+
+func isRetryable(err error, se **Error) bool {
+	if !errors.As(err, se) {
+		return false
+	}
+	return (*se).Retryable()
+}
+
+// EnrollCommand is `motcua enroll`: it enrolls the workstation and prints what it joined.
+func EnrollCommand(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string, out io.Writer) error {
+	en, err := Enroll(ctx, store, serverURL, code, deviceName)
+	if err != nil {
+		return err
+	}
+	name := en.DeviceName
+	if name == "" {
+		name = store.Config().DeviceName
+	}
+	if name == "" {
+		name = "máy trạm"
+	}
+	fmt.Fprintf(out, "Đã đăng ký %s vào %s (mã đơn vị %s), máy số %d.\nMáy chủ đồng bộ: %s\n", name, en.UnitName, en.UnitCode, en.Slot, en.ServerURL)
+	return nil
+}

@@ -1,0 +1,110 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"motcua/domain"
+	"motcua/localdb"
+	"motcua/sync/api"
+)
+
+// pull fetches the unit's changes page by page. Each page and the cursor after it are stored
+// in one transaction (localdb.ApplyRemote), so the cursor never runs ahead of the data and a
+// crash at any point resumes where the stored data ends. A 410 means the server does not know
+// the cursor (its database was reset or restored): start again from the beginning — pulled
+// events are deduplicated by id and local events are never touched, so nothing is lost.
+func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
+	cursor, err := e.store.SyncValue(ctx, localdb.SyncKeyCursor)
+	if err != nil {
+		return localErr("pull", err)
+	}
+	for {
+		q := "/changes?after=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(e.opt.PullLimit)
+		r, err := c.call(ctx, "pull", http.MethodGet, q, nil, nil)
+		if isClass(err, ClassGone) && !rep.Resynced {
+			e.log.Warn("sync: server does not know the cursor; resyncing from the start", "cursor", cursor)
+			rep.Resynced = true
+			cursor = ""
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var cr api.ChangesResponse
+		if err := decode("pull", r, &cr); err != nil {
+			return err
+		}
+		e.observeClock(r, cr.ServerTime)
+		if cr.Cursor == "" {
+			return &Error{Class: ClassNetwork, Op: "pull", Msg: MsgBadReply}
+		}
+		n, err := e.store.ApplyRemote(ctx, cr.Events, localdb.SyncKeyCursor, cr.Cursor)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &Error{Class: ClassLocal, Op: "pull", Msg: "Không lưu được dữ liệu nhận từ máy chủ: " + err.Error(), Err: err}
+		}
+		rep.Pulled += n
+		if !cr.More {
+			return nil
+		}
+		if cr.Cursor == cursor && len(cr.Events) == 0 {
+			return &Error{Class: ClassServer, Op: "pull", Msg: "Máy chủ báo còn dữ liệu nhưng không gửi thêm; sẽ thử lại"}
+		}
+		cursor = cr.Cursor
+	}
+}
+
+// catalogue fetches the procedure catalogue and calendar tables when they changed (ETag).
+func (e *Engine) catalogue(ctx context.Context, c *client, rep *Report) error {
+	tag, err := e.store.SyncValue(ctx, localdb.SyncKeyCatalogueETag)
+	if err != nil {
+		return localErr("catalogue", err)
+	}
+	r, err := c.call(ctx, "catalogue", http.MethodGet, "/catalogue", nil, map[string]string{"If-None-Match": tag})
+	if err != nil {
+		return err
+	}
+	if r.status == http.StatusNotModified {
+		return nil
+	}
+	var cr api.CatalogueResponse
+	if err := decode("catalogue", r, &cr); err != nil {
+		return err
+	}
+	bad := func(what string, err error) error {
+		return &Error{Class: ClassInvalid, Op: "catalogue", Msg: what + " nhận từ máy chủ không hợp lệ: " + err.Error(), Err: err}
+	}
+	if len(cr.Catalogue) > 0 {
+		next, err := domain.ParseCatalogue(cr.Catalogue)
+		if err != nil {
+			return bad("Danh mục thủ tục", err)
+		}
+		// Skip an identical catalogue (the first sync usually finds the embedded seed).
+		cur, _ := json.Marshal(e.store.Catalogue())
+		nb, _ := json.Marshal(next)
+		if string(cur) != string(nb) {
+			if _, err := e.store.SetCatalogue(ctx, cr.Catalogue); err != nil {
+				return bad("Danh mục thủ tục", err)
+			}
+			rep.Catalogue = true
+		}
+	}
+	for _, raw := range cr.Calendars {
+		if err := e.store.SetCalendarTable(ctx, raw); err != nil {
+			return bad("Bảng lịch làm việc", err)
+		}
+		rep.Catalogue = true
+	}
+	if et := r.header.Get("ETag"); et != "" {
+		if err := e.store.SetSyncValue(ctx, localdb.SyncKeyCatalogueETag, et); err != nil {
+			return localErr("catalogue", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	gosync "sync"
+	"sync/atomic"
+
+	"motcua/domain"
+	"motcua/sync/api"
+)
+
+// push sends the outbox in batches with several in flight at once: a reader goroutine reads
+// ahead in outbox order while earlier batches travel and are acknowledged, so neither the
+// link's round trips nor the server's work leave the other side idle. (The server orders
+// events by their clocks, not by arrival, so batches may land in any order.) Each answer is
+// classified: accepted and duplicate events are acknowledged, rejected ones quarantined with
+// the server's reason so the rest go on; a failed call leaves its events waiting and ends
+// the pass once the batches in flight have come back.
+func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := make(chan []domain.Event, e.opt.InFlight)
+	var readErr error
+	go func() {
+		defer close(batches)
+		var after int64
+		for {
+			evs, last, err := e.store.OutboxAfter(pctx, after, e.opt.BatchSize)
+			if err != nil {
+				if pctx.Err() == nil {
+					readErr = localErr("push", err)
+				}
+				return
+			}
+			if len(evs) == 0 {
+				return
+			}
+			after = last
+			select {
+			case batches <- evs:
+			case <-pctx.Done():
+				return
+			}
+		}
+	}()
+	var mu gosync.Mutex // guards rep, errs and sent
+	var errs []error
+	var failed atomic.Bool
+	sent := 0
+	var wg gosync.WaitGroup
+	for range e.opt.InFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				if failed.Load() {
+					continue // after a failure nothing new is sent; what is in flight comes back
+				}
+				var local Report
+				err := e.pushBatch(ctx, c, b, &local)
+				mu.Lock()
+				rep.Pushed += local.Pushed
+				rep.Quarantined += local.Quarantined
+				sent += len(b)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+				if err != nil {
+					failed.Store(true)
+					stop() // the reader stops
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := worstError(errs); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	if readErr != nil {
+		return readErr
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if rep.Pushed+rep.Quarantined < sent {
+		// The server answered without a word about some events: they stay waiting.
+		return &Error{Class: ClassServer, Op: "push", Msg: "Máy chủ không xác nhận một số sự kiện đã gửi; sẽ thử lại"}
+	}
+	return nil
+}
+
+// worstError picks the error that decides what the engine does next: an authorisation
+// failure first (sync must pause), then anything else.
+func worstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if isClass(err, ClassAuth) {
+			return err
+		}
+		if first == nil || (isCancel(first) && !isCancel(err)) {
+			first = err
+		}
+	}
+	return first
+}
+
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// pushBatch pushes one batch. A 4xx the server means for the whole batch is narrowed down
+// by halving until the event that causes it is alone, and that one is quarantined.
+func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, rep *Report) error {
+	var body bytes.Buffer
+	body.WriteString(`{"events":[`)
+	sent := make([]domain.Event, 0, len(evs))
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			// It cannot even be written down (a damaged payload): it can never be accepted.
+			if err := e.quarantine(ctx, ev, "Không mã hóa được sự kiện để gửi: "+err.Error(), rep); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(sent) > 0 {
+			body.WriteByte(',')
+		}
+		body.Write(b)
+		sent = append(sent, ev)
+	}
+	body.WriteString(`]}`)
+	if len(sent) == 0 {
+		return nil
+	}
+	r, err := c.call(ctx, "push", http.MethodPost, "/events", body.Bytes(), nil)
+	if err != nil {
+		if isClass(err, ClassInvalid) {
+			if len(sent) == 1 {
+				return e.quarantine(ctx, sent[0], err.Error(), rep)
+			}
+			mid := len(sent) / 2
+			if err := e.pushBatch(ctx, c, sent[:mid], rep); err != nil {
+				return err
+			}
+			return e.pushBatch(ctx, c, sent[mid:], rep)
+		}
+		return err
+	}
+	var pr api.PushResponse
+	if err := decode("push", r, &pr); err != nil {
+		return err
+	}
+	e.observeClock(r, pr.ServerTime)
+	byID := make(map[string]api.PushResult, len(pr.Results))
+	for _, res := range pr.Results {
+		byID[res.ID] = res
+	}
+	acks := make([]string, 0, len(sent))
+	for _, ev := range sent {
+		res, ok := byID[ev.ID]
+		if !ok {
+			continue // not answered: stays waiting, goes again next time
+		}
+		switch res.Status {
+		case api.Accepted, api.Duplicate:
+			acks = append(acks, ev.ID)
+		case api.Rejected:
+			reason := res.Reason
+			if reason == "" {
+				reason = "Máy chủ từ chối sự kiện (không nêu lý do)."
+			}
+			if err := e.quarantine(ctx, ev, reason, rep); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.store.Ack(context.WithoutCancel(ctx), acks); err != nil {
+		return localErr("push", err)
+	}
+	rep.Pushed += len(acks)
+	return nil
+}
+
+func (e *Engine) quarantine(ctx context.Context, ev domain.Event, reason string, rep *Report) error {
+	e.log.Warn("sync: event quarantined", "event", ev.ID, "type", ev.Type, "reason", reason)
+	if err := e.store.Quarantine(context.WithoutCancel(ctx), ev.ID, reason); err != nil {
+		return localErr("push", err)
+	}
+	rep.Quarantined++
+	return nil
+}

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"motcua/localdb"
+	appsync "motcua/sync"
+	"motcua/sync/central"
+)
+
+// engineSyncer shows a real sync engine to the UI (cmd/motcua has the same small adapter).
+type engineSyncer struct {
+	e     *appsync.Engine
+	store *localdb.Store
+	mu    gosync.Mutex
+	subs  []func()
+}
+
+func (a *engineSyncer) Info() SyncInfo {
+	st := a.e.Status()
+	return SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
+		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
+		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL}
+}
+func (a *engineSyncer) OnChange(f func()) { a.mu.Lock(); a.subs = append(a.subs, f); a.mu.Unlock() }
+func (a *engineSyncer) SyncNow()          { a.e.SyncNow() }
+func (a *engineSyncer) Enroll(ctx context.Context, url, code, name string) error {
+	_, err := appsync.Enroll(ctx, a.store, url, code, name)
+	a.e.SyncNow()
+	return err
+}
+
+// TestEnrollAndSyncFromSettings: an admin enrolls the workstation from the settings screen
+// with a code from the real central server; what the counter received offline reaches it.
+func TestEnrollAndSyncFromSettings(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	code, _, err := srv.Central().IssueEnrollCode(ctx, testUnit.UnitCode, testUnit.UnitName, testUnit.Slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	// Offline work first.
+	receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+	eng := appsync.New(h.store, appsync.Options{Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	sy := &engineSyncer{e: eng, store: h.store}
+	eng.Subscribe(func(appsync.Status) {
+		sy.mu.Lock()
+		subs := append([]func(){}, sy.subs...)
+		sy.mu.Unlock()
+		for _, f := range subs {
+			f()
+		}
+	})
+	h.ui.opt.Sync = sy
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { eng.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+
+	h.signIn(testAdmin)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	var p *syncPanel
+	p = findSyncPanel(t, s)
+	test.Tap(p.enroll) // nothing typed: a message, nothing sent
+	h.settle()
+	if p.enrollMsg.Hidden {
+		t.Fatal("no message for an empty enrollment")
+	}
+	p.server.SetText(ts.URL)
+	test.Type(p.code, "sai-ma")
+	test.Tap(p.enroll)
+	h.settle()
+	if p.enrollMsg.Hidden || p.enrollMsg.Importance == 0 && p.enrollMsg.Text == "" {
+		t.Fatal("a wrong code gave no message")
+	}
+	if tok, _ := h.store.SyncValue(ctx, localdb.SyncKeyToken); tok != "" {
+		t.Fatal("a wrong code enrolled the workstation")
+	}
+	p.code.SetText(code)
+	test.Tap(p.enroll)
+	h.settle()
+	if tok, _ := h.store.SyncValue(ctx, localdb.SyncKeyToken); tok == "" {
+		t.Fatalf("not enrolled: %q", p.enrollMsg.Text)
+	}
+	// The engine pushes what waited; the panel and the status bar follow.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if st, _ := h.store.Stats(ctx); st.Outbox == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox never emptied: %+v", eng.Status())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for eng.Status().LastSuccess.IsZero() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.settle()
+	p.refresh()
+	if !containsText(visibleTexts(s.root), "Chờ gửi: 0 sự kiện") {
+		t.Errorf("panel does not show an empty queue: %v", p.waiting.Text)
+	}
+	if n, err := srv.Central().Stats(ctx); err != nil || n.Dossiers != 1 {
+		t.Fatalf("central holds %+v (%v)", n, err)
+	}
+}
+
+// findSyncPanel returns the sync panel the settings screen built.
+func findSyncPanel(t *testing.T, s *settingsScreen) *syncPanel {
+	t.Helper()
+	if s.sync == nil {
+		t.Fatal("no sync panel in the settings")
+	}
+	return s.sync
+}
