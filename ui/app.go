@@ -38,6 +38,8 @@ type Options struct {
 	// Do runs a function on the UI goroutine: fyne.Do by default. Tests queue the calls and
 	// run them when they settle, as the app's event loop would.
 	Do func(func())
+	// Quit closes the app (after a restore was staged). Defaults to the Fyne app's Quit.
+	Quit func()
 }
 
 // screen is one tab of the main window.
@@ -109,6 +111,9 @@ func New(a fyne.App, opt Options) *UI {
 	}
 	if opt.Do == nil {
 		opt.Do = fyne.Do
+	}
+	if opt.Quit == nil {
+		opt.Quit = a.Quit
 	}
 	a.Settings().SetTheme(NewTheme(nil))
 	ctx, stop := context.WithCancel(context.Background())

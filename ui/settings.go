@@ -40,6 +40,7 @@ type settingsScreen struct {
 	staffList *widget.List
 	account   *accountForm // the account dialog while it is open
 	sync      *syncPanel
+	backups   *backupPanel
 }
 
 // settingsSections lets other files add cards to the settings screen.

@@ -78,8 +78,16 @@ type Supervision interface {
 	Requeue(ctx context.Context, actor domain.Staff, id string) error
 }
 
+// Backups makes backups and keeps the passphrase that encrypts them.
+type Backups interface {
+	BackupNow(ctx context.Context, actor domain.Staff) (localdb.BackupInfo, error)
+	SetBackupPassphrase(ctx context.Context, actor domain.Staff, passphrase string) error
+	BackupEncrypted(ctx context.Context) (bool, error)
+}
+
 // Store is everything the app reads and writes locally.
 type Store interface {
+	Backups
 	Accounts
 	Settings
 	Dossiers

@@ -31,6 +31,13 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	slog.SetDefault(logger)
 	defer logging.RecoverPanic(logger, func(msg string) { logging.Alert("motcua", msg) })
 
+	// A restore chosen in the settings screen was staged beside the data: swap it in now.
+	if old, err := localdb.ApplyPendingRestore(*data); err != nil {
+		logger.Error("restore", "err", err)
+		logging.Alert("motcua", err.Error())
+	} else if old != "" {
+		logger.Info("restored data swapped in", "previous data kept in", old)
+	}
 	store, err := openStore(ctx, *data)
 	if err != nil {
 		logger.Error("open store", "dir", *data, "err", err)

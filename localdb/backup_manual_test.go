@@ -1,0 +1,68 @@
+package localdb
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// TestStagedRestoreSwapsAtNextStart: restoring from the settings screen stages the backup
+// next to the data folder; the next start swaps it in and keeps the old data.
+func TestStagedRestoreSwapsAtNextStart(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	dataDir := filepath.Join(root, "data")
+	s, err := Open(ctx, dataDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testCfg
+	cfg.Hours = DefaultConfig().Hours
+	cfg.BackupDir = filepath.Join(root, "usb")
+	if err := s.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BackupNow(ctx, clerk); err == nil {
+		t.Fatal("a clerk made a backup")
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := s.BackupNow(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More work after the backup: it is what the restore gives up (kept aside, not lost).
+	if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StageRestore(ctx, info.Dir, dataDir, ""); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	old, err := ApplyPendingRestore(dataDir)
+	if err != nil || old == "" {
+		t.Fatalf("apply: %q %v", old, err)
+	}
+	r, err := Open(ctx, dataDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if st, _ := r.Stats(ctx); st.Dossiers != 3 {
+		t.Fatalf("restored %d dossiers, want 3", st.Dossiers)
+	}
+	prev, err := Open(ctx, old, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prev.Close()
+	if st, _ := prev.Stats(ctx); st.Dossiers != 4 {
+		t.Fatalf("old data kept with %d dossiers, want 4", st.Dossiers)
+	}
+	if again, err := ApplyPendingRestore(dataDir); err != nil || again != "" {
+		t.Fatalf("second start swapped again: %q %v", again, err)
+	}
+}
