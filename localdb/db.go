@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,11 +22,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"motcua/domain"
 	"motcua/domain/calendar"
+	"motcua/internal/sqlitex"
 )
 
 //go:embed migrations/*.sql
@@ -76,19 +74,9 @@ type Store struct {
 // DBFile is the database's file name inside a data folder.
 const DBFile = "motcua.db"
 
+// dsn is the store's connection string (foreign keys on; see sqlitex.DSN for the rest).
 func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	// busy_timeout first: later pragmas may already need to wait for a lock.
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Set("_txlock", "immediate")
-	}
-	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	return sqlitex.DSN(path, readOnly, "foreign_keys(1)")
 }
 
 // Open opens (creating if needed) the store in dir and runs pending migrations.
@@ -216,39 +204,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // tx runs fn in one immediate transaction on the writer connection.
 func (s *Store) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := s.tryTx(ctx, fn)
-		if err == nil {
-			return nil
-		}
-		// Another process (a CLI command, a backup) may hold the lock beyond busy_timeout.
-		if isBusy(err) && attempt < 3 && ctx.Err() == nil {
-			time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
-			continue
-		}
-		return fmt.Errorf("%s: %w", op, err)
-	}
-}
-
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
-	}
-	return false
+	return sqlitex.Tx(ctx, s.w, op, 3, fn)
 }
 
 // ms converts a time to the stored form (nil for the zero time).

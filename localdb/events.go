@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"motcua/domain"
+	"motcua/internal/sqlitex"
 )
 
 // Sync states of an event.
@@ -18,20 +18,10 @@ const (
 	SyncQuarantined = 2
 )
 
-const eventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc`
+const eventColumns = sqlitex.EventColumns
 
 func scanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {
-	var e domain.Event
-	var payload string
-	var at, hlc int64
-	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc}, extra...)
-	if err := sc.Scan(dest...); err != nil {
-		return e, err
-	}
-	e.Payload = json.RawMessage(payload)
-	e.At = time.UnixMilli(at).UTC()
-	e.HLC = domain.HLC(hlc)
-	return e, nil
+	return sqlitex.ScanEvent(sc, extra...)
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (bool, error) {

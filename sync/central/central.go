@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"motcua/domain"
+	"motcua/internal/sqlitex"
 	"motcua/sync/api"
 )
 
@@ -380,20 +381,10 @@ func (c *Central) Authenticate(ctx context.Context, token string) (Device, error
 	return d, err
 }
 
-const eventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc`
+const eventColumns = sqlitex.EventColumns
 
 func scanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {
-	var e domain.Event
-	var payload string
-	var at, hlc int64
-	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc}, extra...)
-	if err := sc.Scan(dest...); err != nil {
-		return e, err
-	}
-	e.Payload = json.RawMessage(payload)
-	e.At = time.UnixMilli(at).UTC()
-	e.HLC = domain.HLC(hlc)
-	return e, nil
+	return sqlitex.ScanEvent(sc, extra...)
 }
 
 // checkPayload decodes an event's payload with the rules every valid one must follow.

@@ -7,15 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"motcua/domain"
+	"motcua/internal/sqlitex"
 )
 
 // The server's own database: devices, enrollment codes, every event of every unit in server
@@ -120,22 +117,13 @@ CREATE TABLE IF NOT EXISTS files (
 `
 
 func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	// busy_timeout first: later pragmas may already need to wait for a lock.
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(FULL)")
 	// The city holds every unit's events: a page cache of 64 MB keeps the indexes warm.
-	q.Add("_pragma", "cache_size(-65536)")
 	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Add("_pragma", "journal_mode(WAL)")
-		// Checkpoints run in the background (checkpointer), not inside the commit that
-		// happens to cross the threshold while a push holds the writer.
-		q.Add("_pragma", "wal_autocheckpoint(0)")
-		q.Set("_txlock", "immediate")
+		return sqlitex.DSN(path, true, "cache_size(-65536)")
 	}
-	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	// Checkpoints run in the background (checkpointer), not inside the commit that happens
+	// to cross the threshold while a push holds the writer.
+	return sqlitex.DSN(path, false, "cache_size(-65536)", "wal_autocheckpoint(0)")
 }
 
 // db is the server's database: one writer connection and a pool of readers.
@@ -220,41 +208,10 @@ func (d *db) close() error {
 	return errors.Join(d.cp.Close(), d.r.Close(), d.w.Close())
 }
 
-// tx runs fn in one immediate transaction on the writer connection.
+// tx runs fn in one immediate transaction on the writer connection; a CLI command (record,
+// enroll-code) may hold the lock beyond busy_timeout, so it is retried a few times.
 func (d *db) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := d.tryTx(ctx, fn)
-		if err == nil {
-			return nil
-		}
-		// A CLI command (record, enroll-code) may hold the lock beyond busy_timeout.
-		if isBusy(err) && attempt < 5 && ctx.Err() == nil {
-			time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
-			continue
-		}
-		return fmt.Errorf("%s: %w", op, err)
-	}
-}
-
-func (d *db) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
-	}
-	return false
+	return sqlitex.Tx(ctx, d.w, op, 5, fn)
 }
 
 func (d *db) meta(ctx context.Context, key string) (string, error) {

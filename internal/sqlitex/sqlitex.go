@@ -1,0 +1,97 @@
+// Package sqlitex holds the habits the workstation's store (localdb) and the reference
+// server (sync/central) share on modernc.org/sqlite: the DSN with busy_timeout first, one
+// immediate transaction retried when another process holds the lock, and reading an event
+// row. It imports domain only.
+package sqlitex
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"motcua/domain"
+)
+
+// DSN builds a connection string for path. busy_timeout comes first (later pragmas may
+// already need to wait for a lock), then synchronous=FULL and the given pragmas. A writer
+// gets WAL and immediate transactions; a reader is query-only.
+func DSN(path string, readOnly bool, pragmas ...string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(FULL)")
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// IsBusy reports whether err is SQLite's "database is locked" (or a locked table).
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// Tx runs fn in one immediate transaction on the writer w, retrying up to retries times
+// when another process (a CLI command, a backup) holds the lock beyond busy_timeout. The
+// error names the operation.
+func Tx(ctx context.Context, w *sql.DB, op string, retries int, fn func(tx *sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := tryTx(ctx, w, fn)
+		if err == nil {
+			return nil
+		}
+		if IsBusy(err) && attempt < retries && ctx.Err() == nil {
+			time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
+			continue
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+func tryTx(ctx context.Context, w *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// EventColumns are the columns ScanEvent reads, in its order.
+const EventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc`
+
+// ScanEvent reads an event row (EventColumns, then extra destinations).
+func ScanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {
+	var e domain.Event
+	var payload string
+	var at, hlc int64
+	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return e, err
+	}
+	e.Payload = json.RawMessage(payload)
+	e.At = time.UnixMilli(at).UTC()
+	e.HLC = domain.HLC(hlc)
+	return e, nil
+}
