@@ -62,23 +62,7 @@ const (
 // every rule, returning all problems at once. Nothing may be saved unless it returns nil.
 func PrepareIntake(in Intake, cat *Catalogue, now time.Time) (Intake, Procedure, error) {
 	var v ValidationError
-	add := func(field string, err error) {
-		if err == nil {
-			return
-		}
-		var ce *citizen.Error
-		if errors.As(err, &ce) {
-			v = append(v, FieldError{Field: field, Code: ce.Code, Msg: ce.Msg, Args: ce.Args})
-			return
-		}
-		var fe FieldError
-		if errors.As(err, &fe) {
-			fe.Field = field
-			v = append(v, fe)
-			return
-		}
-		v = append(v, FieldError{Field: field, Code: "invalid", Msg: err.Error()})
-	}
+	add := v.add
 
 	in.ProcedureCode = strings.TrimSpace(in.ProcedureCode)
 	proc, ok := cat.Lookup(in.ProcedureCode)
@@ -103,7 +87,7 @@ func PrepareIntake(in Intake, cat *Catalogue, now time.Time) (Intake, Procedure,
 		add(FieldChannel, FieldError{Code: "intake.channel", Msg: "Hình thức nộp hồ sơ không hợp lệ."})
 	}
 
-	var errs []FieldError
+	var errs ValidationError
 	in.Applicant, errs = preparePerson(in.Applicant, "applicant", in.Subject == SubjectCitizen, true, now)
 	v = append(v, errs...)
 	if in.Owner != nil {
@@ -166,6 +150,26 @@ func PrepareIntake(in Intake, cat *Catalogue, now time.Time) (Intake, Procedure,
 // Error makes FieldError usable as an error inside PrepareIntake.
 func (e FieldError) Error() string { return e.Msg }
 
+// add records a problem with a field, keeping the code and message of citizen and field
+// errors (nil adds nothing).
+func (v *ValidationError) add(field string, err error) {
+	if err == nil {
+		return
+	}
+	var ce *citizen.Error
+	if errors.As(err, &ce) {
+		*v = append(*v, FieldError{Field: field, Code: ce.Code, Msg: ce.Msg, Args: ce.Args})
+		return
+	}
+	var fe FieldError
+	if errors.As(err, &fe) {
+		fe.Field = field
+		*v = append(*v, fe)
+		return
+	}
+	*v = append(*v, FieldError{Field: field, Code: "invalid", Msg: err.Error()})
+}
+
 // checklist keeps the handed-in components that belong to the procedure, in the
 // procedure's order, with counts at least 1 and names from the catalogue.
 func checklist(p Procedure, given []DocumentItem) []DocumentItem {
@@ -198,25 +202,9 @@ func handedIn(items []DocumentItem, d RequiredDocument) bool {
 }
 
 // preparePerson normalises one person and reports problems with field names under prefix.
-func preparePerson(p Person, prefix string, idRequired, addressRequired bool, now time.Time) (Person, []FieldError) {
-	var v []FieldError
-	add := func(field string, err error) {
-		if err == nil {
-			return
-		}
-		var ce *citizen.Error
-		if errors.As(err, &ce) {
-			v = append(v, FieldError{Field: field, Code: ce.Code, Msg: ce.Msg, Args: ce.Args})
-			return
-		}
-		var fe FieldError
-		if errors.As(err, &fe) {
-			fe.Field = field
-			v = append(v, fe)
-			return
-		}
-		v = append(v, FieldError{Field: field, Code: "invalid", Msg: err.Error()})
-	}
+func preparePerson(p Person, prefix string, idRequired, addressRequired bool, now time.Time) (Person, ValidationError) {
+	var v ValidationError
+	add := v.add
 	p.Name = citizen.NormaliseName(p.Name)
 	add(prefix+".name", citizen.ValidateName(p.Name))
 
