@@ -67,11 +67,17 @@ type page struct {
 	onNew  func() // called after a page break (a table redraws its header)
 }
 
-// newPage starts a PDF with Fyne's bundled Noto Sans embedded (it covers Vietnamese).
+// newPage starts a portrait A4 PDF with Fyne's bundled Noto Sans embedded (it covers Vietnamese).
 func newPage(title, subject string, now time.Time) *page {
-	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: pageW, Ht: pageH}, OrientationStr: "P"})
-	f.SetMargins(marginL, marginT, marginR)
-	f.SetAutoPageBreak(false, marginB)
+	return &page{f: newPDF("P", pageW, pageH, marginL, marginT, marginR, marginB, title, subject, now), y: marginT}
+}
+
+// newPDF makes an fpdf document of the given orientation, size and margins with the fonts
+// and metadata every motcua form carries, and adds its first page.
+func newPDF(orientation string, w, h, ml, mt, mr, mb float64, title, subject string, now time.Time) *fpdf.Fpdf {
+	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: w, Ht: h}, OrientationStr: orientation})
+	f.SetMargins(ml, mt, mr)
+	f.SetAutoPageBreak(false, mb)
 	f.SetCellMargin(0)
 	f.AddUTF8FontFromBytes(family, regular, theme.DefaultTextFont().Content())
 	f.AddUTF8FontFromBytes(family, bold, theme.DefaultTextBoldFont().Content())
@@ -88,7 +94,7 @@ func newPage(title, subject string, now time.Time) *page {
 	f.SetTextColor(0, 0, 0)
 	f.SetLineWidth(0.2)
 	f.AddPage()
-	return &page{f: f, y: marginT}
+	return f
 }
 
 func (p *page) font(style string, size float64) { p.f.SetFont(family, style, size) }

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/theme"
-	"github.com/go-pdf/fpdf"
-
 	"motcua/domain"
 )
 
@@ -31,25 +28,7 @@ type sheetPage struct {
 }
 
 func newLandscape(title, subject string, now time.Time) *sheetPage {
-	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: landH, Ht: landW}, OrientationStr: "L"})
-	f.SetMargins(landML, landMT, landMR)
-	f.SetAutoPageBreak(false, landMB)
-	f.SetCellMargin(0)
-	f.AddUTF8FontFromBytes(family, regular, theme.DefaultTextFont().Content())
-	f.AddUTF8FontFromBytes(family, bold, theme.DefaultTextBoldFont().Content())
-	f.AddUTF8FontFromBytes(family, italic, theme.DefaultTextItalicFont().Content())
-	f.SetTitle(title, true)
-	f.SetSubject(subject, true)
-	f.SetCreator("motcua", true)
-	f.SetProducer("motcua", true)
-	f.SetLang("vi-VN")
-	f.SetCreationDate(now)
-	f.SetModificationDate(now)
-	f.SetCatalogSort(true)
-	f.SetDrawColor(0, 0, 0)
-	f.SetTextColor(0, 0, 0)
-	f.SetLineWidth(0.2)
-	f.AddPage()
+	f := newPDF("L", landH, landW, landML, landMT, landMR, landMB, title, subject, now)
 	return &sheetPage{page: &page{f: f, y: landMT}}
 }
 
