@@ -45,7 +45,7 @@ var (
 func newTestStore(t *testing.T, start time.Time) (*Store, *testClock) {
 	t.Helper()
 	clk := &testClock{t: start}
-	s, err := Open(context.Background(), t.TempDir(), Options{Now: clk.Now})
+	s, err := Open(context.Background(), t.TempDir(), Options{Now: clk.Now, LightPasswordHashing: true})
 	if err != nil {
 		t.Fatal(err)
 	}

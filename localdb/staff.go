@@ -17,25 +17,41 @@ import (
 )
 
 // Passwords are hashed with argon2id (RFC 9106) in the PHC string format, with OWASP's
-// recommended minimum parameters: a counter PC must sign a clerk in within a blink.
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024 // KiB
-	argonThreads = 1
-	argonKeyLen  = 32
+// recommended minimum parameters: a counter PC must sign a clerk in within a blink. The
+// parameters are stored in each hash, so a hash made with other parameters still verifies.
+type argonParams struct {
+	time    uint32
+	memory  uint32 // KiB
+	threads uint8
+}
+
+const argonKeyLen = 32
+
+var (
+	argonDefault = argonParams{time: 2, memory: 19 * 1024, threads: 1}
+	// argonLight is for tests only (Options.LightPasswordHashing): the race detector makes
+	// the default cost seconds per account.
+	argonLight = argonParams{time: 1, memory: 64, threads: 1}
 )
 
 // ErrBadLogin is returned for an unknown user, a wrong password or a disabled account alike.
 var ErrBadLogin = errors.New("Tên đăng nhập hoặc mật khẩu không đúng.")
 
-func hashPassword(password string) (string, error) {
+func hashPassword(password string, p argonParams) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+func (s *Store) hashPassword(password string) (string, error) {
+	if s.lightHashing {
+		return hashPassword(password, argonLight)
+	}
+	return hashPassword(password, argonDefault)
 }
 
 func checkPassword(encoded, password string) bool {
@@ -58,7 +74,7 @@ func checkPassword(encoded, password string) bool {
 }
 
 // dummyHash keeps the time of a failed sign-in the same for unknown users.
-var dummyHash, _ = hashPassword("motcua-dummy-password")
+var dummyHash, _ = hashPassword("motcua-dummy-password", argonDefault)
 
 // CreateStaff adds an account. The very first account may be created without an actor
 // (the set-up wizard); afterwards only an admin may create accounts.
@@ -69,7 +85,7 @@ func (s *Store) CreateStaff(ctx context.Context, actor *domain.Staff, st domain.
 	if err := domain.ValidateStaff(st, password, true); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return err
 	}
@@ -168,7 +184,7 @@ func (s *Store) UpdateStaff(ctx context.Context, actor domain.Staff, st domain.S
 	var hash string
 	if newPassword != "" {
 		var err error
-		if hash, err = hashPassword(newPassword); err != nil {
+		if hash, err = s.hashPassword(newPassword); err != nil {
 			return err
 		}
 	}

@@ -508,3 +508,27 @@ func TestBackupRestore(t *testing.T) {
 }
 
 var _ = time.Second
+
+// TestPasswordHashCost: a real store hashes with OWASP's argon2id minimum (19 MiB, t=2);
+// the light cost is a test-only option.
+func TestPasswordHashCost(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateStaff(ctx, nil, domain.Staff{Username: "admin", FullName: "Quản Trị", Role: domain.RoleAdmin}, "matkhau-quan-tri"); err != nil {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := s.r.QueryRow(`SELECT password_hash FROM staff WHERE username = 'admin'`).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %s", hash)
+	}
+	if _, err := s.Authenticate(ctx, "admin", "matkhau-quan-tri"); err != nil {
+		t.Fatal(err)
+	}
+}

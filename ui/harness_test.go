@@ -79,7 +79,7 @@ func newHarness(t *testing.T, at time.Time) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &testClock{t: at}}
 	h.app = test.NewTempApp(t)
-	s, err := localdb.Open(context.Background(), t.TempDir(), localdb.Options{Now: h.clock.Now})
+	s, err := localdb.Open(context.Background(), t.TempDir(), localdb.Options{Now: h.clock.Now, LightPasswordHashing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
