@@ -31,6 +31,7 @@ type settingsScreen struct {
 	unitName, parent, place, address, phone, returnPlace, book *widget.Entry
 	morningStart, morningEnd, afternoonStart, afternoonEnd     *widget.Entry
 	cutoff, idle, reschedules                                  *widget.Entry
+	targetOnline, targetDigital, targetEResult, targetOnTime   *widget.Entry
 	lang                                                       *widget.Select
 	errs                                                       map[string]*widget.Label
 	banner                                                     *banner
@@ -48,7 +49,7 @@ var settingsSections []func(s *settingsScreen) fyne.CanvasObject
 
 func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	s := &settingsScreen{u: u, admin: st.Role.Can(domain.PermAdminister), errs: map[string]*widget.Label{}}
-	for _, f := range []string{"unit_name", "hours", "idle_lock_minutes", "reschedule_limit"} {
+	for _, f := range []string{"unit_name", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
 		s.errs[f] = errLabel()
 	}
 	s.banner = newBanner()
@@ -69,6 +70,9 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	s.cutoff = entry(hhmm(h.SameDayCutoff))
 	s.idle = entry(strconv.Itoa(cfg.IdleLockMinutes))
 	s.reschedules = entry(strconv.Itoa(cfg.RescheduleLimit))
+	pct := func(v float64) *widget.Entry { return entry(strconv.FormatFloat(v, 'f', -1, 64)) }
+	s.targetOnline, s.targetDigital = pct(cfg.Targets.Online), pct(cfg.Targets.FullyDigital)
+	s.targetEResult, s.targetOnTime = pct(cfg.Targets.DigitizedEResult), pct(cfg.Targets.OnTime)
 	s.lang = widget.NewSelect([]string{"Tiếng Việt", "English"}, nil)
 	if cfg.Language == "en" {
 		s.lang.SetSelected("English")
@@ -111,6 +115,13 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 			labelled(T("Số lần được hẹn lại"), s.reschedules, s.errs["reschedule_limit"]),
 			labelled(T("Ngôn ngữ"), s.lang, nil)),
 	)
+	targets := container.NewVBox(
+		container.NewGridWithColumns(4,
+			labelled(T("Hồ sơ nộp trực tuyến"), s.targetOnline, nil),
+			labelled(T("Xử lý toàn trình trên môi trường số"), s.targetDigital, nil),
+			labelled(T("Số hóa và trả kết quả điện tử"), s.targetEResult, nil),
+			labelled(T("Giải quyết đúng hạn, trước hạn"), s.targetOnTime, nil)),
+		s.errs["targets"])
 	items := []fyne.CanvasObject{s.banner.box}
 	if s.admin {
 		items = append(items, container.NewHBox(spacer(), s.saveBtn))
@@ -122,6 +133,7 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	items = append(items,
 		widget.NewCard(T("Đơn vị"), T("In trên giấy tiếp nhận và các phiếu"), unit),
 		widget.NewCard(T("Thời gian làm việc"), T("Dùng để tính ngày hẹn trả"), work),
+		widget.NewCard(T("Chỉ tiêu của thành phố (%)"), T("So sánh với kết quả thực hiện ở màn hình Giám sát"), targets),
 		s.accountsCard(),
 	)
 	for _, sec := range settingsSections {
@@ -194,6 +206,18 @@ func (s *settingsScreen) onSave() {
 		bad = append(bad, domain.FieldError{Field: "reschedule_limit", Code: "settings.reschedules", Msg: "Số lần được hẹn lại phải từ 0 đến 10 (0 = không giới hạn)."})
 	}
 	cfg.RescheduleLimit = limit
+	for _, t := range []struct {
+		e   *widget.Entry
+		dst *float64
+	}{{s.targetOnline, &cfg.Targets.Online}, {s.targetDigital, &cfg.Targets.FullyDigital},
+		{s.targetEResult, &cfg.Targets.DigitizedEResult}, {s.targetOnTime, &cfg.Targets.OnTime}} {
+		v, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(t.e.Text), ",", ".", 1), 64)
+		if err != nil {
+			bad = append(bad, domain.FieldError{Field: "targets", Code: "unit.targets", Msg: "Chỉ tiêu phải từ 0 đến 100%."})
+			break
+		}
+		*t.dst = v
+	}
 	oldLang := cfg.Language
 	cfg.Language = "vi"
 	if s.lang.Selected == "English" {

@@ -61,11 +61,12 @@ func TestSettingsAccountsAndHours(t *testing.T) {
 		t.Fatalf("bad hour accepted: %q", s.errs["hours"].Text)
 	}
 	s.morningStart.SetText("07:30")
+	s.targetOnline.SetText("65,5")
 	s.returnPlace.SetText("Quầy số 3, Trung tâm Phục vụ hành chính công xã An Hưng")
 	test.Tap(s.saveBtn)
 	h.settle()
 	cfg := h.store.Config()
-	if cfg.Hours.MorningStart != 7*60+30 || !strings.HasPrefix(cfg.ReturnPlace, "Quầy số 3") {
+	if cfg.Hours.MorningStart != 7*60+30 || !strings.HasPrefix(cfg.ReturnPlace, "Quầy số 3") || cfg.Targets.Online != 65.5 {
 		t.Fatalf("config not saved: %+v; banner %q", cfg.Hours, s.banner.label.Text)
 	}
 	// The calendar follows: a 1-hour procedure received at 07:00 is due at 08:30 now.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"motcua/domain/citizen"
 	"motcua/localdb"
 )
 
@@ -103,9 +104,10 @@ func blank(img image.Image) bool {
 	return true
 }
 
+// sanitize makes a file name of a tab title: ASCII, lower case, dashes.
 func sanitize(s string) string {
 	out := []rune{}
-	for _, r := range s {
+	for _, r := range citizen.Fold(s) {
 		if r == ' ' || r == '/' {
 			r = '-'
 		}
