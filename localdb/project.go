@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"motcua/domain"
@@ -31,6 +33,10 @@ func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiti
 	if received.IsZero() {
 		received = d.RegisteredAt
 	}
+	wasOpen, err := s.wasOpen(ctx, tx, d.ID)
+	if err != nil {
+		return fmt.Errorf("project %s: %w", d.ID, err)
+	}
 	var rid int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
 			received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
@@ -54,8 +60,32 @@ func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiti
 		rid, f[0], f[1], f[2], f[3], f[4]); err != nil {
 		return fmt.Errorf("index %s: %w", d.ID, err)
 	}
+	switch {
+	case isOpen(d.Status):
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO dossier_open_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`,
+			rid, f[0], f[1], f[2], f[3], f[4])
+	case wasOpen:
+		_, err = tx.ExecContext(ctx, `DELETE FROM dossier_open_fts WHERE rowid = ?`, rid)
+	}
+	if err != nil {
+		return fmt.Errorf("index %s: %w", d.ID, err)
+	}
 	return nil
 }
+
+// wasOpen says whether a dossier's projection, before this write, was in the index of
+// open dossiers (dossier_open_fts).
+func (s *Store) wasOpen(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	var st int
+	err := tx.QueryRowContext(ctx, `SELECT status FROM dossiers WHERE id = ?`, id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return isOpen(domain.Status(st)), err
+}
+
+// isOpen says whether a status is one of a dossier still being worked on (openStatuses).
+func isOpen(st domain.Status) bool { return slices.Contains(openStatuses, int(st)) }
 
 // searchFields is what the search index holds for a dossier, folded to plain ASCII-ish
 // lower case so "Nguyễn Thị Đào" is found by "nguyen thi dao".

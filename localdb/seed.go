@@ -3,6 +3,8 @@ package localdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -25,6 +27,9 @@ type SeedOptions struct {
 	Seed     uint64 // random seed (default 1)
 	Actors   []domain.Staff
 	Progress func(done, total int)
+	// SyncedBefore, when set, makes the events before it acknowledged by the central system
+	// (a workstation that has synced all along); the others wait in the outbox.
+	SyncedBefore time.Time
 }
 
 var (
@@ -50,6 +55,8 @@ type seeder struct {
 	procs []domain.Procedure
 	cum   []int
 	now   time.Time
+
+	syncedBefore time.Time
 }
 
 // Seed adds opt.Dossiers synthetic dossiers and returns how many it made.
@@ -67,7 +74,8 @@ func (s *Store) Seed(ctx context.Context, opt SeedOptions) (int, error) {
 	if len(opt.Actors) == 0 {
 		opt.Actors = []domain.Staff{{Username: "admin", Role: domain.RoleAdmin}}
 	}
-	sd := &seeder{s: s, rng: rand.New(rand.NewPCG(opt.Seed, uint64(opt.Dossiers))), cfg: cfg, cal: s.Calendar(), now: s.now()}
+	sd := &seeder{s: s, rng: rand.New(rand.NewPCG(opt.Seed, uint64(opt.Dossiers))), cfg: cfg, cal: s.Calendar(), now: s.now(),
+		syncedBefore: opt.SyncedBefore}
 	total := 0
 	for _, p := range s.Catalogue().Procedures {
 		w := p.Popularity
@@ -103,78 +111,139 @@ func (s *Store) Seed(ctx context.Context, opt SeedOptions) (int, error) {
 			}
 		}
 	}
-	made := 0
-	const batch = 500
-	type job struct {
-		day time.Time
-		n   int
+	first, err := s.dayCounters(ctx, days, cfg)
+	if err != nil {
+		return 0, err
 	}
-	var pending []job
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		err := s.tx(ctx, "seed", func(tx *sql.Tx) error {
-			for _, j := range pending {
-				if err := sd.seedDay(ctx, tx, j.day, j.n, opt.Actors); err != nil {
-					return err
-				}
-			}
-			n := 0
-			for _, j := range pending {
-				n += j.n
-			}
-			return s.audit(ctx, tx, "seed", "seed", cfg.UnitCode, fmt.Sprintf("%d hồ sơ mẫu", n))
-		})
-		if err != nil {
-			return err
-		}
-		for _, j := range pending {
-			made += j.n
-		}
-		pending = pending[:0]
+	// One goroutine makes the dossiers (histories, folds, documents: a third of the work)
+	// while this one writes them.
+	batch := min(2000, max(100, opt.Dossiers/10))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *seedBatch, 2)
+	genErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		genErr <- sd.generate(ctx, days, perDay, first, batch, opt.Actors, batches)
+	}()
+	made, err := s.writeSeed(ctx, batches, cfg, func(n int) {
 		if opt.Progress != nil {
-			opt.Progress(made, opt.Dossiers)
+			opt.Progress(n, opt.Dossiers)
 		}
-		return nil
+	})
+	cancel()
+	for range batches {
+		// drain, so the generator ends
 	}
-	inBatch := 0
-	for i, d := range days {
-		n := perDay[i]
-		for n > 0 {
-			k := min(n, batch-inBatch)
-			pending = append(pending, job{day: d, n: k})
-			n -= k
-			inBatch += k
-			if inBatch >= batch {
-				if err := flush(); err != nil {
-					return made, err
-				}
-				inBatch = 0
-			}
-		}
-		if ctx.Err() != nil {
-			return made, ctx.Err()
-		}
+	if gerr := <-genErr; err == nil && gerr != nil && !errors.Is(gerr, context.Canceled) {
+		err = gerr
 	}
-	if err := flush(); err != nil {
+	if err != nil {
 		return made, err
 	}
 	s.written()
 	return made, nil
 }
 
-// seedDay makes n dossiers received on one day, numbered after what the day already has.
-func (sd *seeder) seedDay(ctx context.Context, tx *sql.Tx, day time.Time, n int, actors []domain.Staff) error {
-	prefix := domain.DayPrefix(sd.cfg.UnitCode, day, sd.cfg.Slot)
-	var last int
-	if err := tx.QueryRowContext(ctx, `INSERT INTO code_counters(prefix, last) VALUES (?, ?)
-		ON CONFLICT(prefix) DO UPDATE SET last = last + ? RETURNING last`, prefix, n, n).Scan(&last); err != nil {
-		return err
+// A seed batch: whole days (or parts of one) and their dossiers, written in one transaction.
+type seedBatch struct {
+	days     []seedDay
+	dossiers []seedDossier
+}
+
+// seedDay is a run of numbers of one day's numbering.
+type seedDay struct {
+	prefix string
+	first  int // the first number used (the day had first-1 before)
+	n      int
+}
+
+// seedDossier is what the seed writes for one dossier: what the use cases write for it.
+type seedDossier struct {
+	events []domain.Event // the dossier's, then the visits'
+	visits []seedVisit
+	row    []any     // the projection's columns (dossierRow)
+	fts    [5]string // its search index entry
+	open   bool      // still being worked on (also in the index of open dossiers)
+	synced time.Time // events before this are acknowledged
+}
+
+type seedVisit struct {
+	id, staff, kind, dossierID string
+	at                         int64
+}
+
+// dayCounters reads how many numbers each day has already issued.
+func (s *Store) dayCounters(ctx context.Context, days []time.Time, cfg Config) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := s.r.QueryContext(ctx, `SELECT prefix, last FROM code_counters`)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if last > domain.MaxPerSlotPerDay {
-		return fmt.Errorf("seed: ngày %s đã hết số hồ sơ của máy trạm", day.Format("02/01/2006"))
+	defer rows.Close()
+	want := map[string]bool{}
+	for _, d := range days {
+		want[domain.DayPrefix(cfg.UnitCode, d, cfg.Slot)] = true
 	}
+	for rows.Next() {
+		var p string
+		var last int
+		if err := rows.Scan(&p, &last); err != nil {
+			return nil, err
+		}
+		if want[p] {
+			out[p] = last
+		}
+	}
+	return out, rows.Err()
+}
+
+// generate makes the dossiers day by day into batches of about size dossiers.
+func (sd *seeder) generate(ctx context.Context, days []time.Time, perDay []int, issued map[string]int, size int,
+	actors []domain.Staff, out chan<- *seedBatch) error {
+	b := &seedBatch{}
+	for i, day := range days {
+		n := perDay[i]
+		if n == 0 {
+			continue
+		}
+		prefix := domain.DayPrefix(sd.cfg.UnitCode, day, sd.cfg.Slot)
+		if issued[prefix]+n > domain.MaxPerSlotPerDay {
+			return fmt.Errorf("seed: ngày %s đã hết số hồ sơ của máy trạm", day.Format("02/01/2006"))
+		}
+		ds, err := sd.makeDay(day, issued[prefix], n, actors)
+		if err != nil {
+			return err
+		}
+		// A day may straddle two batches: each part takes its run of numbers.
+		for len(ds) > 0 {
+			k := min(len(ds), size-len(b.dossiers))
+			b.days = append(b.days, seedDay{prefix: prefix, first: issued[prefix] + 1, n: k})
+			b.dossiers = append(b.dossiers, ds[:k]...)
+			issued[prefix] += k
+			ds = ds[k:]
+			if len(b.dossiers) >= size {
+				select {
+				case out <- b:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				b = &seedBatch{}
+			}
+		}
+	}
+	if len(b.dossiers) > 0 {
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// makeDay makes n dossiers received on one day, numbered after the day's issued ones.
+func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) ([]seedDossier, error) {
 	h := sd.cal.Hours()
 	// Intake times across the working day, in order.
 	times := make([]time.Time, n)
@@ -188,27 +257,30 @@ func (sd *seeder) seedDay(ctx context.Context, tx *sql.Tx, day time.Time, n int,
 		times[i] = day.Add(time.Duration(min)*time.Minute + time.Duration(sd.rng.IntN(60))*time.Second)
 	}
 	sortTimes(times)
+	out := make([]seedDossier, 0, n)
 	for i, at := range times {
 		if at.After(sd.now) {
 			at = sd.now.Add(-time.Duration(n-i) * time.Second)
 		}
-		code, err := domain.NewDossierCode(sd.cfg.UnitCode, day, sd.cfg.Slot, last-n+i+1)
+		code, err := domain.NewDossierCode(sd.cfg.UnitCode, day, sd.cfg.Slot, issued+i+1)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		evs, err := sd.history(code.String(), at, actors[sd.rng.IntN(len(actors))])
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, e := range evs {
-			sd.s.clock.Observe(e.HLC)
-			if _, err := insertEvent(ctx, tx, e, true); err != nil {
-				return err
-			}
+		for i := range evs {
+			sd.s.clock.Observe(evs[i].HLC)
+			// As stored (milliseconds), so the document is what a refold would make.
+			evs[i].At = time.UnixMilli(evs[i].At.UnixMilli()).UTC()
 		}
-		if err := sd.s.project(ctx, tx, domain.Fold(evs), true); err != nil {
-			return err
+		d := domain.Fold(evs)
+		row, err := dossierRow(d, !evs[len(evs)-1].At.Before(sd.syncedBefore))
+		if err != nil {
+			return nil, err
 		}
+		sdo := seedDossier{events: evs, row: row, fts: searchFields(d), open: isOpen(d.Status), synced: sd.syncedBefore}
 		// Each intake and hand-over was a citizen served.
 		for _, e := range evs {
 			kind := ""
@@ -223,17 +295,176 @@ func (sd *seeder) seedDay(ctx context.Context, tx *sql.Tx, day time.Time, n int,
 			v, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamVisit, uuid.Must(uuid.NewV7()).String(), domain.EvVisit,
 				domain.VisitPayload{Kind: kind, DossierID: e.StreamID}, e.Actor, e.Device, e.Unit, e.At, e.HLC+1)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if _, err := insertEvent(ctx, tx, v, true); err != nil {
-				return err
+			sdo.events = append(sdo.events, v)
+			sdo.visits = append(sdo.visits, seedVisit{id: v.StreamID, at: v.At.UnixMilli(), staff: v.Actor, kind: kind, dossierID: e.StreamID})
+		}
+		out = append(out, sdo)
+	}
+	return out, nil
+}
+
+// dossierRow is the projection's columns for a dossier, in the order of seedDossierSQL: what
+// project writes (TestSeedWritesWhatProjectWrites holds the two together).
+func dossierRow(d domain.Dossier, waiting bool) ([]any, error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("project %s: %w", d.ID, err)
+	}
+	sync := 0
+	if waiting {
+		sync = 1
+	}
+	received := d.ReceivedAt
+	if received.IsZero() {
+		received = d.RegisteredAt
+	}
+	return []any{d.ID, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone,
+		int(d.Channel), int(d.Status), ms(received), ms(d.DueAt), ms(d.ResultAt), ms(d.ReturnedAt), ms(d.ClosedAt), d.ReceivedBy,
+		d.Assisted, d.FullyDigitized(), d.EResult, len(d.OpenConflicts()), sync, int64(d.LastHLC), string(doc)}, nil
+}
+
+const (
+	seedDossierSQL = `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
+		received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, local, sync_state, synced_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
+	seedFTSSQL   = `INSERT INTO dossier_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
+	seedOpenSQL  = `INSERT INTO dossier_open_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
+	seedVisitSQL = `INSERT INTO visits(id, at, staff, kind, dossier_id) VALUES (?, ?, ?, ?, ?)`
+)
+
+// writeSeed writes the batches, each in one transaction with its statements prepared once.
+// While it runs the writer syncs the log only at checkpoints and keeps a large cache
+// (synchronous=NORMAL: in WAL mode a power cut can lose the last transactions but not
+// damage the database); the last transaction commits with synchronous=FULL again, which
+// syncs the whole log, so what Seed returns is as durable as any intake.
+func (s *Store) writeSeed(ctx context.Context, batches <-chan *seedBatch, cfg Config, progress func(int)) (made int, err error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("seed: %w", err)
+	}
+	defer conn.Close()
+	for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 8000"} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return 0, fmt.Errorf("seed: %w", err)
+		}
+	}
+	defer func() {
+		// Back to the store's settings, on a context that is not cancelled; then a last
+		// audited transaction with synchronous=FULL makes the seeded data durable.
+		bg := context.WithoutCancel(ctx)
+		for _, p := range []string{"PRAGMA synchronous = FULL", "PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000"} {
+			if _, perr := conn.ExecContext(bg, p); perr != nil && err == nil {
+				err = fmt.Errorf("seed: %w", perr)
 			}
-			if err := sd.s.projectVisit(ctx, tx, v); err != nil {
+		}
+		if made > 0 {
+			if aerr := s.seedTx(bg, conn, func(tx *sql.Tx) error {
+				return s.audit(bg, tx, "seed", "seed", cfg.UnitCode, fmt.Sprintf("tổng cộng %d hồ sơ mẫu", made))
+			}); aerr != nil && err == nil {
+				err = aerr
+			}
+		}
+		_, _ = conn.ExecContext(bg, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}()
+	for b := range batches {
+		if err := s.seedTx(ctx, conn, func(tx *sql.Tx) error { return s.writeBatch(ctx, tx, b, cfg) }); err != nil {
+			return made, err
+		}
+		made += len(b.dossiers)
+		progress(made)
+	}
+	if err := ctx.Err(); err != nil {
+		return made, err
+	}
+	// Leave the search index merged, as the merger keeps a store that grew over years
+	// (rather than have the app do it in the background after a seed).
+	for more := true; more; {
+		if err := s.seedTx(ctx, conn, func(tx *sql.Tx) (err error) {
+			more, err = mergeSearchIndex(ctx, tx, 2000)
+			return err
+		}); err != nil {
+			return made, err
+		}
+	}
+	return made, nil
+}
+
+// seedTx is one immediate transaction on the seed's connection.
+func (s *Store) seedTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b *seedBatch, cfg Config) error {
+	for _, d := range b.days {
+		var last int
+		if err := tx.QueryRowContext(ctx, `INSERT INTO code_counters(prefix, last) VALUES (?, ?)
+			ON CONFLICT(prefix) DO UPDATE SET last = last + ? RETURNING last`, d.prefix, d.n, d.n).Scan(&last); err != nil {
+			return err
+		}
+		if last != d.first+d.n-1 {
+			return fmt.Errorf("số hồ sơ của %s đã thay đổi trong lúc tạo dữ liệu mẫu", d.prefix)
+		}
+	}
+	var stmts [5]*sql.Stmt
+	for i, q := range []string{seedDossierSQL, seedEventSQL, seedFTSSQL, seedVisitSQL, seedOpenSQL} {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		stmts[i] = st
+	}
+	insDossier, insEvent, insFTS, insVisit, insOpen := stmts[0], stmts[1], stmts[2], stmts[3], stmts[4]
+	for _, d := range b.dossiers {
+		for _, e := range d.events {
+			state, syncedAt := SyncWaiting, any(nil)
+			if e.At.Before(d.synced) {
+				state, syncedAt = SyncAcked, e.At.Add(time.Minute).UnixMilli()
+			}
+			if _, err := insEvent.ExecContext(ctx, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
+				e.At.UnixMilli(), int64(e.HLC), state, syncedAt); err != nil {
+				return fmt.Errorf("insert event: %w", err)
+			}
+		}
+		res, err := insDossier.ExecContext(ctx, d.row...)
+		if err != nil {
+			return fmt.Errorf("project %v: %w", d.row[0], err)
+		}
+		rid, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		f := d.fts
+		if _, err := insFTS.ExecContext(ctx, rid, f[0], f[1], f[2], f[3], f[4]); err != nil {
+			return fmt.Errorf("index %v: %w", d.row[0], err)
+		}
+		if d.open {
+			if _, err := insOpen.ExecContext(ctx, rid, f[0], f[1], f[2], f[3], f[4]); err != nil {
+				return fmt.Errorf("index %v: %w", d.row[0], err)
+			}
+		}
+		for _, v := range d.visits {
+			if _, err := insVisit.ExecContext(ctx, v.id, v.at, v.staff, v.kind, v.dossierID); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return s.audit(ctx, tx, "seed", "seed", cfg.UnitCode, fmt.Sprintf("%d hồ sơ mẫu", len(b.dossiers)))
 }
 
 func sortTimes(ts []time.Time) {

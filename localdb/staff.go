@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 
@@ -42,7 +44,7 @@ func hashPassword(password string, p argonParams) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, argonKeyLen)
+	key := argonKey([]byte(password), salt, p.time, p.memory, p.threads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -69,12 +71,27 @@ func checkPassword(encoded, password string) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := argonKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// dummyHash keeps the time of a failed sign-in the same for unknown users.
-var dummyHash, _ = hashPassword("motcua-dummy-password", argonDefault)
+// argonKey is argon2.IDKey, then gives the memory it took (19 MiB by default) back to the
+// system: the Go runtime would otherwise keep it as spare heap for as long as the app runs,
+// a seventh of the app's resident memory for one sign-in (docs/BENCHMARKS.md).
+func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	key := argon2.IDKey(password, salt, time, memory, threads, keyLen)
+	if memory >= 1024 {
+		debug.FreeOSMemory()
+	}
+	return key
+}
+
+// dummyHash keeps the time of a failed sign-in the same for unknown users. It is made the
+// first time it is needed, not at every start of the program.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword("motcua-dummy-password", argonDefault)
+	return h
+})
 
 // CreateStaff adds an account. The very first account may be created without an actor
 // (the set-up wizard); afterwards only an admin may create accounts.
@@ -125,7 +142,7 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (do
 	err := s.r.QueryRowContext(ctx, `SELECT username, full_name, role, title, phone, active, password_hash FROM staff WHERE username = ?`, username).
 		Scan(&st.Username, &st.FullName, &role, &st.Title, &st.Phone, &st.Active, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		checkPassword(dummyHash, password)
+		checkPassword(dummyHash(), password)
 		return domain.Staff{}, ErrBadLogin
 	}
 	if err != nil {

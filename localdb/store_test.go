@@ -532,3 +532,70 @@ func TestPasswordHashCost(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The queue's search over the dossiers being worked on answers from their own index
+// (dossier_open_fts), which must follow every change of status, also after reopening.
+func TestOpenSearchIndexFollowsStatus(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	var ids []string
+	for i := 0; i < 5; i++ {
+		in := birthIntake()
+		in.Applicant.Name = "Nguyễn Thị Lan"
+		d, err := s.Receive(ctx, clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	if _, err := s.Refuse(ctx, clerk, ids[0], "Hồ sơ không thuộc thẩm quyền"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Withdraw(ctx, clerk, ids[1], "Công dân xin rút"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ResultReady(ctx, clerk, ids[2], domain.ResultReadyPayload{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forward(ctx, clerk, ids[3], "UBND xã", ""); err != nil {
+		t.Fatal(err)
+	}
+	open := []domain.Status{domain.StatusAccepted, domain.StatusProcessing, domain.StatusSupplement, domain.StatusAwaitingPayment}
+	check := func(s *Store, when string) {
+		t.Helper()
+		rows, err := s.Queue(ctx, QueueFilter{Text: "nguyen thi lan", Statuses: open}, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.ID)
+		}
+		if !sameSet(got, ids[3:]) {
+			t.Errorf("%s: open dossiers found %v, want %v", when, got, ids[3:])
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM dossier_open_fts WHERE dossier_open_fts MATCH 'lan'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("%s: the index of open dossiers holds %d, want 2", when, n)
+		}
+		// Every status still finds all five (the full index).
+		if n, err := s.QueueCount(ctx, QueueFilter{Text: "nguyen thi lan"}); err != nil || n != 5 {
+			t.Errorf("%s: every status %d %v", when, n, err)
+		}
+		if n, err := s.QueueCount(ctx, QueueFilter{Text: "nguyen thi lan", Statuses: []domain.Status{domain.StatusResultReady}}); err != nil || n != 1 {
+			t.Errorf("%s: result ready %d %v", when, n, err)
+		}
+	}
+	check(s, "open")
+	dir := filepath.Dir(s.Path())
+	s.Close()
+	s2, err := Open(ctx, dir, Options{LightPasswordHashing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	check(s2, "reopened")
+}

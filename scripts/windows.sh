@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
-TAGS=migrated_fynedo
+TAGS=migrated_fynedo,no_emoji
 CC_WIN=x86_64-w64-mingw32-gcc
 WINDRES=x86_64-w64-mingw32-windres
 SYSO=cmd/motcua/rsrc_windows_amd64.syso

@@ -65,6 +65,7 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
 	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store)})
 	defer w.Close()
+	benchHooks(a, w, e) // only with MOTCUA_BENCH_FRAME set, for motcua bench
 	w.ShowAndRun()
 	return nil
 }
