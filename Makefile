@@ -50,6 +50,7 @@ BENCH ?=
 bench: build
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Receive|Search|Queue' -benchtime 300x ./localdb/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Seed' -benchtime 1x ./localdb/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Push' -benchtime 1x ./sync/
 	$(BIN)/motcua bench $(BENCH)
 
 # Cross-compile bin/motcua.exe (GUI, icon, version information) and bin/motcua-central.exe.

@@ -77,6 +77,7 @@ type Store struct {
 	lightHashing bool
 
 	merger *indexMerger
+	ckpt   *checkpointer
 }
 
 // DBFile is the database's file name inside a data folder.
@@ -91,7 +92,7 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		return sqlitex.DSN(path, true, "foreign_keys(1)")
 	}
-	return sqlitex.DSN(path, false, "foreign_keys(1)", "temp_store(MEMORY)")
+	return sqlitex.DSN(path, false, "foreign_keys(1)", "temp_store(MEMORY)", "wal_autocheckpoint("+strconv.Itoa(walSafetyPages)+")")
 }
 
 // Open opens (creating if needed) the store in dir and runs pending migrations.
@@ -136,12 +137,17 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.startCheckpointer(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
 	s.merger.stop()
+	s.ckpt.stop()
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
@@ -227,6 +233,7 @@ func (s *Store) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) er
 	err := sqlitex.Tx(ctx, s.w, op, 3, fn)
 	if err == nil {
 		s.merger.wrote()
+		s.ckpt.wrote()
 	}
 	return err
 }

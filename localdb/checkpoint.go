@@ -1,0 +1,91 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// In WAL mode every commit appends to the log, and the pages must be copied back into the
+// database file now and then (a checkpoint). SQLite does it by default inside the commit
+// that takes the log past 1,000 pages, which at a million dossiers is every thirty-odd
+// intakes and costs that intake 15–35 ms (the copy and an fsync of the database file):
+// the p99 of intake commit was 20–34 ms instead of under 5 (docs/BENCHMARKS.md).
+//
+// So the writer only checkpoints as a safety net, past walSafetyPages, and checkpointer
+// does it on a connection of its own shortly after writes, in PASSIVE mode: it copies what
+// no reader still needs without taking the write lock, so an intake committing meanwhile
+// does not wait for it. The log starts over from the beginning once everything in it has
+// been copied, as before.
+type checkpointer struct {
+	db   *sql.DB
+	kick chan struct{}
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+
+	copied atomic.Int64 // log pages copied into the database (tests)
+}
+
+const (
+	walSafetyPages  = 10000                  // the writer's own wal_autocheckpoint (40 MB of log)
+	checkpointDelay = 200 * time.Millisecond // gathers a burst of writes into one checkpoint
+)
+
+func (s *Store) startCheckpointer() error {
+	db, err := sql.Open("sqlite", dsn(s.path, false))
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(1)
+	c := &checkpointer{db: db, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	s.ckpt = c
+	go c.run()
+	return nil
+}
+
+// wrote tells the checkpointer a write committed.
+func (c *checkpointer) wrote() {
+	if c == nil {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) stop() {
+	if c == nil {
+		return
+	}
+	c.once.Do(func() {
+		close(c.quit)
+		<-c.done
+		c.db.Close()
+	})
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-c.kick:
+		}
+		select {
+		case <-c.quit:
+			return
+		case <-time.After(checkpointDelay):
+		}
+		// Busy (another checkpoint running) or failed: the next write tries again, and
+		// the writer's safety net remains.
+		var busy, logPages, copied int
+		if err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err == nil && copied > 0 {
+			c.copied.Add(int64(copied))
+		}
+	}
+}
