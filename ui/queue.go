@@ -59,6 +59,7 @@ type queueScreen struct {
 	field                                       *widget.Select
 	dueToday, overdue, mine, waiting, conflicts *widget.Check
 	count                                       *widget.Label
+	capped                                      bool // the count is within the search's most recent matches
 	table                                       *queueTable
 	list                                        *fyne.Container
 	detail                                      *detailView
@@ -261,9 +262,14 @@ func (s *queueScreen) reload(fresh bool) {
 
 func (s *queueScreen) loadCount() {
 	gen, ctx, f := s.gen, s.ctx, s.filter
-	background(s.u, func(context.Context) (int, error) {
-		return s.u.opt.Store.QueueCount(ctx, f)
-	}, func(n int, err error) {
+	type counted struct {
+		n      int
+		capped bool
+	}
+	background(s.u, func(context.Context) (counted, error) {
+		n, capped, err := s.u.opt.Store.QueueCountCapped(ctx, f)
+		return counted{n, capped}, err
+	}, func(c counted, err error) {
 		if gen != s.gen {
 			return
 		}
@@ -272,7 +278,7 @@ func (s *queueScreen) loadCount() {
 			s.count.SetText(T("Không đếm được số hồ sơ."))
 			return
 		}
-		s.total = n
+		s.total, s.capped = c.n, c.capped
 		s.showCount()
 		s.table.Refresh()
 	})
@@ -284,6 +290,9 @@ func (s *queueScreen) showCount() {
 		s.count.SetText(T("Đang đếm…"))
 	case s.total == 0:
 		s.count.SetText(T("Không có hồ sơ nào phù hợp."))
+	case s.capped:
+		// The search looked at the most recent localdb.TextMatchCap dossiers it matches.
+		s.count.SetText(Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(s.total), groupDigits(localdb.TextMatchCap)))
 	default:
 		s.count.SetText(Tf("%s hồ sơ", groupDigits(s.total)))
 	}

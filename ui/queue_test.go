@@ -331,3 +331,45 @@ func shootDossierScreens(t *testing.T, h *harness, dir string) {
 	shoot(t, h, dir, "07-tra-ket-qua.png")
 	hs.reset()
 }
+
+// A search matching more dossiers than the queue considers (the most recent
+// localdb.TextMatchCap) says so and asks for more letters, instead of a count that looks
+// like the whole answer.
+func TestQueueSearchBeyondTheCapSaysSo(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	seedQueue(t, h, localdb.TextMatchCap+200)
+	h.signIn(testClerk)
+	q := queueOf(t, h)
+	ctx := context.Background()
+	q.status.SetSelected(statusAllText())
+	h.settle()
+	// A one-letter prefix (of a name or a procedure's word) that matches more than the cap.
+	var text string
+	for _, c := range "cnthklmbdgpqsv" {
+		if _, capped, _ := h.store.QueueCountCapped(ctx, localdb.QueueFilter{Text: string(c)}); capped {
+			text = string(c)
+			break
+		}
+	}
+	if text == "" {
+		t.Fatal("no one-letter search matches more than the cap")
+	}
+	q.search.SetText(text)
+	h.settle()
+	n, capped, err := h.store.QueueCountCapped(ctx, localdb.QueueFilter{Text: text})
+	if err != nil || !capped {
+		t.Fatalf("capped %v %v", capped, err)
+	}
+	want := Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(n), groupDigits(localdb.TextMatchCap))
+	if q.count.Text != want {
+		t.Fatalf("count line %q, want %q", q.count.Text, want)
+	}
+	// A narrower search is counted plainly again.
+	q.search.SetText("nguyen thi lan")
+	h.settle()
+	n, capped, _ = h.store.QueueCountCapped(ctx, localdb.QueueFilter{Text: "nguyen thi lan"})
+	if capped || (n > 0 && q.count.Text != Tf("%s hồ sơ", groupDigits(n))) || (n == 0 && q.count.Text != "Không có hồ sơ nào phù hợp.") {
+		t.Fatalf("narrow search: count line %q, store %d capped %v", q.count.Text, n, capped)
+	}
+}
