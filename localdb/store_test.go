@@ -3,6 +3,7 @@ package localdb
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -635,5 +636,77 @@ func TestCheckpointsOffTheWritePath(t *testing.T) {
 	receive(60)
 	if got := wal(); got > first+first/4 {
 		t.Errorf("the log grew from %d to %d bytes: it is not being reused", first, got)
+	}
+}
+
+// An online registration (from the city's portal, status 1) is accepted at the counter:
+// received now by the clerk, due date counted from now, waiting to sync; once only, and
+// only by a role that receives dossiers.
+func TestAcceptOnlineRegistration(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestStore(t, vnTime(2026, 3, 2, 9, 0)) // Monday
+	portal := func(procTime domain.ProcessingTime, code string) string {
+		t.Helper()
+		evs := oddDossier(t, vnTime(2026, 3, 1, 20, 0)) // Sunday evening, online
+		var p domain.ReceivedPayload
+		if err := json.Unmarshal(evs[0].Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		p.Procedure.Code, p.Procedure.Time = code, procTime
+		e, err := domain.NewEvent(evs[0].ID, domain.StreamDossier, evs[0].StreamID, domain.EvRegisteredOnline, p, "portal", "city",
+			testCfg.UnitCode, evs[0].At, evs[0].HLC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyRemote(ctx, []domain.Event{e}, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		return e.StreamID
+	}
+	id := portal(domain.ProcessingTime{Unit: domain.TimeWorkingDays, Value: 2}, "X.1")
+	d, err := s.Get(ctx, id)
+	if err != nil || d.Status != domain.StatusRegistered {
+		t.Fatalf("registered: %v %v", d.Status, err)
+	}
+	helper := domain.Staff{Username: "hien", FullName: "Hiền", Role: domain.RoleHelper}
+	if _, err := s.Accept(ctx, helper, id); !errors.Is(err, domain.ErrDenied) {
+		t.Fatalf("a helper accepted: %v", err)
+	}
+	before, _ := s.OutboxCount(ctx)
+	d, err = s.Accept(ctx, clerk, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two working days from Monday 9:00.
+	if d.Status != domain.StatusAccepted || d.ReceivedAt.Sub(vnTime(2026, 3, 2, 9, 0)).Abs() > time.Second || d.ReceivedBy != clerk.Username ||
+		!d.DueAt.Equal(vnTime(2026, 3, 4, 9, 0)) || !d.RegisteredAt.Equal(vnTime(2026, 3, 1, 20, 0)) {
+		t.Fatalf("accepted: status %v received %v by %q due %v registered %v", d.Status, d.ReceivedAt, d.ReceivedBy, d.DueAt, d.RegisteredAt)
+	}
+	if after, _ := s.OutboxCount(ctx); after != before+1 {
+		t.Errorf("outbox %d → %d", before, after)
+	}
+	if _, err := s.Accept(ctx, clerk, id); err == nil {
+		t.Fatal("accepted twice")
+	}
+	// A procedure the catalogue does not know, registered without a processing time: a
+	// clear message, nothing recorded.
+	clk.Set(vnTime(2026, 3, 2, 10, 0))
+	id2 := portal(domain.ProcessingTime{}, "X.404")
+	before, _ = s.OutboxCount(ctx)
+	_, err = s.Accept(ctx, clerk, id2)
+	var ve domain.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "chưa có thời hạn giải quyết") {
+		t.Fatalf("no processing time: %v", err)
+	}
+	if d, _ := s.Get(ctx, id2); d.Status != domain.StatusRegistered {
+		t.Errorf("status changed to %v", d.Status)
+	}
+	if after, _ := s.OutboxCount(ctx); after != before {
+		t.Errorf("outbox %d → %d after a refused acceptance", before, after)
+	}
+	// Known to the catalogue: its processing time is used.
+	id3 := portal(domain.ProcessingTime{}, "1.001193")
+	if d, err := s.Accept(ctx, clerk, id3); err != nil || d.DueAt.IsZero() {
+		t.Fatalf("catalogue time: %v %v", d.DueAt, err)
 	}
 }

@@ -140,6 +140,13 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 		return domain.ValidationError{{Field: field, Code: code, Msg: msg}}
 	}
 	switch p := payload.(type) {
+	case domain.AcceptedPayload:
+		due, err := s.AcceptDue(d, now)
+		if err != nil {
+			return nil, err
+		}
+		p.DueAt = due
+		return p, nil
 	case domain.SupplementReceivedPayload:
 		// The clock stood still while the citizen was fetching papers: move the due date
 		// by the working time of the pause.
@@ -305,6 +312,30 @@ func (s *Store) checkHandOver(d domain.Dossier, p domain.HandedOverPayload) (any
 		p.Documents = d.Procedure.ResultType
 	}
 	return p, nil
+}
+
+// Accept accepts at the counter a dossier registered online (status 1 → 2): it counts as
+// received now, by actor, and its due date is counted from now (AcceptDue). The receipt
+// (Mẫu 01) can then be printed as for an intake.
+func (s *Store) Accept(ctx context.Context, actor domain.Staff, id string) (domain.Dossier, error) {
+	return s.Record(ctx, actor, id, domain.EvAccepted, domain.AcceptedPayload{})
+}
+
+// AcceptDue is the due date of an online registration accepted at at: the processing time
+// of its procedure (as registered, or else from the catalogue) counted on the working
+// calendar.
+func (s *Store) AcceptDue(d domain.Dossier, at time.Time) (time.Time, error) {
+	t := d.Procedure.Time
+	if t.Unit == "" {
+		if p, ok := s.Catalogue().Lookup(d.Procedure.Code); ok {
+			t = p.Time
+		}
+	}
+	if t.Unit == "" {
+		return time.Time{}, domain.ValidationError{{Field: "due_at", Code: "procedure.time",
+			Msg: fmt.Sprintf("Thủ tục «%s» chưa có thời hạn giải quyết trong danh mục nên chưa tính được ngày hẹn trả. Hãy cập nhật danh mục thủ tục.", d.Procedure.Name)}}
+	}
+	return s.Calendar().Due(at, string(t.Unit), t.Value).Round(time.Minute), nil
 }
 
 // RequestSupplement asks the citizen for more papers (Mẫu 02); the clock pauses.

@@ -165,6 +165,7 @@ func (f *actionForm) run(confirm string, record func(ctx context.Context, actor 
 				return
 			}
 			f.close()
+			u.status.refresh() // one more waiting to sync
 			msg, imp := success(res.d), widget.SuccessImportance
 			if res.printErr != nil {
 				msg += "\n" + T("Chưa in được: ") + errText(res.printErr) + " " + T("Có thể in lại ở mục «In giấy tờ».")
@@ -191,6 +192,8 @@ func (v *detailView) startAction(t domain.EventType) {
 		return
 	}
 	switch t {
+	case domain.EvAccepted:
+		v.accept()
 	case domain.EvSupplementRequested:
 		v.requestSupplement()
 	case domain.EvSupplementReceived:
@@ -223,6 +226,38 @@ func (v *detailView) dossierLine() fyne.CanvasObject {
 	l := wrapLabel(Tf("Hồ sơ %s — %s — %s", v.d.Code, v.d.Applicant.Name, v.d.Procedure.Name))
 	l.TextStyle.Bold = true
 	return l
+}
+
+// accept receives at the counter a dossier registered online, once its papers have been
+// checked, and prints its receipt (Mẫu 01): from now on its time is counted.
+func (v *detailView) accept() {
+	u := v.u
+	d := v.d
+	f := v.newForm(T("Tiếp nhận hồ sơ đăng ký trực tuyến"), T("Tiếp nhận và in Mẫu 01"))
+	due := wrapLabel("")
+	if t, err := u.opt.Store.AcceptDue(d, u.opt.Store.Now()); err != nil {
+		due.SetText(errText(err))
+		due.Importance = widget.DangerImportance
+		f.ok.Disable()
+	} else {
+		due.SetText(Tf("Hẹn trả kết quả nếu tiếp nhận ngay bây giờ: %s.", dueText(t)))
+		due.TextStyle.Bold = true
+	}
+	registered := wrapLabel(Tf("Công dân đăng ký trực tuyến lúc %s; thời hạn giải quyết tính từ khi tiếp nhận.", fmtDateTime(d.RegisteredAt)))
+	f.checks["checked"] = widget.NewCheck(T("Đã kiểm tra thành phần hồ sơ nộp trực tuyến: đầy đủ, hợp lệ"), nil)
+	f.submit = func() {
+		if !f.checks["checked"].Checked {
+			setErr(f.message, T("Hãy kiểm tra thành phần hồ sơ trước khi tiếp nhận. Nếu còn thiếu, dùng «Yêu cầu bổ sung hồ sơ»; nếu không đủ điều kiện, dùng «Từ chối hồ sơ»."))
+			f.refresh()
+			return
+		}
+		f.run("", v.record(domain.EvAccepted, domain.AcceptedPayload{}),
+			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.reprintReceipt(d) },
+			func(d domain.Dossier) string {
+				return Tf("Đã tiếp nhận hồ sơ %s, hẹn trả kết quả %s.", d.Code, dueText(d.DueAt))
+			})
+	}
+	f.show(640, v.dossierLine(), registered, due, f.checks["checked"])
 }
 
 // requestSupplement asks for the missing papers, all in one go, and prints Mẫu 02.

@@ -451,8 +451,8 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 	box := container.NewVBox()
 	v.actionButtons = map[domain.EventType]*widget.Button{}
 	for _, t := range domain.Actions(d.Status) {
-		if t == domain.EvAccepted || !st.Role.Can(domain.EventPermission(t)) {
-			continue // online registrations are accepted through intake
+		if !st.Role.Can(domain.EventPermission(t)) {
+			continue
 		}
 		t := t
 		b := widget.NewButtonWithIcon(actionLabel(t), actionIcon(t), func() { v.startAction(t) })
@@ -609,6 +609,11 @@ func eventDetail(e domain.Event) string {
 	}
 	switch v := p.(type) {
 	case *domain.ReceivedPayload:
+		if v.DueAt.IsZero() { // registered online: the time starts when it is accepted
+			return Tf("Nộp qua: %s", channelText(v.Channel))
+		}
+		return Tf("Hẹn trả: %s", fmtDateTime(v.DueAt))
+	case *domain.AcceptedPayload:
 		return Tf("Hẹn trả: %s", fmtDateTime(v.DueAt))
 	case *domain.SupplementRequestedPayload:
 		var names []string
@@ -703,6 +708,8 @@ func handOverMethodText(m string) string {
 // nextStep is the action a dossier in status s usually waits for: its button stands out.
 func nextStep(s domain.Status) domain.EventType {
 	switch s {
+	case domain.StatusRegistered:
+		return domain.EvAccepted
 	case domain.StatusAccepted:
 		return domain.EvForwarded
 	case domain.StatusProcessing:
@@ -718,6 +725,8 @@ func nextStep(s domain.Status) domain.EventType {
 // actionLabel is an action's button text.
 func actionLabel(t domain.EventType) string {
 	switch t {
+	case domain.EvAccepted:
+		return T("Tiếp nhận hồ sơ trực tuyến…")
 	case domain.EvSupplementRequested:
 		return T("Yêu cầu bổ sung hồ sơ (Mẫu 02)")
 	case domain.EvSupplementReceived:
@@ -787,6 +796,8 @@ func eventTitle(t domain.EventType) string {
 
 func actionIcon(t domain.EventType) fyne.Resource {
 	switch t {
+	case domain.EvAccepted:
+		return theme.ConfirmIcon()
 	case domain.EvSupplementRequested:
 		return theme.DocumentIcon()
 	case domain.EvSupplementReceived:

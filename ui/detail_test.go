@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"motcua/domain"
@@ -404,5 +405,77 @@ func TestEventTitlesFollowTheDomain(t *testing.T) {
 		if got, want := eventTitle(typ), capitalize(domain.ActionName(typ)); got != want {
 			t.Errorf("%s: %q, the domain says %q", typ, got, want)
 		}
+	}
+}
+
+// A dossier registered online (status 1, arrived from the city's portal) is accepted from
+// its detail once the clerk has checked its papers: the time starts, Mẫu 01 is printed.
+func TestDetailAcceptsOnlineRegistration(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30)) // Monday
+	h.setUp()
+	ctx := context.Background()
+	regAt := vnTime(2026, 3, 15, 21, 10) // Sunday evening
+	code, err := domain.NewDossierCode(testUnit.UnitCode, regAt, 9, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, _ := h.store.Catalogue().Lookup("1.004873")
+	p := domain.ReceivedPayload{Code: code.String(), Procedure: domain.ProcedureRef{Code: proc.Code, Name: proc.Name, FieldCode: proc.FieldCode, Field: proc.Field, Time: proc.Time}, Channel: domain.ChannelOnline, Subject: domain.SubjectCitizen, Sets: 1,
+		Applicant: domain.Person{Name: "Đỗ Thị Hạnh", IDNumber: "031190012345", Phone: "0912345678", Address: "Thôn Đông, xã An Hưng"},
+		Summary:   "Xác nhận tình trạng hôn nhân để đăng ký kết hôn"}
+	id := uuid.Must(uuid.NewV7()).String()
+	reg, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, id, domain.EvRegisteredOnline, p, "portal",
+		"central", testUnit.UnitCode, regAt, domain.MakeHLC(regAt.UnixMilli(), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ApplyRemote(ctx, []domain.Event{reg}, "cursor", "c-1"); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.win.Resize(fyne.NewSize(1366, 768))
+	h.signIn(testClerk)
+	_, v := openDetail(t, h, id)
+	if b := v.actionButtons[domain.EvAccepted]; b == nil || b.Importance != widget.HighImportance {
+		t.Fatalf("accepting is not the offered next step: %v", v.actionButtons)
+	}
+	f := startAction(t, v, domain.EvAccepted)
+	// Three working days from now, shown before anything is recorded.
+	wantDue := dueText(vnTime(2026, 3, 19, 9, 30))
+	if !containsText(visibleTexts(f.body), Tf("Hẹn trả kết quả nếu tiếp nhận ngay bây giờ: %s.", wantDue)) {
+		t.Errorf("due date not shown: %v", visibleTexts(f.body))
+	}
+	test.Tap(f.ok) // papers not checked yet
+	h.settle()
+	if f.message.Hidden || !strings.Contains(f.message.Text, "kiểm tra thành phần hồ sơ") {
+		t.Fatalf("no message for the unchecked papers: %q", f.message.Text)
+	}
+	if getDossier(t, h, id).Status != domain.StatusRegistered {
+		t.Fatal("accepted without the papers checked")
+	}
+	f.checks["checked"].SetChecked(true)
+	test.Tap(f.ok)
+	h.settle()
+	got := getDossier(t, h, id)
+	if got.Status != domain.StatusAccepted || got.ReceivedBy != testClerk.Username || dueText(got.DueAt) != wantDue {
+		t.Fatalf("accepted: status %v by %q due %s", got.Status, got.ReceivedBy, dueText(got.DueAt))
+	}
+	text := lastPDF(t, h, "mau01")
+	for _, want := range []string{code.String(), "Đỗ Thị Hạnh", "19/03/2026"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Mẫu 01 lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(v.banner.label.Text, Tf("Đã tiếp nhận hồ sơ %s", code.String())) {
+		t.Errorf("banner %q", v.banner.label.Text)
+	}
+	if _, ok := v.actionButtons[domain.EvAccepted]; ok {
+		t.Error("accepting still offered")
+	}
+	// The acceptance waits to reach the city, and the status bar says so at once.
+	if want := Tf("Chờ đồng bộ: %d", 1); h.ui.status.waiting.Text != want {
+		t.Errorf("status bar %q, want %q", h.ui.status.waiting.Text, want)
+	}
+	if !containsText(visibleTexts(v.root), Tf("Nộp qua: %s", channelText(domain.ChannelOnline))) {
+		t.Error("the registration's timeline entry does not say how it came")
 	}
 }

@@ -463,6 +463,7 @@ func (s *intakeScreen) onSave() {
 			s.banner.set(msg, widget.DangerImportance)
 			return
 		}
+		u.status.refresh() // one more waiting to sync
 		path, perr := u.printReceipt(d, actor)
 		s.reset()
 		s.lastReceipt = path

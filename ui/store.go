@@ -41,6 +41,7 @@ type Dossiers interface {
 	Queue(ctx context.Context, f localdb.QueueFilter, offset, limit int) ([]localdb.QueueRow, error)
 	QueueCount(ctx context.Context, f localdb.QueueFilter) (int, error)
 	QueueCountCapped(ctx context.Context, f localdb.QueueFilter) (n int, capped bool, err error)
+	AcceptDue(d domain.Dossier, at time.Time) (time.Time, error)
 	Search(ctx context.Context, text string, limit int) ([]localdb.QueueRow, error)
 	Timeline(ctx context.Context, id string) ([]localdb.TimelineEntry, error)
 	ProcedureUsage(ctx context.Context, since time.Time) (map[string]int, error)
