@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,11 +19,8 @@ import (
 // does not wait for it. The log starts over from the beginning once everything in it has
 // been copied, as before.
 type checkpointer struct {
-	db   *sql.DB
-	kick chan struct{}
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	worker
+	db *sql.DB
 
 	copied atomic.Int64 // log pages copied into the database (tests)
 }
@@ -40,7 +36,7 @@ func (s *Store) startCheckpointer() error {
 		return err
 	}
 	db.SetMaxOpenConns(1)
-	c := &checkpointer{db: db, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{worker: newWorker(), db: db}
 	s.ckpt = c
 	go c.run()
 	return nil
@@ -48,24 +44,16 @@ func (s *Store) startCheckpointer() error {
 
 // wrote tells the checkpointer a write committed.
 func (c *checkpointer) wrote() {
-	if c == nil {
-		return
-	}
-	select {
-	case c.kick <- struct{}{}:
-	default:
+	if c != nil {
+		c.wake()
 	}
 }
 
 func (c *checkpointer) stop() {
-	if c == nil {
-		return
-	}
-	c.once.Do(func() {
-		close(c.quit)
-		<-c.done
+	if c != nil {
+		c.worker.stop()
 		c.db.Close()
-	})
+	}
 }
 
 func (c *checkpointer) run() {

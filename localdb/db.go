@@ -228,6 +228,35 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// worker is a background goroutine that writes wake up, until stop: its loop selects on
+// kick and quit and closes done when it returns.
+type worker struct {
+	kick chan struct{}
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newWorker() worker {
+	return worker{kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+// wake kicks the loop (once for any number of calls until it takes the kick).
+func (w *worker) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stop ends the loop and waits for it.
+func (w *worker) stop() {
+	w.once.Do(func() {
+		close(w.quit)
+		<-w.done
+	})
+}
+
 // tx runs fn in one immediate transaction on the writer connection.
 func (s *Store) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	err := sqlitex.Tx(ctx, s.w, op, 3, fn)
@@ -246,11 +275,8 @@ func (s *Store) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) er
 // case wants the writer. Should it not keep up (a process that only writes), FTS5 still
 // merges a level once it holds 16 segments (crisismerge).
 type indexMerger struct {
+	worker
 	s       *Store
-	kick    chan struct{}
-	quit    chan struct{}
-	done    chan struct{}
-	once    sync.Once
 	pending atomic.Bool
 	steps   atomic.Int64 // merge transactions that did work (tests)
 }
@@ -274,7 +300,7 @@ func (s *Store) startIndexMerger(ctx context.Context) error {
 			return fmt.Errorf("open store: %w", err)
 		}
 	}
-	m := &indexMerger{s: s, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	m := &indexMerger{worker: newWorker(), s: s}
 	s.merger = m
 	go m.run()
 	m.wrote() // what an earlier process left
@@ -287,20 +313,13 @@ func (m *indexMerger) wrote() {
 		return
 	}
 	m.pending.Store(true)
-	select {
-	case m.kick <- struct{}{}:
-	default:
-	}
+	m.wake()
 }
 
 func (m *indexMerger) stop() {
-	if m == nil {
-		return
+	if m != nil {
+		m.worker.stop()
 	}
-	m.once.Do(func() {
-		close(m.quit)
-		<-m.done
-	})
 }
 
 func (m *indexMerger) run() {

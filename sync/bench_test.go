@@ -3,13 +3,13 @@ package sync
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	gosync "sync"
 	"testing"
 	"time"
 
+	"motcua/internal/fileutil"
 	"motcua/localdb"
 	"motcua/sync/central"
 )
@@ -84,20 +84,7 @@ func copyDir(from, to string) error {
 		if d.IsDir() {
 			return os.MkdirAll(dst, 0o700)
 		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(dst)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
+		return fileutil.CopyFile(p, dst)
 	})
 }
 

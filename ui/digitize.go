@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -17,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/internal/fileutil"
 )
 
 // Digitization (số hóa): each component of a dossier gets its scanned pages attached (PDF,
@@ -141,30 +140,13 @@ func (v *detailView) preview(f domain.FileRef) {
 	// The stored file has no extension; the viewer needs one.
 	ext := ".pdf"
 	dst := filepath.Join(u.printDir(), "xem-"+f.SHA256[:12]+ext)
-	if err := copyStored(u.opt.Store.FilePath(f.SHA256), dst); err != nil {
+	if err := fileutil.CopyFile(u.opt.Store.FilePath(f.SHA256), dst); err != nil {
 		u.showError(err)
 		return
 	}
 	if err := u.opt.Open(dst); err != nil {
 		u.showError(err)
 	}
-}
-
-func copyStored(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // pickFiles opens the file dialog for a component (or the e-result).

@@ -35,6 +35,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/citizen"
+	"motcua/internal/fileutil"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/sync/central"
@@ -722,24 +723,6 @@ func (b *bench) measureReport(ctx context.Context) error {
 	return nil
 }
 
-// copyFile copies a file (for cached templates).
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
 // --- push ---------------------------------------------------------------------------------
 
 const benchBacklog = 100_000
@@ -884,7 +867,7 @@ func (b *bench) pushOnce(ctx context.Context, tmpl string, latency time.Duration
 	if err := os.MkdirAll(filepath.Join(wsDir, "files"), 0o700); err != nil {
 		return res, err
 	}
-	if err := copyFile(filepath.Join(tmpl, localdb.DBFile), filepath.Join(wsDir, localdb.DBFile)); err != nil {
+	if err := fileutil.CopyFile(filepath.Join(tmpl, localdb.DBFile), filepath.Join(wsDir, localdb.DBFile)); err != nil {
 		return res, err
 	}
 	srv, err := central.Open(ctx, central.Options{Dir: srvDir})
