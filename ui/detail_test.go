@@ -434,6 +434,16 @@ func TestDetailAcceptsOnlineRegistration(t *testing.T) {
 	}
 	h.ui.win.Resize(fyne.NewSize(1366, 768))
 	h.signIn(testClerk)
+	// The queue opens on the dossiers in progress and points to the one waiting.
+	q := queueOf(t, h)
+	if q.online.Hidden || q.online.Text != Tf("%s hồ sơ đăng ký trực tuyến chờ tiếp nhận", "1") {
+		t.Fatalf("no pointer to the online registration: hidden %v %q", q.online.Hidden, q.online.Text)
+	}
+	test.Tap(q.online)
+	h.settle()
+	if rows := shownRows(q, 10); len(rows) != 1 || rows[0].ID != id || !q.online.Hidden {
+		t.Fatalf("the online registrations' list: %+v, button hidden %v", rows, q.online.Hidden)
+	}
 	_, v := openDetail(t, h, id)
 	if b := v.actionButtons[domain.EvAccepted]; b == nil || b.Importance != widget.HighImportance {
 		t.Fatalf("accepting is not the offered next step: %v", v.actionButtons)
@@ -477,5 +487,11 @@ func TestDetailAcceptsOnlineRegistration(t *testing.T) {
 	}
 	if !containsText(visibleTexts(v.root), Tf("Nộp qua: %s", channelText(domain.ChannelOnline))) {
 		t.Error("the registration's timeline entry does not say how it came")
+	}
+	q.showList()
+	q.status.SetSelectedIndex(0)
+	h.settle()
+	if !q.online.Hidden {
+		t.Errorf("still points to online registrations: %q", q.online.Text)
 	}
 }

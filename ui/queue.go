@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -59,7 +60,8 @@ type queueScreen struct {
 	field                                       *widget.Select
 	dueToday, overdue, mine, waiting, conflicts *widget.Check
 	count                                       *widget.Label
-	capped                                      bool // the count is within the search's most recent matches
+	online                                      *widget.Button // online registrations waiting, when there are any
+	capped                                      bool           // the count is within the search's most recent matches
 	table                                       *queueTable
 	list                                        *fyne.Container
 	detail                                      *detailView
@@ -134,6 +136,12 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 	s.conflicts = toggle(T("Có xung đột"))
 
 	s.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// Online registrations wait for a clerk to accept them, outside the "in progress" list.
+	s.online = widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() {
+		s.status.SetSelectedIndex(int(domain.StatusRegistered)) // the choice after "in progress"
+	})
+	s.online.Importance = widget.WarningImportance
+	s.online.Hide()
 	s.table = newQueueTable(s)
 	refresh := widget.NewButtonWithIcon(T("Làm mới"), theme.ViewRefreshIcon(), func() { s.reload(false) })
 
@@ -143,7 +151,7 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 			widget.NewLabel(T("Trạng thái")), container.NewGridWrap(fyne.NewSize(250, s.status.MinSize().Height), s.status),
 			widget.NewLabel(T("Lĩnh vực")), container.NewGridWrap(fyne.NewSize(200, s.field.MinSize().Height), s.field),
 			s.dueToday, s.overdue, s.mine, s.waiting, s.conflicts),
-		container.NewHBox(s.count, spacer(), refresh),
+		container.NewHBox(s.count, s.online, spacer(), refresh),
 	)
 	s.list = container.NewBorder(container.NewPadded(filters), nil, nil, nil, s.table)
 	s.detail = newDetailView(s)
@@ -261,6 +269,7 @@ func (s *queueScreen) reload(fresh bool) {
 }
 
 func (s *queueScreen) loadCount() {
+	s.loadOnline()
 	gen, ctx, f := s.gen, s.ctx, s.filter
 	type counted struct {
 		n      int
@@ -281,6 +290,23 @@ func (s *queueScreen) loadCount() {
 		s.total, s.capped = c.n, c.capped
 		s.showCount()
 		s.table.Refresh()
+	})
+}
+
+// loadOnline counts the online registrations waiting to be accepted, for the button that
+// lists them (hidden while that list is shown, or when there are none).
+func (s *queueScreen) loadOnline() {
+	ctx := s.ctx
+	registered := []domain.Status{domain.StatusRegistered}
+	background(s.u, func(context.Context) (int, error) {
+		return s.u.opt.Store.QueueCount(ctx, localdb.QueueFilter{Statuses: registered})
+	}, func(n int, err error) {
+		if err != nil || n == 0 || slices.Equal(s.filter.Statuses, registered) {
+			s.online.Hide()
+			return
+		}
+		s.online.SetText(Tf("%s hồ sơ đăng ký trực tuyến chờ tiếp nhận", groupDigits(n)))
+		s.online.Show()
 	})
 }
 
