@@ -119,7 +119,9 @@ func New(a fyne.App, opt Options) *UI {
 	ctx, stop := context.WithCancel(context.Background())
 	u := &UI{app: a, opt: opt, ctx: ctx, stop: stop, log: opt.Logger, lastActivity: opt.Store.Now()}
 	u.win = a.NewWindow(T("motcua — Bộ phận Một cửa"))
-	u.win.Resize(fyne.NewSize(1280, 800))
+	// Fits a 1366×768 screen above the Windows taskbar, the usual counter PC; larger
+	// screens maximise it (TestWindowFitsSmallScreens keeps every screen within this).
+	u.win.Resize(fyne.NewSize(1280, 720))
 	u.win.SetMaster()
 	u.win.SetOnClosed(stop)
 	if d, ok := u.win.Canvas().(desktop.Canvas); ok {

@@ -147,10 +147,11 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 
 	filters := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, s.search),
+		// Two rows, so that the window fits a 1280-pixel-wide screen.
 		container.NewHBox(
 			widget.NewLabel(T("Trạng thái")), container.NewGridWrap(fyne.NewSize(250, s.status.MinSize().Height), s.status),
-			widget.NewLabel(T("Lĩnh vực")), container.NewGridWrap(fyne.NewSize(200, s.field.MinSize().Height), s.field),
-			s.dueToday, s.overdue, s.mine, s.waiting, s.conflicts),
+			widget.NewLabel(T("Lĩnh vực")), container.NewGridWrap(fyne.NewSize(200, s.field.MinSize().Height), s.field)),
+		container.NewHBox(s.dueToday, s.overdue, s.mine, s.waiting, s.conflicts),
 		container.NewHBox(s.count, s.online, spacer(), refresh),
 	)
 	s.list = container.NewBorder(container.NewPadded(filters), nil, nil, nil, s.table)

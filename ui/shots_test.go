@@ -115,3 +115,21 @@ func sanitize(s string) string {
 	}
 	return string(out)
 }
+
+// Counter PCs often have 1366×768 screens (728 pixels high above the Windows taskbar) or
+// old 1280×1024 monitors: no screen may need a wider or taller window than that.
+func TestWindowFitsSmallScreens(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	if _, err := h.store.Seed(context.Background(), localdb.SeedOptions{Dossiers: 50, Days: 45}); err != nil {
+		t.Fatal(err)
+	}
+	h.signIn(testAdmin)
+	for _, sc := range h.ui.screens {
+		h.ui.showScreen(sc)
+		h.settle()
+		if m := h.ui.win.Content().MinSize(); m.Width > 1280 || m.Height > 728 {
+			t.Errorf("screen %s needs a window of at least %.0f×%.0f", sc.title(), m.Width, m.Height)
+		}
+	}
+}
