@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"motcua/domain"
@@ -61,7 +60,7 @@ func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiti
 		return fmt.Errorf("index %s: %w", d.ID, err)
 	}
 	switch {
-	case isOpen(d.Status):
+	case d.Status.Open():
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO dossier_open_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`,
 			rid, f[0], f[1], f[2], f[3], f[4])
 	case wasOpen:
@@ -81,11 +80,8 @@ func (s *Store) wasOpen(ctx context.Context, tx *sql.Tx, id string) (bool, error
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return isOpen(domain.Status(st)), err
+	return domain.Status(st).Open(), err
 }
-
-// isOpen says whether a status is one of a dossier still being worked on (openStatuses).
-func isOpen(st domain.Status) bool { return slices.Contains(openStatuses, int(st)) }
 
 // searchFields is what the search index holds for a dossier, folded to plain ASCII-ish
 // lower case so "Nguyễn Thị Đào" is found by "nguyen thi dao".

@@ -120,8 +120,17 @@ func scanQueueRows(rows *sql.Rows, capacity int) ([]QueueRow, error) {
 	return out, rows.Err()
 }
 
-// openStatuses are the statuses of a dossier still being worked on.
-var openStatuses = []int{int(domain.StatusAccepted), int(domain.StatusProcessing), int(domain.StatusSupplement), int(domain.StatusAwaitingPayment)}
+// openStatuses are the statuses of a dossier still being worked on (domain.Status.Open;
+// migration 0005 writes them out as 2, 4, 5, 6).
+var openStatuses = func() []int {
+	var out []int
+	for _, st := range domain.AllStatuses() {
+		if st.Open() {
+			out = append(out, int(st))
+		}
+	}
+	return out
+}()
 
 // queueQuery is a filter turned into SQL. The plan matters at a million dossiers: every
 // list is read in due-date order from an index whose leading columns the filter fixes
@@ -176,7 +185,7 @@ func (s *Store) queueQuery(f QueueFilter) queueQuery {
 	}
 	// Only dossiers being worked on: their own search index answers.
 	q.ftsTable = "dossier_fts"
-	if len(q.statuses) > 0 && !slices.ContainsFunc(q.statuses, func(st int) bool { return !isOpen(domain.Status(st)) }) {
+	if len(q.statuses) > 0 && !slices.ContainsFunc(q.statuses, func(st int) bool { return !domain.Status(st).Open() }) {
 		q.ftsTable = "dossier_open_fts"
 	}
 	q.cands, q.candArgs = textCandidates(f.Text, q.ftsTable)

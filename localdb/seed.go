@@ -280,7 +280,7 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 		if err != nil {
 			return nil, err
 		}
-		sdo := seedDossier{events: evs, row: row, fts: searchFields(d), open: isOpen(d.Status), synced: sd.syncedBefore}
+		sdo := seedDossier{events: evs, row: row, fts: searchFields(d), open: d.Status.Open(), synced: sd.syncedBefore}
 		// Each intake and hand-over was a citizen served.
 		for _, e := range evs {
 			kind := ""

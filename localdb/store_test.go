@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -708,5 +709,20 @@ func TestAcceptOnlineRegistration(t *testing.T) {
 	id3 := portal(domain.ProcessingTime{}, "1.001193")
 	if d, err := s.Accept(ctx, clerk, id3); err != nil || d.DueAt.IsZero() {
 		t.Fatalf("catalogue time: %v %v", d.DueAt, err)
+	}
+}
+
+// Migration 0005 writes the open statuses out in SQL; they must be domain.Status.Open's.
+func TestOpenStatusesMatchTheMigration(t *testing.T) {
+	raw, err := migrationFS.ReadFile("migrations/0005_open_search.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ph []string
+	for _, st := range openStatuses {
+		ph = append(ph, strconv.Itoa(st))
+	}
+	if want := "WHERE status IN (" + strings.Join(ph, ", ") + ")"; !strings.Contains(string(raw), want) {
+		t.Errorf("0005_open_search.sql does not select %q", want)
 	}
 }
