@@ -14,10 +14,14 @@ import (
 // the p99 of intake commit was 20–34 ms instead of under 5 (docs/BENCHMARKS.md).
 //
 // So the writer only checkpoints as a safety net, past walSafetyPages, and checkpointer
-// does it on a connection of its own shortly after writes, in PASSIVE mode: it copies what
-// no reader still needs without taking the write lock, so an intake committing meanwhile
-// does not wait for it. The log starts over from the beginning once everything in it has
-// been copied, as before.
+// does it on a connection of its own once the store has been quiet for checkpointDelay, in
+// PASSIVE mode: it copies what no reader still needs without taking the write lock. It
+// waits for the quiet because even beside the commit, the copy's fsync of a large file
+// shares the disk and the file system's journal with the next commit's fsync: run every
+// 200 ms during back-to-back intakes it still cost some of them 10–60 ms. The log starts
+// over from the beginning once everything in it has been copied, as before; a burst of
+// writes with no pause (a long pull from the city; 300-odd intakes in a row) reaches the
+// safety net and pays for one checkpoint inside a commit.
 type checkpointer struct {
 	worker
 	db *sql.DB
@@ -27,7 +31,7 @@ type checkpointer struct {
 
 const (
 	walSafetyPages  = 10000                  // the writer's own wal_autocheckpoint (40 MB of log)
-	checkpointDelay = 200 * time.Millisecond // gathers a burst of writes into one checkpoint
+	checkpointDelay = 250 * time.Millisecond // no write for this long before a checkpoint
 )
 
 func (s *Store) startCheckpointer() error {
@@ -64,10 +68,15 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 		}
-		select {
-		case <-c.quit:
-			return
-		case <-time.After(checkpointDelay):
+		// Wait for checkpointDelay without a write.
+		for quiet := false; !quiet; {
+			select {
+			case <-c.quit:
+				return
+			case <-c.kick:
+			case <-time.After(checkpointDelay):
+				quiet = true
+			}
 		}
 		// Busy (another checkpoint running) or failed: the next write tries again, and
 		// the writer's safety net remains.

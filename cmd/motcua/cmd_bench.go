@@ -356,10 +356,10 @@ func fmtDur(d time.Duration) string {
 	}
 }
 
-// latencyLine prints p50 and p99 against a p99 target.
+// latencyLine prints p50, p99 and the slowest against a p99 target.
 func (b *bench) latencyLine(name string, l latencies, target time.Duration, extra string) {
 	p50, p99 := l.pct(50), l.pct(99)
-	m := fmt.Sprintf("p50 %s, p99 %s (n=%d%s)", fmtDur(p50), fmtDur(p99), len(l), extra)
+	m := fmt.Sprintf("p50 %s, p99 %s (n=%d, max %s%s)", fmtDur(p50), fmtDur(p99), len(l), fmtDur(l.pct(100)), extra)
 	b.line(name, m, "p99 ≤ "+fmtDur(target), p99 <= target)
 }
 
