@@ -86,8 +86,12 @@ func flags(name string) (*flag.FlagSet, *string) {
 	return fs, data
 }
 
-func openCentral(ctx context.Context, dir string) (*central.Central, error) {
-	return central.OpenCentral(ctx, central.Config{Dir: dir})
+// parseAndOpen parses a command's flags, then opens the server's store in --data.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*central.Central, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return central.OpenCentral(ctx, central.Config{Dir: *data})
 }
 
 func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -145,10 +149,7 @@ func enrollCode(ctx context.Context, args []string, out io.Writer) error {
 	unit := fs.String("unit-code", "", "mã định danh đơn vị, ví dụ 000.00.06.H56")
 	name := fs.String("unit-name", "", "tên đơn vị")
 	slot := fs.Int("slot", 0, "số máy trạm trong đơn vị (1–9)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -170,10 +171,7 @@ func record(ctx context.Context, args []string, out io.Writer) error {
 	typ := fs.String("type", "", "loại sự kiện, ví dụ dossier.forwarded, dossier.result_ready, dossier.refused")
 	payload := fs.String("payload", "{}", "nội dung sự kiện (JSON)")
 	actor := fs.String("actor", "tp.operator", "người ghi nhận")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -194,10 +192,7 @@ func catalogue(ctx context.Context, args []string, out io.Writer) error {
 	file := fs.String("file", "", "tệp danh mục thủ tục (JSON, domain.Catalogue)")
 	var cals multi
 	fs.Var(&cals, "calendar", "tệp bảng lịch làm việc một năm (JSON); lặp lại cho nhiều năm")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -244,10 +239,7 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func devices(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("devices")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -269,10 +261,7 @@ func devices(ctx context.Context, args []string, out io.Writer) error {
 func revoke(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("revoke")
 	dev := fs.String("device", "", "mã thiết bị")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -286,10 +275,7 @@ func revoke(ctx context.Context, args []string, out io.Writer) error {
 
 func stats(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("stats")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := openCentral(ctx, *data)
+	c, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}

@@ -42,10 +42,7 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sync")
 	data := dataFlag(fs)
 	once := fs.Bool("once", false, "một lượt rồi thoát: mã thoát 0 khi đã gửi hết và đã nhận đủ")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openExisting(ctx, *data)
+	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}

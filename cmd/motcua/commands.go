@@ -145,6 +145,14 @@ func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
 	return openStore(ctx, dir)
 }
 
+// parseAndOpen parses a command's flags, then opens the existing store in --data.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*localdb.Store, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return openExisting(ctx, *data)
+}
+
 func cmdInit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "init")
 	data := dataFlag(fs)
@@ -216,10 +224,7 @@ func cmdSeed(ctx context.Context, e *env, args []string) error {
 	n := fs.Int("dossiers", 1000, "số hồ sơ mẫu")
 	days := fs.Int("days", 30, "rải đều trong số ngày gần nhất")
 	seed := fs.Uint64("seed", 1, "hạt giống ngẫu nhiên")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openExisting(ctx, *data)
+	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -249,10 +254,7 @@ func cmdStats(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "stats")
 	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "in dạng JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openExisting(ctx, *data)
+	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -370,10 +372,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify")
 	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openExisting(ctx, *data)
+	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
@@ -406,10 +405,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "thư mục chứa bản sao lưu, ví dụ ổ USB (mặc định: thư mục sao lưu trong Cài đặt)")
 	encrypt := fs.Bool("encrypt", false, "mã hóa bản sao lưu bằng mật khẩu (hỏi mật khẩu, hoặc đọc từ --passphrase-file)")
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu sao lưu (dòng đầu tiên); dùng kèm --encrypt")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openExisting(ctx, *data)
+	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
