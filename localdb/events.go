@@ -48,16 +48,7 @@ func streamEvents(ctx context.Context, q interface {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlitex.ScanEvents(rows)
 }
 
 // currentDossier reads a dossier's projection inside a transaction (zero Dossier if none).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"motcua/domain"
+	"motcua/internal/sqlitex"
 )
 
 // The outbox is the local events not yet acknowledged by the central system, in the order
@@ -20,16 +21,7 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]domain.Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	defer rows.Close()
-	out := make([]domain.Event, 0, limit)
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlitex.ScanEvents(rows)
 }
 
 // OutboxCount is the number of events waiting.

@@ -95,3 +95,17 @@ func ScanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, 
 	e.HLC = domain.HLC(hlc)
 	return e, nil
 }
+
+// ScanEvents reads every row of rows as an event (ScanEvent's columns) and closes rows.
+func ScanEvents(rows *sql.Rows) ([]domain.Event, error) {
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		e, err := ScanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

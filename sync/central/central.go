@@ -620,16 +620,8 @@ func (f *folder) fold(ctx context.Context, streamID string) (domain.Dossier, err
 	if err != nil {
 		return domain.Dossier{}, err
 	}
-	defer rows.Close()
-	var evs []domain.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return domain.Dossier{}, err
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
+	evs, err := sqlitex.ScanEvents(rows)
+	if err != nil {
 		return domain.Dossier{}, err
 	}
 	return domain.Fold(evs), nil
@@ -828,16 +820,7 @@ func (c *Central) Events(ctx context.Context) ([]domain.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlitex.ScanEvents(rows)
 }
 
 // Record stamps and stores a processing-side event recorded at the city (forwarded,
@@ -939,16 +922,8 @@ func (c *Central) Dossier(ctx context.Context, id string) (domain.Dossier, error
 	if err != nil {
 		return domain.Dossier{}, err
 	}
-	defer rows.Close()
-	var evs []domain.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return domain.Dossier{}, err
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
+	evs, err := sqlitex.ScanEvents(rows)
+	if err != nil {
 		return domain.Dossier{}, err
 	}
 	d := domain.Fold(evs)
