@@ -56,6 +56,10 @@ type Event struct {
 	Unit     string          `json:"unit"`
 	At       time.Time       `json:"at"`
 	HLC      HLC             `json:"hlc"`
+	// Sig is the Ed25519 signature over Canonical() (base64), made by the author device, or
+	// by the city when SigBy is SignerCentral (see sign.go). Not part of the content.
+	Sig   string `json:"sig,omitempty"`
+	SigBy string `json:"sig_by,omitempty"`
 }
 
 // Before is the total order of the fold: (hlc, device, id).
@@ -71,6 +75,7 @@ func (e Event) Before(o Event) bool {
 
 // SameContent reports whether two events with the same id carry the same fact. The server
 // answers "duplicate" for a re-sent event and "rejected" for an id reused with other content.
+// The signature is not content: the same fact may be attested by the city or its author.
 func (e Event) SameContent(o Event) bool {
 	return e.ID == o.ID && e.Stream == o.Stream && e.StreamID == o.StreamID && e.Type == o.Type &&
 		e.Version == o.Version && e.Actor == o.Actor && e.Device == o.Device && e.Unit == o.Unit &&

@@ -13,6 +13,51 @@ type HLC int64
 
 const hlcLogicalBits = 16
 
+// MaxHLC is the largest timestamp: the counter saturates there instead of wrapping negative.
+const MaxHLC = HLC(1<<63 - 1)
+
+// Clock bounds. An event whose physical time is more than ClockAhead past the receiver's
+// clock (allowing the skew it measured) or before ClockFloor is quarantined, never applied,
+// and a clock never moves past its own wall time plus ClockAhead because of what it observed:
+// one workstation with a wrong date (or a hostile one) cannot drag every other clock into
+// the future.
+const ClockAhead = 5 * time.Minute
+
+// ClockFloor is the earliest time an event can carry (no motcua event predates it).
+var ClockFloor = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ClockError says why an event's time is out of bounds (Vietnamese, for the supervisor).
+type ClockError struct{ Msg string }
+
+func (e *ClockError) Error() string { return e.Msg }
+
+// CheckClock checks an event's wall time and HLC against the receiver's clock now. skew is
+// how far the sender's side is known to run ahead of ours (the measured server skew; 0 when
+// unknown or behind): it widens the bound, never narrows it.
+func CheckClock(e Event, now time.Time, skew time.Duration) error {
+	limit := now.Add(ClockAhead + max(skew, 0)).UnixMilli()
+	floor := ClockFloor.UnixMilli()
+	switch {
+	case e.HLC.WallMillis() > limit || e.At.UnixMilli() > limit:
+		t := e.HLC.Time()
+		if e.At.After(t) {
+			t = e.At
+		}
+		return &ClockError{Msg: fmt.Sprintf("Thời điểm của sự kiện (%s) vượt quá giờ hiện tại hơn %d phút; có thể đồng hồ máy tạo ra sự kiện bị sai.",
+			formatClockTime(t), int(ClockAhead/time.Minute))}
+	case e.HLC.WallMillis() < floor || e.At.UnixMilli() < floor:
+		return &ClockError{Msg: "Thời điểm của sự kiện trước năm 2020; có thể đồng hồ máy tạo ra sự kiện bị sai."}
+	}
+	return nil
+}
+
+func formatClockTime(t time.Time) string {
+	if t.Year() > 9999 {
+		return "sau năm 9999"
+	}
+	return t.In(VN()).Format("15:04 02/01/2006")
+}
+
 // MakeHLC builds a timestamp from wall milliseconds and a logical counter.
 func MakeHLC(wallMillis int64, logical uint16) HLC {
 	return HLC(wallMillis<<hlcLogicalBits | int64(logical))
@@ -58,12 +103,26 @@ func (c *Clock) Now() HLC {
 }
 
 // Observe merges a timestamp seen on a remote event, so later local events order after it.
-func (c *Clock) Observe(remote HLC) {
+// A timestamp more than ClockAhead past this clock's wall time is not followed (it reports
+// false): such an event is quarantined by its receiver, and the clock must not carry its
+// error into every event made here afterwards.
+func (c *Clock) Observe(remote HLC) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if remote.WallMillis() > c.now().Add(ClockAhead).UnixMilli() {
+		return false
+	}
 	if remote > c.last {
 		c.last = remote
 	}
+	return true
+}
+
+// Reset sets the clock back to h (repair after out-of-range events were quarantined).
+func (c *Clock) Reset(h HLC) {
+	c.mu.Lock()
+	c.last = h
+	c.mu.Unlock()
 }
 
 // Last returns the latest timestamp issued or observed.
@@ -73,7 +132,11 @@ func (c *Clock) Last() HLC {
 	return c.last
 }
 
+// bump is the next timestamp after h; at MaxHLC it saturates rather than wrap negative.
 func (c *Clock) bump(h HLC) HLC {
+	if h >= MaxHLC {
+		return MaxHLC
+	}
 	if h.Logical() == 1<<hlcLogicalBits-1 {
 		return MakeHLC(h.WallMillis()+1, 0)
 	}

@@ -18,9 +18,12 @@ func TestClockMonotoneDespiteWallClockGoingBack(t *testing.T) {
 	if b <= a {
 		t.Fatalf("clock went backwards: %v then %v", a, b)
 	}
-	c.Observe(MakeHLC(wall.Add(10*time.Hour).UnixMilli(), 5))
+	mu.Lock()
+	wall = wall.Add(2 * time.Hour) // and forwards again
+	mu.Unlock()
+	c.Observe(MakeHLC(wall.Add(3*time.Minute).UnixMilli(), 5))
 	d := c.Now()
-	if d.WallMillis() != wall.Add(10*time.Hour).UnixMilli() || d.Logical() != 6 {
+	if d.WallMillis() != wall.Add(3*time.Minute).UnixMilli() || d.Logical() != 6 {
 		t.Fatalf("after observing a remote clock: %v", d)
 	}
 }
@@ -58,5 +61,48 @@ func TestHLCParts(t *testing.T) {
 	}
 	if !h.Time().Equal(time.UnixMilli(1_700_000_000_123)) {
 		t.Fatal(h.Time())
+	}
+}
+
+// A remote clock far ahead is not followed (the event carrying it is quarantined), and the
+// counter saturates at the largest timestamp instead of wrapping to a negative one.
+func TestClockBounded(t *testing.T) {
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	c := NewClock(func() time.Time { return now })
+	before := c.Now()
+	for _, far := range []HLC{MaxHLC, MakeHLC(now.AddDate(10, 0, 0).UnixMilli(), 0), MakeHLC(now.Add(ClockAhead+time.Second).UnixMilli(), 0)} {
+		if c.Observe(far) {
+			t.Fatalf("observed %v", far)
+		}
+	}
+	if got := c.Now(); got <= before || got.WallMillis() != now.UnixMilli() {
+		t.Fatalf("clock moved to %v", got)
+	}
+	if !c.Observe(MakeHLC(now.Add(ClockAhead).UnixMilli(), 7)) {
+		t.Fatal("a clock within the bound was not followed")
+	}
+	c.Reset(MaxHLC - 1)
+	if a, b := c.Now(), c.Now(); a != MaxHLC || b != MaxHLC {
+		t.Fatalf("saturation: %v %v", a, b)
+	}
+	e := Event{ID: "x", HLC: MakeHLC(now.UnixMilli(), 0), At: now}
+	if err := CheckClock(e, now, 0); err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string]Event{
+		"max hlc":     {HLC: MaxHLC, At: now},
+		"ten years":   {HLC: MakeHLC(now.AddDate(10, 0, 0).UnixMilli(), 0), At: now},
+		"at ahead":    {HLC: e.HLC, At: now.Add(ClockAhead + time.Minute)},
+		"before 2020": {HLC: MakeHLC(time.Date(2019, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli(), 0), At: now},
+		"negative":    {HLC: -5, At: now},
+	} {
+		if err := CheckClock(bad, now, 0); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// A measured skew widens the bound (the sender's side runs ahead of this clock).
+	ahead := Event{HLC: MakeHLC(now.Add(8*time.Minute).UnixMilli(), 0), At: now.Add(8 * time.Minute)}
+	if CheckClock(ahead, now, 0) == nil || CheckClock(ahead, now, 4*time.Minute) != nil {
+		t.Fatal("skew not allowed for")
 	}
 }

@@ -8,6 +8,7 @@ package localdb
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"embed"
 	"errors"
@@ -26,6 +27,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/calendar"
+	"motcua/internal/keyfile"
 	"motcua/internal/sqlitex"
 )
 
@@ -78,6 +80,8 @@ type Store struct {
 
 	merger *indexMerger
 	ckpt   *checkpointer
+
+	key ed25519.PrivateKey // signs every event made here (KeyFile, beside the database)
 }
 
 // DBFile is the database's file name inside a data folder.
@@ -129,7 +133,15 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
+	if s.key, err = keyfile.LoadOrCreate(filepath.Join(dir, KeyFile)); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: khóa ký số của máy trạm: %w", err)
+	}
 	if err := s.load(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.signUnsigned(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

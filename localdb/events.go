@@ -29,10 +29,10 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (b
 	if local {
 		state = SyncWaiting
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, local, sync_state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, local, sync_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
 		e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
-		e.At.UnixMilli(), int64(e.HLC), local, state)
+		e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, local, state)
 	if err != nil {
 		return false, fmt.Errorf("insert event: %w", err)
 	}
@@ -97,6 +97,7 @@ func (s *Store) appendLocal(ctx context.Context, tx *sql.Tx, e domain.Event) (do
 			}
 		}
 	}
+	s.sign(&e)
 	if _, err := insertEvent(ctx, tx, e, true); err != nil {
 		return d, err
 	}

@@ -158,6 +158,13 @@ func prefixed(p, cols string) string {
 // event that conflicts with local history shows up as a conflict. It returns how many
 // events were new.
 func (s *Store) ApplyRemote(ctx context.Context, events []domain.Event, cursorKey, cursor string) (int, error) {
+	return s.ApplyPulled(ctx, events, nil, cursorKey, cursor)
+}
+
+// ApplyPulled is ApplyRemote with the events of the page that the receiver refused (a
+// signature that does not hold, a clock out of bounds): they are kept in the refused events
+// with their reason, in the same transaction, and never applied.
+func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused []Refused, cursorKey, cursor string) (int, error) {
 	for _, e := range events {
 		if err := e.Check(); err != nil {
 			return 0, fmt.Errorf("apply remote: %w", err)
@@ -166,6 +173,17 @@ func (s *Store) ApplyRemote(ctx context.Context, events []domain.Event, cursorKe
 	fresh := 0
 	err := s.tx(ctx, "apply remote", func(tx *sql.Tx) error {
 		fresh = 0
+		now := s.now()
+		for _, r := range refused {
+			if err := putRefused(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		if len(refused) > 0 {
+			if err := s.audit(ctx, tx, "sync", "sync.refused", cursor, fmt.Sprintf("%d sự kiện bị từ chối", len(refused))); err != nil {
+				return err
+			}
+		}
 		streams := map[string]string{}
 		for _, e := range events {
 			s.clock.Observe(e.HLC)

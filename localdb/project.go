@@ -126,3 +126,14 @@ func (s *Store) updateSyncFlag(ctx context.Context, tx *sql.Tx, streamID string)
 		WHERE id = ?1`, streamID)
 	return err
 }
+
+// dropDossier removes a dossier's projection and its search entries (its events were all
+// taken out of the log, e.g. quarantined by repair-clocks).
+func (s *Store) dropDossier(ctx context.Context, tx *sql.Tx, rid int64, id string) error {
+	for _, q := range []string{`DELETE FROM dossier_fts WHERE rowid = ?`, `DELETE FROM dossier_open_fts WHERE rowid = ?`, `DELETE FROM dossiers WHERE rid = ?`} {
+		if _, err := tx.ExecContext(ctx, q, rid); err != nil {
+			return fmt.Errorf("drop %s: %w", id, err)
+		}
+	}
+	return nil
+}

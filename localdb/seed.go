@@ -270,6 +270,14 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 		if err != nil {
 			return nil, err
 		}
+		// The story stops where now is: a step it would take later has not happened yet
+		// (and an event dated in the future is refused by every receiver).
+		for i := range evs {
+			if evs[i].At.After(sd.now) {
+				evs = evs[:i]
+				break
+			}
+		}
 		for i := range evs {
 			sd.s.clock.Observe(evs[i].HLC)
 			// As stored (milliseconds), so the document is what a refold would make.
@@ -300,6 +308,11 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 			sdo.events = append(sdo.events, v)
 			sdo.visits = append(sdo.visits, seedVisit{id: v.StreamID, at: v.At.UnixMilli(), staff: v.Actor, kind: kind, dossierID: e.StreamID})
 		}
+		// Seeded events are this workstation's own: signed like any it makes (in the
+		// producers, in parallel, off the writer's path).
+		for i := range sdo.events {
+			sd.s.sign(&sdo.events[i])
+		}
 		out = append(out, sdo)
 	}
 	return out, nil
@@ -329,8 +342,8 @@ const (
 	seedDossierSQL = `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
 		received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, local, sync_state, synced_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
+	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, local, sync_state, synced_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
 	seedFTSSQL   = `INSERT INTO dossier_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
 	seedOpenSQL  = `INSERT INTO dossier_open_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
 	seedVisitSQL = `INSERT INTO visits(id, at, staff, kind, dossier_id) VALUES (?, ?, ?, ?, ?)`
@@ -437,7 +450,7 @@ func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b *seedBatch, cfg Co
 				state, syncedAt = SyncAcked, e.At.Add(time.Minute).UnixMilli()
 			}
 			if _, err := insEvent.ExecContext(ctx, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
-				e.At.UnixMilli(), int64(e.HLC), state, syncedAt); err != nil {
+				e.At.UnixMilli(), int64(e.HLC), e.Sig, state, syncedAt); err != nil {
 				return fmt.Errorf("insert event: %w", err)
 			}
 		}

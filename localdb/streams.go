@@ -38,6 +38,7 @@ func (s *Store) appendStream(ctx context.Context, tx *sql.Tx, e domain.Event) er
 			}
 		}
 	}
+	s.sign(&e)
 	if _, err := insertEvent(ctx, tx, e, true); err != nil {
 		return err
 	}

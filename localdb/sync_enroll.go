@@ -27,6 +27,8 @@ type Enrollment struct {
 	UnitCode   string
 	UnitName   string
 	Slot       int
+	CentralKey string // the city's public key, pinned from now on
+	PublicKey  string // this device's key, as sent in the enrollment
 }
 
 // SaveEnrollment stores an enrollment in one transaction: server URL, unit, slot and device
@@ -79,6 +81,16 @@ func (s *Store) SaveEnrollment(ctx context.Context, en Enrollment) error {
 		}
 		if err := putSyncValue(ctx, tx, SyncKeyToken, en.Token); err != nil {
 			return err
+		}
+		// A new enrollment is the trust anchor: the city's key it carries replaces any
+		// pinned before, and the device key it carried is registered.
+		for k, v := range map[string]string{SyncKeyCentralKey: en.CentralKey, SyncKeyKeyRegistered: en.PublicKey} {
+			if v == "" {
+				continue
+			}
+			if err := putSyncValue(ctx, tx, k, v); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE key = ?`, SyncKeyAuthPaused); err != nil {
 			return err

@@ -15,6 +15,7 @@ type SyncCounts struct {
 	Waiting      int
 	Quarantined  int
 	FilesWaiting int
+	Refused      int // received events refused (bad signature, clock out of bounds)
 }
 
 // SyncCounts counts the outbox, the quarantine and the files not yet uploaded (cheap: each
@@ -24,7 +25,8 @@ func (s *Store) SyncCounts(ctx context.Context) (SyncCounts, error) {
 	err := s.r.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM events WHERE sync_state = 0),
 		(SELECT COUNT(*) FROM events WHERE sync_state = 2),
-		(SELECT COUNT(*) FROM files WHERE uploaded = 0)`).Scan(&c.Waiting, &c.Quarantined, &c.FilesWaiting)
+		(SELECT COUNT(*) FROM files WHERE uploaded = 0),
+		(SELECT COUNT(*) FROM inbound_quarantine)`).Scan(&c.Waiting, &c.Quarantined, &c.FilesWaiting, &c.Refused)
 	if err != nil {
 		return c, fmt.Errorf("sync counts: %w", err)
 	}

@@ -96,6 +96,7 @@ type Status struct {
 	EventsWaiting int
 	FilesWaiting  int
 	Quarantined   int
+	Refused       int // received events refused as untrustworthy
 	LastSuccess   time.Time
 	LastAttempt   time.Time
 	NextAttempt   time.Time // zero: none scheduled
@@ -110,6 +111,7 @@ type Report struct {
 	Pushed      int // events the server now holds (accepted or duplicate)
 	Quarantined int // events the server rejected
 	Pulled      int // new events stored from the server
+	Refused     int // pulled events refused (signature, clock bounds): kept aside, never applied
 	Uploaded    int // files uploaded (or found already held)
 	Resynced    bool
 	Catalogue   bool     // catalogue or calendars updated
@@ -213,7 +215,7 @@ func (e *Engine) refresh(ctx context.Context) {
 	cfg := e.store.Config()
 	e.update(func(s *Status) {
 		if err == nil {
-			s.EventsWaiting, s.Quarantined, s.FilesWaiting = c.Waiting, c.Quarantined, c.FilesWaiting
+			s.EventsWaiting, s.Quarantined, s.FilesWaiting, s.Refused = c.Waiting, c.Quarantined, c.FilesWaiting, c.Refused
 		}
 		s.Enrolled = tok != "" && cfg.ServerURL != ""
 		s.PausedForAuth = paused != ""
@@ -403,7 +405,10 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	e.update(func(s *Status) { s.Syncing, s.LastAttempt = true, e.opt.Now() })
-	err = e.push(ctx, c, &rep)
+	err = e.ensureKey(ctx, c)
+	if err == nil {
+		err = e.push(ctx, c, &rep)
+	}
 	if err == nil {
 		var fileErr error
 		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {

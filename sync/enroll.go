@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/domain"
 	"motcua/localdb"
 	"motcua/sync/api"
 )
@@ -41,8 +44,13 @@ func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverUR
 	if err != nil {
 		return localdb.Enrollment{}, localErr("enroll", err)
 	}
+	// One nonce for this enrollment and all its retries: if the first reply is lost, only
+	// this workstation, repeating it, may ask the city again for the code's token.
+	nb := make([]byte, 24)
+	rand.Read(nb)
+	pub := store.PublicKey()
 	body, _ := json.Marshal(api.EnrollRequest{Code: code, DeviceName: strings.TrimSpace(deviceName), DeviceID: cfg.DeviceID,
-		UnitCode: boundUnit, Slot: boundSlot})
+		UnitCode: boundUnit, Slot: boundSlot, PublicKey: pub, Nonce: base64.RawURLEncoding.EncodeToString(nb)})
 	c, err := newClient(hc, base, "", 30*time.Second)
 	if err != nil {
 		return localdb.Enrollment{}, err
@@ -81,8 +89,12 @@ func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverUR
 		return localdb.Enrollment{}, &Error{Class: ClassInvalid, Op: "enroll",
 			Msg: fmt.Sprintf("Máy chủ cấp mã thiết bị %s, khác với mã của máy trạm này (%s); không thể đăng ký.", resp.DeviceID, cfg.DeviceID)}
 	}
+	if _, err := domain.ParseKey(resp.CentralKey); err != nil {
+		return localdb.Enrollment{}, &Error{Class: ClassInvalid, Op: "enroll",
+			Msg: "Máy chủ không gửi khóa ký số của thành phố; máy chủ cần được cập nhật lên phiên bản mới."}
+	}
 	en := localdb.Enrollment{ServerURL: base, Token: resp.Token, DeviceID: resp.DeviceID, DeviceName: strings.TrimSpace(deviceName),
-		UnitCode: resp.UnitCode, UnitName: resp.UnitName, Slot: resp.Slot}
+		UnitCode: resp.UnitCode, UnitName: resp.UnitName, Slot: resp.Slot, CentralKey: resp.CentralKey, PublicKey: pub}
 	if err := store.SaveEnrollment(ctx, en); err != nil {
 		return localdb.Enrollment{}, err
 	}

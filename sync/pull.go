@@ -42,7 +42,12 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 		if cr.Cursor == "" {
 			return &Error{Class: ClassNetwork, Op: "pull", Msg: MsgBadReply}
 		}
-		n, err := e.store.ApplyRemote(ctx, cr.Events, localdb.SyncKeyCursor, cr.Cursor)
+		good, refused, err := e.screen(ctx, c, cr.Events)
+		if err != nil {
+			return err
+		}
+		rep.Refused += len(refused)
+		n, err := e.store.ApplyPulled(ctx, good, refused, localdb.SyncKeyCursor, cr.Cursor)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

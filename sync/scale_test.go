@@ -31,6 +31,14 @@ func checkConverged(t *testing.T, h *harness, stores ...*localdb.Store) {
 	for i, s := range stores {
 		local := localEvents(t, s)
 		if len(local) != len(server) {
+			q, _ := s.Quarantined(ctx)
+			r, _ := s.RefusedEvents(ctx)
+			for _, x := range q {
+				t.Logf("quarantined %s %s: %s", x.Event.ID, x.Event.Type, x.Reason)
+			}
+			for _, x := range r {
+				t.Logf("refused %s %s: %s", x.Event.ID, x.Event.Type, x.Reason)
+			}
 			t.Fatalf("workstation %d holds %d events, the city %d", i+1, len(local), len(server))
 		}
 		for id, e := range local {

@@ -9,6 +9,7 @@
 //	motcua-central devices --data DIR
 //	motcua-central revoke --data DIR --device ID
 //	motcua-central stats --data DIR
+//	motcua-central repair-clocks --data DIR
 package main
 
 import (
@@ -53,6 +54,8 @@ const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao th�
   devices      liệt kê máy trạm đã đăng ký
   revoke       thu hồi quyền của một máy trạm (--device)
   stats        số liệu tổng hợp
+  repair-clocks  cách ly các sự kiện có thời điểm ngoài giới hạn (quá xa trong tương lai
+               hoặc trước 2020) và đưa đồng hồ máy chủ về đúng
 `
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return revoke(ctx, rest, out)
 	case "stats":
 		return stats(ctx, rest, out)
+	case "repair-clocks":
+		return repairClocks(ctx, rest, out)
 	}
 	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
 }
@@ -167,6 +172,7 @@ func enrollCode(ctx context.Context, args []string, out io.Writer) error {
 func record(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("record")
 	code := fs.String("code", "", "mã hồ sơ")
+	unit := fs.String("unit", "", "mã đơn vị của hồ sơ (khi cùng một mã hồ sơ có ở nhiều đơn vị)")
 	id := fs.String("dossier", "", "mã định danh (UUID) hồ sơ, thay cho --code")
 	typ := fs.String("type", "", "loại sự kiện, ví dụ dossier.forwarded, dossier.result_ready, dossier.refused")
 	payload := fs.String("payload", "{}", "nội dung sự kiện (JSON)")
@@ -176,7 +182,7 @@ func record(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	e, d, err := c.Record(ctx, api.AdminEventRequest{DossierID: *id, Code: *code, Type: *typ, Payload: json.RawMessage(*payload), Actor: *actor})
+	e, d, err := c.Record(ctx, api.AdminEventRequest{DossierID: *id, Code: *code, Unit: *unit, Type: *typ, Payload: json.RawMessage(*payload), Actor: *actor})
 	if err != nil {
 		return err
 	}
@@ -184,6 +190,21 @@ func record(ctx context.Context, args []string, out io.Writer) error {
 	for _, cf := range d.OpenConflicts() {
 		fmt.Fprintf(out, "  xung đột: %s — %s\n", cf.Type, cf.Msg)
 	}
+	return nil
+}
+
+func repairClocks(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("repair-clocks")
+	c, err := parseAndOpen(ctx, fs, data, args)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := c.RepairClocks(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Print(out)
 	return nil
 }
 

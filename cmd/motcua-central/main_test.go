@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -65,7 +66,9 @@ func TestCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceName: "Quầy 1", DeviceID: uuid.Must(uuid.NewV7()).String()})
+	_, key, _ := ed25519.GenerateKey(nil)
+	resp, err := c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceName: "Quầy 1", DeviceID: uuid.Must(uuid.NewV7()).String(),
+		PublicKey: domain.EncodeKey(key.Public().(ed25519.PublicKey)), Nonce: "a-nonce-of-sixteen-bytes"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +77,7 @@ func TestCommands(t *testing.T) {
 	e, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, uuid.Must(uuid.NewV7()).String(), domain.EvReceived,
 		domain.ReceivedPayload{Code: "000.00.06.H56-260302-1001", Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Khai sinh"},
 			Applicant: domain.Person{Name: "Nguyễn Văn An"}, DueAt: now.Add(time.Hour)}, "lan", dev.ID, dev.Unit, now, domain.MakeHLC(now.UnixMilli(), 0))
+	e.Sign(key, "")
 	if _, err := c.Push(ctx, dev, []domain.Event{e}); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,7 @@ func allCommands() []command {
 		{"holidays", "liệt kê ngày nghỉ, ngày làm bù của một năm", cmdHolidays},
 		{"due", "tính thời hạn trả kết quả", cmdDue},
 		{"verify", "kiểm tra toàn vẹn dữ liệu và chuỗi nhật ký", cmdVerify},
+		{"repair-clocks", "cách ly sự kiện có thời điểm ngoài giới hạn và đưa đồng hồ về đúng", cmdRepairClocks},
 		{"backup", "sao lưu dữ liệu", cmdBackup},
 		{"restore", "khôi phục dữ liệu từ bản sao lưu", cmdRestore},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
@@ -366,6 +367,22 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	fmt.Fprintln(e.stdout, cal.Due(at, unit, value).In(domain.VN()).Format("2006-01-02T15:04"))
+	return nil
+}
+
+func cmdRepairClocks(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "repair-clocks")
+	data := dataFlag(fs)
+	s, err := parseAndOpen(ctx, fs, data, args)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.RepairClocks(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Print(e.stdout)
 	return nil
 }
 

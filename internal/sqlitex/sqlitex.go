@@ -79,14 +79,14 @@ func tryTx(ctx context.Context, w *sql.DB, fn func(tx *sql.Tx) error) error {
 }
 
 // EventColumns are the columns ScanEvent reads, in its order.
-const EventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc`
+const EventColumns = `id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by`
 
 // ScanEvent reads an event row (EventColumns, then extra destinations).
 func ScanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {
 	var e domain.Event
 	var payload string
 	var at, hlc int64
-	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc}, extra...)
+	dest := append([]any{&e.ID, &e.Stream, &e.StreamID, &e.Type, &e.Version, &payload, &e.Actor, &e.Device, &e.Unit, &at, &hlc, &e.Sig, &e.SigBy}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return e, err
 	}

@@ -30,21 +30,45 @@ const MaxBatch = 1000
 // part of every code): it says so in UnitCode and Slot, and the server refuses a code for
 // another unit or slot before using it up or touching the device. (Extension to v1: both
 // fields are optional.)
+//
+// PublicKey is the workstation's Ed25519 public key (domain.EncodeKey): the city verifies
+// every event the device pushes with it. Nonce is a random string the workstation makes for
+// this enrollment and repeats on each retry: a code gives a token once, and only the holder
+// of the nonce may ask again, briefly, when the first reply was lost.
 type EnrollRequest struct {
 	Code       string `json:"code"`
 	DeviceName string `json:"device_name"`
 	DeviceID   string `json:"device_id"`
 	UnitCode   string `json:"unit_code,omitempty"`
 	Slot       int    `json:"slot,omitempty"`
+	PublicKey  string `json:"public_key"`
+	Nonce      string `json:"nonce"`
 }
 
 // EnrollResponse gives the device its token and its place in the unit.
+// CentralKey is the city's public key: the workstation pins it and verifies with it the
+// events the city records and the device keys it vouches for.
 type EnrollResponse struct {
-	DeviceID string `json:"device_id"`
-	Token    string `json:"token"`
-	UnitCode string `json:"unit_code"`
-	UnitName string `json:"unit_name"`
-	Slot     int    `json:"slot"`
+	DeviceID   string `json:"device_id"`
+	Token      string `json:"token"`
+	UnitCode   string `json:"unit_code"`
+	UnitName   string `json:"unit_name"`
+	Slot       int    `json:"slot"`
+	CentralKey string `json:"central_key"`
+}
+
+// RegisterKeyRequest is POST /devices/key: a device enrolled before events were signed
+// registers its public key once, authenticated by its token. A device that already has a
+// key cannot replace it (409) without an admin's revoke and a new enrollment.
+type RegisterKeyRequest struct {
+	PublicKey string `json:"public_key"`
+}
+
+// KeysResponse is GET /devices/keys: the city's public key and every key held by a device
+// of the caller's unit, each signed by the city (domain.KeyRecord).
+type KeysResponse struct {
+	CentralKey string             `json:"central_key"`
+	Keys       []domain.KeyRecord `json:"keys"`
 }
 
 // PushRequest carries up to MaxBatch events.
@@ -126,6 +150,7 @@ type StatsResponse struct {
 type AdminEventRequest struct {
 	DossierID string          `json:"dossier_id,omitempty"`
 	Code      string          `json:"code,omitempty"` // alternative to DossierID
+	Unit      string          `json:"unit,omitempty"` // with Code: the unit whose dossier it is
 	Type      string          `json:"type"`
 	Payload   json.RawMessage `json:"payload"`
 	Actor     string          `json:"actor"`

@@ -2,7 +2,6 @@ package central
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -20,7 +19,8 @@ func backlog(dev Device, n int, start time.Time) []domain.Event {
 	for i := 0; len(out) < n; i++ {
 		sid := uuid.Must(uuid.NewV7()).String()
 		at := start.Add(time.Duration(i) * time.Second)
-		p := domain.ReceivedPayload{Code: fmt.Sprintf("%s-260302-%d%03d", dev.Unit, dev.Slot, i%999+1),
+		code, _ := domain.NewDossierCode(dev.Unit, start.AddDate(0, 0, i/999), dev.Slot, i%999+1)
+		p := domain.ReceivedPayload{Code: code.String(),
 			Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Thủ tục đăng ký khai sinh", FieldCode: "HT", Field: "Hộ tịch",
 				CatalogueVersion: "2026.1", Time: domain.ProcessingTime{Unit: domain.TimeSameDay}, ResultType: "Giấy khai sinh"},
 			Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345", Phone: "0912345678", Address: "Thôn Đông, xã An Hưng"},
@@ -32,7 +32,7 @@ func backlog(dev Device, n int, start time.Time) []domain.Event {
 				return
 			}
 			e, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, sid, typ, payload, "lan", dev.ID, dev.Unit, at, clock.Now())
-			out = append(out, e)
+			out = append(out, signed(e))
 		}
 		add(domain.EvReceived, p, at)
 		add(domain.EvForwarded, domain.StepPayload{Agency: "Công chức Tư pháp - Hộ tịch"}, at.Add(time.Minute))
@@ -64,6 +64,4 @@ func BenchmarkCentralPush(b *testing.B) {
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
 }
 
-func apiEnroll(code string) api.EnrollRequest {
-	return api.EnrollRequest{Code: code, DeviceName: "Quầy 1", DeviceID: uuid.Must(uuid.NewV7()).String()}
-}
+func apiEnroll(code string) api.EnrollRequest { return enrollReq(code, "") }

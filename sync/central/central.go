@@ -9,6 +9,7 @@ package central
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -17,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"motcua/domain"
+	"motcua/internal/keyfile"
 	"motcua/internal/sqlitex"
 	"motcua/sync/api"
 )
@@ -38,7 +41,7 @@ type Device struct {
 }
 
 // CentralDevice is the device name the server stamps on events an operator records.
-const CentralDevice = "central"
+const CentralDevice = domain.SignerCentral
 
 // EnrollCodeTTL is how long an enrollment code stays valid.
 const EnrollCodeTTL = 7 * 24 * time.Hour
@@ -57,6 +60,10 @@ type Central struct {
 	now   func() time.Time
 	newID func() string
 	clock *domain.Clock
+	key   ed25519.PrivateKey // the city's signing key (KeyFile in the data folder)
+
+	keysMu sync.Mutex
+	keys   map[string][]ed25519.PublicKey // device → every key it has held
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared on the writer connection, reused by every transaction
@@ -74,13 +81,21 @@ type Config struct {
 	NewID func() string
 }
 
+// KeyFile is the city's Ed25519 signing key, beside the database (never inside it).
+const KeyFile = "central.key"
+
 // OpenCentral opens (creating if needed) the city's database in cfg.Dir.
 func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
 	d, err := openDB(ctx, cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	c := &Central{db: d, dir: cfg.Dir, now: cfg.Now, newID: cfg.NewID}
+	key, err := keyfile.LoadOrCreate(filepath.Join(cfg.Dir, KeyFile))
+	if err != nil {
+		d.close()
+		return nil, fmt.Errorf("open central: khóa ký của máy chủ: %w", err)
+	}
+	c := &Central{db: d, dir: cfg.Dir, now: cfg.Now, newID: cfg.NewID, key: key, keys: map[string][]ed25519.PublicKey{}}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -97,10 +112,14 @@ func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
 		d.close()
 		return nil, err
 	}
-	c.clock.Observe(h)
+	c.clock.Observe(h) // ignored when out of bounds: repair-clocks quarantines such events
 	if err := c.prepareHot(ctx); err != nil {
 		c.Close()
 		return nil, err
+	}
+	if _, err := c.attestLegacy(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("open central: ký xác nhận các sự kiện cũ: %w", err)
 	}
 	return c, nil
 }
@@ -153,7 +172,7 @@ func (c *Central) prepareHot(ctx context.Context) error {
 }
 
 func insertEventsSQL(n int) string {
-	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, received_at) VALUES ` + rowsOf(n, 12)
+	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at) VALUES ` + rowsOf(n, 14)
 }
 
 func upsertDossiersSQL(n int) string {
@@ -265,75 +284,6 @@ func (c *Central) IssueEnrollCode(ctx context.Context, unitCode, unitName string
 	return code, expires, nil
 }
 
-// Enroll lets a workstation join a unit with a one-time code. The workstation keeps its own
-// device id (it already names the events made offline). The same workstation presenting the
-// same code again (its first answer was lost) gets a fresh token; any other device is refused.
-func (c *Central) Enroll(ctx context.Context, req api.EnrollRequest) (api.EnrollResponse, error) {
-	code := normaliseCode(req.Code)
-	name := strings.TrimSpace(req.DeviceName)
-	if code == "" {
-		return api.EnrollResponse{}, invalid("Vui lòng nhập mã đăng ký do quản trị hệ thống cấp.")
-	}
-	if name == "" {
-		name = "Máy trạm"
-	}
-	devID := strings.TrimSpace(req.DeviceID)
-	if devID == "" {
-		devID = c.newID()
-	}
-	if _, err := uuid.Parse(devID); err != nil || len(devID) != 36 {
-		return api.EnrollResponse{}, invalid("Mã thiết bị không hợp lệ.")
-	}
-	token := newToken()
-	var resp api.EnrollResponse
-	now := c.now()
-	err := c.db.tx(ctx, "enroll", func(tx *sql.Tx) error {
-		var unit, unitName string
-		var slot int
-		var expires int64
-		var usedAt sql.NullInt64
-		var usedBy sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT unit, unit_name, slot, expires_at, used_at, device_id FROM enroll_codes WHERE code_hash = ?`,
-			hashSecret(code)).Scan(&unit, &unitName, &slot, &expires, &usedAt, &usedBy)
-		if errors.Is(err, sql.ErrNoRows) {
-			return denied("Mã đăng ký không đúng; hãy kiểm tra lại hoặc xin quản trị hệ thống cấp mã mới.")
-		}
-		if err != nil {
-			return err
-		}
-		if now.UnixMilli() > expires {
-			return denied("Mã đăng ký đã hết hạn (hiệu lực 7 ngày); hãy xin quản trị hệ thống cấp mã mới.")
-		}
-		if usedAt.Valid && usedBy.String != devID {
-			return denied("Mã đăng ký đã được một máy trạm khác sử dụng; mỗi mã chỉ dùng được một lần.")
-		}
-		if req.UnitCode != "" && (!strings.EqualFold(req.UnitCode, unit) || req.Slot != slot) {
-			return conflict(fmt.Sprintf("Máy trạm này đã cấp mã hồ sơ của đơn vị %s với số máy %d; mã đăng ký này dành cho máy số %d của đơn vị %s. Hãy xin mã đăng ký cho máy số %d của đơn vị %s.",
-				strings.ToUpper(req.UnitCode), req.Slot, slot, unit, req.Slot, strings.ToUpper(req.UnitCode)))
-		}
-		var holder string
-		err = tx.QueryRowContext(ctx, `SELECT name FROM devices WHERE unit = ? AND slot = ? AND active = 1 AND id <> ?`, unit, slot, devID).Scan(&holder)
-		if err == nil {
-			return conflict(fmt.Sprintf("Máy số %d của đơn vị %s đang được máy «%s» sử dụng.", slot, unit, holder))
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, name, unit, slot, token_hash, active, enrolled_at) VALUES (?, ?, ?, ?, ?, 1, ?)
-			ON CONFLICT(id) DO UPDATE SET name = excluded.name, unit = excluded.unit, slot = excluded.slot,
-				token_hash = excluded.token_hash, active = 1, enrolled_at = excluded.enrolled_at, revoked_at = NULL`,
-			devID, name, unit, slot, hashSecret(token), now.UnixMilli()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE enroll_codes SET used_at = ?, device_id = ? WHERE code_hash = ?`, now.UnixMilli(), devID, hashSecret(code)); err != nil {
-			return err
-		}
-		resp = api.EnrollResponse{DeviceID: devID, Token: token, UnitCode: unit, UnitName: unitName, Slot: slot}
-		return nil
-	})
-	return resp, err
-}
-
 // Revoke withdraws a device's token: its next call gets 401 and its sync pauses until it
 // enrolls again. The slot becomes free.
 func (c *Central) Revoke(ctx context.Context, deviceID string) error {
@@ -395,6 +345,66 @@ func checkPayload(e domain.Event) string {
 	return ""
 }
 
+// checkTrust checks that a pushed event's clock is within bounds and that it is signed by
+// one of the pushing device's keys ("" = trusted). A valid token only opens the door.
+func checkTrust(e domain.Event, keys []ed25519.PublicKey, now time.Time) string {
+	if err := domain.CheckClock(e, now, 0); err != nil {
+		return err.Error()
+	}
+	if e.SigBy != "" {
+		return "Máy trạm chỉ được gửi sự kiện do chính mình ký."
+	}
+	switch err := e.Verify(keys...); {
+	case err == nil:
+		return ""
+	case errors.Is(err, domain.ErrUnknownKey):
+		return "Máy trạm chưa đăng ký khóa ký số với máy chủ; hãy cập nhật phần mềm motcua rồi đồng bộ lại."
+	default:
+		return "Chữ ký số không hợp lệ: " + err.Error() + "."
+	}
+}
+
+// checkCode finds the dossier code an event gives and checks that it belongs to the pushing
+// device: its unit's prefix, and its slot for the codes a counter issues. A workstation of
+// one unit cannot make a dossier under another unit's code.
+func checkCode(dev Device, e domain.Event) (code, reason string) {
+	switch e.Type {
+	case domain.EvReceived, domain.EvRegisteredOnline:
+		var p domain.ReceivedPayload
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return "", "" // the payload check says what is wrong
+		}
+		code = p.Code
+	case domain.EvCodeAssigned:
+		var p domain.CodeAssignedPayload
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return "", ""
+		}
+		code = p.Code
+	default:
+		return "", ""
+	}
+	code = strings.TrimSpace(code)
+	if code == "" {
+		if e.Type == domain.EvRegisteredOnline {
+			return "", ""
+		}
+		return "", "Sự kiện thiếu mã hồ sơ."
+	}
+	dc, err := domain.ParseDossierCode(code)
+	if err != nil {
+		return code, err.Error()
+	}
+	if dc.String() != code {
+		return code, fmt.Sprintf("Mã hồ sơ %s phải viết đúng dạng %s.", code, dc.String())
+	}
+	if dc.Unit != dev.Unit || (e.Type != domain.EvRegisteredOnline && dc.Slot != dev.Slot) {
+		return code, fmt.Sprintf("Mã hồ sơ %s không thuộc máy trạm này: mã do máy số %d của đơn vị %s cấp phải bắt đầu bằng «%s-» và có số thứ tự bắt đầu bằng %d.",
+			code, dev.Slot, dev.Unit, dev.Unit, dev.Slot)
+	}
+	return code, ""
+}
+
 // checkEnvelope validates one pushed event's envelope and that it is the pushing device's
 // own, for its own unit ("" = valid). The payload is checked separately (checkPayload).
 func checkEnvelope(dev Device, e domain.Event) string {
@@ -426,8 +436,24 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 	}
 	results := make([]api.PushResult, len(events))
 	bad := make([]string, len(events)) // why an event is invalid on its own; "" = valid
+	keys, err := c.keysFor(ctx, dev.ID)
+	if err != nil {
+		return api.PushResponse{}, err
+	}
+	now := c.now()
+	codes := map[int]string{} // event index → the dossier code it gives
 	for i, e := range events {
 		bad[i] = checkEnvelope(dev, e)
+		if bad[i] == "" {
+			bad[i] = checkTrust(e, keys, now)
+		}
+		if bad[i] == "" {
+			var code string
+			code, bad[i] = checkCode(dev, e)
+			if code != "" {
+				codes[i] = code
+			}
+		}
 	}
 	// Fold the batch's dossiers now, outside the writer's lock, as if each were new: the
 	// common case (a dossier pushed with its events). The transaction uses a fold only when
@@ -471,7 +497,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 	}
-	err := c.db.tx(ctx, "push", func(tx *sql.Tx) error {
+	err = c.db.tx(ctx, "push", func(tx *sql.Tx) error {
 		// Set-wise lookups: which ids are held already, which streams exist and whose they are.
 		held := map[string]domain.Event{}
 		if err := inChunks(ids, 500, func(chunk []string) error {
@@ -509,6 +535,32 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}); err != nil {
 			return err
 		}
+		// Which dossier of the unit holds each code the batch gives (codes are unique per unit).
+		codeOwner := map[string]string{}
+		claimed := make([]string, 0, len(codes))
+		for i, code := range codes {
+			if bad[i] == "" {
+				claimed = append(claimed, code)
+			}
+		}
+		if err := inChunks(claimed, 500, func(chunk []string) error {
+			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
+				append([]any{dev.Unit}, anys(chunk)...)...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var code, id string
+				if err := rows.Scan(&code, &id); err != nil {
+					return err
+				}
+				codeOwner[code] = id
+			}
+			return rows.Err()
+		}); err != nil {
+			return err
+		}
 		var accepted []domain.Event
 		batch := map[string]domain.Event{}   // accepted in this batch, by id
 		fresh := map[string][]domain.Event{} // streams new with this batch: their events, folded without a query
@@ -534,8 +586,15 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 				continue
 			}
 			if u, ok := owners[e.StreamID]; ok && u != e.Unit {
-				results[i].Status, results[i].Reason = api.Rejected, fmt.Sprintf("Hồ sơ %s thuộc đơn vị khác (%s).", e.StreamID, u)
+				results[i].Status, results[i].Reason = api.Rejected, fmt.Sprintf("Hồ sơ %s thuộc đơn vị khác.", e.StreamID)
 				continue
+			}
+			if code, ok := codes[i]; ok {
+				if holder, held := codeOwner[code]; held && holder != e.StreamID {
+					results[i].Status, results[i].Reason = api.Rejected, fmt.Sprintf("Mã hồ sơ %s đã được dùng cho một hồ sơ khác của đơn vị.", code)
+					continue
+				}
+				codeOwner[code] = e.StreamID
 			}
 			results[i].Status = api.Accepted
 			accepted = append(accepted, e)
@@ -548,12 +607,12 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 				fresh[e.StreamID] = append(fresh[e.StreamID], e)
 			}
 		}
-		const cols = 12
+		const cols = 14
 		if err := inChunks(accepted, eventChunk, func(chunk []domain.Event) error {
 			args := make([]any, 0, len(chunk)*cols)
 			for _, e := range chunk {
 				args = append(args, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
-					e.At.UnixMilli(), int64(e.HLC), received)
+					e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, received)
 			}
 			return c.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
 		}); err != nil {
@@ -823,6 +882,39 @@ func (c *Central) Events(ctx context.Context) ([]domain.Event, error) {
 	return sqlitex.ScanEvents(rows)
 }
 
+// dossierByCode finds the one dossier with a code (in unit, when given). A code held by
+// dossiers of several units is ambiguous: the operator must say which unit.
+func (c *Central) dossierByCode(ctx context.Context, code, unit string) (string, error) {
+	q, args := `SELECT id, unit FROM dossiers WHERE ma_ho_so = ?`, []any{code}
+	if unit != "" {
+		q, args = q+` AND unit = ?`, append(args, unit)
+	}
+	rows, err := c.db.r.QueryContext(ctx, q+` LIMIT 10`, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var id string
+	var units []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return "", err
+		}
+		units = append(units, u)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case len(units) == 0:
+		return "", fmt.Errorf("hồ sơ %s: %w", code, domain.ErrNotFound)
+	case len(units) > 1:
+		return "", invalid(fmt.Sprintf("Mã hồ sơ %s có ở nhiều đơn vị (%s); hãy chỉ rõ đơn vị (--unit).", code, strings.Join(units, ", ")))
+	}
+	return id, nil
+}
+
 // Record stamps and stores a processing-side event recorded at the city (forwarded,
 // progress, result ready, refused, code assigned…) so that pull carries it to the unit's
 // counters. It must be allowed by the dossier's state as the city sees it now.
@@ -848,11 +940,8 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 		if code == "" {
 			return domain.Event{}, domain.Dossier{}, invalid("Vui lòng cho biết mã hồ sơ hoặc mã định danh hồ sơ.")
 		}
-		err := c.db.r.QueryRowContext(ctx, `SELECT id FROM dossiers WHERE ma_ho_so = ? ORDER BY updated_at DESC LIMIT 1`, code).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Event{}, domain.Dossier{}, fmt.Errorf("hồ sơ %s: %w", code, domain.ErrNotFound)
-		}
-		if err != nil {
+		var err error
+		if id, err = c.dossierByCode(ctx, code, strings.ToUpper(strings.TrimSpace(req.Unit))); err != nil {
 			return domain.Event{}, domain.Dossier{}, err
 		}
 	}
@@ -900,9 +989,23 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 		if err := cur.Check(e); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload),
-			e.Actor, e.Device, e.Unit, e.At.UnixMilli(), int64(e.HLC), c.now().UnixMilli()); err != nil {
+		if e.Type == domain.EvCodeAssigned {
+			var p domain.CodeAssignedPayload
+			if err := json.Unmarshal(e.Payload, &p); err == nil && p.Code != "" {
+				var other string
+				err := tx.QueryRowContext(ctx, `SELECT id FROM dossiers WHERE unit = ? AND ma_ho_so = ? AND id <> ?`, cur.Unit, p.Code, id).Scan(&other)
+				if err == nil {
+					return conflict(fmt.Sprintf("Mã hồ sơ %s đã được dùng cho một hồ sơ khác của đơn vị %s.", p.Code, cur.Unit))
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+		}
+		e.Sign(c.key, "")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload),
+			e.Actor, e.Device, e.Unit, e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, c.now().UnixMilli()); err != nil {
 			return err
 		}
 		if err := f.refold(ctx, id); err != nil {

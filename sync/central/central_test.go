@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -59,7 +60,7 @@ func (f *fixture) device(slot int) (Device, string) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	resp, err := f.c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceName: "Quầy", DeviceID: uuid.Must(uuid.NewV7()).String()})
+	resp, err := f.c.Enroll(ctx, enrollReq(code, ""))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -101,12 +102,15 @@ func TestEnrollmentCodes(t *testing.T) {
 		t.Fatalf("code %q expires %v", code, exp)
 	}
 	me := uuid.Must(uuid.NewV7()).String()
-	resp, err := f.c.Enroll(ctx, api.EnrollRequest{Code: strings.ToLower(strings.ReplaceAll(code, "-", " ")), DeviceName: "Quầy 1", DeviceID: me})
-	if err != nil || resp.DeviceID != me || resp.UnitCode != unit || resp.Slot != 1 || resp.Token == "" {
+	req := enrollReq(strings.ToLower(strings.ReplaceAll(code, "-", " ")), me)
+	resp, err := f.c.Enroll(ctx, req)
+	if err != nil || resp.DeviceID != me || resp.UnitCode != unit || resp.Slot != 1 || resp.Token == "" || resp.CentralKey != f.c.PublicKey() {
 		t.Fatalf("enroll %+v %v", resp, err)
 	}
-	// The answer was lost: the same workstation presents the code again and gets a new token.
-	again, err := f.c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceName: "Quầy 1", DeviceID: me})
+	// The answer was lost: the same workstation presents the code again, with the same nonce
+	// and key, and gets a new token.
+	req.Code = code
+	again, err := f.c.Enroll(ctx, req)
 	if err != nil || again.Token == resp.Token {
 		t.Fatalf("re-presented code: %v", err)
 	}
@@ -114,7 +118,7 @@ func TestEnrollmentCodes(t *testing.T) {
 		t.Fatal("the replaced token still works")
 	}
 	// Another workstation cannot use it.
-	if _, err := f.c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceID: uuid.Must(uuid.NewV7()).String()}); !errors.Is(err, domain.ErrDenied) {
+	if _, err := f.c.Enroll(ctx, enrollReq(code, "")); !errors.Is(err, domain.ErrDenied) {
 		t.Fatalf("code used twice: %v", err)
 	}
 	// The slot is taken while the device is active…
@@ -131,7 +135,7 @@ func TestEnrollmentCodes(t *testing.T) {
 	// Codes expire after 7 days.
 	late, _, _ := f.c.IssueEnrollCode(ctx, unit, "Xã An Hưng", 2)
 	f.now = f.now.Add(7*24*time.Hour + time.Minute)
-	if _, err := f.c.Enroll(ctx, api.EnrollRequest{Code: late, DeviceID: uuid.Must(uuid.NewV7()).String()}); err == nil || !strings.Contains(err.Error(), "hết hạn") {
+	if _, err := f.c.Enroll(ctx, enrollReq(late, "")); err == nil || !strings.Contains(err.Error(), "hết hạn") {
 		t.Fatalf("expired code: %v", err)
 	}
 	if _, _, err := f.c.IssueEnrollCode(ctx, unit, "Xã An Hưng", 10); err == nil {
@@ -149,7 +153,13 @@ func TestEnrollmentCodes(t *testing.T) {
 
 func received(t *testing.T, dev Device, streamID string, at time.Time, hlc domain.HLC) domain.Event {
 	t.Helper()
-	p := domain.ReceivedPayload{Code: unit + "-260302-1001", Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Thủ tục đăng ký khai sinh", FieldCode: "HT", Field: "Hộ tịch"},
+	return receivedAs(t, dev, streamID, at, hlc, unit+"-260302-1001")
+}
+
+// receivedAs is received with the dossier code given.
+func receivedAs(t *testing.T, dev Device, streamID string, at time.Time, hlc domain.HLC, code string) domain.Event {
+	t.Helper()
+	p := domain.ReceivedPayload{Code: code, Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Thủ tục đăng ký khai sinh", FieldCode: "HT", Field: "Hộ tịch"},
 		Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345"}, Subject: domain.SubjectCitizen, Channel: domain.ChannelDirect,
 		Summary: "Đăng ký khai sinh", Fee: 8000, DueAt: at.Add(8 * time.Hour),
 		Documents: []domain.DocumentItem{{Code: "TK", Name: "Tờ khai", Form: domain.FormOriginal, Count: 1, Digitized: true,
@@ -158,7 +168,7 @@ func received(t *testing.T, dev Device, streamID string, at time.Time, hlc domai
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return signed(e)
 }
 
 func TestPushClassifiesEveryEvent(t *testing.T) {
@@ -171,13 +181,17 @@ func TestPushClassifiesEveryEvent(t *testing.T) {
 	good := received(t, dev, sid, at, domain.MakeHLC(at.UnixMilli(), 0))
 	reused := good
 	reused.Actor = "someone-else"
+	reused = signed(reused)
 	foreign := received(t, other, uuid.Must(uuid.NewV7()).String(), at, domain.MakeHLC(at.UnixMilli(), 1)) // another device's event
 	wrongUnit := received(t, dev, uuid.Must(uuid.NewV7()).String(), at, domain.MakeHLC(at.UnixMilli(), 2))
 	wrongUnit.Unit = "000.00.07.H56"
+	wrongUnit = signed(wrongUnit)
 	badPayload := received(t, dev, uuid.Must(uuid.NewV7()).String(), at, domain.MakeHLC(at.UnixMilli(), 3))
 	badPayload.Payload = json.RawMessage(`{"code":"X"}`)
+	badPayload = signed(badPayload)
 	mismatched := received(t, dev, uuid.Must(uuid.NewV7()).String(), at, domain.MakeHLC(at.UnixMilli(), 4))
 	mismatched.Stream = domain.StreamVisit
+	mismatched = signed(mismatched)
 	resp, err := f.c.Push(ctx, dev, []domain.Event{good, good, reused, foreign, wrongUnit, badPayload, mismatched})
 	if err != nil {
 		t.Fatal(err)
@@ -194,9 +208,10 @@ func TestPushClassifiesEveryEvent(t *testing.T) {
 	}
 	// Another unit's device cannot write into this dossier.
 	code, _, _ := f.c.IssueEnrollCode(ctx, "000.00.07.H56", "Xã Bên", 1)
-	er, _ := f.c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceID: uuid.Must(uuid.NewV7()).String()})
+	er, _ := f.c.Enroll(ctx, enrollReq(code, ""))
 	stranger, _ := f.c.Authenticate(ctx, er.Token)
 	intrude, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, sid, domain.EvRefused, domain.ReasonPayload{Reason: "x"}, "y", stranger.ID, stranger.Unit, at, domain.MakeHLC(at.UnixMilli(), 9))
+	intrude = signed(intrude)
 	r3, _ := f.c.Push(ctx, stranger, []domain.Event{intrude})
 	if r3.Results[0].Status != api.Rejected || !strings.Contains(r3.Results[0].Reason, "đơn vị khác") {
 		t.Fatalf("cross-unit event %+v", r3.Results)
@@ -214,7 +229,7 @@ func TestChangesCursorAndGone(t *testing.T) {
 	b, _ := f.device(2)
 	var evs []domain.Event
 	for i := range 5 {
-		evs = append(evs, received(t, a, uuid.Must(uuid.NewV7()).String(), f.now, domain.MakeHLC(f.now.UnixMilli(), uint16(i))))
+		evs = append(evs, receivedAs(t, a, uuid.Must(uuid.NewV7()).String(), f.now, domain.MakeHLC(f.now.UnixMilli(), uint16(i)), fmt.Sprintf("%s-260302-1%03d", unit, i+1)))
 	}
 	if _, err := f.c.Push(ctx, a, evs); err != nil {
 		t.Fatal(err)
@@ -471,10 +486,11 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, _ := c.IssueEnrollCode(ctx, unit, "Xã", 1)
-	resp, _ := c.Enroll(ctx, api.EnrollRequest{Code: code, DeviceID: uuid.Must(uuid.NewV7()).String()})
+	resp, _ := c.Enroll(ctx, enrollReq(code, ""))
 	dev, _ := c.Authenticate(ctx, resp.Token)
 	now := time.Now()
-	e := received(t, dev, uuid.Must(uuid.NewV7()).String(), now, domain.MakeHLC(now.Add(time.Hour).UnixMilli(), 0))
+	// Ahead of the city's clock, within the bound: the clock follows it, and remembers.
+	e := received(t, dev, uuid.Must(uuid.NewV7()).String(), now, domain.MakeHLC(now.Add(3*time.Minute).UnixMilli(), 0))
 	c.Push(ctx, dev, []domain.Event{e})
 	epoch := c.epoch
 	c.Close()

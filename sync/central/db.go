@@ -4,11 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"motcua/domain"
@@ -19,102 +24,6 @@ import (
 // order (seq), the dossier projection with the national portal's fields, stored files and the
 // catalogue. Same habits as localdb: WAL, synchronous=FULL, busy_timeout first, one writer.
 
-const schema = `
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS units (
-    code TEXT PRIMARY KEY,
-    name TEXT NOT NULL
-) WITHOUT ROWID;
-
--- Workstations. The token is kept only as its SHA-256.
-CREATE TABLE IF NOT EXISTS devices (
-    id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    unit        TEXT NOT NULL,
-    slot        INTEGER NOT NULL,
-    token_hash  TEXT NOT NULL UNIQUE,
-    active      INTEGER NOT NULL,
-    enrolled_at INTEGER NOT NULL,
-    revoked_at  INTEGER
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS devices_slot ON devices(unit, slot) WHERE active = 1;
-
--- One-time enrollment codes, also kept hashed.
-CREATE TABLE IF NOT EXISTS enroll_codes (
-    code_hash  TEXT PRIMARY KEY,
-    unit       TEXT NOT NULL,
-    unit_name  TEXT NOT NULL,
-    slot       INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    used_at    INTEGER,
-    device_id  TEXT
-) WITHOUT ROWID;
-
--- Every event in server order: seq is the pull cursor's position.
-CREATE TABLE IF NOT EXISTS events (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    id          TEXT NOT NULL UNIQUE,
-    stream      TEXT NOT NULL,
-    stream_id   TEXT NOT NULL,
-    type        TEXT NOT NULL,
-    v           INTEGER NOT NULL,
-    payload     TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    device      TEXT NOT NULL,
-    unit        TEXT NOT NULL,
-    at          INTEGER NOT NULL,
-    hlc         INTEGER NOT NULL,
-    received_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_unit ON events(unit, seq);
-CREATE INDEX IF NOT EXISTS events_stream ON events(stream_id, hlc);
-
--- The fold of each dossier: the national portal's fields that lists, filters and reports
--- need, as columns (DVCQG names in snake case). The whole dossier is folded from its events
--- when asked for.
-CREATE TABLE IF NOT EXISTS dossiers (
-    rid             INTEGER PRIMARY KEY,
-    id              TEXT NOT NULL UNIQUE,
-    unit            TEXT NOT NULL,
-    ma_ho_so        TEXT NOT NULL,
-    ma_tthc         TEXT NOT NULL,
-    ten_tthc        TEXT NOT NULL,
-    ma_linh_vuc     TEXT NOT NULL,
-    ten_linh_vuc    TEXT NOT NULL,
-    kenh_thuc_hien  INTEGER NOT NULL,
-    chu_ho_so       TEXT NOT NULL,
-    so_giay_to      TEXT NOT NULL,
-    loai_doi_tuong  INTEGER NOT NULL,
-    trang_thai      INTEGER NOT NULL,
-    ngay_tiep_nhan  INTEGER,
-    ngay_hen_tra    INTEGER,
-    ngay_tra        INTEGER,
-    ngay_ket_thuc   INTEGER,
-    ngay_tu_choi    INTEGER,
-    don_vi_xu_ly    TEXT NOT NULL,
-    conflicts       INTEGER NOT NULL,
-    events          INTEGER NOT NULL,
-    last_hlc        INTEGER NOT NULL,
-    updated_at      INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS dossiers_unit_status ON dossiers(unit, trang_thai);
-CREATE INDEX IF NOT EXISTS dossiers_code ON dossiers(ma_ho_so);
-
--- Files held, by content.
-CREATE TABLE IF NOT EXISTS files (
-    sha256    TEXT PRIMARY KEY,
-    size      INTEGER NOT NULL,
-    name      TEXT NOT NULL,
-    mime      TEXT NOT NULL,
-    device    TEXT NOT NULL,
-    stored_at INTEGER NOT NULL
-) WITHOUT ROWID;
-`
 
 func dsn(path string, readOnly bool) string {
 	// The city holds every unit's events: a page cache of 64 MB keeps the indexes warm.
@@ -150,10 +59,11 @@ func openDB(ctx context.Context, dir string) (*db, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	d := &db{w: w}
-	if err := d.tx(ctx, "schema", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, schema); err != nil {
-			return err
-		}
+	if err := d.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := d.tx(ctx, "epoch", func(tx *sql.Tx) error {
 		// The epoch names this database: a cursor from another database (one that was
 		// reset or restored) is recognised as unknown and answered with 410.
 		var epoch string
@@ -183,6 +93,79 @@ func openDB(ctx context.Context, dir string) (*db, error) {
 	d.stop, d.done = make(chan struct{}), make(chan struct{})
 	go d.checkpointer()
 	return d, nil
+}
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// SchemaVersion is the newest migration this build knows.
+var SchemaVersion = func() int {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	highest := 0
+	for _, n := range names {
+		if v, err := migrationNumber(n); err == nil && v > highest {
+			highest = v
+		}
+	}
+	return highest
+}()
+
+func migrationNumber(name string) (int, error) {
+	return strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+}
+
+// migrate applies the embedded numbered migrations not yet recorded, each in its own
+// transaction with its record. A database made before numbered migrations (it has the
+// tables of schema 1 but no record) is recorded as schema 1 first.
+func (d *db) migrate(ctx context.Context) error {
+	if _, err := d.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current, legacy int
+	if err := d.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0),
+		(SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events') FROM schema_migrations`).Scan(&current, &legacy); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if current == 0 && legacy == 1 {
+		if _, err := d.w.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (1, '0001_init.sql', ?)`,
+			time.Now().UnixMilli()); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		current = 1
+	}
+	if current > SchemaVersion {
+		return fmt.Errorf("cơ sở dữ liệu của máy chủ được tạo bởi phiên bản mới hơn (phiên bản dữ liệu %d, phần mềm hỗ trợ đến %d); hãy cập nhật motcua-central", current, SchemaVersion)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v, err := migrationNumber(name)
+		if err != nil {
+			return fmt.Errorf("migrate: bad migration name %s", name)
+		}
+		if v <= current {
+			continue
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		base := filepath.Base(name)
+		if err := d.tx(ctx, "migrate "+base, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`, v, base, time.Now().UnixMilli())
+			return err
+		}); err != nil {
+			return fmt.Errorf("nâng cấp cơ sở dữ liệu máy chủ (%s): %w", base, err)
+		}
+	}
+	return nil
 }
 
 // checkpointer copies the WAL into the database file in the background. PASSIVE never

@@ -95,6 +95,8 @@ func (s *Server) routes() error {
 	m.HandleFunc("POST "+p+"/events", s.device(s.handlePush))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
+	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
+	m.HandleFunc("POST "+p+"/devices/key", s.device(s.handleRegisterKey))
 	m.HandleFunc("GET "+p+"/dossiers/{id}", s.viewer(s.handleDossier))
 	m.HandleFunc("GET "+p+"/dossiers", s.viewer(s.handleDossiers))
 	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
