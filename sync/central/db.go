@@ -24,7 +24,6 @@ import (
 // order (seq), the dossier projection with the national portal's fields, stored files and the
 // catalogue. Same habits as localdb: WAL, synchronous=FULL, busy_timeout first, one writer.
 
-
 func dsn(path string, readOnly bool) string {
 	// The city holds every unit's events: a page cache of 64 MB keeps the indexes warm.
 	if readOnly {
