@@ -1,0 +1,252 @@
+package sync
+
+// The workstation's side of the hostile suite: what arrives by pull is checked against keys
+// the city vouches for, whoever carried it.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"motcua/domain"
+	"motcua/internal/keyfile"
+	"motcua/localdb"
+	"motcua/sync/api"
+	"motcua/sync/central"
+)
+
+// mitm is a man in the middle between workstations and the city: it passes every call on
+// and lets a test rewrite the answers to pulls.
+func mitm(t *testing.T, h *harness, rewrite func(path string, body []byte) []byte) *httptest.Server {
+	t.Helper()
+	target, _ := url.Parse(h.ts.URL)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		out, _ := http.NewRequestWithContext(r.Context(), r.Method, target.String()+r.URL.RequestURI(), bytes.NewReader(body))
+		out.Header = r.Header.Clone()
+		resp, err := h.ts.Client().Do(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusOK {
+			b = rewrite(r.URL.Path, b)
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(resp.StatusCode)
+		w.Write(b)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// A man in the middle rewrites a pulled event (the applicant's name) and slips in a key of
+// its own for the author: the event is refused with a Vietnamese reason, kept aside, never
+// applied; the genuine events of the page arrive.
+func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	made := receive(t, a, 3)
+	syncUntilDone(t, h.engine(a), 3)
+	total := len(h.serverEvents()) // the dossiers and the visits they counted
+	b := h.workstation(2)
+	target := made[1].ID
+	proxy := mitm(t, h, func(path string, body []byte) []byte {
+		switch {
+		case strings.HasSuffix(path, "/changes"):
+			var cr api.ChangesResponse
+			json.Unmarshal(body, &cr)
+			for i, e := range cr.Events {
+				if e.StreamID == target && e.Type == domain.EvReceived {
+					cr.Events[i].Payload = json.RawMessage(strings.Replace(string(e.Payload), made[1].Applicant.Name, "Kẻ Giả Mạo", 1))
+				}
+			}
+			out, _ := json.Marshal(cr)
+			return out
+		case strings.HasSuffix(path, "/devices/keys"):
+			var kr api.KeysResponse
+			json.Unmarshal(body, &kr)
+			for i := range kr.Keys {
+				kr.Keys[i].PublicKey = kr.Keys[i].PublicKey[:len(kr.Keys[i].PublicKey)-2] + "AA"
+			}
+			out, _ := json.Marshal(kr)
+			return out
+		}
+		return body
+	})
+	// The workstation talks to the city through the proxy from now on.
+	cfg := b.Config()
+	cfg.ServerURL = proxy.URL
+	if err := b.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	e := h.engine(b, func(o *Options) { o.HTTPClient = proxy.Client() })
+	rep, err := e.SyncOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every event's author key was tampered with on the way: none can be trusted.
+	if rep.Pulled != 0 || rep.Refused != total {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, err := b.Get(ctx, target); err == nil {
+		t.Fatal("a dossier was applied from events that cannot be verified")
+	}
+	refused, err := b.RefusedEvents(ctx)
+	if err != nil || len(refused) != total {
+		t.Fatalf("refused %d %v", len(refused), err)
+	}
+	for _, r := range refused {
+		if !strings.Contains(r.Reason, "Không tin được sự kiện") {
+			t.Fatalf("reason %q", r.Reason)
+		}
+	}
+	if st := e.Status(); st.Refused != total {
+		t.Fatalf("status %+v", st)
+	}
+
+	// With the keys left alone, only the rewritten event is refused.
+	c := h.workstation(3)
+	proxy2 := mitm(t, h, func(path string, body []byte) []byte {
+		if !strings.HasSuffix(path, "/changes") {
+			return body
+		}
+		var cr api.ChangesResponse
+		json.Unmarshal(body, &cr)
+		for i, e := range cr.Events {
+			if e.StreamID == target && e.Type == domain.EvReceived {
+				cr.Events[i].Payload = json.RawMessage(strings.Replace(string(e.Payload), made[1].Applicant.Name, "Kẻ Giả Mạo", 1))
+			}
+		}
+		out, _ := json.Marshal(cr)
+		return out
+	})
+	cfg = c.Config()
+	cfg.ServerURL = proxy2.URL
+	if err := c.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = h.engine(c, func(o *Options) { o.HTTPClient = proxy2.Client() }).SyncOnce(ctx)
+	if err != nil || rep.Refused != 1 || rep.Pulled != total-1 {
+		t.Fatalf("report %+v %v", rep, err)
+	}
+	if _, err := c.Get(ctx, target); err == nil {
+		t.Fatal("the rewritten dossier was applied")
+	}
+	for _, d := range []domain.Dossier{made[0], made[2]} {
+		got, err := c.Get(ctx, d.ID)
+		if err != nil || got.Applicant.Name != d.Applicant.Name {
+			t.Fatalf("genuine dossier %s: %+v %v", d.Code, got.Applicant, err)
+		}
+	}
+}
+
+// A pulled event dated ahead of this workstation's clock (beyond the bound and the
+// measured skew) or before 2020 is refused even when its signature holds, and the
+// workstation's clock does not follow it.
+func TestPulledEventOutOfBoundsIsRefused(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 1)
+	syncUntilDone(t, h.engine(a), 3)
+	b := h.workstation(2)
+	e := h.engine(b)
+	syncUntilDone(t, e, 3) // knows a's key now
+	now := time.Now()
+	mk := func(at time.Time) domain.Event {
+		ev, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamVisit, uuid.Must(uuid.NewV7()).String(), domain.EvVisit,
+			domain.VisitPayload{Kind: domain.VisitConsult}, "lan", a.Config().DeviceID, testUnit, at, domain.MakeHLC(at.UnixMilli(), 0))
+		return ev
+	}
+	// Signed with a's real key (as a's own store would sign it), but dated ten years ahead.
+	far, old, fine := mk(now.AddDate(10, 0, 0)), mk(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)), mk(now)
+	for _, ev := range []*domain.Event{&far, &old, &fine} {
+		signAs(t, a, ev)
+	}
+	c, err := newClient(h.ts.Client(), h.ts.URL, "", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, refused, err := e.screen(ctx, c, []domain.Event{far, old, fine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(good) != 1 || good[0].ID != fine.ID || len(refused) != 2 ||
+		!strings.Contains(refused[0].Reason, "vượt quá giờ hiện tại") || !strings.Contains(refused[1].Reason, "trước năm 2020") {
+		t.Fatalf("good %d, refused %+v", len(good), refused)
+	}
+	before := b.Clock().Last()
+	if _, err := b.ApplyPulled(ctx, good, refused, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if b.Clock().Last().Time().After(time.Now().Add(time.Minute)) || b.Clock().Last() < before {
+		t.Fatalf("clock %v", b.Clock().Last())
+	}
+}
+
+// signAs signs an event with a workstation's own key, the way its store signs what it
+// makes: through a store method used only here, reading the key from the data folder.
+func signAs(t *testing.T, s *localdb.Store, e *domain.Event) {
+	t.Helper()
+	k, err := keyfile.Load(filepath.Join(s.Dir(), localdb.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Sign(k, "")
+}
+
+// A workstation enrolled before signing registers its key on its first sync after the
+// upgrade and pushes; it pins the city's key from the key list, and events the city
+// attested verify with it.
+func TestUpgradedWorkstationRegistersItsKey(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	// As an older version left things: the city has no key for it, it has pinned nothing.
+	// (Nothing was pushed yet, so the city has not cached the key.)
+	db := rawDBPath(filepath.Join(h.c.Dir(), central.DBFile))
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE devices SET public_key = ''`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM device_keys`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, a).Exec(`DELETE FROM sync_state WHERE key IN (?, ?)`, localdb.SyncKeyCentralKey, localdb.SyncKeyKeyRegistered); err != nil {
+		t.Fatal(err)
+	}
+	h2 := h
+	made := receive(t, a, 2)
+	rep := syncUntilDone(t, h2.engine(a), 3)
+	if rep.Pushed != len(made)+2 { // two dossiers and two visits
+		t.Fatalf("report %+v", rep)
+	}
+	if v, _ := a.SyncValue(ctx, localdb.SyncKeyKeyRegistered); v != a.PublicKey() {
+		t.Fatal("key not recorded as registered")
+	}
+	b := h2.workstation(2)
+	rep = syncUntilDone(t, h2.engine(b), 3)
+	if rep.Refused != 0 || rep.Pulled != len(made)+2 {
+		t.Fatalf("the peer could not verify: %+v", rep)
+	}
+}
+
+var admin = domain.Staff{Username: "admin", FullName: "Quản trị", Role: domain.RoleAdmin, Active: true}
