@@ -129,6 +129,8 @@ func NewEvent(id, stream, streamID string, typ EventType, payload any, actor, de
 	if err != nil {
 		return Event{}, fmt.Errorf("event %s: %w", typ, err)
 	}
+	// Stored and signed to the millisecond: the event made here is the event read back,
+	// so a projection folded now equals one refolded later from the log.
 	return Event{ID: id, Stream: stream, StreamID: streamID, Type: typ, Version: 1, Payload: raw,
-		Actor: actor, Device: device, Unit: unit, At: at.UTC(), HLC: hlc}, nil
+		Actor: actor, Device: device, Unit: unit, At: at.UTC().Truncate(time.Millisecond), HLC: hlc}, nil
 }

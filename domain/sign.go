@@ -3,7 +3,9 @@ package domain
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,4 +133,16 @@ func (r KeyRecord) Verify(city ed25519.PublicKey) (ed25519.PublicKey, error) {
 		return nil, ErrBadSignature
 	}
 	return ParseKey(r.PublicKey)
+}
+
+// ChainLink is the next link of a store's hash chain of events: SHA-256 over the previous
+// link and the event's canonical encoding (hex). Each store links every event it holds —
+// authored, seeded or received — in the order it stored them, so an event changed, removed
+// or inserted afterwards breaks every link from there on.
+func ChainLink(prev string, e Event) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write([]byte{'\n'})
+	h.Write(e.Canonical())
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -34,12 +34,13 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor, action, subject, d
 	}
 	seq++
 	at := s.now().UnixMilli()
+	hash := auditHash(prev, seq, at, actor, action, subject, detail)
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit(seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, at, actor, action, subject, detail, prev, auditHash(prev, seq, at, actor, action, subject, detail))
+		seq, at, actor, action, subject, detail, prev, hash)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	return nil
+	return s.seal(ctx, tx, seq, hash)
 }
 
 // AuditEntry is one line of the audit log.

@@ -145,6 +145,10 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.linkUnlinked(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.startIndexMerger(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -29,15 +29,29 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (b
 	if local {
 		state = SyncWaiting
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, local, sync_state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+	prev, err := lastLink(ctx, tx)
+	if err != nil {
+		return false, fmt.Errorf("insert event: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, link, local, sync_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
 		e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
-		e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, local, state)
+		e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, domain.ChainLink(prev, e), local, state)
 	if err != nil {
 		return false, fmt.Errorf("insert event: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// lastLink is the chain link of the last event stored ("" before the first).
+func lastLink(ctx context.Context, tx *sql.Tx) (string, error) {
+	var link string
+	err := tx.QueryRowContext(ctx, `SELECT link FROM events ORDER BY seq DESC LIMIT 1`).Scan(&link)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return link, err
 }
 
 // streamEvents loads a stream's events in fold order.

@@ -342,8 +342,8 @@ const (
 	seedDossierSQL = `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
 		received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, local, sync_state, synced_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
+	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, link, local, sync_state, synced_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
 	seedFTSSQL   = `INSERT INTO dossier_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
 	seedOpenSQL  = `INSERT INTO dossier_open_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
 	seedVisitSQL = `INSERT INTO visits(id, at, staff, kind, dossier_id) VALUES (?, ?, ?, ?, ?)`
@@ -443,14 +443,19 @@ func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b *seedBatch, cfg Co
 		stmts[i] = st
 	}
 	insDossier, insEvent, insFTS, insVisit, insOpen := stmts[0], stmts[1], stmts[2], stmts[3], stmts[4]
+	link, err := lastLink(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, d := range b.dossiers {
 		for _, e := range d.events {
+			link = domain.ChainLink(link, e)
 			state, syncedAt := SyncWaiting, any(nil)
 			if e.At.Before(d.synced) {
 				state, syncedAt = SyncAcked, e.At.Add(time.Minute).UnixMilli()
 			}
 			if _, err := insEvent.ExecContext(ctx, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
-				e.At.UnixMilli(), int64(e.HLC), e.Sig, state, syncedAt); err != nil {
+				e.At.UnixMilli(), int64(e.HLC), e.Sig, link, state, syncedAt); err != nil {
 				return fmt.Errorf("insert event: %w", err)
 			}
 		}

@@ -233,13 +233,27 @@ func (s *Store) RepairClocks(ctx context.Context) (ClockRepair, error) {
 	floor := domain.ClockFloor.UnixMilli()
 	err := s.tx(ctx, "repair clocks", func(tx *sql.Tx) error {
 		rep.Moved = nil
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE hlc >= ? OR hlc < ? OR at > ? OR at < ? ORDER BY seq`,
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq FROM events WHERE hlc >= ? OR hlc < ? OR at > ? OR at < ? ORDER BY seq`,
 			(limit+1)<<16, floor<<16, limit, floor)
 		if err != nil {
 			return err
 		}
-		evs, err := sqlitex.ScanEvents(rows)
-		if err != nil {
+		var evs []domain.Event
+		var firstSeq int64
+		for rows.Next() {
+			var seq int64
+			e, err := sqlitex.ScanEvent(rows, &seq)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if len(evs) == 0 {
+				firstSeq = seq
+			}
+			evs = append(evs, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		streams := map[string]string{}
@@ -260,6 +274,12 @@ func (s *Store) RepairClocks(ctx context.Context) (ClockRepair, error) {
 		}
 		for sid, kind := range streams {
 			if err := s.refoldOrDrop(ctx, tx, kind, sid); err != nil {
+				return err
+			}
+		}
+		if len(evs) > 0 {
+			// The chain is relinked past the events taken out (audited below).
+			if err := rechainFrom(ctx, tx, firstSeq); err != nil {
 				return err
 			}
 		}

@@ -139,6 +139,12 @@ type Engine struct {
 	nextID int
 
 	wakes atomic.Int64 // loop iterations handled (tests wait on it)
+
+	// The chain head shown to the city in this pass, and the one it acknowledged (one pass
+	// at a time: passMu).
+	passHead *api.ChainHead
+	ackedMu  gosync.Mutex
+	acked    *api.ChainHead
 }
 
 // New builds an engine over a store. It registers for the store's writes, so a new event is

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"motcua/domain"
+	"motcua/localdb"
 	"motcua/sync/api"
 )
 
@@ -23,6 +24,13 @@ import (
 func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
+	// Every batch shows the city the head of this store's event chain; the head it keeps
+	// comes back and is remembered for verify.
+	e.passHead, e.acked = nil, nil
+	if seq, link, err := e.store.ChainHead(ctx); err == nil && seq > 0 {
+		e.passHead = &api.ChainHead{Seq: seq, Link: link}
+	}
+	defer e.saveAcked(ctx)
 	batches := make(chan []domain.Event, e.opt.InFlight)
 	var readErr error
 	go func() {
@@ -140,7 +148,13 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		body.Write(b)
 		sent = append(sent, ev)
 	}
-	body.WriteString(`]}`)
+	body.WriteString(`]`)
+	if e.passHead != nil {
+		h, _ := json.Marshal(e.passHead)
+		body.WriteString(`,"head":`)
+		body.Write(h)
+	}
+	body.WriteString(`}`)
 	if len(sent) == 0 {
 		return nil
 	}
@@ -163,6 +177,13 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		return err
 	}
 	e.observeClock(r, pr.ServerTime)
+	if pr.Head != nil {
+		e.ackedMu.Lock()
+		if e.acked == nil || pr.Head.Seq >= e.acked.Seq {
+			e.acked = pr.Head
+		}
+		e.ackedMu.Unlock()
+	}
 	byID := make(map[string]api.PushResult, len(pr.Results))
 	for _, res := range pr.Results {
 		byID[res.ID] = res
@@ -200,4 +221,18 @@ func (e *Engine) quarantine(ctx context.Context, ev domain.Event, reason string,
 	}
 	rep.Quarantined++
 	return nil
+}
+
+// saveAcked remembers the chain head the city acknowledged in this pass.
+func (e *Engine) saveAcked(ctx context.Context) {
+	e.ackedMu.Lock()
+	h := e.acked
+	e.ackedMu.Unlock()
+	if h == nil {
+		return
+	}
+	raw, _ := json.Marshal(h)
+	if err := e.store.SetSyncValue(context.WithoutCancel(ctx), localdb.SyncKeyChainAcked, string(raw)); err != nil {
+		e.log.Warn("sync: cannot record the acknowledged chain head", "err", err)
+	}
 }

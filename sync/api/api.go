@@ -71,9 +71,20 @@ type KeysResponse struct {
 	Keys       []domain.KeyRecord `json:"keys"`
 }
 
-// PushRequest carries up to MaxBatch events.
+// PushRequest carries up to MaxBatch events, and the head of the workstation's local event
+// chain: the city keeps the latest head each device showed it and returns it, so a chain
+// later recomputed on the workstation no longer matches what the city holds.
 type PushRequest struct {
 	Events []domain.Event `json:"events"`
+	Head   *ChainHead     `json:"head,omitempty"`
+}
+
+// ChainHead is the last link of a workstation's event chain: the seq of its last event in
+// its own store and that event's link (domain.ChainLink).
+type ChainHead struct {
+	Seq  int64     `json:"seq"`
+	Link string    `json:"link"`
+	At   time.Time `json:"at,omitzero"` // when the city recorded it
 }
 
 // Per-event push results.
@@ -94,6 +105,7 @@ type PushResult struct {
 type PushResponse struct {
 	Results    []PushResult `json:"results"`
 	ServerTime time.Time    `json:"server_time"`
+	Head       *ChainHead   `json:"head,omitempty"` // the head the city now holds for the device
 }
 
 // ChangesResponse is one page of events this device did not author, for its unit.

@@ -118,6 +118,10 @@ func (c *Central) Enroll(ctx context.Context, req api.EnrollRequest) (api.Enroll
 		if err := addDeviceKey(ctx, tx, devID, unit, req.PublicKey, now); err != nil {
 			return err
 		}
+		// A new enrollment (after a revoke) starts a new chain (a restored or new store).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM device_heads WHERE device = ?`, devID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE enroll_codes SET used_at = ?, device_id = ?, nonce_hash = ? WHERE code_hash = ?`,
 			now.UnixMilli(), devID, hashSecret(nonce), hashSecret(code)); err != nil {
 			return err
@@ -277,4 +281,41 @@ func (c *Central) attestLegacy(ctx context.Context) (int, error) {
 		}
 		total += len(evs)
 	}
+}
+
+// RecordHead keeps the head of a device's local event chain as it showed it in a push (a
+// later head replaces an earlier one; a head that goes backwards is kept aside as it is not
+// trusted more than the one held) and returns the head the city now holds.
+func (c *Central) RecordHead(ctx context.Context, dev Device, h api.ChainHead) (api.ChainHead, error) {
+	if h.Seq < 0 || len(h.Link) != 64 || strings.Trim(h.Link, "0123456789abcdef") != "" {
+		return api.ChainHead{}, invalid("Đầu chuỗi sự kiện của máy trạm không hợp lệ.")
+	}
+	now := c.now()
+	var out api.ChainHead
+	err := c.db.tx(ctx, "head", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device_heads(device, seq, link, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(device) DO UPDATE SET seq = excluded.seq, link = excluded.link, at = excluded.at
+			WHERE excluded.seq >= device_heads.seq`, dev.ID, h.Seq, h.Link, now.UnixMilli()); err != nil {
+			return err
+		}
+		var at int64
+		if err := tx.QueryRowContext(ctx, `SELECT seq, link, at FROM device_heads WHERE device = ?`, dev.ID).Scan(&out.Seq, &out.Link, &at); err != nil {
+			return err
+		}
+		out.At = time.UnixMilli(at).UTC()
+		return nil
+	})
+	return out, err
+}
+
+// Head is the chain head the city holds for a device (ErrNotFound before its first push).
+func (c *Central) Head(ctx context.Context, dev Device) (api.ChainHead, error) {
+	var out api.ChainHead
+	var at int64
+	err := c.db.r.QueryRowContext(ctx, `SELECT seq, link, at FROM device_heads WHERE device = ?`, dev.ID).Scan(&out.Seq, &out.Link, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("đầu chuỗi của thiết bị %s: %w", dev.ID, domain.ErrNotFound)
+	}
+	out.At = time.UnixMilli(at).UTC()
+	return out, err
 }

@@ -97,6 +97,7 @@ func (s *Server) routes() error {
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
 	m.HandleFunc("POST "+p+"/devices/key", s.device(s.handleRegisterKey))
+	m.HandleFunc("GET "+p+"/devices/head", s.device(s.handleHead))
 	m.HandleFunc("GET "+p+"/dossiers/{id}", s.viewer(s.handleDossier))
 	m.HandleFunc("GET "+p+"/dossiers", s.viewer(s.handleDossiers))
 	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
@@ -365,6 +366,14 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if req.Head != nil {
+		h, err := s.c.RecordHead(r.Context(), dev, *req.Head)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		resp.Head = &h
 	}
 	s.writeJSON(w, http.StatusOK, resp)
 }

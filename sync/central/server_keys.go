@@ -33,3 +33,14 @@ func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, dev D
 		CentralKey string `json:"central_key"`
 	}{s.c.PublicKey()})
 }
+
+// handleHead is GET /devices/head: the chain head the city holds for the calling device,
+// for `motcua verify` to compare with the local chain.
+func (s *Server) handleHead(w http.ResponseWriter, r *http.Request, dev Device) {
+	h, err := s.c.Head(r.Context(), dev)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, h)
+}

@@ -35,3 +35,11 @@ CREATE TABLE quarantine (
     reason  TEXT NOT NULL,
     at      INTEGER NOT NULL
 );
+
+-- The head of each workstation's local event chain, as it last showed it in a push.
+CREATE TABLE device_heads (
+    device TEXT PRIMARY KEY,
+    seq    INTEGER NOT NULL,
+    link   TEXT NOT NULL,
+    at     INTEGER NOT NULL
+) WITHOUT ROWID;

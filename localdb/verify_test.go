@@ -1,0 +1,188 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// tamperStore makes a store with a few dossiers, closes it for a hand edit with SQL (as
+// someone with the file would), and reopens it.
+func tamperStore(t *testing.T, edit func(db *sql.DB, ids []string, codes []string)) (*Store, []string) {
+	t.Helper()
+	ctx := context.Background()
+	s, _ := newTestStore(t, time.Now().Add(-time.Hour))
+	var ids, codes []string
+	for range 3 {
+		d, err := s.Receive(ctx, clerk, birthIntake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, codes = append(ids, d.ID), append(codes, d.Code)
+	}
+	if res, err := s.VerifyAll(ctx, VerifyOptions{}); err != nil || !res.OK() {
+		t.Fatalf("a fresh store does not verify: %+v %v", res.Findings, err)
+	}
+	dir := s.Dir()
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+dir+"/"+DBFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(db, ids, codes)
+	db.Close()
+	s2, err := Open(ctx, dir, Options{LightPasswordHashing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s2, codes
+}
+
+func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	res, err := db.Exec(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 && !strings.HasPrefix(strings.TrimSpace(q), "INSERT") {
+		t.Fatalf("%s: changed nothing", q)
+	}
+}
+
+// One tampering case per line of issue 13: each is found, with the dossier named.
+func TestVerifyDetectsTampering(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		edit   func(t *testing.T, db *sql.DB, ids, codes []string)
+		kind   string
+		victim int // the dossier a finding must name (-1: none in particular)
+	}{
+		{"status row", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			mustExec(t, db, `UPDATE dossiers SET status = 10 WHERE id = ?`, ids[1])
+		}, "projection", 1},
+		{"applicant in the row and its document", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			mustExec(t, db, `UPDATE dossiers SET applicant = 'Kẻ Giả Mạo', doc = json_set(doc, '$.applicant.name', 'Kẻ Giả Mạo') WHERE id = ?`, ids[0])
+		}, "projection", 0},
+		{"event payload", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			mustExec(t, db, `UPDATE events SET payload = json_set(payload, '$.applicant.id_number', '079099999999') WHERE stream_id = ? AND type = 'dossier.received'`, ids[2])
+		}, "chain", 2},
+		{"deleted event", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			mustExec(t, db, `DELETE FROM events WHERE stream_id = ? AND type = 'dossier.received'`, ids[1])
+		}, "chain", -1},
+		{"deleted last event", func(t *testing.T, db *sql.DB, _, _ []string) {
+			mustExec(t, db, `DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)`)
+		}, "seal", -1},
+		{"deleted last audit entry", func(t *testing.T, db *sql.DB, _, _ []string) {
+			mustExec(t, db, `DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)`)
+		}, "seal", -1},
+		{"recomputed chain", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			// Edit a payload and recompute every link after it, as the chain has no key:
+			// only the seal (keyed outside the database) can tell.
+			mustExec(t, db, `UPDATE events SET payload = json_set(payload, '$.applicant.name', 'Kẻ Giả Mạo') WHERE stream_id = ? AND type = 'dossier.received'`, ids[0])
+			relink(t, db)
+		}, "seal", -1},
+		{"search index", func(t *testing.T, db *sql.DB, ids, _ []string) {
+			var rid int64
+			db.QueryRow(`SELECT rid FROM dossiers WHERE id = ?`, ids[2]).Scan(&rid)
+			mustExec(t, db, `DELETE FROM dossier_fts WHERE rowid = ?`, rid)
+		}, "index", 2},
+		{"extra row", func(t *testing.T, db *sql.DB, _, _ []string) {
+			mustExec(t, db, `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, channel, status, last_hlc, doc)
+				SELECT '00000000-0000-7000-8000-000000000000', code || 'X', procedure_code, procedure_name, field_code, applicant, channel, status, last_hlc, doc FROM dossiers LIMIT 1`)
+		}, "extra", -1},
+		{"code counter", func(t *testing.T, db *sql.DB, _, _ []string) {
+			mustExec(t, db, `UPDATE code_counters SET last = 0`)
+		}, "counter", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, codes := tamperStore(t, func(db *sql.DB, ids, codes []string) { tc.edit(t, db, ids, codes) })
+			res, err := s.VerifyAll(ctx, VerifyOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range res.Findings {
+				if f.Kind == tc.kind && (tc.victim < 0 || f.Dossier == codes[tc.victim]) {
+					found = true
+				}
+			}
+			if !found || res.OK() {
+				t.Fatalf("not found (%s on %v); findings %+v", tc.kind, tc.victim, res.Findings)
+			}
+		})
+	}
+}
+
+// relink recomputes the event chain the way an attacker with only the database could.
+func relink(t *testing.T, db *sql.DB) {
+	t.Helper()
+	tx, _ := db.Begin()
+	if err := rechainFrom(context.Background(), tx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// verify --repair rebuilds projections, search entries and counters from intact events.
+func TestVerifyRepairRebuildsProjections(t *testing.T) {
+	ctx := context.Background()
+	s, codes := tamperStore(t, func(db *sql.DB, ids, _ []string) {
+		var rid int64
+		db.QueryRow(`SELECT rid FROM dossiers WHERE id = ?`, ids[2]).Scan(&rid)
+		mustExec(t, db, `UPDATE dossiers SET status = 10, applicant = 'X' WHERE id = ?`, ids[1])
+		mustExec(t, db, `DELETE FROM dossier_fts WHERE rowid = ?`, rid)
+		mustExec(t, db, `DELETE FROM dossiers WHERE id = ?`, ids[0])
+		mustExec(t, db, `UPDATE code_counters SET last = 0`)
+	})
+	res, err := s.VerifyAll(ctx, VerifyOptions{Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK() || !res.EventsIntact() || res.Repaired < 3 {
+		t.Fatalf("repair %+v", res)
+	}
+	again, err := s.VerifyAll(ctx, VerifyOptions{})
+	if err != nil || !again.OK() {
+		t.Fatalf("after repair: %+v %v", again.Findings, err)
+	}
+	for _, c := range codes {
+		rows, err := s.Search(ctx, c, 5)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("search %s after repair: %d %v", c, len(rows), err)
+		}
+	}
+	// The next intake does not reuse a code.
+	d, err := s.Receive(ctx, clerk, birthIntake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range codes {
+		if d.Code == c {
+			t.Fatalf("code %s issued twice", c)
+		}
+	}
+}
+
+// Events that cannot be trusted are not a basis for a repair.
+func TestVerifyRepairRefusesWhenEventsAreTampered(t *testing.T) {
+	ctx := context.Background()
+	s, _ := tamperStore(t, func(db *sql.DB, ids, _ []string) {
+		mustExec(t, db, `UPDATE events SET payload = json_set(payload, '$.applicant.name', 'Kẻ Giả Mạo') WHERE stream_id = ? AND type = 'dossier.received'`, ids[0])
+		mustExec(t, db, `UPDATE dossiers SET status = 10 WHERE id = ?`, ids[1])
+	})
+	res, err := s.VerifyAll(ctx, VerifyOptions{Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.EventsIntact() || res.Repaired != 0 {
+		t.Fatalf("repaired on tampered events: %+v", res)
+	}
+}
