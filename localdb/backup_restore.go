@@ -120,7 +120,10 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 		return info, fmt.Errorf("khôi phục: mở dữ liệu vừa khôi phục: %w", err)
 	}
 	w.add(final+"-wal", final+"-shm")
-	info.Stats, err = s.Stats(ctx)
+	err = s.adoptRestored(ctx)
+	if err == nil {
+		info.Stats, err = s.Stats(ctx)
+	}
 	if err == nil {
 		info.Verify, err = s.Verify(ctx)
 	}

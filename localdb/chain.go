@@ -159,3 +159,32 @@ func rechainFrom(ctx context.Context, tx *sql.Tx, from int64) error {
 		after = batch[len(batch)-1].seq
 	}
 }
+
+// adoptRestored makes a store restored from a backup this workstation's own: when the
+// seal was made with another device's key (the backup came from another machine or a lost
+// data folder), the chain is checked end to end and, if every link holds, sealed again
+// with this workstation's key, recorded in the audit log. The restore is the admin's act
+// (with the backup's passphrase); opening a store never reseals by itself.
+func (s *Store) adoptRestored(ctx context.Context) error {
+	raw, err := s.SyncValue(ctx, SyncKeyChainSeal)
+	if err != nil || raw == "" {
+		return err
+	}
+	var se Seal
+	if json.Unmarshal([]byte(raw), &se) != nil || se.Key == s.PublicKey() {
+		return nil
+	}
+	var r FullVerify
+	if err := s.verifyChain(ctx, &r, VerifyOptions{}, func(string, int64, int64) {}); err != nil {
+		return err
+	}
+	for _, f := range r.Findings {
+		if f.Kind == "chain" {
+			return fmt.Errorf("chuỗi sự kiện trong bản sao lưu bị phá vỡ: %s", f.Msg)
+		}
+	}
+	return s.tx(ctx, "adopt restored", func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, "system", "restore.adopt", "chain",
+			"dữ liệu khôi phục từ bản sao lưu của khóa "+se.Key+"; chuỗi sự kiện đã kiểm tra và được niêm phong lại bằng khóa của máy này")
+	})
+}

@@ -141,6 +141,10 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.recordOwnKey(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.signUnsigned(ctx); err != nil {
 		s.Close()
 		return nil, err

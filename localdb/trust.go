@@ -98,24 +98,54 @@ func (s *Store) Keys(ctx context.Context) (Keys, error) {
 			return k, fmt.Errorf("khóa của máy chủ đã lưu bị hỏng: %w", err)
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT device, public_key FROM device_keys`)
+	rows, err := s.r.QueryContext(ctx, `SELECT device, public_key, record FROM device_keys`)
 	if err != nil {
 		return k, fmt.Errorf("keys: %w", err)
 	}
 	defer rows.Close()
+	me := s.Config().DeviceID
 	for rows.Next() {
-		var dev, pub string
-		if err := rows.Scan(&dev, &pub); err != nil {
+		var dev, pub, record string
+		if err := rows.Scan(&dev, &pub, &record); err != nil {
 			return k, err
+		}
+		if record == selfRecord {
+			// A key this workstation held (its data may have come from another machine by
+			// a restore): its own events stay verifiable.
+			if dev != me {
+				continue
+			}
+		} else {
+			// Another device's key counts only as the city vouched for it.
+			var r domain.KeyRecord
+			if json.Unmarshal([]byte(record), &r) != nil || r.Device != dev || r.PublicKey != pub || k.Central == nil {
+				continue
+			}
+			if _, err := r.Verify(k.Central); err != nil {
+				continue
+			}
 		}
 		if pk, err := domain.ParseKey(pub); err == nil {
 			k.Devices[dev] = append(k.Devices[dev], pk)
 		}
 	}
-	// This workstation's own key verifies its own events (carried back by a peer).
-	cfg := s.Config()
-	k.Devices[cfg.DeviceID] = append(k.Devices[cfg.DeviceID], s.key.Public().(ed25519.PublicKey))
+	k.Devices[me] = append(k.Devices[me], s.key.Public().(ed25519.PublicKey))
 	return k, rows.Err()
+}
+
+// selfRecord marks, in device_keys, a key this workstation itself held.
+const selfRecord = "self"
+
+// recordOwnKey notes this workstation's public key among the keys it has held, so events it
+// signed stay verifiable wherever its data is restored.
+func (s *Store) recordOwnKey(ctx context.Context) error {
+	cfg := s.Config()
+	_, err := s.w.ExecContext(ctx, `INSERT INTO device_keys(device, public_key, unit, record, added_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(device, public_key) DO NOTHING`, cfg.DeviceID, s.PublicKey(), cfg.UnitCode, selfRecord, s.now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("own key: %w", err)
+	}
+	return nil
 }
 
 // PinCentralKey stores the city's public key if none is pinned yet. A different key than the

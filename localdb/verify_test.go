@@ -186,3 +186,36 @@ func TestVerifyRepairRefusesWhenEventsAreTampered(t *testing.T) {
 		t.Fatalf("repaired on tampered events: %+v", res)
 	}
 }
+
+// A backup restored into another data folder (another machine: another key) verifies in
+// full: its events were signed by the key it held, which the store remembers, and the
+// restore resealed the chain with the new key after checking every link.
+func TestRestoredElsewhereVerifies(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, time.Now().Add(-time.Hour))
+	for range 3 {
+		if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := s.Backup(ctx, t.TempDir(), BackupOptions{Passphrase: "mat-khau-sao-luu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := t.TempDir() + "/khac"
+	if _, err := RestoreContext(ctx, info.Dir, target, "mat-khau-sao-luu"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, target, Options{LightPasswordHashing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.PublicKey() == s.PublicKey() {
+		t.Fatal("the signing key travelled with the backup")
+	}
+	res, err := r.VerifyAll(ctx, VerifyOptions{})
+	if err != nil || !res.OK() {
+		t.Fatalf("restored store: %+v %v", res.Findings, err)
+	}
+}

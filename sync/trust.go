@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"motcua/domain"
 	"motcua/localdb"
@@ -117,4 +118,34 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 		good = append(good, ev)
 	}
 	return good, refused, nil
+}
+
+// CityHead asks the city for the head of this workstation's event chain as it last saw it
+// (nil, nil before the first push), for `motcua verify` to compare with the local chain.
+func CityHead(ctx context.Context, store *localdb.Store, hc *http.Client) (*localdb.ChainRef, error) {
+	cfg := store.Config()
+	tok, err := store.SyncValue(ctx, localdb.SyncKeyToken)
+	if err != nil {
+		return nil, localErr("head", err)
+	}
+	if cfg.ServerURL == "" || tok == "" {
+		return nil, ErrNotEnrolled
+	}
+	c, err := newClient(hc, cfg.ServerURL, tok, 15*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.call(ctx, "head", http.MethodGet, "/devices/head", nil, nil)
+	var se *Error
+	if errors.As(err, &se) && se.Status == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var h api.ChainHead
+	if err := decode("head", r, &h); err != nil {
+		return nil, err
+	}
+	return &localdb.ChainRef{Seq: h.Seq, Link: h.Link}, nil
 }

@@ -386,35 +386,6 @@ func cmdRepairClocks(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify")
-	data := dataFlag(fs)
-	s, err := parseAndOpen(ctx, fs, data, args)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := s.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "integrity_check: %s\nNhật ký: %d mục\n", res.Integrity, res.Entries)
-	var problems []string
-	if res.Integrity != "ok" {
-		problems = append(problems, "cơ sở dữ liệu hỏng: "+res.Integrity)
-	}
-	if res.BrokenAt != 0 {
-		problems = append(problems, fmt.Sprintf("chuỗi nhật ký bị phá vỡ tại mục %d: %s", res.BrokenAt, res.BrokenWhy))
-	}
-	for _, f := range res.FilesMissing {
-		problems = append(problems, "tệp bị mất hoặc bị sửa: "+f)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("kiểm tra không đạt:\n  %s", strings.Join(problems, "\n  "))
-	}
-	fmt.Fprintln(e.stdout, "Kết quả: toàn vẹn")
-	return nil
-}
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backup")
