@@ -386,7 +386,6 @@ func cmdRepairClocks(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-
 func cmdBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backup")
 	data := dataFlag(fs)
