@@ -31,6 +31,7 @@ type conflictsData struct {
 	items       []conflictItem
 	dossiers    int // dossiers with open conflicts (all of them, even beyond the limit)
 	quarantined []localdb.QuarantinedEvent
+	refused     []localdb.Refused // received events that could not be trusted
 	names       map[string]string
 }
 
@@ -152,7 +153,7 @@ func newConflictsPanel(s *supervisorScreen) *conflictsPanel {
 	p.banner.parent = right
 
 	// Refused sync items.
-	p.qList = widget.NewList(func() int { return len(p.data.quarantined) },
+	p.qList = widget.NewList(func() int { return len(p.data.quarantined) + len(p.data.refused) },
 		func() fyne.CanvasObject {
 			head := cellLabel(true, fyne.TextAlignLeading)
 			who := cellLabel(false, fyne.TextAlignLeading)
@@ -163,24 +164,35 @@ func newConflictsPanel(s *supervisorScreen) *conflictsPanel {
 			return container.NewBorder(nil, nil, nil, container.NewCenter(b), container.NewVBox(head, reason, who))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container).Objects
+			texts := c[0].(*fyne.Container).Objects
+			btn := c[1].(*fyne.Container).Objects[0].(*widget.Button)
 			if id >= len(p.data.quarantined) {
+				// A received event refused here: nothing to send again, only to report.
+				if id -= len(p.data.quarantined); id >= len(p.data.refused) {
+					return
+				}
+				r := p.data.refused[id]
+				texts[0].(*widget.Label).SetText(Tf("%s · nhận về, không tin được", eventTitle(r.Event.Type)))
+				texts[1].(*widget.Label).SetText(Tf("Lý do: %s", r.Reason))
+				texts[2].(*widget.Label).SetText(Tf("%s · %s · bị từ chối lúc %s", fmtDateTime(r.Event.At), deviceText(p.s.u, r.Event.Device, false), fmtDateTime(r.At)))
+				btn.Hide()
 				return
 			}
 			q := p.data.quarantined[id]
-			c := o.(*fyne.Container).Objects
-			texts := c[0].(*fyne.Container).Objects
 			head, who := p.quarantineLines(q)
 			texts[0].(*widget.Label).SetText(head)
 			texts[1].(*widget.Label).SetText(Tf("Lý do: %s", reasonText(q.Reason)))
 			texts[2].(*widget.Label).SetText(who)
-			c[1].(*fyne.Container).Objects[0].(*widget.Button).OnTapped = func() { p.onRequeue(q) }
+			btn.Show()
+			btn.OnTapped = func() { p.onRequeue(q) }
 		})
 	p.qTitle = heading(T("Sự kiện bị máy chủ thành phố từ chối"))
 	p.qEmpty = widget.NewLabel(T("Không có sự kiện nào bị giữ lại."))
 	p.qEmpty.Importance = widget.SuccessImportance
 	p.qEmpty.Hide()
 	p.qBox = container.NewStack(p.qList, container.NewVBox(p.qEmpty))
-	qNote := widget.NewLabel(T("Sự kiện bị từ chối được giữ lại trên máy này, không gửi lại tự động. Khắc phục nguyên nhân rồi đưa lại vào hàng đợi."))
+	qNote := widget.NewLabel(T("Sự kiện bị từ chối được giữ lại trên máy này, không gửi lại tự động. Khắc phục nguyên nhân rồi đưa lại vào hàng đợi. Sự kiện nhận về mà chữ ký số hoặc thời điểm không đúng thì không được áp dụng; hãy báo quản trị hệ thống."))
 	qNote.Wrapping = fyne.TextWrapWord
 	qNote.SizeName = theme.SizeNameCaptionText
 
@@ -242,6 +254,9 @@ func (p *conflictsPanel) load() {
 		if out.quarantined, err = u.opt.Store.Quarantined(ctx); err != nil {
 			return out, err
 		}
+		if out.refused, err = u.opt.Store.RefusedEvents(ctx); err != nil {
+			return out, err
+		}
 		out.names = staffNames(ctx, u.opt.Store)
 		return out, nil
 	}, p.apply)
@@ -260,10 +275,14 @@ func (p *conflictsPanel) apply(d conflictsData, err error) {
 		p.listTitle.SetText(Tf("Hồ sơ có xung đột cần xử lý: %s", groupDigits(d.dossiers)))
 	}
 	p.qTitle.SetText(Tf("Sự kiện bị máy chủ thành phố từ chối: %s", groupDigits(len(d.quarantined))))
+	if len(d.refused) > 0 {
+		p.qTitle.SetText(Tf("Sự kiện bị từ chối: %s gửi đi, %s nhận về", groupDigits(len(d.quarantined)), groupDigits(len(d.refused))))
+	}
 	p.empty.Hidden = len(d.items) > 0
 	p.list.Hidden = len(d.items) == 0
-	p.qEmpty.Hidden = len(d.quarantined) > 0
-	p.qList.Hidden = len(d.quarantined) == 0
+	held := len(d.quarantined) + len(d.refused)
+	p.qEmpty.Hidden = held > 0
+	p.qList.Hidden = held == 0
 	p.list.UnselectAll()
 	p.list.Refresh()
 	p.qList.Refresh()
@@ -281,7 +300,7 @@ func (p *conflictsPanel) apply(d conflictsData, err error) {
 	p.qBox.Refresh()
 	p.root.Refresh()
 	p.s.loaded(p.s.u.opt.Store.Now())
-	p.s.setAlerts(d.dossiers + len(d.quarantined))
+	p.s.setAlerts(d.dossiers + len(d.quarantined) + len(d.refused))
 }
 
 // show fills the decision form for a conflict (nil: none selected).

@@ -76,6 +76,7 @@ type Supervision interface {
 	TrackingBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.TrackingEntry, error)
 	ReturnBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.ReturnEntry, error)
 	Quarantined(ctx context.Context) ([]localdb.QuarantinedEvent, error)
+	RefusedEvents(ctx context.Context) ([]localdb.Refused, error)
 	ExportUnsent(ctx context.Context, w io.Writer) (int, error)
 	Requeue(ctx context.Context, actor domain.Staff, id string) error
 }

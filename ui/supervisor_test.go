@@ -639,3 +639,49 @@ func TestZZSupervisorShots(t *testing.T) {
 	h.signIn(testBoss)
 	shootSupervisorScreens(t, h, dir)
 }
+
+// A received event that could not be trusted (here: dated far ahead) is listed for the
+// supervisor beside the events the city refused, with its reason and without a re-queue
+// button: there is nothing to send again.
+func TestSupervisorListsRefusedReceivedEvents(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 0))
+	h.setUp()
+	ctx := context.Background()
+	d := receiveFor(t, h, testClerk, "Nguyễn Văn An", "001099012345")
+	far := vnTime(2036, 3, 16, 9, 0)
+	ev, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, d.ID, domain.EvRefused,
+		domain.ReasonPayload{Reason: "x"}, "mallory", "0193a0b0-0000-7000-8000-00000000beef", testUnit.UnitCode, far, domain.MakeHLC(far.UnixMilli(), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := domain.CheckClock(ev, h.clock.Now(), 0).Error()
+	if _, err := h.store.ApplyPulled(ctx, nil, []localdb.Refused{{Event: ev, Reason: reason}}, "cursor", "c-1"); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.win.Resize(fyne.NewSize(1366, 768))
+	h.signIn(testBoss)
+	s := supervisorOf(t, h)
+	s.tabs.Select(s.conflictsTab)
+	h.settle()
+	p := s.conflicts
+	if len(p.data.refused) != 1 || p.qList.Hidden || !strings.Contains(p.qTitle.Text, "1 nhận về") {
+		t.Fatalf("refused %d, title %q", len(p.data.refused), p.qTitle.Text)
+	}
+	texts := visibleTexts(p.root)
+	for _, want := range []string{"nhận về, không tin được", "vượt quá giờ hiện tại", "máy 0193a0b0"} {
+		if !containsText(texts, want) {
+			t.Errorf("list lacks %q: %v", want, texts)
+		}
+	}
+	walkObjects(p.qList, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok {
+			t.Errorf("a re-queue button for a received event: %q", b.Text)
+		}
+	})
+	if got, _ := h.store.Get(ctx, d.ID); got.Status != domain.StatusAccepted {
+		t.Fatalf("the refused event was applied: %v", got.Status)
+	}
+	if dir := os.Getenv("MOTCUA_LOOK_DIR"); dir != "" {
+		shoot(t, h, dir, "conflicts-refused.png")
+	}
+}
