@@ -67,6 +67,11 @@ var (
 // Verify checks the event's signature with any of keys (a device may have held more than one
 // key over its life). It returns ErrUnsigned, ErrUnknownKey or ErrBadSignature.
 func (e Event) Verify(keys ...ed25519.PublicKey) error {
+	return e.VerifyCanonical(nil, keys...)
+}
+
+// VerifyCanonical is Verify with the event's canonical encoding already made (nil: make it).
+func (e Event) VerifyCanonical(canonical []byte, keys ...ed25519.PublicKey) error {
 	if e.Sig == "" {
 		return ErrUnsigned
 	}
@@ -77,7 +82,10 @@ func (e Event) Verify(keys ...ed25519.PublicKey) error {
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return ErrBadSignature
 	}
-	msg := e.Canonical()
+	msg := canonical
+	if msg == nil {
+		msg = e.Canonical()
+	}
 	for _, k := range keys {
 		if len(k) == ed25519.PublicKeySize && ed25519.Verify(k, msg, sig) {
 			return nil
@@ -139,10 +147,13 @@ func (r KeyRecord) Verify(city ed25519.PublicKey) (ed25519.PublicKey, error) {
 // link and the event's canonical encoding (hex). Each store links every event it holds —
 // authored, seeded or received — in the order it stored them, so an event changed, removed
 // or inserted afterwards breaks every link from there on.
-func ChainLink(prev string, e Event) string {
+func ChainLink(prev string, e Event) string { return ChainLinkOf(prev, e.Canonical()) }
+
+// ChainLinkOf is ChainLink with the event's canonical encoding already made.
+func ChainLinkOf(prev string, canonical []byte) string {
 	h := sha256.New()
 	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
-	h.Write(e.Canonical())
+	h.Write(canonical)
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -30,6 +30,8 @@ type Finding struct {
 	Dossier string `json:"dossier,omitempty"` // the dossier's code (or id when it has none)
 	Event   string `json:"event,omitempty"`
 	Msg     string `json:"message"`
+
+	rid int64 // a search-index entry's rowid (index findings)
 }
 
 // Finding kinds that mean the events themselves cannot be trusted: the projections cannot be
@@ -136,9 +138,14 @@ func (s *Store) verifyChain(ctx context.Context, r *FullVerify, opt VerifyOption
 		return err
 	}
 	me := s.Config().DeviceID
+	// Each event's link is checked against the link stored before it, so events can be
+	// checked in any order: the workers check link and signature from one encoding.
 	type job struct {
-		e    domain.Event
-		keys []ed25519.PublicKey
+		e          domain.Event
+		seq        int64
+		prev, link string
+		sign       bool
+		keys       []ed25519.PublicKey
 	}
 	jobs := make(chan job, 256)
 	var mu gosync.Mutex
@@ -148,7 +155,17 @@ func (s *Store) verifyChain(ctx context.Context, r *FullVerify, opt VerifyOption
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if err := j.e.Verify(j.keys...); err != nil {
+				msg := j.e.Canonical()
+				if domain.ChainLinkOf(j.prev, msg) != j.link {
+					mu.Lock()
+					r.Findings = append(r.Findings, Finding{Kind: "chain", Dossier: j.e.StreamID, Event: j.e.ID,
+						Msg: fmt.Sprintf("Chuỗi sự kiện bị phá vỡ tại sự kiện số %d (%s): sự kiện này đã bị sửa, hoặc sự kiện trước nó bị xóa.", j.seq, j.e.Type)})
+					mu.Unlock()
+				}
+				if !j.sign {
+					continue
+				}
+				if err := j.e.VerifyCanonical(msg, j.keys...); err != nil {
 					msg := "Chữ ký số của sự kiện không đúng: " + err.Error()
 					if errors.Is(err, domain.ErrUnknownKey) {
 						msg = "Không có khóa công khai để kiểm tra chữ ký của sự kiện (máy " + j.e.Device + ")"
@@ -200,12 +217,6 @@ func (s *Store) verifyChain(ctx context.Context, r *FullVerify, opt VerifyOption
 			}
 			n++
 			after = seq
-			if want := domain.ChainLink(prev, e); want != link {
-				mu.Lock()
-				r.Findings = append(r.Findings, Finding{Kind: "chain", Dossier: e.StreamID, Event: e.ID,
-					Msg: fmt.Sprintf("Chuỗi sự kiện bị phá vỡ tại sự kiện số %d (%s): sự kiện này đã bị sửa, hoặc sự kiện trước nó bị xóa.", seq, e.Type)})
-				mu.Unlock()
-			}
 			checkRef(acked, seq, link, "máy chủ thành phố")
 			checkRef(opt.CityHead, seq, link, "máy chủ thành phố (hỏi trực tiếp)")
 			if acked != nil && acked.Seq == seq {
@@ -214,25 +225,25 @@ func (s *Store) verifyChain(ctx context.Context, r *FullVerify, opt VerifyOption
 			if opt.CityHead != nil && opt.CityHead.Seq == seq {
 				seen["city"] = true
 			}
+			j := job{e: e, seq: seq, prev: prev, link: link, sign: true}
 			prev = link
 			switch {
 			case e.Sig == "" && !local:
 				r.Unsigned++ // received before the cut-over: its link vouches for it
+				j.sign = false
 			case e.Sig == "-":
 				// Another device's event marked local (a restored copy): not ours to check.
+				j.sign = false
+			case e.Device == me && e.SigBy == "":
+				j.keys = keys.Devices[me]
 			default:
-				var ks []ed25519.PublicKey
-				if e.Device == me && e.SigBy == "" {
-					ks = keys.Devices[me]
-				} else {
-					ks = keys.For(e)
-				}
-				select {
-				case jobs <- job{e, ks}:
-				case <-ctx.Done():
-					rows.Close()
-					return ctx.Err()
-				}
+				j.keys = keys.For(e)
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				rows.Close()
+				return ctx.Err()
 			}
 			done++
 		}
@@ -315,16 +326,7 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 		return err
 	}
 	defer rowStmt.Close()
-	ftsStmt, err := s.r.PrepareContext(ctx, `SELECT COUNT(*) FROM dossier_fts WHERE dossier_fts MATCH ? AND rowid = ?`)
-	if err != nil {
-		return err
-	}
-	defer ftsStmt.Close()
-	openStmt, err := s.r.PrepareContext(ctx, `SELECT COUNT(*) FROM dossier_open_fts WHERE dossier_open_fts MATCH ? AND rowid = ?`)
-	if err != nil {
-		return err
-	}
-	defer openStmt.Close()
+	wantAll, wantOpen := map[int64]uint64{}, map[int64]uint64{} // rid → the sum of its search tokens
 	highest := map[string]int{} // code day prefix → highest number issued
 	var folded, done int64
 	check := func(sid string, evs []domain.Event, states []int) error {
@@ -369,22 +371,10 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 			r.Findings = append(r.Findings, Finding{Kind: "projection", Dossier: sid,
 				Msg: "Dữ liệu hồ sơ khác với kết quả tính lại từ các sự kiện: " + strings.Join(diff, "; ") + "."})
 		}
-		f := searchFields(d)
-		q := ftsQuery(f)
-		var n int
-		if err := ftsStmt.QueryRowContext(ctx, q, rid).Scan(&n); err != nil {
-			return err
-		}
-		if n != 1 {
-			r.Findings = append(r.Findings, Finding{Kind: "index", Dossier: sid, Msg: "Chỉ mục tìm kiếm của hồ sơ bị thiếu hoặc bị sửa: tìm theo mã hoặc tên sẽ không ra hồ sơ này."})
-		}
+		sum := indexSum(searchFields(d))
+		wantAll[rid] = sum
 		if d.Status.Open() {
-			if err := openStmt.QueryRowContext(ctx, q, rid).Scan(&n); err != nil {
-				return err
-			}
-			if n != 1 {
-				r.Findings = append(r.Findings, Finding{Kind: "index", Dossier: sid, Msg: "Chỉ mục tìm kiếm hồ sơ đang xử lý thiếu hoặc sai cho hồ sơ này."})
-			}
+			wantOpen[rid] = sum
 		}
 		if dc, err := domain.ParseDossierCode(d.Code); err == nil {
 			p := domain.DayPrefix(dc.Unit, dc.Date, dc.Slot)
@@ -442,6 +432,13 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 		}
 		progress("Tính lại hồ sơ từ sự kiện", done, r.Events)
 		after = last
+	}
+	progress("Đối chiếu chỉ mục tìm kiếm", done, r.Events)
+	if err := s.compareIndex(ctx, r, "dossier_fts", wantAll, "Chỉ mục tìm kiếm của hồ sơ bị thiếu hoặc bị sửa: tìm theo mã, tên, số giấy tờ hay điện thoại có thể không ra hồ sơ này."); err != nil {
+		return err
+	}
+	if err := s.compareIndex(ctx, r, "dossier_open_fts", wantOpen, "Chỉ mục tìm kiếm hồ sơ đang xử lý thiếu hoặc sai cho hồ sơ này."); err != nil {
+		return err
 	}
 	// Rows with no event behind them.
 	rows, err := s.r.QueryContext(ctx, `SELECT id, code FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = d.id)`)
@@ -546,15 +543,6 @@ func shown(v any) string {
 	return fmt.Sprint(v)
 }
 
-// ftsQuery finds a dossier by its code and name in the search index.
-func ftsQuery(f [5]string) string {
-	q := fmt.Sprintf(`code : "%s"`, strings.ReplaceAll(f[0], `"`, `""`))
-	if strings.TrimSpace(f[1]) != "" {
-		q += fmt.Sprintf(` AND name : "%s"`, strings.ReplaceAll(f[1], `"`, `""`))
-	}
-	return q
-}
-
 // nameDossiers replaces the dossier ids in findings by their codes (the clerk's name).
 func (s *Store) nameDossiers(ctx context.Context, fs []Finding) error {
 	for i := range fs {
@@ -601,6 +589,14 @@ func (s *Store) repairProjections(ctx context.Context, fs []Finding, progress fu
 					}
 				}
 				ids[id] = true
+			}
+		}
+		for _, f := range fs {
+			if f.Kind == "index" && f.Dossier == "" && f.rid != 0 {
+				// Entries of a document no dossier has any more.
+				tx.ExecContext(ctx, `DELETE FROM dossier_fts WHERE rowid = ?`, f.rid)
+				tx.ExecContext(ctx, `DELETE FROM dossier_open_fts WHERE rowid = ?`, f.rid)
+				n++
 			}
 		}
 		for id := range ids {
