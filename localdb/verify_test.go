@@ -219,3 +219,59 @@ func TestRestoredElsewhereVerifies(t *testing.T) {
 		t.Fatalf("restored store: %+v %v", res.Findings, err)
 	}
 }
+
+// Someone who has the key file too can recompute the chain and reseal it; the head the city
+// holds still tells.
+func TestVerifyAgainstTheCitysHead(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, time.Now().Add(-time.Hour))
+	var ids []string
+	for range 3 {
+		d, err := s.Receive(ctx, clerk, birthIntake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	seq, link, err := s.ChainHead(ctx)
+	if err != nil || seq == 0 {
+		t.Fatal(seq, err)
+	}
+	city := &ChainRef{Seq: seq, Link: link}
+	if res, err := s.VerifyAll(ctx, VerifyOptions{CityHead: city}); err != nil || !res.OK() || !res.CityCompared {
+		t.Fatalf("before: %+v %v", res.Findings, err)
+	}
+	// Edit an event, relink everything after it and reseal with the device's own key.
+	if _, err := s.w.ExecContext(ctx, `UPDATE events SET payload = json_set(payload, '$.applicant.name', 'Kẻ Giả Mạo') WHERE stream_id = ? AND type = 'dossier.received'`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.tx(ctx, "attack", func(tx *sql.Tx) error {
+		evs, err := streamEvents(ctx, tx, ids[0])
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			s.sign(&e)
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET sig = ? WHERE id = ?`, e.Sig, e.ID); err != nil {
+				return err
+			}
+		}
+		if err := rechainFrom(ctx, tx, 1); err != nil {
+			return err
+		}
+		if _, err := s.refold(ctx, tx, ids[0]); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "x", "x", "x", "x")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.VerifyAll(ctx, VerifyOptions{})
+	if err != nil || !res.OK() {
+		t.Fatalf("with the key, the local checks are fooled (expected): %+v %v", res.Findings, err)
+	}
+	res, err = s.VerifyAll(ctx, VerifyOptions{CityHead: city})
+	if err != nil || res.OK() || res.Findings[0].Kind != "acked" {
+		t.Fatalf("the city's head did not tell: %+v %v", res.Findings, err)
+	}
+}

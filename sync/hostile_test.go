@@ -250,3 +250,38 @@ func TestUpgradedWorkstationRegistersItsKey(t *testing.T) {
 }
 
 var admin = domain.Staff{Username: "admin", FullName: "Quản trị", Role: domain.RoleAdmin, Active: true}
+
+// Each push shows the city the head of the workstation's chain; the city keeps it, returns
+// it (remembered as chain.acked) and serves it to verify.
+func TestCityKeepsTheChainHead(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 2)
+	seq, link, err := a.ChainHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncUntilDone(t, h.engine(a), 3)
+	raw, _ := a.SyncValue(ctx, localdb.SyncKeyChainAcked)
+	var acked api.ChainHead
+	if err := json.Unmarshal([]byte(raw), &acked); err != nil || acked.Seq < seq {
+		t.Fatalf("acked %q %v", raw, err)
+	}
+	if acked.Seq == seq && acked.Link != link {
+		t.Fatalf("acked link %s, local %s", acked.Link, link)
+	}
+	got, err := CityHead(ctx, a, h.ts.Client())
+	if err != nil || got == nil || got.Seq != acked.Seq || got.Link != acked.Link {
+		t.Fatalf("city head %+v %v", got, err)
+	}
+	res, err := a.VerifyAll(ctx, localdb.VerifyOptions{CityHead: got})
+	if err != nil || !res.OK() || !res.CityCompared {
+		t.Fatalf("verify with the city's head: %+v %v", res.Findings, err)
+	}
+	// A new enrollment (after a revoke) starts afresh at the city.
+	b := h.workstation(2)
+	if got, err := CityHead(ctx, b, h.ts.Client()); err != nil || got != nil {
+		t.Fatalf("a device that never pushed: %+v %v", got, err)
+	}
+}
