@@ -53,7 +53,7 @@ func init() {
 }
 
 // benchMeasures are the measures in the order they run; --only picks some.
-var benchMeasures = []string{"intake", "search", "queue", "report", "push", "start", "memory"}
+var benchMeasures = []string{"intake", "search", "queue", "report", "verify", "push", "start", "memory"}
 
 type benchOptions struct {
 	dossiers int
@@ -158,7 +158,7 @@ func (b *bench) line(name, measured, target string, ok bool) {
 
 func (b *bench) run(ctx context.Context) error {
 	b.logf("motcua bench: %d hồ sơ, %d CPU, %s/%s, %s", b.opt.dossiers, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	needStore := b.want("intake") || b.want("search") || b.want("queue") || b.want("report") || b.want("start") || b.want("memory")
+	needStore := b.want("intake") || b.want("search") || b.want("queue") || b.want("report") || b.want("verify") || b.want("start") || b.want("memory")
 	if needStore {
 		if err := b.openStore(ctx); err != nil {
 			return err
@@ -172,6 +172,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"search", b.measureSearch},
 		{"queue", b.measureQueue},
 		{"report", b.measureReport},
+		{"verify", b.measureVerify},
 		{"push", b.measurePush},
 	}
 	for _, st := range steps {
@@ -720,6 +721,38 @@ func (b *bench) measureReport(ctx context.Context) error {
 	worst := l.pct(100)
 	b.line("monthly report (Biểu II.06a, "+first.Format("01/2006")+")", fmt.Sprintf("p50 %s, max %s (n=%d, %d+ rows read)", fmtDur(l.pct(50)), fmtDur(worst), len(l), rows),
 		"≤ 1 s", worst <= time.Second)
+	return nil
+}
+
+// measureVerify times `motcua verify` on the whole store: the chain link by link, every
+// signature, every dossier re-folded and compared, the search indexes token by token.
+func (b *bench) measureVerify(ctx context.Context) error {
+	stages := map[string]time.Time{}
+	var order []string
+	start := time.Now()
+	res, err := b.store.VerifyAll(ctx, localdb.VerifyOptions{Progress: func(stage string, _, _ int64) {
+		if _, ok := stages[stage]; !ok {
+			stages[stage] = time.Now()
+			order = append(order, stage)
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	// Each stage runs from its first progress report to the next stage's.
+	labels := append([]string{"integrity_check, nhật ký, tệp"}, order...)
+	marks := []time.Time{start}
+	for _, st := range order {
+		marks = append(marks, stages[st])
+	}
+	marks = append(marks, start.Add(took))
+	var parts []string
+	for i, l := range labels {
+		parts = append(parts, fmt.Sprintf("%s %s", l, fmtDur(marks[i+1].Sub(marks[i]))))
+	}
+	b.line("verify (whole store)", fmt.Sprintf("%s for %s events, %s dossiers, %d findings [%s]", fmtDur(took), groupInt(int(res.Events)),
+		groupInt(int(res.Dossiers)), len(res.Findings), strings.Join(parts, "; ")), "≤ 10 min", took <= 10*time.Minute && res.OK())
 	return nil
 }
 
