@@ -385,7 +385,7 @@ func (s *intakeScreen) changed() {
 	s.fee.SetText(text)
 	s.feeNote.SetText(p.Fee.Note)
 	now := s.u.opt.Store.Now()
-	due := s.u.opt.Store.Calendar().Due(now, string(p.Time.Unit), p.Time.Value)
+	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
 }

@@ -344,18 +344,18 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--received phải có dạng YYYY-MM-DDTHH:MM, ví dụ 2026-02-13T16:00")
 	}
 	chosen := 0
-	unit, value := "", 0.0
+	var t domain.ProcessingTime
 	if *sameDay {
 		chosen++
-		unit = calendar.UnitSameDay
+		t = domain.ProcessingTime{Unit: domain.TimeSameDay}
 	}
 	if *days > 0 {
 		chosen++
-		unit, value = calendar.UnitDays, *days
+		t = domain.ProcessingTime{Unit: domain.TimeWorkingDays, Value: *days}
 	}
 	if *hours > 0 {
 		chosen++
-		unit, value = calendar.UnitHours, *hours
+		t = domain.ProcessingTime{Unit: domain.TimeWorkingHours, Value: *hours}
 	}
 	if chosen != 1 {
 		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H")
@@ -365,7 +365,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	fmt.Fprintln(e.stdout, cal.Due(at, unit, value).In(domain.VN()).Format("2006-01-02T15:04"))
+	fmt.Fprintln(e.stdout, t.Due(cal, at).In(domain.VN()).Format("2006-01-02T15:04"))
 	return nil
 }
 
