@@ -611,7 +611,7 @@ func (sd *seeder) history(code string, at time.Time, actor domain.Staff) ([]doma
 		if back.After(sd.now) {
 			return evs, nil
 		}
-		due = domain.ResumedDue(sd.cal, due, reqAt, back)
+		due = p.Time.Resumed(sd.cal, due, reqAt, back)
 		t = back
 		if err := add(back, domain.EvSupplementReceived, domain.SupplementReceivedPayload{NewDueAt: due}); err != nil {
 			return nil, err

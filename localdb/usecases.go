@@ -150,7 +150,7 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 		// The clock stood still while the citizen was fetching papers: move the due date
 		// by the working time of the pause.
 		if n := len(d.Supplements); n > 0 && !d.DueAt.IsZero() {
-			p.NewDueAt = domain.ResumedDue(s.Calendar(), d.DueAt, d.Supplements[n-1].RequestedAt, now)
+			p.NewDueAt = d.Procedure.Time.Resumed(s.Calendar(), d.DueAt, d.Supplements[n-1].RequestedAt, now)
 		} else {
 			p.NewDueAt = d.DueAt
 		}

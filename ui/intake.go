@@ -349,6 +349,8 @@ func timeText(t domain.ProcessingTime) string {
 		return T("trong ngày (tiếp nhận sau 15 giờ trả ngày làm việc tiếp theo)")
 	case domain.TimeWorkingHours:
 		return Tf("%s giờ làm việc", trimFloat(t.Value))
+	case domain.TimeCalendarDays:
+		return Tf("%s ngày (tính cả ngày nghỉ)", trimFloat(t.Value))
 	default:
 		return Tf("%s ngày làm việc", trimFloat(t.Value))
 	}

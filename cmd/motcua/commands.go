@@ -335,6 +335,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	sameDay := fs.Bool("same-day", false, "giải quyết trong ngày (quy tắc 15 giờ)")
 	days := fs.Float64("days", 0, "số ngày làm việc")
 	hours := fs.Float64("hours", 0, "số giờ làm việc")
+	calDays := fs.Float64("calendar-days", 0, "số ngày theo lịch (kể cả ngày nghỉ)")
 	data := fs.String("data", "", "dùng lịch và giờ làm việc của kho dữ liệu này")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -357,8 +358,12 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 		chosen++
 		t = domain.ProcessingTime{Unit: domain.TimeWorkingHours, Value: *hours}
 	}
+	if *calDays > 0 {
+		chosen++
+		t = domain.ProcessingTime{Unit: domain.TimeCalendarDays, Value: *calDays}
+	}
 	if chosen != 1 {
-		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H")
+		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H, --calendar-days N")
 	}
 	cal, done, err := calendarFor(ctx, *data)
 	if err != nil {
