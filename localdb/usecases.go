@@ -191,6 +191,7 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 		return p, nil
 	case domain.RescheduledPayload:
 		p.Reason = citizen.NormaliseText(p.Reason)
+		p.Agency = citizen.NormaliseText(p.Agency)
 		if p.Reason == "" {
 			return nil, invalid("reason", "reschedule.reason", "Vui lòng ghi lý do chậm trả kết quả.")
 		}
