@@ -185,7 +185,7 @@ func TestStopNotice(t *testing.T) {
 	d := stoppedDossier(t)
 	pdf := render(t, "stop", func(w *bytes.Buffer) error { return rd.StopNotice(w, d, "Hoàng Thị Lan") })
 	if dir := os.Getenv("MOTCUA_FORMS_PNG"); dir != "" {
-		tool(t, "pdftoppm", "-r", "80", "-png", "-singlefile", pdf, filepath.Join(dir, "form-05-stop"))
+		tool(t, "pdftoppm", "-r", "80", "-png", "-singlefile", pdf, filepath.Join(dir, "stop-notice"))
 	}
 	if n := pageCount(t, pdf); n != 1 {
 		t.Errorf("stop notice has %d pages", n)

@@ -104,7 +104,7 @@ func certification() domain.ReceivedPayload {
 			{Code: "KS", Name: "Giấy khai sinh", Form: domain.FormCertified, Count: 2},
 		},
 		Sets: 1, Copies: 3, Pages: 5, Fee: 21000,
-		DueAt:    vnTime(2026, 2, 23, 16, 0),
+		DueAt:    vnTime(2026, 2, 23, 17, 0), // same day, received after 15:00 before Tết: closing of the first day after it
 		Assisted: true,
 	}
 }
@@ -304,7 +304,7 @@ func TestReceipt(t *testing.T) {
 		"Hình thức nộp hồ sơ: Trực tiếp",
 		"2. Số lượng hồ sơ: 01 bộ.",
 		"4. Thời gian nhận hồ sơ: 16 giờ 00 phút, ngày 13/02/2026.",
-		"5. Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 00 phút, ngày 23/02/2026.",
+		"5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 23/02/2026.",
 		"6. Đăng ký nhận kết quả tại: Bộ phận tiếp nhận và trả kết quả",
 		"Phí, lệ phí: 21.000 đồng.",
 		"Hồ sơ được cán bộ hỗ trợ điền thông tin (Ngày không viết).",
@@ -540,9 +540,6 @@ func TestApology(t *testing.T) {
 	d := e.fold()
 	rd := renderer()
 	pdf := render(t, "apology", func(w *bytes.Buffer) error { return rd.Apology(w, d, "Hoàng Thị Lan") })
-	if dir := os.Getenv("MOTCUA_FORMS_PNG"); dir != "" {
-		tool(t, "pdftoppm", "-r", "80", "-png", "-singlefile", pdf, filepath.Join(dir, "form-04-apology"))
-	}
 	wantAll(t, "apology", layoutText(t, pdf), "Mẫu số 04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
 		"UBND XÃ AN HƯNG", "CÔNG CHỨC TƯ PHÁP - HỘ TỊCH", "Số: 12/XL-TP",
 		"Kính gửi: Bà Nguyễn Thị Hương.", "THỦ TRƯỞNG CƠ QUAN", "Hoàng Thị Lan", "An Hưng, ngày 25 tháng 02 năm 2026")
@@ -727,8 +724,8 @@ func TestScreenshots(t *testing.T) {
 		Reason: "Tờ khai chưa ghi nơi cư trú trước đây; thiếu trích lục ghi chú ly hôn", GuideName: "Trần Thị Mai", GuidePhone: "0225 3822 123"})
 	supplement := e.fold()
 	e = maritalEvents(t)
-	e.add(domain.EvRescheduled, vnTime(2026, 2, 25, 14, 0), "canbo1", domain.RescheduledPayload{Number: "1",
-		Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo", NewDueAt: vnTime(2026, 3, 2, 16, 0)})
+	e.add(domain.EvRescheduled, vnTime(2026, 2, 25, 14, 0), "canbo1", domain.RescheduledPayload{Number: "12/XL-TP",
+		Agency: "Công chức Tư pháp - Hộ tịch", Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo", NewDueAt: vnTime(2026, 3, 2, 16, 0)})
 	apology := e.fold()
 	e = &events{t: t}
 	p := certification()
@@ -742,7 +739,8 @@ func TestScreenshots(t *testing.T) {
 		"form-02-supplement": func(w *bytes.Buffer) error { return rd.Supplement(w, supplement, clerk) },
 		"form-03-refusal":    func(w *bytes.Buffer) error { return rd.Refusal(w, refused, clerk) },
 		"form-04-apology":    func(w *bytes.Buffer) error { return rd.Apology(w, apology, "Hoàng Thị Lan") },
-		"form-05-control":    func(w *bytes.Buffer) error { return rd.ControlSlip(w, returned) },
+		"form-05-stop":       func(w *bytes.Buffer) error { return rd.StopNotice(w, stoppedDossier(t), "Hoàng Thị Lan") },
+		"form-06-control":    func(w *bytes.Buffer) error { return rd.ControlSlip(w, returned) },
 		"form-return-slip":   func(w *bytes.Buffer) error { return rd.ReturnSlip(w, returned) },
 	}
 	for name, f := range forms {
