@@ -3,6 +3,7 @@ package assets_test
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,6 +123,7 @@ func TestUnconfirmedNamesRealFields(t *testing.T) {
 	allowed := map[string]bool{
 		"code": true, "name": true, "field": true, "time": true, "fee": true, "documents": true,
 		"presence_required": true, "assist_allowed": true, "declaration": true, "result_type": true,
+		"time.note": true, // the time is sourced, a detail of its note is not
 	}
 	c := loadCatalogue(t)
 	for _, p := range c.Procedures {
@@ -249,5 +251,34 @@ func TestPopularityOrder(t *testing.T) {
 	top := c.ByPopularity()
 	if len(top) < 2 || top[0].Code != "1.001193" || top[1].Code != "2.000815" {
 		t.Errorf("most popular should be khai sinh then chứng thực bản sao, got %s, %s", top[0].Code, top[1].Code)
+	}
+}
+
+// The corrections checked against the Law on Civil Status (issue 14): marriage with a
+// foreign element counts 15 calendar days (art. 38.2); death registration is same-day
+// (art. 34) and its 3-day extension stays flagged; a birth registration's authorisation
+// must be certified unless the holder is a close relative.
+func TestCatalogueCorrections(t *testing.T) {
+	c := loadCatalogue(t)
+	p, _ := c.Lookup("2.000806")
+	if p.Time.Unit != domain.TimeCalendarDays || p.Time.Value != 15 || slices.Contains(p.Unconfirmed, "time") {
+		t.Errorf("marriage with a foreign element: time %+v, unconfirmed %v", p.Time, p.Unconfirmed)
+	}
+	p, _ = c.Lookup("1.000656")
+	if p.Time.Unit != domain.TimeSameDay || !slices.Contains(p.Unconfirmed, "time.note") || !strings.Contains(p.Time.Note, "chưa xác nhận") {
+		t.Errorf("death registration: time %+v, unconfirmed %v", p.Time, p.Unconfirmed)
+	}
+	if !strings.Contains(p.Fee.Note, "quá hạn (sau 15 ngày) thu theo mức HĐND tỉnh") {
+		t.Errorf("death registration fee note: %q", p.Fee.Note)
+	}
+	p, _ = c.Lookup("1.001193")
+	found := false
+	for _, d := range p.Documents {
+		if d.Code == "UQ" {
+			found = strings.Contains(d.Name, "phải được chứng thực (trừ khi người được ủy quyền là ông, bà, cha, mẹ, con, vợ, chồng, anh, chị, em ruột")
+		}
+	}
+	if !found {
+		t.Error("birth registration: the authorisation letter does not say it must be certified")
 	}
 }

@@ -100,6 +100,7 @@ type SupplementRound struct {
 type Reschedule struct {
 	At       time.Time `json:"at"`
 	Number   string    `json:"number,omitempty"` // …/PXL
+	Agency   string    `json:"agency,omitempty"` // the agency that caused the delay; the letter is issued in its name (2025)
 	Reason   string    `json:"reason"`
 	OldDueAt time.Time `json:"old_due_at"`
 	NewDueAt time.Time `json:"new_due_at"`

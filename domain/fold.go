@@ -207,7 +207,7 @@ func (d *Dossier) apply(e Event) error {
 		}
 		d.Steps = append(d.Steps, Step{At: at, Kind: e.Type, Agency: v.Agency, Content: v.Result, By: e.Actor})
 	case *RescheduledPayload:
-		d.Reschedules = append(d.Reschedules, Reschedule{At: at, Number: v.Number, Reason: v.Reason,
+		d.Reschedules = append(d.Reschedules, Reschedule{At: at, Number: v.Number, Agency: v.Agency, Reason: v.Reason,
 			OldDueAt: d.DueAt, NewDueAt: v.NewDueAt.UTC(), By: e.Actor})
 		d.DueAt = v.NewDueAt.UTC()
 	case *HandedOverPayload:

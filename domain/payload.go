@@ -81,6 +81,7 @@ type ResultReadyPayload struct {
 // RescheduledPayload sets a new due date with an apology (Mẫu 04).
 type RescheduledPayload struct {
 	Number   string    `json:"number,omitempty"`
+	Agency   string    `json:"agency,omitempty"` // the agency that caused the delay (Circular 03/2025: it issues the letter)
 	Reason   string    `json:"reason"`
 	NewDueAt time.Time `json:"new_due_at"`
 }

@@ -18,6 +18,10 @@ const (
 	// TimeSameDay: the result is due the same working day; received after the
 	// cut-off (15:00 by default), it is due the next working day.
 	TimeSameDay TimeUnit = "same_day"
+	// TimeCalendarDays counts calendar days, weekends and holidays included (e.g.
+	// marriage with a foreign element: 15 days, Law on Civil Status art. 38.2); when the
+	// last day is a day off, the result is due on the next working day.
+	TimeCalendarDays TimeUnit = "calendar_days"
 )
 
 // ProcessingTime is a procedure's statutory processing time (thời hạn giải quyết).
@@ -191,7 +195,7 @@ func (p Procedure) Validate() error {
 	}
 	switch p.Time.Unit {
 	case TimeSameDay:
-	case TimeWorkingDays, TimeWorkingHours:
+	case TimeWorkingDays, TimeWorkingHours, TimeCalendarDays:
 		if p.Time.Value <= 0 {
 			return fmt.Errorf("processing time must be positive")
 		}

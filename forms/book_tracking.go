@@ -8,21 +8,15 @@ import (
 	"motcua/domain"
 )
 
-// defaultTrackingBook is Mẫu 06 of Circular 01/2018/TT-VPCP (override in forms.json under
-// "tracking_book" if the 2025 reform renumbered it).
-var defaultTrackingBook = Template{
-	Number: "Mẫu số 06",
-	Title:  "SỔ THEO DÕI HỒ SƠ",
-	Basis:  "Ban hành kèm theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ",
-}
-
-// TrackingBook writes the tracking book (Mẫu 06) of a period as XLSX, PDF or CSV.
+// TrackingBook writes the tracking book (Mẫu 07 of Circular 03/2025/TT-VPCP, Mẫu 06 of
+// the 2018 circular: numbered as the set in force on the day it is printed) of a period
+// as XLSX, PDF or CSV.
 func (rd Renderer) TrackingBook(w io.Writer, f ReportFormat, p domain.Period, entries []domain.TrackingEntry) error {
 	return rd.trackingSheet(p, entries).write(w, f, rd.now())
 }
 
 func (rd Renderer) trackingSheet(p domain.Period, entries []domain.TrackingEntry) sheet {
-	tpl := rd.template(FormTrackingBook, defaultTrackingBook)
+	tpl := rd.template(FormTrackingBook, Template{Title: "SỔ THEO DÕI HỒ SƠ"})
 	const dates = "Thời gian (giờ, ngày, tháng, năm)"
 	date := func(head string) sheetCol {
 		return sheetCol{group: dates, head: head, kind: kindDateTime, chars: 15.5, mm: 18, align: 'C', csv: head}

@@ -30,7 +30,7 @@ const (
 )
 
 var testUnit = Unit{
-	Parent:      "UBND thành phố Hải Phòng",
+	Parent:      "UBND xã An Hưng",
 	Name:        "Trung tâm Phục vụ hành chính công xã An Hưng",
 	Code:        unitCode,
 	Place:       "An Hưng",
@@ -104,7 +104,7 @@ func certification() domain.ReceivedPayload {
 			{Code: "KS", Name: "Giấy khai sinh", Form: domain.FormCertified, Count: 2},
 		},
 		Sets: 1, Copies: 3, Pages: 5, Fee: 21000,
-		DueAt:    vnTime(2026, 2, 23, 16, 0),
+		DueAt:    vnTime(2026, 2, 23, 17, 0), // same day, received after 15:00 before Tết: closing of the first day after it
 		Assisted: true,
 	}
 }
@@ -262,10 +262,14 @@ func TestTemplateFilesIdentical(t *testing.T) {
 
 func TestParseTemplatesErrors(t *testing.T) {
 	for name, data := range map[string]string{
-		"not json":      `{`,
-		"no version":    `{"forms":{}}`,
-		"missing form":  `{"version":"x","forms":{"receipt":{"title":"A"}}}`,
-		"missing title": strings.Replace(string(defaultJSON), `"title": "PHIẾU TRẢ KẾT QUẢ"`, `"title": " "`, 1),
+		"not json":                         `{`,
+		"no version":                       `{"forms":{}}`,
+		"missing form":                     `{"version":"x","forms":{"receipt":{"title":"A"}}}`,
+		"missing title":                    strings.Replace(string(defaultJSON), `"title": "PHIẾU TRẢ KẾT QUẢ"`, `"title": " "`, 1),
+		"no stop notice in the newest set": strings.Replace(string(defaultJSON), `"stop": {`, `"stop_old": {`, 1),
+		"bad date":                         strings.Replace(string(defaultJSON), `"2025-09-15"`, `"15/9/2025"`, 1),
+		"unknown edition":                  strings.Replace(string(defaultJSON), `"edition": "2025"`, `"edition": "2030"`, 1),
+		"no sets":                          `{"version":"x","sets":[]}`,
 	} {
 		_, err := ParseTemplates([]byte(data))
 		if err == nil {
@@ -277,7 +281,7 @@ func TestParseTemplatesErrors(t *testing.T) {
 		}
 	}
 	var zero Templates
-	if zero.Get(FormApology).Title != "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" {
+	if zero.Get(FormApology).Title != "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" {
 		t.Error("a zero Templates does not fall back to the seed set")
 	}
 }
@@ -291,7 +295,7 @@ func TestReceipt(t *testing.T) {
 	}
 	text := layoutText(t, pdf)
 	wantAll(t, "receipt", text,
-		"Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "UBND THÀNH PHỐ HẢI PHÒNG",
+		"Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "UBND XÃ AN HƯNG",
 		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
 		"An Hưng, ngày 13 tháng 02 năm 2026",
 		"Mã hồ sơ: "+code,
@@ -300,7 +304,7 @@ func TestReceipt(t *testing.T) {
 		"Hình thức nộp hồ sơ: Trực tiếp",
 		"2. Số lượng hồ sơ: 01 bộ.",
 		"4. Thời gian nhận hồ sơ: 16 giờ 00 phút, ngày 13/02/2026.",
-		"5. Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 00 phút, ngày 23/02/2026.",
+		"5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 23/02/2026.",
 		"6. Đăng ký nhận kết quả tại: Bộ phận tiếp nhận và trả kết quả",
 		"Phí, lệ phí: 21.000 đồng.",
 		"Hồ sơ được cán bộ hỗ trợ điền thông tin (Ngày không viết).",
@@ -314,7 +318,7 @@ func TestReceipt(t *testing.T) {
 		"Trung tâm Phục vụ hành chính công xã An Hưng tiếp nhận hồ sơ của: Bà Nguyễn Thị Hương",
 		"Địa chỉ: Số 12 ngõ 34 phố Lạch Tray, phường Lê Chân, thành phố Hải Phòng",
 		"Nội dung yêu cầu giải quyết: Chứng thực bản sao Bằng tốt nghiệp đại học (03 bản, mỗi bản 05 trang)",
-		"(Ban hành kèm theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ)",
+		"(Ban hành kèm theo Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ)",
 		"3. Thời gian giải quyết hồ sơ theo quy định: Trong ngày (tiếp nhận sau 15 giờ trả ngày làm việc tiếp theo).",
 	)
 	// The applicant's name is printed under the space for her signature.
@@ -426,11 +430,12 @@ func isDark(img image.Image, x, y int) bool {
 
 func TestReceiptTemplateIsData(t *testing.T) {
 	rd := renderer()
-	tpl := rd.T.Forms[FormReceipt]
+	newest := rd.T.Sets[len(rd.T.Sets)-1]
+	tpl := newest.Forms[FormReceipt]
 	tpl.Number = "Mẫu số 01a"
 	tpl.Title = "GIẤY BIÊN NHẬN HỒ SƠ THEO MẪU MỚI"
 	tpl.Basis = "Ban hành kèm theo Thông tư số 03/2025/TT-VPCP"
-	rd.T.Forms[FormReceipt] = tpl
+	newest.Forms[FormReceipt] = tpl
 	pdf := render(t, "receipt", func(w *bytes.Buffer) error { return rd.Receipt(w, receivedDossier(t), clerk) })
 	text := flatText(t, pdf)
 	wantAll(t, "receipt", text, "Mẫu số 01a", "GIẤY BIÊN NHẬN HỒ SƠ THEO MẪU MỚI", "(Ban hành kèm theo Thông tư số 03/2025/TT-VPCP)")
@@ -530,18 +535,25 @@ func TestRefusal(t *testing.T) {
 func TestApology(t *testing.T) {
 	e := maritalEvents(t)
 	e.add(domain.EvRescheduled, vnTime(2026, 2, 25, 14, 0), "canbo1", domain.RescheduledPayload{
-		Number: "1", Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo",
-		NewDueAt: vnTime(2026, 3, 2, 16, 0)})
+		Number: "12/XL-TP", Agency: "Công chức Tư pháp - Hộ tịch",
+		Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo", NewDueAt: vnTime(2026, 3, 2, 16, 0)})
 	d := e.fold()
 	rd := renderer()
 	pdf := render(t, "apology", func(w *bytes.Buffer) error { return rd.Apology(w, d, "Hoàng Thị Lan") })
-	wantAll(t, "apology", layoutText(t, pdf), "Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 1/PXL",
-		"Kính gửi: Bà Nguyễn Thị Hương.", "THỦ TRƯỞNG ĐƠN VỊ", "Hoàng Thị Lan", "An Hưng, ngày 25 tháng 02 năm 2026")
+	wantAll(t, "apology", layoutText(t, pdf), "Mẫu số 04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+		"UBND XÃ AN HƯNG", "CÔNG CHỨC TƯ PHÁP - HỘ TỊCH", "Số: 12/XL-TP",
+		"Kính gửi: Bà Nguyễn Thị Hương.", "THỦ TRƯỞNG CƠ QUAN", "Hoàng Thị Lan", "An Hưng, ngày 25 tháng 02 năm 2026")
 	wantAll(t, "apology", flatText(t, pdf),
-		"Ngày 13/02/2026, Trung tâm Phục vụ hành chính công xã An Hưng tiếp nhận giải quyết hồ sơ của Bà, mã hồ sơ: "+code,
+		"(Ban hành kèm theo Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ)",
+		"V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ",
+		"Ngày 13/02/2026, Trung tâm Phục vụ hành chính công xã An Hưng tiếp nhận hồ sơ của Bà, mã hồ sơ: "+code,
 		"Thời gian hẹn trả kết quả giải quyết hồ sơ: 16 giờ 00 phút, ngày 25/02/2026.",
-		"Lý do: Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo.",
-		"xin lỗi Bà và sẽ trả kết quả giải quyết hồ sơ cho Bà vào 16 giờ 00 phút, ngày 02/03/2026.")
+		"Tuy nhiên đến nay, Công chức Tư pháp - Hộ tịch chưa giải quyết xong hồ sơ của Bà",
+		"Lý do chậm trễ: Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo.",
+		"Công chức Tư pháp - Hộ tịch xin lỗi Bà vì sự chậm trễ này và đề nghị gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 02/03/2026.")
+	if strings.Contains(flatText(t, pdf), "PHIẾU XIN LỖI") {
+		t.Error("the 2018 apology is printed for a 2026 reschedule")
+	}
 }
 
 func TestControlSlip(t *testing.T) {
@@ -549,7 +561,7 @@ func TestControlSlip(t *testing.T) {
 	rd := renderer()
 	pdf := render(t, "control", func(w *bytes.Buffer) error { return rd.ControlSlip(w, d) })
 	text := layoutText(t, pdf)
-	wantAll(t, "control", text, "Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã hồ sơ: "+code,
+	wantAll(t, "control", text, "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mã hồ sơ: "+code,
 		"Chủ hồ sơ: Bà Nguyễn Thị Hương", "Số điện thoại: 0912345678",
 		"Thủ tục hành chính: Thủ tục cấp Giấy xác nhận tình trạng hôn nhân",
 		"Thời gian nhận hồ sơ: 16 giờ 00 phút, ngày 13/02/2026", "Thời gian hẹn trả kết quả: 16 giờ 00 phút, ngày 25/02/2026",
@@ -601,6 +613,7 @@ func TestMissingData(t *testing.T) {
 		"refusal of an open dossier": func() error { return rd.Refusal(&bytes.Buffer{}, received, clerk) },
 		"apology without reschedule": func() error { return rd.Apology(&bytes.Buffer{}, received, "Hoàng Thị Lan") },
 		"control slip, not received": func() error { return rd.ControlSlip(&bytes.Buffer{}, none) },
+		"stop notice, not stopped":   func() error { return rd.StopNotice(&bytes.Buffer{}, received, "Hoàng Thị Lan") },
 		"return slip, no hand-over":  func() error { return rd.ReturnSlip(&bytes.Buffer{}, received) },
 	} {
 		err := f()
@@ -711,8 +724,8 @@ func TestScreenshots(t *testing.T) {
 		Reason: "Tờ khai chưa ghi nơi cư trú trước đây; thiếu trích lục ghi chú ly hôn", GuideName: "Trần Thị Mai", GuidePhone: "0225 3822 123"})
 	supplement := e.fold()
 	e = maritalEvents(t)
-	e.add(domain.EvRescheduled, vnTime(2026, 2, 25, 14, 0), "canbo1", domain.RescheduledPayload{Number: "1",
-		Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo", NewDueAt: vnTime(2026, 3, 2, 16, 0)})
+	e.add(domain.EvRescheduled, vnTime(2026, 2, 25, 14, 0), "canbo1", domain.RescheduledPayload{Number: "12/XL-TP",
+		Agency: "Công chức Tư pháp - Hộ tịch", Reason: "Cần xác minh thêm nơi cư trú trước đây của người yêu cầu tại xã Vĩnh Bảo", NewDueAt: vnTime(2026, 3, 2, 16, 0)})
 	apology := e.fold()
 	e = &events{t: t}
 	p := certification()
@@ -726,7 +739,8 @@ func TestScreenshots(t *testing.T) {
 		"form-02-supplement": func(w *bytes.Buffer) error { return rd.Supplement(w, supplement, clerk) },
 		"form-03-refusal":    func(w *bytes.Buffer) error { return rd.Refusal(w, refused, clerk) },
 		"form-04-apology":    func(w *bytes.Buffer) error { return rd.Apology(w, apology, "Hoàng Thị Lan") },
-		"form-05-control":    func(w *bytes.Buffer) error { return rd.ControlSlip(w, returned) },
+		"form-05-stop":       func(w *bytes.Buffer) error { return rd.StopNotice(w, stoppedDossier(t), "Hoàng Thị Lan") },
+		"form-06-control":    func(w *bytes.Buffer) error { return rd.ControlSlip(w, returned) },
 		"form-return-slip":   func(w *bytes.Buffer) error { return rd.ReturnSlip(w, returned) },
 	}
 	for name, f := range forms {

@@ -61,10 +61,11 @@ var (
 // page is one PDF being drawn. It keeps its own cursor (y) and breaks pages itself, so a
 // table can repeat its header and a signature block never splits.
 type page struct {
-	f      *fpdf.Fpdf
-	y      float64
-	footer string // printed on every page with "Trang i/n" when the form runs onto more pages
-	onNew  func() // called after a page break (a table redraws its header)
+	f        *fpdf.Fpdf
+	sections []int // first page of each section after the first (a copy of a form printed twice)
+	y        float64
+	footer   string // printed on every page with "Trang i/n" when the form runs onto more pages
+	onNew    func() // called after a page break (a table redraws its header)
 }
 
 // newPage starts a portrait A4 PDF with Fyne's bundled Noto Sans embedded (it covers Vietnamese).
@@ -123,6 +124,29 @@ func (p *page) newPage() {
 }
 
 func (p *page) gap(h float64) { p.y += h }
+
+// newSection starts a new page that begins a new copy of the form: pages are numbered
+// within each copy.
+func (p *page) newSection() {
+	p.onNew = nil
+	p.f.AddPage()
+	p.y = marginT
+	p.sections = append(p.sections, p.f.PageCount())
+}
+
+// sectionOf returns the first and last page of the section holding page i.
+func (p *page) sectionOf(i int) (first, last int) {
+	first, last = 1, p.f.PageCount()
+	for _, s := range p.sections {
+		if s <= i {
+			first = s
+		} else {
+			last = s - 1
+			break
+		}
+	}
+	return first, last
+}
 
 // --- text layout: words in several styles, wrapped greedily ---
 
@@ -576,11 +600,15 @@ func (p *page) finish(w io.Writer) error {
 	if n := p.f.PageCount(); n > 1 {
 		st := para{size: 8, line: 4, align: 'C'}
 		for i := 1; i <= n; i++ {
+			first, last := p.sectionOf(i)
+			if first == last {
+				continue
+			}
 			p.f.SetPage(i)
 			// fpdf only emits a font change when the font differs from the last one set,
 			// which was on another page: force the selection into this page's stream.
 			p.font(regular, 1)
-			text := fmt.Sprintf("Trang %d/%d", i, n)
+			text := fmt.Sprintf("Trang %d/%d", i-first+1, last-first+1)
 			if p.footer != "" {
 				text = p.footer + " – " + text
 			}

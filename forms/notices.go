@@ -99,14 +99,21 @@ func (rd Renderer) Refusal(w io.Writer, d domain.Dossier, clerk domain.Staff) (e
 	return p.finish(w)
 }
 
-// Apology prints Mẫu 04, the apology with a new due date (phiếu xin lỗi và hẹn lại ngày
-// trả kết quả), for the last reschedule; head is the name of the head of the unit who signs.
+// Apology prints Mẫu 04 for the last reschedule, as the circular in force on its day
+// drew it: since Circular 03/2025/TT-VPCP the letter of apology and request for
+// extension (văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết), issued in the name
+// of the agency that caused the delay with the proposed new date; before, the apology
+// with a new due date (phiếu xin lỗi và hẹn lại ngày trả kết quả). head is the name of
+// the head of the unit who signs.
 func (rd Renderer) Apology(w io.Writer, d domain.Dossier, head string) (err error) {
 	defer recoverPDF(&err)
 	if len(d.Reschedules) == 0 {
-		return incomplete("apology.none", "Hồ sơ chưa được hẹn lại ngày trả kết quả nên chưa in được Phiếu xin lỗi.")
+		return incomplete("apology.none", "Hồ sơ chưa được hẹn lại ngày trả kết quả nên chưa in được văn bản xin lỗi.")
 	}
 	rs := d.Reschedules[len(d.Reschedules)-1]
+	if tpl, _ := rd.T.For(FormApology, rs.At); tpl.Edition != Edition2018 {
+		return rd.apology2025(w, d, rs, head)
+	}
 	number := clean(rs.Number)
 	switch {
 	case number == "":
@@ -134,6 +141,82 @@ func (rd Renderer) Apology(w io.Writer, d domain.Dossier, head string) (err erro
 	p.write(ind, r("Sự chậm trễ này đã gây phiền hà cho "+hon+". "+unit+" xin lỗi "+hon+
 		" và sẽ trả kết quả giải quyết hồ sơ cho "+hon+" vào "), b(clockDate(rs.NewDueAt)), r("."))
 	p.closing(ind, []run{r("Xin trân trọng cảm ơn sự hợp tác của " + hon + "./.")},
+		signer{"THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên và đóng dấu)", clean(head)})
+	return p.finish(w)
+}
+
+// apology2025 is Mẫu 04 of Circular 03/2025/TT-VPCP: the agency that caused the delay
+// apologises and asks for the time to be extended to the proposed new date.
+func (rd Renderer) apology2025(w io.Writer, d domain.Dossier, rs domain.Reschedule, head string) error {
+	agency := clean(rs.Agency)
+	if agency == "" {
+		agency = rd.unitName()
+	}
+	number := clean(rs.Number)
+	if number == "" {
+		number = "……"
+	}
+	p, tpl := rd.startAs(FormApology, d, rs.At, "Số: "+number, agency)
+	p.write(para{size: 10, line: 5, align: 'L'}, it("V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ"))
+	p.gap(2)
+	p.title(tpl, marginL, contentW)
+	p.gap(4)
+
+	a := d.Applicant
+	hon := honorific(a.Sex)
+	ind := para{size: bodySize, line: bodyLine, align: 'J', indent: 8}
+	p.write(para{size: bodySize, line: bodyLine, align: 'C'}, r("Kính gửi: "), b(person(a)+"."))
+	p.gap(2)
+	p.write(ind, r("Ngày "+dateVN(d.ReceivedAt)+", "+rd.unitName()+" tiếp nhận hồ sơ của "+hon+", mã hồ sơ: "),
+		b(orDots(d.Code)), r("."))
+	p.write(ind, r("Thủ tục hành chính: "), b(punctuate(orDots(clean(d.Procedure.Name)))))
+	p.write(ind, r("Nội dung yêu cầu giải quyết: "), b(punctuate(orDots(clean(firstNonBlank(d.Summary, d.Procedure.Name))))))
+	p.write(ind, r("Thời gian hẹn trả kết quả giải quyết hồ sơ: "), b(clockDate(rs.OldDueAt)), r("."))
+	p.write(ind, r("Tuy nhiên đến nay, "+agency+" chưa giải quyết xong hồ sơ của "+hon+" đúng thời hạn ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."))
+	p.write(ind, r("Lý do chậm trễ: "), b(punctuate(orDots(clean(rs.Reason)))))
+	p.write(ind, r(agency+" xin lỗi "+hon+" vì sự chậm trễ này và đề nghị gia hạn thời gian giải quyết hồ sơ đến "),
+		b(clockDate(rs.NewDueAt)), r(". Kết quả được trả tại: "), b(punctuate(rd.returnPlace(d))))
+	p.closing(ind, []run{r("Xin trân trọng cảm ơn sự hợp tác của " + hon + "./.")},
+		signer{"THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", clean(head)})
+	return p.finish(w)
+}
+
+// StopNotice prints Mẫu 05 of Circular 03/2025/TT-VPCP, the notice that processing of a
+// dossier has stopped (thông báo dừng giải quyết hồ sơ), with the reason recorded when it
+// stopped: status 8, or 7 when the citizen withdrew it. head is the name of the head of
+// the unit who signs.
+func (rd Renderer) StopNotice(w io.Writer, d domain.Dossier, head string) (err error) {
+	defer recoverPDF(&err)
+	if d.Status != domain.StatusStopped && d.Status != domain.StatusWithdrawn {
+		return incomplete("stop.not_stopped", "Hồ sơ không ở trạng thái «Dừng xử lý» nên không in Thông báo dừng giải quyết hồ sơ.")
+	}
+	if blank(d.CloseReason) {
+		return incomplete("stop.no_reason", "Hồ sơ chưa ghi lý do dừng giải quyết.")
+	}
+	p, tpl := rd.start(FormStop, d, d.ClosedAt, "Số: ……")
+	p.title(tpl, marginL, contentW)
+	if d.Code != "" {
+		p.codeLine(d.Code, marginL, contentW)
+	}
+	p.gap(3)
+
+	a := d.Applicant
+	hon := honorific(a.Sex)
+	unit := rd.unitName()
+	p.write(para{size: bodySize, line: bodyLine, align: 'C'}, r("Kính gửi: "), b(person(a)+"."))
+	p.gap(2)
+	p.applicantLines(a)
+	p.requestLines(d)
+	p.ownerLine(d)
+	if !d.ReceivedAt.IsZero() {
+		p.field("Thời gian nhận hồ sơ", clockDate(d.ReceivedAt))
+	}
+	p.gap(1)
+	p.write(bodyJust, r(unit+" thông báo dừng giải quyết hồ sơ của "+hon+" kể từ "), b(clockDate(d.ClosedAt)),
+		r(" với lý do như sau:"))
+	p.writeAt(marginL+6, contentW-6, bodyJust, b(punctuate(clean(d.CloseReason))))
+	p.write(bodyJust, r("Giấy tờ đã nộp (nếu có) được trả lại tại: "), b(punctuate(rd.returnPlace(d))))
+	p.closing(bodyJust, []run{r("Xin thông báo để " + hon + " được biết./.")},
 		signer{"THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên và đóng dấu)", clean(head)})
 	return p.finish(w)
 }

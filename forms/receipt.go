@@ -20,8 +20,8 @@ const (
 	qrModule = 8
 )
 
-// QRPNG is the tracking QR code printed on the receipt: it encodes exactly the dossier
-// code, with medium error recovery and the standard quiet zone, as a grey-scale PNG of
+// QRPNG is the tracking QR code printed on the receipt: it encodes exactly the text given
+// (the lookup address of the dossier, or its bare code), with medium error recovery and the standard quiet zone, as a grey-scale PNG of
 // qrModule pixels per module.
 func QRPNG(code string) ([]byte, error) {
 	q, err := qrcode.New(code, qrcode.Medium)
@@ -50,12 +50,28 @@ func (rd Renderer) Receipt(w io.Writer, d domain.Dossier, clerk domain.Staff) (e
 	case d.DueAt.IsZero():
 		return incomplete("receipt.no_due", "Hồ sơ chưa có ngày hẹn trả kết quả nên chưa in được Giấy tiếp nhận hồ sơ.")
 	}
-	qr, err := QRPNG(d.Code)
+	lookup := rd.Unit.LookupAddress(d.Code)
+	qr, err := QRPNG(firstNonBlank(lookup, d.Code))
 	if err != nil {
 		return err
 	}
 	p, tpl := rd.start(FormReceipt, d, d.ReceivedAt, "")
+	copies := max(rd.Unit.ReceiptCopies, 1)
+	for n := 1; n <= copies; n++ {
+		if n > 1 {
+			p.newSection()
+			p.header(tpl, rd.headerBlock(clean(rd.Unit.Name), "", d.ReceivedAt))
+		}
+		rd.receiptCopy(p, tpl, d, clerk, qr, lookup, n, copies)
+	}
+	return p.finish(w)
+}
 
+// copyNames say who keeps each copy (liên) of a receipt printed twice.
+var copyNames = [...]string{"Liên 1: Giao người nộp hồ sơ", "Liên 2: Lưu tại Bộ phận tiếp nhận và trả kết quả"}
+
+// receiptCopy draws one copy of the receipt under its header.
+func (rd Renderer) receiptCopy(p *page, tpl Template, d domain.Dossier, clerk domain.Staff, qr []byte, lookup string, n, copies int) {
 	// Title and code centred, the QR code beside them at the right margin, the code under it.
 	top := p.y
 	band := contentW - 2*(qrSize+4)
@@ -64,6 +80,14 @@ func (rd Renderer) Receipt(w io.Writer, d domain.Dossier, clerk domain.Staff) (e
 	qx := pageW - marginR - qrSize
 	p.image("qr", qr, qx, top-2, qrSize)
 	p.drawText([]run{r(d.Code)}, qx-10, top-2+qrSize-0.5, qrSize+20, para{size: 6.5, line: 3, align: 'C'})
+	if copies > 1 {
+		label := fmt.Sprintf("Liên %d", n)
+		if n <= len(copyNames) {
+			label = copyNames[n-1]
+		}
+		p.drawText([]run{it("(" + label + ")")}, marginL+qrSize+4, p.y, band, para{size: 9.5, line: 4.6, align: 'C'})
+		p.y += 4.6
+	}
 	p.y = max(p.y, top-2+qrSize+3) + 2
 
 	a := d.Applicant
@@ -105,6 +129,7 @@ func (rd Renderer) Receipt(w io.Writer, d domain.Dossier, clerk domain.Staff) (e
 	p.write(body, r("5. Thời gian trả kết quả giải quyết hồ sơ: "), b(clockDate(d.DueAt)), r("."))
 	p.write(body, r("6. Đăng ký nhận kết quả tại: "), b(punctuate(rd.returnPlace(d))))
 	p.write(body, feeRuns(d.Fee)...)
+	p.write(body, rd.lookupRuns(d.Code, lookup)...)
 	if d.Assisted {
 		p.write(body, it("Hồ sơ được cán bộ hỗ trợ điền thông tin (Ngày không viết)."))
 	}
@@ -117,5 +142,23 @@ func (rd Renderer) Receipt(w io.Writer, d domain.Dossier, clerk domain.Staff) (e
 		signer{"NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", clean(a.Name)},
 		signer{"NGƯỜI TIẾP NHẬN", "(Ký và ghi rõ họ tên)", clerkName},
 	)
-	return p.finish(w)
+}
+
+// lookupRuns is the receipt's line telling the citizen where and how to follow the
+// dossier: the lookup address (also in the QR code) or, without one, the centre's phone.
+func (rd Renderer) lookupRuns(code, lookup string) []run {
+	runs := []run{r("Tra cứu tình trạng hồ sơ: ")}
+	phone := clean(rd.Unit.Phone)
+	switch {
+	case lookup != "":
+		runs = append(runs, r("quét mã QR trên giấy này hoặc truy cập "), b(lookup))
+		if phone != "" {
+			runs = append(runs, r("; điện thoại "), b(nobreak(phone)))
+		}
+	case phone != "":
+		runs = append(runs, r("gọi số "), b(nobreak(phone)), r(" hoặc đến "+rd.unitName()+", đọc mã hồ sơ "), b(orDots(code)))
+	default:
+		runs = append(runs, r("đến "+rd.unitName()+", đọc mã hồ sơ "), b(orDots(code)))
+	}
+	return append(runs, r("."))
 }

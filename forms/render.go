@@ -2,6 +2,7 @@ package forms
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 // Unit is the centre printing the forms, as its header and sentences name it.
 type Unit struct {
-	Parent      string // parent authority, e.g. "UBND thành phố Hải Phòng" (printed in capitals)
+	Parent      string // the commune People's Committee that set the centre up, e.g. "UBND xã An Hưng" (printed in capitals)
 	Name        string // e.g. "Trung tâm Phục vụ hành chính công xã An Hưng": capitalised in the header, as written in sentences
 	Code        string // mã định danh đơn vị, e.g. 000.00.06.H56 (PDF metadata)
 	Place       string // place name of the date line, e.g. "An Hưng"
@@ -19,6 +20,27 @@ type Unit struct {
 	Phone       string // the centre's telephone, for citizens' questions
 	ReturnPlace string // where results are collected, when a dossier does not say
 	Book        string // "Quyển số" of the tracking book; the year of receipt when empty
+	// LookupURL is where a citizen follows a dossier: the receipt's QR code encodes it
+	// with the dossier code, put in place of "{code}" or appended. Empty: the QR code
+	// holds the bare code (for the counter's scanner).
+	LookupURL string
+	// ReceiptCopies is how many copies (liên) of the receipt one print makes: 2 where the
+	// province asks for one to hand out and one to keep; 0 or 1 prints one.
+	ReceiptCopies int
+}
+
+// LookupAddress is the address that shows a dossier's progress: Unit.LookupURL with the
+// code, or "" when no lookup address is set.
+func (u Unit) LookupAddress(code string) string {
+	base := strings.TrimSpace(u.LookupURL)
+	if base == "" || strings.TrimSpace(code) == "" {
+		return ""
+	}
+	code = url.QueryEscape(strings.TrimSpace(code))
+	if strings.Contains(base, "{code}") {
+		return strings.ReplaceAll(base, "{code}", code)
+	}
+	return base + code
 }
 
 // Renderer prints the forms of one unit. The zero value of T prints the seed templates;
@@ -48,9 +70,16 @@ func (rd Renderer) staffName(username string) string {
 	return username
 }
 
-// start opens a PDF for a form of dossier d and draws its header.
+// start opens a PDF for a form of dossier d issued on date and draws its header, with the
+// template of the circular in force on that date.
 func (rd Renderer) start(id string, d domain.Dossier, date time.Time, number string) (*page, Template) {
-	tpl := rd.T.Get(id)
+	return rd.startAs(id, d, date, number, clean(rd.Unit.Name))
+}
+
+// startAs is start with another issuing body than the centre under the commune line (the
+// 2025 apology letter is issued by the agency that caused the delay).
+func (rd Renderer) startAs(id string, d domain.Dossier, date time.Time, number, issuer string) (*page, Template) {
+	tpl, _ := rd.T.For(id, date)
 	subject := clean(rd.Unit.Name)
 	if rd.Unit.Code != "" {
 		subject += " (" + rd.Unit.Code + ")"
@@ -59,9 +88,12 @@ func (rd Renderer) start(id string, d domain.Dossier, date time.Time, number str
 	if d.Code != "" {
 		p.footer = "Mã hồ sơ: " + d.Code
 	}
-	p.header(tpl, headerBlock{parent: clean(rd.Unit.Parent), unit: clean(rd.Unit.Name), number: number,
-		place: rd.Unit.Place, date: date})
+	p.header(tpl, rd.headerBlock(issuer, number, date))
 	return p, tpl
+}
+
+func (rd Renderer) headerBlock(issuer, number string, date time.Time) headerBlock {
+	return headerBlock{parent: clean(rd.Unit.Parent), unit: issuer, number: number, place: rd.Unit.Place, date: date}
 }
 
 // unitName is the centre's name inside a sentence.

@@ -502,10 +502,11 @@ func (rd Renderer) reportUnit() string {
 	return strings.ToUpper(rd.unitName())
 }
 
-// template returns a report's template: forms.json may carry it under id (so numbering
-// can change with the law without a new build); otherwise the default given.
+// template returns a report's template as in force today: forms.json may carry it under
+// id (so numbering can change with the law without a new build); otherwise the default
+// given.
 func (rd Renderer) template(id string, def Template) Template {
-	if t, ok := rd.T.Forms[id]; ok && strings.TrimSpace(t.Title) != "" {
+	if t, ok := rd.T.For(id, rd.now()); ok && strings.TrimSpace(t.Title) != "" {
 		return t
 	}
 	return def

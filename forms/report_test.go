@@ -82,7 +82,7 @@ func TestII06aXLSX(t *testing.T) {
 	all := fmt.Sprint(rows)
 	for _, want := range []string{"Biểu số II.06a/VPCP/KSTT",
 		"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ AN HƯNG",
-		"Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026", "Đơn vị báo cáo:", "Đơn vị nhận báo cáo: UBND thành phố Hải Phòng",
+		"Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026", "Đơn vị báo cáo:", "Đơn vị nhận báo cáo: UBND xã An Hưng",
 		"Đơn vị tính: số hồ sơ TTHC", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "An Hưng, ngày 26 tháng 02 năm 2026",
 		"1 hồ sơ công dân rút, 1 hồ sơ từ chối giải quyết, 4 hồ sơ dừng xử lý", "(3) = (7) + (11) + 6"} {
 		if !strings.Contains(all, want) {
@@ -241,7 +241,7 @@ func TestTrackingBookFormats(t *testing.T) {
 	sh := x.GetSheetList()[0]
 	rows, _ := x.GetRows(sh)
 	all := fmt.Sprint(rows)
-	for _, want := range []string{"SỔ THEO DÕI HỒ SƠ", "Mẫu số 06", "Quyển số: 2026", "Từ ngày 01/02/2026 đến ngày 28/02/2026",
+	for _, want := range []string{"SỔ THEO DÕI HỒ SƠ", "Mẫu số 07", "Quyển số: 2026", "Từ ngày 01/02/2026 đến ngày 28/02/2026",
 		"Thời gian (giờ, ngày, tháng, năm)", "Cơ quan chủ trì giải quyết", "Trả kết quả (ký nhận)"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("book xlsx missing %q", want)
@@ -273,7 +273,7 @@ func TestTrackingBookFormats(t *testing.T) {
 	}
 	flat := flatText(t, pdf)
 	// The code wraps after its unit part (pdftotext drops the dash that ends a line).
-	wantAll(t, "book", flat, "SỔ THEO DÕI HỒ SƠ", "Mẫu số 06", "000.00.06.H56260213-1001", "Nguyễn Thị Đào",
+	wantAll(t, "book", flat, "SỔ THEO DÕI HỒ SƠ", "Mẫu số 07", "000.00.06.H56260213-1001", "Nguyễn Thị Đào",
 		"13/02/2026 16:00", "23/02/2026 17:00", "Số lượng", "Công chức Tư pháp - Hộ tịch", "Quyển số: 2026")
 
 	data = writeReport(t, "book.csv", func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatCSV, p, entries) })
@@ -325,7 +325,7 @@ func TestReportFormatsAndTemplates(t *testing.T) {
 	}
 	// A template set from the catalogue may renumber the report.
 	rd := renderer()
-	rd.T.Forms[FormII06a] = Template{Number: "Biểu số 06a/TT03", Title: "KẾT QUẢ GIẢI QUYẾT TẠI"}
+	rd.T.Sets[len(rd.T.Sets)-1].Forms[FormII06a] = Template{Number: "Biểu số 06a/TT03", Title: "KẾT QUẢ GIẢI QUYẾT TẠI"}
 	data := writeReport(t, "csv", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) })
 	rows, _ := openXLSX(t, data).GetRows("II.06a")
 	if all := fmt.Sprint(rows); !strings.Contains(all, "Biểu số 06a/TT03") || !strings.Contains(all, "KẾT QUẢ GIẢI QUYẾT TẠI TRUNG TÂM") {

@@ -123,6 +123,8 @@ func processingTime(pt domain.ProcessingTime) string {
 		return number(pt.Value, true) + " ngày làm việc"
 	case domain.TimeWorkingHours:
 		return number(pt.Value, false) + " giờ làm việc"
+	case domain.TimeCalendarDays:
+		return number(pt.Value, true) + " ngày (tính cả ngày nghỉ; ngày cuối là ngày nghỉ thì trả vào ngày làm việc tiếp theo)"
 	}
 	return dots
 }

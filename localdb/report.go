@@ -232,7 +232,7 @@ func (s *Store) periodDossiers(ctx context.Context, op, where string, p domain.P
 	return out, nil
 }
 
-// TrackingBook returns the tracking book (Mẫu 06) of a period: the dossiers received in it.
+// TrackingBook returns the tracking book (Mẫu 07) of a period: the dossiers received in it.
 func (s *Store) TrackingBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.TrackingEntry, error) {
 	ds, err := s.periodDossiers(ctx, "tracking book", `received_at >= ?1 AND received_at < ?2 AND status <> 1`, p, progress)
 	if err != nil {

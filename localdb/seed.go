@@ -583,7 +583,7 @@ func (sd *seeder) history(code string, at time.Time, actor domain.Staff) ([]doma
 	if p.Fee.NeedsPages() {
 		pages = 1 + r.IntN(12)
 	}
-	due := sd.cal.Due(at, string(p.Time.Unit), p.Time.Value).Round(time.Minute)
+	due := p.Time.Due(sd.cal, at)
 	if err := add(at, domain.EvReceived, domain.ReceivedPayload{
 		Code: code, Procedure: domain.ProcedureRef{Code: p.Code, Name: p.Name, FieldCode: p.FieldCode, Field: p.Field,
 			CatalogueVersion: sd.s.Catalogue().Version, Time: p.Time, ResultType: p.ResultType},
@@ -629,7 +629,7 @@ func (sd *seeder) history(code string, at time.Time, actor domain.Staff) ([]doma
 		if back.After(sd.now) {
 			return evs, nil
 		}
-		due = sd.cal.Paused(due, reqAt, back).Round(time.Minute)
+		due = p.Time.Resumed(sd.cal, due, reqAt, back)
 		t = back
 		if err := add(back, domain.EvSupplementReceived, domain.SupplementReceivedPayload{NewDueAt: due}); err != nil {
 			return nil, err

@@ -20,7 +20,7 @@ import (
 type Config struct {
 	UnitCode        string                `json:"unit_code"`
 	UnitName        string                `json:"unit_name"`
-	Parent          string                `json:"parent,omitempty"`  // governing authority printed above the unit name
+	Parent          string                `json:"parent,omitempty"`  // the commune People's Committee ("UBND xã …"), printed above the centre's name
 	Place           string                `json:"place,omitempty"`   // place name on the date line of forms
 	Address         string                `json:"address,omitempty"` // the centre's address and phone, for forms
 	Phone           string                `json:"phone,omitempty"`
@@ -36,6 +36,17 @@ type Config struct {
 	Hours           calendar.WorkingHours `json:"hours"`
 	BackupDir       string                `json:"backup_dir,omitempty"`
 	Targets         Targets               `json:"targets"`
+	Receipt         ReceiptSettings       `json:"receipt"`
+}
+
+// ReceiptSettings are how the province wants its receipts (Mẫu 01) printed.
+type ReceiptSettings struct {
+	// LookupURL is the address where citizens follow a dossier; the receipt's QR code
+	// and its lookup line carry it with the code (in place of "{code}", or appended).
+	LookupURL string `json:"lookup_url,omitempty"`
+	// Copies is how many copies (liên) one print makes: 1, or 2 where the province asks
+	// for one to hand out and one to keep.
+	Copies int `json:"copies,omitempty"`
 }
 
 // Targets are the city's goals a supervisor compares the centre with, in percent. They
@@ -80,6 +91,16 @@ func (c Config) Validate() error {
 			v = append(v, domain.FieldError{Field: "targets", Code: "unit.targets", Msg: "Chỉ tiêu phải từ 0 đến 100%."})
 			break
 		}
+	}
+	if !domain.CommuneCommittee(c.Parent) {
+		v = append(v, domain.FieldError{Field: "parent", Code: "unit.parent",
+			Msg: "Dòng trên tên trung tâm là Ủy ban nhân dân cấp xã đã thành lập trung tâm: «UBND xã …», «UBND phường …» hoặc «UBND đặc khu …»."})
+	}
+	if u := strings.TrimSpace(c.Receipt.LookupURL); u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		v = append(v, domain.FieldError{Field: "lookup_url", Code: "unit.lookup_url", Msg: "Địa chỉ tra cứu phải bắt đầu bằng https:// (hoặc http://)."})
+	}
+	if c.Receipt.Copies < 0 || c.Receipt.Copies > 2 {
+		v = append(v, domain.FieldError{Field: "receipt_copies", Code: "unit.copies", Msg: "Số liên của giấy tiếp nhận là 1 hoặc 2."})
 	}
 	if c.IdleLockMinutes < 0 || c.IdleLockMinutes > 240 {
 		v = append(v, domain.FieldError{Field: "idle_lock_minutes", Code: "unit.idle", Msg: "Thời gian tự khóa phải từ 0 đến 240 phút."})

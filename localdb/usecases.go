@@ -39,8 +39,7 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 		return domain.Dossier{}, err
 	}
 	cal := s.Calendar()
-	// A receipt promises a minute, not a millisecond.
-	due := cal.Due(now, string(proc.Time.Unit), proc.Time.Value).Round(time.Minute)
+	due := proc.Time.Due(cal, now)
 	fee := proc.Fee.Compute(domain.FeeInput{Copies: in.Copies, Pages: in.Pages})
 	returnPlace := in.ReturnPlace
 	if returnPlace == "" {
@@ -151,7 +150,7 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 		// The clock stood still while the citizen was fetching papers: move the due date
 		// by the working time of the pause.
 		if n := len(d.Supplements); n > 0 && !d.DueAt.IsZero() {
-			p.NewDueAt = s.Calendar().Paused(d.DueAt, d.Supplements[n-1].RequestedAt, now).Round(time.Minute)
+			p.NewDueAt = d.Procedure.Time.Resumed(s.Calendar(), d.DueAt, d.Supplements[n-1].RequestedAt, now)
 		} else {
 			p.NewDueAt = d.DueAt
 		}
@@ -192,6 +191,7 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 		return p, nil
 	case domain.RescheduledPayload:
 		p.Reason = citizen.NormaliseText(p.Reason)
+		p.Agency = citizen.NormaliseText(p.Agency)
 		if p.Reason == "" {
 			return nil, invalid("reason", "reschedule.reason", "Vui lòng ghi lý do chậm trả kết quả.")
 		}
@@ -335,7 +335,7 @@ func (s *Store) AcceptDue(d domain.Dossier, at time.Time) (time.Time, error) {
 		return time.Time{}, domain.ValidationError{{Field: "due_at", Code: "procedure.time",
 			Msg: fmt.Sprintf("Thủ tục «%s» chưa có thời hạn giải quyết trong danh mục nên chưa tính được ngày hẹn trả. Hãy cập nhật danh mục thủ tục.", d.Procedure.Name)}}
 	}
-	return s.Calendar().Due(at, string(t.Unit), t.Value).Round(time.Minute), nil
+	return t.Due(s.Calendar(), at), nil
 }
 
 // RequestSupplement asks the citizen for more papers (Mẫu 02); the clock pauses.

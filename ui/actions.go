@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/forms"
 )
 
 // The actions a clerk records on a dossier from its detail. Each opens a dialog that stays
@@ -210,6 +211,8 @@ func (v *detailView) startAction(t domain.EventType) {
 		v.reschedule()
 	case domain.EvHandedOver:
 		v.handOver()
+	case domain.EvStopped:
+		v.stop()
 	}
 }
 
@@ -395,7 +398,7 @@ func (v *detailView) receiveSupplement() {
 		lines = append(lines, wrapLabel(Tf("Giấy tờ đã yêu cầu ngày %s: %s.", fmtDate(last.RequestedAt), strings.Join(names, "; "))))
 		if !d.DueAt.IsZero() {
 			now := u.opt.Store.Now()
-			preview := u.opt.Store.Calendar().Paused(d.DueAt, last.RequestedAt, now).Round(time.Minute)
+			preview := d.Procedure.Time.Resumed(u.opt.Store.Calendar(), d.DueAt, last.RequestedAt, now)
 			l := wrapLabel(Tf("Hẹn trả hiện tại: %s. Nếu ghi nhận bây giờ, hẹn trả mới: %s (cộng thêm thời gian tạm dừng).", dueText(d.DueAt), dueText(preview)))
 			l.TextStyle.Bold = true
 			lines = append(lines, l)
@@ -456,7 +459,7 @@ func (v *detailView) forward() {
 	f.submit = func() {
 		p := domain.StepPayload{Agency: f.text("agency"), Content: f.text("note")}
 		f.run("", v.record(domain.EvForwarded, p), nil, func(d domain.Dossier) string {
-			return Tf("Đã chuyển hồ sơ %s đến %s. Có thể in Phiếu kiểm soát (Mẫu 05) để gửi kèm.", d.Code, p.Agency)
+			return Tf("Đã chuyển hồ sơ %s đến %s. Có thể in Phiếu kiểm soát (%s) để gửi kèm.", d.Code, p.Agency, formNumber(forms.FormControl, d.ReceivedAt))
 		})
 	}
 	f.show(640, v.dossierLine(),
@@ -540,7 +543,7 @@ func (v *detailView) reschedule() {
 		if limit > 0 {
 			confirm += "\n" + Tf("Mỗi hồ sơ chỉ được hẹn lại %d lần.", limit)
 		}
-		f.run(confirm, v.record(domain.EvRescheduled, domain.RescheduledPayload{Reason: f.text("reason"), NewDueAt: due}),
+		f.run(confirm, v.record(domain.EvRescheduled, domain.RescheduledPayload{Reason: f.text("reason"), Agency: f.text("agency"), NewDueAt: due}),
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printApology(d, head) },
 			func(d domain.Dossier) string {
 				v.headName = head
@@ -549,10 +552,23 @@ func (v *detailView) reschedule() {
 	}
 	f.show(640, v.dossierLine(),
 		wrapLabel(Tf("Hẹn trả hiện tại: %s.", dueText(d.DueAt))),
+		f.entry("agency", T("Cơ quan để chậm trễ (đứng tên văn bản xin lỗi)"), T("Ví dụ: Công chức Tư pháp - Hộ tịch"), delayAgency(d, u.opt.Store.Config().UnitName), false),
 		f.entry("reason", T("Lý do chậm trả kết quả"), T("Ví dụ: Cần xác minh thêm thông tin"), "", true),
 		container.NewGridWithColumns(2, date, clock),
 		weekdayHint,
 		f.entry("head", T("Thủ trưởng đơn vị ký phiếu"), T("Họ và tên"), v.headName, false))
+}
+
+// delayAgency is the agency holding the dossier, which caused the delay and issues the
+// letter of apology (Mẫu 04 of 2025): the last agency it was forwarded to, else the centre.
+func delayAgency(d domain.Dossier, centre string) string {
+	agency := centre
+	for _, st := range d.Steps {
+		if st.Kind == domain.EvForwarded && st.Agency != "" {
+			agency = st.Agency
+		}
+	}
+	return agency
 }
 
 // parseDueInput reads "dd/mm/yyyy" and "hh:mm" as a Vietnam time.
@@ -577,7 +593,7 @@ func parseDueInput(date, clock string) (time.Time, error) {
 
 // reprintApology asks who signs, then prints Mẫu 04 again.
 func (v *detailView) reprintApology() {
-	f := v.newForm(T("In lại phiếu xin lỗi (Mẫu 04)"), T("In"))
+	f := v.newForm(T("In lại văn bản xin lỗi (Mẫu 04)"), T("In"))
 	f.submit = func() {
 		head := f.text("head")
 		if head == "" {
@@ -589,6 +605,50 @@ func (v *detailView) reprintApology() {
 		v.print(func(d domain.Dossier) (string, error) { return v.u.printApology(d, head) })
 	}
 	f.show(520, f.entry("head", T("Thủ trưởng đơn vị ký phiếu"), T("Họ và tên"), v.headName, false))
+}
+
+// stop records that processing stops (status 8) with the reason, and prints the notice
+// (Mẫu 05 of Circular 03/2025/TT-VPCP) for the citizen.
+func (v *detailView) stop() {
+	u := v.u
+	f := v.newForm(T("Dừng giải quyết hồ sơ"), T("Dừng giải quyết và in Mẫu 05"))
+	f.submit = func() {
+		reason, head := f.text("reason"), f.text("head")
+		if reason == "" {
+			f.fail("reason", T("Vui lòng ghi rõ lý do."))
+			return
+		}
+		if head == "" {
+			f.fail("head", T("Vui lòng ghi họ tên thủ trưởng đơn vị ký thông báo."))
+			return
+		}
+		f.run(Tf("Dừng giải quyết hồ sơ %s?\nViệc này không thể hoàn tác. Thông báo dừng giải quyết hồ sơ (Mẫu 05) sẽ được in để gửi công dân.", v.d.Code),
+			v.record(domain.EvStopped, domain.ReasonPayload{Reason: reason}),
+			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printStopNotice(d, head) },
+			func(d domain.Dossier) string {
+				v.headName = head
+				return Tf("Đã dừng giải quyết hồ sơ %s. Thông báo dừng giải quyết hồ sơ (Mẫu 05) đã mở để in.", d.Code)
+			})
+	}
+	f.show(640, v.dossierLine(),
+		f.entry("reason", T("Lý do dừng giải quyết (in trên thông báo)"), T("Ví dụ: Người yêu cầu đã được cấp kết quả tại nơi khác"), "", true),
+		f.entry("head", T("Thủ trưởng đơn vị ký thông báo"), T("Họ và tên"), v.headName, false))
+}
+
+// printStopNotice prints the stop notice again, signed by the head named in the dialog.
+func (v *detailView) printStopNotice() {
+	f := v.newForm(T("In thông báo dừng giải quyết hồ sơ"), T("In"))
+	f.submit = func() {
+		head := f.text("head")
+		if head == "" {
+			f.fail("head", T("Vui lòng ghi họ tên thủ trưởng đơn vị ký thông báo."))
+			return
+		}
+		v.headName = head
+		f.close()
+		v.print(func(d domain.Dossier) (string, error) { return v.u.printStopNotice(d, head) })
+	}
+	f.show(520, f.entry("head", T("Thủ trưởng đơn vị ký thông báo"), T("Họ và tên"), v.headName, false))
 }
 
 // handOver continues on the hand-over screen with this dossier.

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/forms"
 	"motcua/localdb"
 )
 
@@ -463,6 +464,12 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 		v.actionButtons[t] = b
 		box.Add(b)
 	}
+	if st.Role.Can(domain.EventPermission(domain.EvStopped)) && domain.Allowed(domain.EvStopped, d.Status) {
+		b := widget.NewButtonWithIcon(T("Dừng giải quyết hồ sơ (Mẫu 05)"), theme.MediaStopIcon(), func() { v.startAction(domain.EvStopped) })
+		b.Alignment = widget.ButtonAlignLeading
+		v.actionButtons[domain.EvStopped] = b
+		box.Add(b)
+	}
 	v.correctButton = nil
 	if st.Role.Can(domain.EventPermission(domain.EvCorrected)) {
 		v.correctButton = widget.NewButtonWithIcon(T("Đính chính hồ sơ"), theme.DocumentCreateIcon(), v.correct)
@@ -484,9 +491,12 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 	add("mau01", T("In lại giấy tiếp nhận (Mẫu 01)"), func() {
 		v.print(func(d domain.Dossier) (string, error) { return v.u.reprintReceipt(d) })
 	})
-	add("mau05", T("In phiếu kiểm soát (Mẫu 05)"), func() {
+	add("control", Tf("In phiếu kiểm soát (%s)", formNumber(forms.FormControl, d.ReceivedAt)), func() {
 		v.print(func(d domain.Dossier) (string, error) { return v.u.printControlSlip(d) })
 	})
+	if (d.Status == domain.StatusStopped || d.Status == domain.StatusWithdrawn) && d.CloseReason != "" {
+		add("stop", Tf("In thông báo dừng giải quyết hồ sơ (%s)", formNumber(forms.FormStop, d.ClosedAt)), v.printStopNotice)
+	}
 	if len(d.Supplements) > 0 {
 		add("mau02", T("In lại phiếu yêu cầu bổ sung (Mẫu 02)"), func() {
 			guide := v.u.actor()
@@ -500,7 +510,7 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 		})
 	}
 	if len(d.Reschedules) > 0 {
-		add("mau04", T("In lại phiếu xin lỗi (Mẫu 04)"), v.reprintApology)
+		add("mau04", T("In lại văn bản xin lỗi (Mẫu 04)"), v.reprintApology)
 	}
 	if d.HandOver != nil {
 		add("return", T("In lại phiếu trả kết quả"), func() {

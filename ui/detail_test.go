@@ -220,10 +220,10 @@ func TestDetailProcessingActions(t *testing.T) {
 	}
 
 	// Printing from the detail.
-	test.Tap(v.printButtons["mau05"])
+	test.Tap(v.printButtons["control"])
 	h.settle()
-	if text := lastPDF(t, h, "mau05"); !strings.Contains(text, "Công chức Tư pháp - Hộ tịch") {
-		t.Errorf("Mẫu 05 lacks the agency:\n%s", text)
+	if text := lastPDF(t, h, "phieu-kiem-soat"); !strings.Contains(text, "Công chức Tư pháp - Hộ tịch") || !strings.Contains(text, "Mẫu số 06") {
+		t.Errorf("the control slip (Mẫu 06) lacks the agency:\n%s", text)
 	}
 	test.Tap(v.printButtons["mau01"])
 	h.settle()
@@ -493,5 +493,54 @@ func TestDetailAcceptsOnlineRegistration(t *testing.T) {
 	h.settle()
 	if !q.online.Hidden {
 		t.Errorf("still points to online registrations: %q", q.online.Text)
+	}
+}
+
+// A supervisor stops a dossier from its detail: the stop is recorded with its reason
+// (status 8) and the stop notice (Mẫu 05 of Circular 03/2025/TT-VPCP) is printed; the
+// detail then offers to print it again. A counter clerk is not offered the stop.
+func TestDetailStopPrintsNotice(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	d := receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+	h.ui.win.Resize(fyne.NewSize(1366, 768))
+	h.signIn(testClerk)
+	_, v := openDetail(t, h, d.ID)
+	if _, ok := v.actionButtons[domain.EvStopped]; ok {
+		t.Fatal("a counter clerk is offered to stop a dossier")
+	}
+	if b := v.printButtons["control"]; b == nil || b.Text != "In phiếu kiểm soát (Mẫu 06)" {
+		t.Errorf("control slip button: %+v", b)
+	}
+
+	h.signIn(testBoss)
+	_, v = openDetail(t, h, d.ID)
+	f := startAction(t, v, domain.EvStopped)
+	f.entries["reason"].SetText("Người yêu cầu đã được cấp Giấy xác nhận tình trạng hôn nhân tại nơi khác")
+	test.Tap(f.ok)
+	h.settle()
+	if f.errs["head"].Hidden {
+		t.Fatal("no message for the missing signer")
+	}
+	f.entries["head"].SetText("Lê Văn Minh")
+	test.Tap(f.ok)
+	tapOverlayButton(t, h, "Đồng ý")
+	h.settle()
+	got := getDossier(t, h, d.ID)
+	if got.Status != domain.StatusStopped || got.CloseReason != "Người yêu cầu đã được cấp Giấy xác nhận tình trạng hôn nhân tại nơi khác" {
+		t.Fatalf("after stop: status %v reason %q", got.Status, got.CloseReason)
+	}
+	text := strings.Join(strings.Fields(lastPDF(t, h, "mau05-dung-giai-quyet")), " ")
+	for _, want := range []string{"Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Thông tư số 03/2025/TT-VPCP", "UBND XÃ AN HƯNG",
+		d.Code, "Kính gửi: Bà Nguyễn Thị Mai.", "tại nơi khác.", "Lê Văn Minh"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("stop notice lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(v.banner.label.Text, "Mẫu 05") {
+		t.Errorf("banner %q", v.banner.label.Text)
+	}
+	if b := v.printButtons["stop"]; b == nil || b.Text != "In thông báo dừng giải quyết hồ sơ (Mẫu 05)" {
+		t.Fatalf("no reprint of the stop notice: %+v", b)
 	}
 }

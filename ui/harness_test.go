@@ -100,7 +100,7 @@ func newHarness(t *testing.T, at time.Time) *harness {
 
 var (
 	testUnit = localdb.Config{UnitCode: "000.00.06.H56", UnitName: "Trung tâm Phục vụ hành chính công xã An Hưng",
-		Parent: "UBND thành phố Hải Phòng", Place: "An Hưng", Slot: 1, IdleLockMinutes: 10, RescheduleLimit: 1,
+		Parent: "UBND xã An Hưng", Place: "An Hưng", Slot: 1, IdleLockMinutes: 10, RescheduleLimit: 1,
 		ReturnPlace: "Bộ phận tiếp nhận và trả kết quả xã An Hưng"}
 	testAdmin    = domain.Staff{Username: "admin", FullName: "Quản Trị Viên", Role: domain.RoleAdmin}
 	testClerk    = domain.Staff{Username: "lan", FullName: "Nguyễn Thị Lan", Role: domain.RoleCounter}

@@ -349,6 +349,8 @@ func timeText(t domain.ProcessingTime) string {
 		return T("trong ngày (tiếp nhận sau 15 giờ trả ngày làm việc tiếp theo)")
 	case domain.TimeWorkingHours:
 		return Tf("%s giờ làm việc", trimFloat(t.Value))
+	case domain.TimeCalendarDays:
+		return Tf("%s ngày (tính cả ngày nghỉ)", trimFloat(t.Value))
 	default:
 		return Tf("%s ngày làm việc", trimFloat(t.Value))
 	}
@@ -385,7 +387,7 @@ func (s *intakeScreen) changed() {
 	s.fee.SetText(text)
 	s.feeNote.SetText(p.Fee.Note)
 	now := s.u.opt.Store.Now()
-	due := s.u.opt.Store.Calendar().Due(now, string(p.Time.Unit), p.Time.Value)
+	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"motcua/domain"
 	"motcua/forms"
@@ -24,7 +25,8 @@ func (u *UI) renderer() forms.Renderer {
 	return forms.Renderer{
 		T: forms.DefaultTemplates(),
 		Unit: forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place,
-			Address: cfg.Address, Phone: cfg.Phone, ReturnPlace: cfg.ReturnPlace, Book: cfg.Book},
+			Address: cfg.Address, Phone: cfg.Phone, ReturnPlace: cfg.ReturnPlace, Book: cfg.Book,
+			LookupURL: cfg.Receipt.LookupURL, ReceiptCopies: cfg.Receipt.Copies},
 		Now:       u.opt.Store.Now,
 		StaffName: func(username string) string { return names[username] },
 	}
@@ -97,10 +99,25 @@ func (u *UI) printApology(d domain.Dossier, head string) (string, error) {
 	return u.printPDF(d, "mau04-xin-loi", func(w io.Writer) error { return r.Apology(w, d, head) })
 }
 
-// printControlSlip prints Mẫu 05, the slip that travels with the dossier.
+// printControlSlip prints the control slip that travels with the dossier (Mẫu 06; Mẫu
+// 05 for a dossier received under the 2018 forms).
 func (u *UI) printControlSlip(d domain.Dossier) (string, error) {
 	r := u.renderer()
-	return u.printPDF(d, "mau05-kiem-soat", func(w io.Writer) error { return r.ControlSlip(w, d) })
+	return u.printPDF(d, "phieu-kiem-soat", func(w io.Writer) error { return r.ControlSlip(w, d) })
+}
+
+// printStopNotice prints Mẫu 05 of 2025, the notice that processing has stopped, signed
+// by head.
+func (u *UI) printStopNotice(d domain.Dossier, head string) (string, error) {
+	r := u.renderer()
+	return u.printPDF(d, "mau05-dung-giai-quyet", func(w io.Writer) error { return r.StopNotice(w, d, head) })
+}
+
+// formNumber is a form's number as a button names it ("Mẫu 06"), under the circular in
+// force on the day the form is (or was) issued; today when that day is not known.
+func formNumber(id string, issued time.Time) string {
+	tpl, _ := forms.DefaultTemplates().For(id, issued)
+	return tpl.ShortNumber()
 }
 
 // printReturnSlip prints the return slip of a dossier handed over.

@@ -21,7 +21,7 @@ import (
 )
 
 // The reports the city asks for, exported from the supervisor's screen into the printouts
-// folder: Biểu II.06a, the tracking book (Mẫu 06) and the electronic result-return book,
+// folder: Biểu II.06a, the tracking book (Mẫu 07; Mẫu 06 before Circular 03/2025) and the electronic result-return book,
 // as XLSX, PDF or CSV, for any period. The work runs in the background with a progress bar.
 
 // Report kinds, in the chooser's order.
@@ -32,7 +32,7 @@ const (
 )
 
 func reportKindChoices() []string {
-	return []string{T("Biểu II.06a — Tình hình, kết quả giải quyết TTHC"), T("Sổ theo dõi hồ sơ (Mẫu 06)"), T("Sổ trả kết quả điện tử")}
+	return []string{T("Biểu II.06a — Tình hình, kết quả giải quyết TTHC"), Tf("Sổ theo dõi hồ sơ (%s)", formNumber(forms.FormTrackingBook, time.Time{})), T("Sổ trả kết quả điện tử")}
 }
 
 // reportKindName names a kind in a sentence.

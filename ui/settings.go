@@ -29,6 +29,8 @@ type settingsScreen struct {
 	root  fyne.CanvasObject
 
 	unitName, parent, place, address, phone, returnPlace, book *widget.Entry
+	lookupURL                                                  *widget.Entry
+	copies                                                     *widget.Select
 	morningStart, morningEnd, afternoonStart, afternoonEnd     *widget.Entry
 	cutoff, idle, reschedules                                  *widget.Entry
 	targetOnline, targetDigital, targetEResult, targetOnTime   *widget.Entry
@@ -49,7 +51,7 @@ var settingsSections []func(s *settingsScreen) fyne.CanvasObject
 
 func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	s := &settingsScreen{u: u, admin: st.Role.Can(domain.PermAdminister), errs: map[string]*widget.Label{}}
-	for _, f := range []string{"unit_name", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
+	for _, f := range []string{"unit_name", "parent", "lookup_url", "receipt_copies", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
 		s.errs[f] = errLabel()
 	}
 	s.banner = newBanner()
@@ -64,6 +66,17 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	}
 	s.unitName, s.parent, s.place = entry(cfg.UnitName), entry(cfg.Parent), entry(cfg.Place)
 	s.address, s.phone, s.returnPlace, s.book = entry(cfg.Address), entry(cfg.Phone), entry(cfg.ReturnPlace), entry(cfg.Book)
+	s.parent.SetPlaceHolder(T("UBND xã …, UBND phường … hoặc UBND đặc khu …"))
+	s.lookupURL = entry(cfg.Receipt.LookupURL)
+	s.lookupURL.SetPlaceHolder("https://dichvucong.example.gov.vn/tra-cuu?ma={code}")
+	s.copies = widget.NewSelect([]string{T("1 liên"), T("2 liên (giao công dân, lưu tại quầy)")}, nil)
+	s.copies.SetSelectedIndex(0)
+	if cfg.Receipt.Copies == 2 {
+		s.copies.SetSelectedIndex(1)
+	}
+	if !s.admin {
+		s.copies.Disable()
+	}
 	h := cfg.Hours
 	s.morningStart, s.morningEnd = entry(hhmm(h.MorningStart)), entry(hhmm(h.MorningEnd))
 	s.afternoonStart, s.afternoonEnd = entry(hhmm(h.AfternoonStart)), entry(hhmm(h.AfternoonEnd))
@@ -97,12 +110,15 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 			readOnly(T("Mã thiết bị"), cfg.DeviceID)),
 		container.NewGridWithColumns(2,
 			labelled(T("Tên đơn vị"), s.unitName, s.errs["unit_name"]),
-			labelled(T("Cơ quan chủ quản"), s.parent, nil),
+			labelled(T("Ủy ban nhân dân cấp xã (dòng trên tên trung tâm)"), s.parent, s.errs["parent"]),
 			labelled(T("Địa danh (ghi trên phiếu)"), s.place, nil),
 			labelled(T("Quyển số sổ theo dõi hồ sơ"), s.book, nil),
 			labelled(T("Địa chỉ"), s.address, nil),
 			labelled(T("Điện thoại"), s.phone, nil)),
 		labelled(T("Nơi trả kết quả"), s.returnPlace, nil),
+		container.NewGridWithColumns(2,
+			labelled(T("Địa chỉ tra cứu hồ sơ (mã QR trên giấy tiếp nhận; {code} là mã hồ sơ)"), s.lookupURL, s.errs["lookup_url"]),
+			labelled(T("Số liên giấy tiếp nhận"), s.copies, s.errs["receipt_copies"])),
 	)
 	work := container.NewVBox(
 		container.NewGridWithColumns(5,
@@ -184,6 +200,8 @@ func (s *settingsScreen) onSave() {
 	cfg.UnitName, cfg.Parent, cfg.Place = s.unitName.Text, strings.TrimSpace(s.parent.Text), strings.TrimSpace(s.place.Text)
 	cfg.Address, cfg.Phone = strings.TrimSpace(s.address.Text), strings.TrimSpace(s.phone.Text)
 	cfg.ReturnPlace, cfg.Book = strings.TrimSpace(s.returnPlace.Text), strings.TrimSpace(s.book.Text)
+	cfg.Receipt.LookupURL = strings.TrimSpace(s.lookupURL.Text)
+	cfg.Receipt.Copies = s.copies.SelectedIndex() + 1
 	var bad domain.ValidationError
 	var hours calendar.WorkingHours
 	fields := []*int{&hours.MorningStart, &hours.MorningEnd, &hours.AfternoonStart, &hours.AfternoonEnd, &hours.SameDayCutoff}

@@ -35,7 +35,7 @@ func TestWizardSetsUpAndSignsIn(t *testing.T) {
 	w.unitCode.SetText("")
 	test.Type(w.unitCode, "000.00.06.h56")
 	test.Type(w.unitName, "Trung tâm Phục vụ hành chính công xã An Hưng")
-	test.Type(w.parent, "UBND thành phố Hải Phòng")
+	test.Type(w.parent, "UBND xã An Hưng")
 	w.slot.SetSelected("2")
 	test.Type(w.fullName, "nguyễn văn quản")
 	w.password.SetText("")
@@ -45,7 +45,7 @@ func TestWizardSetsUpAndSignsIn(t *testing.T) {
 	test.Tap(w.save)
 	h.settle()
 	cfg := h.store.Config()
-	if cfg.UnitCode != "000.00.06.H56" || cfg.Slot != 2 || cfg.Parent != "UBND thành phố Hải Phòng" {
+	if cfg.UnitCode != "000.00.06.H56" || cfg.Slot != 2 || cfg.Parent != "UBND xã An Hưng" {
 		t.Fatalf("config %+v", cfg)
 	}
 	u := h.ui.User()

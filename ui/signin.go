@@ -27,7 +27,7 @@ type setupWizard struct {
 func (u *UI) showWizard() {
 	w := &setupWizard{u: u, errs: map[string]*widget.Label{}}
 	u.wizard, u.signInPage = w, nil
-	for _, f := range []string{"unit_code", "unit_name", "slot", "username", "full_name", "password", "again"} {
+	for _, f := range []string{"unit_code", "unit_name", "parent", "slot", "username", "full_name", "password", "again"} {
 		w.errs[f] = errLabel()
 	}
 	w.unitCode = widget.NewEntry()
@@ -35,7 +35,7 @@ func (u *UI) showWizard() {
 	w.unitName = widget.NewEntry()
 	w.unitName.SetPlaceHolder(T("Trung tâm Phục vụ hành chính công xã …"))
 	w.parent = widget.NewEntry()
-	w.parent.SetPlaceHolder(T("UBND THÀNH PHỐ HẢI PHÒNG"))
+	w.parent.SetPlaceHolder(T("UBND xã …, UBND phường … hoặc UBND đặc khu …"))
 	w.place = widget.NewEntry()
 	w.place.SetPlaceHolder(T("Địa danh ghi trên phiếu, ví dụ: An Hưng"))
 	var slots []string
@@ -61,7 +61,7 @@ func (u *UI) showWizard() {
 		labelled(T("Mã định danh đơn vị"), w.unitCode, w.errs["unit_code"]),
 		labelled(T("Số thứ tự máy trạm (1–9)"), w.slot, w.errs["slot"]),
 		labelled(T("Tên đơn vị"), w.unitName, w.errs["unit_name"]),
-		labelled(T("Cơ quan chủ quản"), w.parent, nil),
+		labelled(T("Ủy ban nhân dân cấp xã (dòng trên tên trung tâm)"), w.parent, w.errs["parent"]),
 		labelled(T("Địa danh"), w.place, nil),
 	)
 	admin := container.NewGridWithColumns(2,

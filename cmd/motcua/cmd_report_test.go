@@ -133,7 +133,7 @@ func TestReportSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := s.Config()
-	cfg.Parent, cfg.Place = "UBND thành phố Hải Phòng", "An Hưng"
+	cfg.Parent, cfg.Place = "UBND xã An Hưng", "An Hưng"
 	if err := s.UpdateConfig(context.Background(), domain.Staff{Username: "admin", Role: domain.RoleAdmin}, cfg); err != nil {
 		t.Fatal(err)
 	}

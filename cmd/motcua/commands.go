@@ -336,6 +336,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	sameDay := fs.Bool("same-day", false, "giải quyết trong ngày (quy tắc 15 giờ)")
 	days := fs.Float64("days", 0, "số ngày làm việc")
 	hours := fs.Float64("hours", 0, "số giờ làm việc")
+	calDays := fs.Float64("calendar-days", 0, "số ngày theo lịch (kể cả ngày nghỉ)")
 	data := fs.String("data", "", "dùng lịch và giờ làm việc của kho dữ liệu này")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -345,28 +346,32 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--received phải có dạng YYYY-MM-DDTHH:MM, ví dụ 2026-02-13T16:00")
 	}
 	chosen := 0
-	unit, value := "", 0.0
+	var t domain.ProcessingTime
 	if *sameDay {
 		chosen++
-		unit = calendar.UnitSameDay
+		t = domain.ProcessingTime{Unit: domain.TimeSameDay}
 	}
 	if *days > 0 {
 		chosen++
-		unit, value = calendar.UnitDays, *days
+		t = domain.ProcessingTime{Unit: domain.TimeWorkingDays, Value: *days}
 	}
 	if *hours > 0 {
 		chosen++
-		unit, value = calendar.UnitHours, *hours
+		t = domain.ProcessingTime{Unit: domain.TimeWorkingHours, Value: *hours}
+	}
+	if *calDays > 0 {
+		chosen++
+		t = domain.ProcessingTime{Unit: domain.TimeCalendarDays, Value: *calDays}
 	}
 	if chosen != 1 {
-		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H")
+		return fmt.Errorf("chọn đúng một trong --same-day, --days N, --hours H, --calendar-days N")
 	}
 	cal, done, err := calendarFor(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer done()
-	fmt.Fprintln(e.stdout, cal.Due(at, unit, value).In(domain.VN()).Format("2006-01-02T15:04"))
+	fmt.Fprintln(e.stdout, t.Due(cal, at).In(domain.VN()).Format("2006-01-02T15:04"))
 	return nil
 }
 

@@ -130,6 +130,8 @@ func TestDue(t *testing.T) {
 		{[]string{"--received", "2026-03-02T09:00", "--days", "3"}, "2026-03-05T09:00"},
 		{[]string{"--received", "2026-03-02T10:00", "--hours", "4"}, "2026-03-02T16:00"},
 		{[]string{"--received", "2026-04-24T10:00", "--days", "2"}, "2026-04-29T10:00"},
+		{[]string{"--received", "2026-03-02T07:00", "--days", "1"}, "2026-03-03T07:00"},
+		{[]string{"--received", "2026-01-30T09:00", "--calendar-days", "15"}, "2026-02-23T17:00"},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd(t, "", append([]string{"due"}, c.args...)...)

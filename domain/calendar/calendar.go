@@ -18,6 +18,9 @@ const (
 	UnitDays    = "days"     // working days
 	UnitHours   = "hours"    // working hours
 	UnitSameDay = "same_day" // same working day, or the next one after the cut-off
+	// UnitCalendarDays counts calendar days (e.g. marriage with a foreign element: 15
+	// days); a last day that is a day off moves to the next working day.
+	UnitCalendarDays = "calendar_days"
 )
 
 // WorkingHours is an office's working day, in minutes after midnight: a
@@ -314,6 +317,10 @@ const maxDueDays = 10000
 //     Monday 07:00 + 1 day is Monday 17:00, Monday 09:00 + 3 days is
 //     Thursday 09:00;
 //   - hours: value working hours;
+//   - calendar_days: the period starts the day after the (next working) day of
+//     receipt and ends at closing time of its last day, value calendar days later
+//     (fractions round up); a last day that is a day off moves to the next working
+//     day (Civil Code arts. 147–148);
 //   - same_day (value ignored): received at or before the cut-off of a
 //     working day, due at the end of that day; received after the cut-off,
 //     due at the end of the next working day. Intake on a day off or before
@@ -337,6 +344,12 @@ func (c *Calendar) Due(received time.Time, unit string, value float64) time.Time
 	case UnitSameDay:
 		j := dayOf(start)
 		if start.After(at(j, c.hours.SameDayCutoff)) {
+			j = c.nextWorkingDay(j)
+		}
+		return at(j, c.slots[len(c.slots)-1][1])
+	case UnitCalendarDays:
+		j := dayOf(start) + int(math.Ceil(min(value, maxDueDays)))
+		if !c.isWorkingDay(j) {
 			j = c.nextWorkingDay(j)
 		}
 		return at(j, c.slots[len(c.slots)-1][1])

@@ -253,6 +253,10 @@ func TestDue(t *testing.T) {
 		{"8 hours is a day", "2026-03-02 09:00", UnitHours, 8, "2026-03-03 09:00"},
 		{"hours in the evening", "2026-03-02 20:00", UnitHours, 3, "2026-03-03 10:00"},
 		{"hours over a weekend", "2026-03-06 16:30", UnitHours, 1, "2026-03-09 07:30"},
+		// calendar days
+		{"15 calendar days", "2026-03-02 09:00", UnitCalendarDays, 15, "2026-03-17 17:00"},
+		{"15 calendar days ending in Tết", "2026-01-30 09:00", UnitCalendarDays, 15, "2026-02-23 17:00"},
+		{"calendar days round up", "2026-03-02 09:00", UnitCalendarDays, 1.5, "2026-03-04 17:00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
