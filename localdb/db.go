@@ -104,6 +104,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	if err := lockDown(dir); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	s := &Store{dir: dir, path: filepath.Join(dir, DBFile), now: opt.Now, newID: opt.NewID, lightHashing: opt.LightPasswordHashing}
 	if s.now == nil {
 		s.now = time.Now
@@ -154,6 +157,31 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return s, nil
+}
+
+// lockDown keeps the data folder to this account: the folder 0700 even when it already
+// existed with 0755, the database and its -wal and -shm files 0600. SQLite creates those
+// two with the database file's permissions, so the database is made here, empty (SQLite
+// takes an empty file for a new database), with 0600 before SQLite first opens it; files
+// left 0644 by an older motcua are narrowed.
+func lockDown(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, "files")} {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return err
+		}
+	}
+	db := filepath.Join(dir, DBFile)
+	if f, err := os.OpenFile(db, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(dir, KeyFile)} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
