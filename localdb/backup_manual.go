@@ -13,7 +13,8 @@ import (
 )
 
 // BackupNow makes a backup into the configured folder at once (the settings screen's
-// "Sao lưu ngay"), encrypted with the stored passphrase when one is set, then rotates.
+// "Sao lưu ngay"), encrypted with the stored key, then rotates. Before a passphrase is
+// set (or plain backups chosen) it makes none and asks for one: ErrBackupPassphraseUnset.
 func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, error) {
 	if !actor.Role.Can(domain.PermAdminister) {
 		return BackupInfo{}, denied("sao lưu dữ liệu")
@@ -25,11 +26,14 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 	if err := ensureBackupDir(dir); err != nil {
 		return BackupInfo{}, err
 	}
-	key, err := s.storedBackupKey(ctx)
+	opt, mode, err := s.storedBackupOptions(ctx)
 	if err != nil {
 		return BackupInfo{}, err
 	}
-	info, err := s.Backup(ctx, dir, BackupOptions{key: key})
+	if mode == BackupUnset {
+		return BackupInfo{}, ErrBackupPassphraseUnset
+	}
+	info, err := s.Backup(ctx, dir, opt)
 	if err != nil {
 		return info, err
 	}
@@ -44,10 +48,12 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 const pendingRestoreFile = "restore-pending"
 
 // StageRestore restores a backup into a new folder next to dataDir and marks it to replace
-// dataDir at the next start. It returns the staging folder.
+// dataDir at the next start. It returns the staging folder. A backup of this same
+// workstation keeps its signing key and device token; another's gets neither (it must be
+// enrolled again).
 func StageRestore(ctx context.Context, from, dataDir, passphrase string) (string, error) {
 	staging := filepath.Clean(dataDir) + ".restored-" + time.Now().In(domain.VN()).Format("20060102-150405")
-	if _, err := RestoreContext(ctx, from, staging, passphrase); err != nil {
+	if _, err := restore(ctx, from, staging, passphrase, dataDir); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(filepath.Join(dataDir, pendingRestoreFile), []byte(staging), 0o600); err != nil {

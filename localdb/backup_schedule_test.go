@@ -24,7 +24,7 @@ func fakeBackup(now func() time.Time) func(ctx context.Context, dir string, opt 
 		if err != nil {
 			return BackupInfo{}, err
 		}
-		if err := writeManifest(partial, m); err != nil {
+		if _, err := writeManifest(partial, m); err != nil {
 			return BackupInfo{}, err
 		}
 		if err := os.Rename(partial, final); err != nil {
@@ -237,12 +237,15 @@ func TestScheduledEncryptedBackup(t *testing.T) {
 	if err := Restore(list[0].Dir, target, testPassphrase); err != nil {
 		t.Fatal(err)
 	}
-	// Turning encryption off makes the next day's backup plain.
-	if err := s.SetBackupPassphrase(ctx, admin, ""); err != nil {
+	// Choosing plain backups makes the next day's backup plain, and labelled so.
+	if err := s.SetBackupPassphrase(ctx, admin, ""); err == nil {
+		t.Error("an empty passphrase was taken")
+	}
+	if err := s.ChoosePlainBackups(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
 	b.Now = func() time.Time { return s.Now().Add(24 * time.Hour) }
-	if r := b.RunOnce(ctx); r.Err != nil || r.Made == nil || r.Made.Encrypted {
+	if r := b.RunOnce(ctx); r.Err != nil || r.Made == nil || r.Made.Encrypted || r.Made.Manifest.TamperEvident || r.Made.Manifest.Notice == "" {
 		t.Fatalf("%+v", r)
 	}
 }

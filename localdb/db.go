@@ -59,6 +59,8 @@ type Options struct {
 	// LightPasswordHashing makes new password hashes cheap. Tests only: under the race
 	// detector the real argon2id cost is seconds per account.
 	LightPasswordHashing bool
+
+	restored bool // opened by a restore: secrets found in the database belong to another device
 }
 
 // Store is the local database of one workstation, in one data folder.
@@ -82,6 +84,8 @@ type Store struct {
 	ckpt   *checkpointer
 
 	key ed25519.PrivateKey // signs every event made here (KeyFile, beside the database)
+
+	secMu sync.Mutex // serialises changes to SecretsFile within this process
 }
 
 // DBFile is the database's file name inside a data folder.
@@ -144,6 +148,10 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.moveSecretsOut(ctx, !opt.restored); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.signUnsigned(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -176,7 +184,7 @@ func lockDown(dir string) error {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(dir, KeyFile)} {
+	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(dir, KeyFile), filepath.Join(dir, SecretsFile)} {
 		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
