@@ -53,8 +53,12 @@ const (
 )
 
 // BackupOptions configure one backup. The zero value makes a plain backup: callers choose
-// it explicitly (--plain, the settings' choice); see Store.BackupNow for the default.
+// it explicitly (--plain); UseStored is the default of the app and the CLI.
 type BackupOptions struct {
+	// UseStored encrypts with this workstation's backup key (the passphrase set in Cài
+	// đặt), or makes a plain backup if an admin chose that; before either,
+	// ErrBackupPassphraseUnset.
+	UseStored bool
 	// Passphrase, when not empty, encrypts the backup (at least 8 characters) with a key
 	// of its own, sealed with this passphrase.
 	Passphrase string
@@ -118,6 +122,17 @@ const plainNotice = "Bản sao lưu không mã hóa: ai cầm được bản nà
 // opt.Passphrase it is encrypted; nothing unencrypted is written to toDir then (the snapshot
 // is taken in the data folder, which holds the same data in clear anyway).
 func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (BackupInfo, error) {
+	if opt.UseStored {
+		stored, mode, err := s.storedBackupOptions(ctx)
+		if err != nil {
+			return BackupInfo{}, err
+		}
+		if mode == BackupUnset {
+			return BackupInfo{}, ErrBackupPassphraseUnset
+		}
+		stored.at = opt.at
+		opt = stored
+	}
 	enc := opt.secret
 	if opt.Passphrase != "" {
 		var err error

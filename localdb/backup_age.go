@@ -275,3 +275,9 @@ func (a *backupAccess) open(w io.Writer, r io.Reader, name string) (int64, error
 func encryptedName(name string) bool {
 	return strings.HasSuffix(name, encExt) || strings.HasSuffix(name, ageExt)
 }
+
+// LightBackupKeys makes the passphrase stretching of backups cheap (scrypt 2^10 instead of
+// 2^18). Tests of other packages only, like Options.LightPasswordHashing: under the race
+// detector the real cost is seconds per backup and per restore. The cost is written into
+// each key.age, so such backups open normally. Call it before any backup is made.
+func LightBackupKeys() { scryptWorkFactor = 10 }

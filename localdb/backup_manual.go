@@ -26,14 +26,7 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 	if err := ensureBackupDir(dir); err != nil {
 		return BackupInfo{}, err
 	}
-	opt, mode, err := s.storedBackupOptions(ctx)
-	if err != nil {
-		return BackupInfo{}, err
-	}
-	if mode == BackupUnset {
-		return BackupInfo{}, ErrBackupPassphraseUnset
-	}
-	info, err := s.Backup(ctx, dir, opt)
+	info, err := s.Backup(ctx, dir, BackupOptions{UseStored: true})
 	if err != nil {
 		return info, err
 	}
