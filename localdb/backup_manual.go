@@ -40,20 +40,21 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 
 const pendingRestoreFile = "restore-pending"
 
-// StageRestore restores a backup into a new folder next to dataDir and marks it to replace
-// dataDir at the next start. It returns the staging folder. A backup of this same
-// workstation keeps its signing key and device token; another's gets neither (it must be
-// enrolled again).
-func StageRestore(ctx context.Context, from, dataDir, passphrase string) (string, error) {
+// StageRestore restores a backup into a new folder next to dataDir (info.Dir) and marks it
+// to replace dataDir at the next start. A backup of this same workstation keeps its signing
+// key and device token; another's gets neither (info.NeedsEnrollment: enroll it again).
+func StageRestore(ctx context.Context, from, dataDir, passphrase string) (RestoreInfo, error) {
 	staging := filepath.Clean(dataDir) + ".restored-" + time.Now().In(domain.VN()).Format("20060102-150405")
-	if _, err := restore(ctx, from, staging, passphrase, dataDir); err != nil {
-		return "", err
+	info, err := restore(ctx, from, staging, passphrase, dataDir)
+	if err != nil {
+		return info, err
 	}
+	info.Dir = staging
 	if err := os.WriteFile(filepath.Join(dataDir, pendingRestoreFile), []byte(staging), 0o600); err != nil {
 		os.RemoveAll(staging)
-		return "", fmt.Errorf("khôi phục: %w", err)
+		return info, fmt.Errorf("khôi phục: %w", err)
 	}
-	return staging, nil
+	return info, nil
 }
 
 // ApplyPendingRestore swaps in a staged restore, if one is pending: the current data folder

@@ -54,8 +54,12 @@ func TestStagedRestoreSwapsAtNextStart(t *testing.T) {
 	if _, err := StageRestore(ctx, info.Dir, dataDir, "sai mật khẩu rồi"); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("wrong passphrase: %v", err)
 	}
-	if _, err := StageRestore(ctx, info.Dir, dataDir, testPassphrase); err != nil {
+	staged, err := StageRestore(ctx, info.Dir, dataDir, testPassphrase)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !staged.KeptSecrets || staged.NeedsEnrollment {
+		t.Errorf("staged %+v", staged)
 	}
 	s.Close()
 	old, err := ApplyPendingRestore(dataDir)

@@ -14,6 +14,7 @@ import (
 
 // RestoreInfo describes a restore just done.
 type RestoreInfo struct {
+	Dir      string         // where it was restored
 	Manifest BackupManifest // Format 0 for a backup of the first format
 	Stats    Stats          // of the restored store
 	Verify   VerifyResult   // of the restored store
@@ -45,7 +46,7 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 // restore is RestoreContext; with carryFrom (the data folder the restore will replace), the
 // device's key and secrets are carried over when the backup is of that same workstation.
 func restore(ctx context.Context, from, dataDir, passphrase, carryFrom string) (RestoreInfo, error) {
-	var info RestoreInfo
+	info := RestoreInfo{Dir: dataDir}
 	m, raw, err := readManifest(from)
 	if err != nil {
 		return info, err
