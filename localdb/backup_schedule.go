@@ -242,9 +242,11 @@ func (b *BackupScheduler) RunOnce(ctx context.Context) (r BackupRun) {
 	}
 	switch mode {
 	case BackupUnset:
-		// A folder chosen before backups were encrypted by default: keep backing up (a
-		// missing backup is the worse loss) and say so until an admin chooses.
-		log.Warn("automatic backup is not encrypted: no backup passphrase has been set (Cài đặt → Sao lưu)")
+		// Backups are encrypted by default: none is made until an admin sets the passphrase
+		// (Cài đặt asks for it as soon as the folder is chosen) or chooses plain backups.
+		r.Err = ErrBackupPassphraseUnset
+		log.Error("automatic backup waits for a backup passphrase (Cài đặt → Sao lưu và khôi phục)", "dir", dir)
+		return r
 	case BackupLegacy:
 		log.Warn("automatic backup uses the first encrypted format: set the backup passphrase again to move to age")
 	}
@@ -406,6 +408,39 @@ func (s *Store) ChoosePlainBackups(ctx context.Context, actor domain.Staff) erro
 			return err
 		}
 		return s.audit(ctx, tx, actor.Username, "backup.encryption", "off", "sao lưu không mã hóa (không chống sửa đổi)")
+	})
+}
+
+// backupModeSettled marks a store whose backup mode was settled once, at the upgrade to
+// backups encrypted by default.
+const backupModeSettled = "backup.mode_settled"
+
+// settleBackupMode runs once per store. Before backups were encrypted by default, leaving
+// the passphrase empty was how an admin chose plain backups: a store that already had a
+// backup folder and no passphrase keeps making them, now as an explicit choice, labelled,
+// and recorded in the audit log. A store without a folder yet will be asked for a
+// passphrase; so will a store just restored (its folder is another PC's choice).
+func (s *Store) settleBackupMode(ctx context.Context, restored bool) error {
+	done, err := s.getSetting(ctx, s.w, backupModeSettled)
+	if err != nil || done != "" {
+		return err
+	}
+	mode, err := s.BackupMode(ctx)
+	if err != nil {
+		return err
+	}
+	plain := !restored && mode == BackupUnset && strings.TrimSpace(s.Config().BackupDir) != ""
+	return s.tx(ctx, "settle backup mode", func(tx *sql.Tx) error {
+		if err := putSetting(ctx, tx, backupModeSettled, "1"); err != nil {
+			return err
+		}
+		if !plain {
+			return nil
+		}
+		if err := putSetting(ctx, tx, backupPlainSetting, "1"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "system", "backup.encryption", "off", "giữ sao lưu không mã hóa như đã chọn trước khi sao lưu được mã hóa mặc định")
 	})
 }
 

@@ -519,3 +519,40 @@ func TestRestoreElsewhereHasNoSecrets(t *testing.T) {
 		t.Errorf("the restored copy has the original's backup key: %q", mode)
 	}
 }
+
+// A store that had a backup folder and no passphrase before backups were encrypted by
+// default chose plain backups the old way (an empty passphrase): it keeps making them,
+// now labelled and recorded. A store that chooses a folder now is asked for a passphrase.
+func TestPlainKeptForAFolderChosenBefore(t *testing.T) {
+	ctx := context.Background()
+	s := sampleStore(t)
+	dir := s.Dir()
+	cfg := s.Config()
+	cfg.BackupDir = filepath.Join(t.TempDir(), "usb")
+	if err := s.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if mode, _ := s.BackupMode(ctx); mode != BackupUnset {
+		t.Fatalf("a folder chosen now: mode %q", mode)
+	}
+	// As a release before this one left it: no mark that the mode was settled.
+	if _, err := s.w.Exec(`DELETE FROM settings WHERE key = ?`, backupModeSettled); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if mode, _ := s.BackupMode(ctx); mode != BackupPlain {
+		t.Fatalf("mode %q", mode)
+	}
+	var n int
+	s.r.QueryRow(`SELECT COUNT(*) FROM audit WHERE action = 'backup.encryption' AND subject = 'off'`).Scan(&n)
+	b := &BackupScheduler{Store: s, Log: slog.New(slog.DiscardHandler)}
+	r := b.RunOnce(ctx)
+	if n != 1 || r.Err != nil || r.Made == nil || r.Made.Manifest.TamperEvident || r.Made.Manifest.Notice == "" {
+		t.Fatalf("audit %d, run %+v", n, r)
+	}
+}

@@ -152,6 +152,10 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.settleBackupMode(ctx, opt.restored); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if err := s.signUnsigned(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -188,12 +188,14 @@ func (p *backupPanel) onSaveDir() {
 			p.msg.set(errText(err), widget.DangerImportance)
 			return
 		}
-		if p.mode == localdb.BackupUnset && cfg.BackupDir != "" {
-			p.msg.set(T("Đã lưu thư mục sao lưu. Hãy đặt mật khẩu sao lưu để bản sao lưu được mã hóa."), widget.WarningImportance)
-		} else {
-			p.msg.set(T("Đã lưu thư mục sao lưu."), widget.SuccessImportance)
-		}
 		p.load()
+		if p.mode == localdb.BackupUnset && cfg.BackupDir != "" {
+			// No backup is made before a passphrase is set: ask for it now, and back up.
+			p.msg.set(T("Đã lưu thư mục sao lưu. Hãy đặt mật khẩu sao lưu để bản sao lưu được mã hóa."), widget.WarningImportance)
+			p.askFirstBackup()
+			return
+		}
+		p.msg.set(T("Đã lưu thư mục sao lưu."), widget.SuccessImportance)
 	})
 }
 

@@ -76,13 +76,16 @@ func TestFirstBackupAsksForPassphrase(t *testing.T) {
 	p.dir.SetText(usb)
 	test.Tap(p.saveDir)
 	h.settle()
-	if !strings.Contains(p.msg.label.Text, "Hãy đặt mật khẩu sao lưu") {
-		t.Errorf("saving the folder does not ask for a passphrase: %q", p.msg.label.Text)
+	f := p.first
+	if f == nil || !strings.Contains(p.msg.label.Text, "Hãy đặt mật khẩu sao lưu") {
+		t.Fatalf("saving the folder does not ask for a passphrase: %q", p.msg.label.Text)
 	}
+	// Cancelled: "Sao lưu ngay" asks again.
+	f.dialog.Hide()
+	p.first = nil
 	test.Tap(p.backupNow)
 	h.settle()
-	f := p.first
-	if f == nil {
+	if f = p.first; f == nil {
 		t.Fatal("the first backup did not ask for a passphrase")
 	}
 	capture(t, h, "first-backup-dialog.png")
