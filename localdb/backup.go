@@ -24,30 +24,48 @@ import (
 
 // A backup is a folder named motcua-YYYYMMDD-HHMMSS (Vietnam time) holding:
 //
-//	manifest.json        what the backup holds: counts, checksums, versions (written last)
-//	motcua.db[.enc]      a consistent copy of the database (VACUUM INTO reads one snapshot
+//	manifest.json        what the backup holds: counts, checksums, versions (written last
+//	                     but for its MAC)
+//	motcua.db[.age]      a consistent copy of the database (VACUUM INTO reads one snapshot
 //	                     while the app keeps writing)
-//	files/ab/<sha>[.enc] the stored documents that snapshot refers to (immutable once stored)
+//	files/ab/<sha>[.age] the stored documents that snapshot refers to (immutable once stored)
+//	key.age, manifest.mac  when encrypted: see backup_age.go
 //
 // It is written under <name>.partial, checked — reopened, integrity_check, row counts, the
 // audit chain, every document's SHA-256; decrypted first when encrypted — and only then
 // renamed, so a folder with the final name is a verified backup.
+//
+// Encrypted is the default: the passphrase set in Cài đặt (or asked by «motcua backup»).
+// A plain backup is an explicit choice, and says in its manifest that it proves nothing:
+// whoever holds it can edit the database and recompute the checksums. Neither kind holds
+// the device token or signing key (SecretsFile, KeyFile), so a restore elsewhere must enrol
+// again. Backups of format 1 (AES-GCM of our own, .enc files; backup_crypt.go) still
+// restore, and a workstation whose stored key is of that format still writes them until
+// its passphrase is set again.
 
 const (
 	manifestFile   = "manifest.json"
-	manifestFormat = 1
+	manifestFormat = 2
+	legacyFormat   = 1 // AES-GCM (.enc), no manifest MAC
 	backupPrefix   = "motcua-"
 	backupLayout   = "20060102-150405"
 	partialSuffix  = ".partial"
 )
 
-// BackupOptions configure one backup.
+// BackupOptions configure one backup. The zero value makes a plain backup: callers choose
+// it explicitly (--plain); UseStored is the default of the app and the CLI.
 type BackupOptions struct {
-	// Passphrase, when not empty, encrypts the backup (at least 8 characters).
+	// UseStored encrypts with this workstation's backup key (the passphrase set in Cài
+	// đặt), or makes a plain backup if an admin chose that; before either,
+	// ErrBackupPassphraseUnset.
+	UseStored bool
+	// Passphrase, when not empty, encrypts the backup (at least 8 characters) with a key
+	// of its own, sealed with this passphrase.
 	Passphrase string
 
-	key *backupKey // a stretched passphrase (the scheduler's stored key)
-	at  time.Time  // the scheduler's clock (zero: the store's)
+	secret *backupSecret // the stored key (automatic backups)
+	legacy *backupKey    // a stored key of the first format
+	at     time.Time     // the scheduler's clock (zero: the store's)
 }
 
 // BackupFileInfo describes the database file in a backup (the plaintext's size and hash).
@@ -60,21 +78,29 @@ type BackupFileInfo struct {
 // BackupManifest is manifest.json: what a backup holds, so it can be checked and listed
 // without opening (or decrypting) it. It holds counts, never citizens' data.
 type BackupManifest struct {
-	Format        int              `json:"format"`
-	CreatedAt     time.Time        `json:"created_at"`
-	AppVersion    string           `json:"app_version"`
-	SchemaVersion int              `json:"schema_version"`
-	UnitCode      string           `json:"unit_code,omitempty"`
-	DeviceID      string           `json:"device_id,omitempty"`
-	Encrypted     bool             `json:"encrypted"`
-	Database      BackupFileInfo   `json:"database"`
-	Files         int              `json:"files"`
-	FilesBytes    int64            `json:"files_bytes"`
-	Bytes         int64            `json:"bytes"` // on disk, everything but the manifest
-	Tables        map[string]int64 `json:"tables"`
-	Stats         Stats            `json:"stats"`
-	AuditEntries  int64            `json:"audit_entries"`
-	AuditOK       bool             `json:"audit_ok"` // false: the source's chain was already broken
+	Format        int       `json:"format"`
+	CreatedAt     time.Time `json:"created_at"`
+	AppVersion    string    `json:"app_version"`
+	SchemaVersion int       `json:"schema_version"`
+	UnitCode      string    `json:"unit_code,omitempty"`
+	DeviceID      string    `json:"device_id,omitempty"`
+	Encrypted     bool      `json:"encrypted"`
+	Encryption    string    `json:"encryption,omitempty"` // "age" (format 2); format 1 used AES-GCM
+	// TamperEvident: an edit of the backup is detected on restore (it is encrypted, and
+	// from format 2 its manifest authenticated). A plain backup is not, and Notice says so.
+	TamperEvident bool   `json:"tamper_evident"`
+	Notice        string `json:"notice,omitempty"`
+	// ChainHead is the head of the store's event chain at the snapshot, so a restore (and
+	// the city) can tell the copy's history from a rewritten one.
+	ChainHead    string           `json:"chain_head,omitempty"`
+	Database     BackupFileInfo   `json:"database"`
+	Files        int              `json:"files"`
+	FilesBytes   int64            `json:"files_bytes"`
+	Bytes        int64            `json:"bytes"` // on disk, everything but the manifest
+	Tables       map[string]int64 `json:"tables"`
+	Stats        Stats            `json:"stats"`
+	AuditEntries int64            `json:"audit_entries"`
+	AuditOK      bool             `json:"audit_ok"` // false: the source's chain was already broken
 }
 
 // BackupInfo describes a backup just written.
@@ -89,16 +115,42 @@ type BackupInfo struct {
 // backupHook, when set by a test, runs after a backup is written and before it is checked.
 var backupHook func(partialDir string)
 
+// plainNotice is what a plain backup's manifest says about itself.
+const plainNotice = "Bản sao lưu không mã hóa: ai cầm được bản này đọc được dữ liệu, sửa được cơ sở dữ liệu rồi tính lại mã băm trong bản kê; không chứng minh được là chưa bị sửa."
+
 // Backup writes a verified backup into a new folder under toDir (created if needed). With
 // opt.Passphrase it is encrypted; nothing unencrypted is written to toDir then (the snapshot
 // is taken in the data folder, which holds the same data in clear anyway).
 func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (BackupInfo, error) {
-	key := opt.key
-	if key == nil && opt.Passphrase != "" {
-		var err error
-		if key, err = newBackupKey(opt.Passphrase); err != nil {
+	if opt.UseStored {
+		stored, mode, err := s.storedBackupOptions(ctx)
+		if err != nil {
 			return BackupInfo{}, err
 		}
+		if mode == BackupUnset {
+			return BackupInfo{}, ErrBackupPassphraseUnset
+		}
+		stored.at = opt.at
+		opt = stored
+	}
+	enc := opt.secret
+	if opt.Passphrase != "" {
+		var err error
+		if enc, err = newBackupSecret(opt.Passphrase); err != nil {
+			return BackupInfo{}, err
+		}
+	}
+	var seal *sealer
+	access := newAccess("")
+	switch {
+	case enc != nil:
+		id, err := enc.identity()
+		if err != nil {
+			return BackupInfo{}, err
+		}
+		seal, access.id = &sealer{recipient: id.Recipient()}, id
+	case opt.legacy != nil:
+		seal, access.legacy = &sealer{legacy: opt.legacy}, newKeyring("", opt.legacy)
 	}
 	if err := os.MkdirAll(toDir, 0o700); err != nil {
 		return BackupInfo{}, fmt.Errorf("sao lưu: không tạo được thư mục %s: %w", toDir, err)
@@ -117,7 +169,15 @@ func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (Ba
 	if !opt.at.IsZero() {
 		m.CreatedAt = opt.at.UTC().Truncate(time.Second)
 	}
-	m.Encrypted = key != nil
+	m.Encrypted, m.TamperEvident = seal != nil, seal != nil
+	switch {
+	case enc != nil:
+		m.Encryption = encryptionAge
+	case opt.legacy != nil:
+		m.Format = legacyFormat
+	default:
+		m.Notice = plainNotice
+	}
 
 	final, partial, err := reserveBackupDir(toDir, m.CreatedAt)
 	if err != nil {
@@ -135,7 +195,7 @@ func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (Ba
 			return BackupInfo{}, err
 		}
 		dst := filepath.Join(partial, "files", sha[:2], sha)
-		n, sum, err := writeBackupFile(dst, s.FilePath(sha), key)
+		n, sum, err := writeBackupFile(dst, s.FilePath(sha), seal)
 		if err != nil {
 			return BackupInfo{}, fmt.Errorf("sao lưu tệp %s: %w", sha, err)
 		}
@@ -145,31 +205,39 @@ func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (Ba
 		m.Files++
 		m.FilesBytes += n
 	}
-	dbName := DBFile
-	if key != nil {
-		dbName += encExt
-	}
-	n, sum, err := writeBackupFile(filepath.Join(partial, dbName), snap, key)
+	dbName := DBFile + seal.ext()
+	n, sum, err := writeBackupFile(filepath.Join(partial, DBFile), snap, seal)
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("sao lưu cơ sở dữ liệu: %w", err)
 	}
 	m.Database = BackupFileInfo{Name: dbName, Size: n, SHA256: sum}
+	if enc != nil {
+		if _, err := writeFileSynced(filepath.Join(partial, backupKeyFile), func(w io.Writer) (int64, error) {
+			n, err := w.Write(enc.Sealed)
+			return int64(n), err
+		}); err != nil {
+			return BackupInfo{}, fmt.Errorf("sao lưu: %w", err)
+		}
+	}
 	if m.Bytes, err = dirSize(partial); err != nil {
 		return BackupInfo{}, fmt.Errorf("sao lưu: %w", err)
 	}
-	if err := writeManifest(partial, m); err != nil {
+	raw, err := writeManifest(partial, m)
+	if err != nil {
 		return BackupInfo{}, err
 	}
+	if enc != nil {
+		if err := writeManifestMAC(partial, access.id, raw); err != nil {
+			return BackupInfo{}, fmt.Errorf("sao lưu: %w", err)
+		}
+	}
+	syncDir(partial)
 	os.Remove(snap) // free the space before the check decrypts a second copy
 
 	if backupHook != nil {
 		backupHook(partial)
 	}
-	var known []*backupKey
-	if key != nil {
-		known = append(known, key)
-	}
-	if _, err := verifyBackup(ctx, partial, newKeyring("", known...), s.dir); err != nil {
+	if _, err := verifyBackup(ctx, partial, access, s.dir); err != nil {
 		return BackupInfo{}, fmt.Errorf("bản sao lưu vừa ghi không đạt kiểm tra, đã xóa (ổ đĩa sao lưu có thể bị lỗi): %w", err)
 	}
 	if err := renameRetry(partial, final); err != nil {
@@ -200,6 +268,7 @@ func (s *Store) snapshot(ctx context.Context) (string, error) {
 		os.Remove(path)
 		return "", fmt.Errorf("sao lưu: chụp cơ sở dữ liệu: %w", err)
 	}
+	os.Chmod(path, 0o600) // SQLite made it with the umask's mode
 	return path, nil
 }
 
@@ -222,6 +291,7 @@ func (s *Store) inspectSnapshot(ctx context.Context, snap string) (BackupManifes
 		return m, nil, fmt.Errorf("sao lưu: cơ sở dữ liệu đang dùng không toàn vẹn (%s); chạy «motcua verify»", d.integrity)
 	}
 	m.SchemaVersion, m.Tables, m.Stats, m.AuditEntries, m.AuditOK = d.schema, d.tables, d.stats, d.auditEntries, d.auditOK
+	m.ChainHead = d.chainHead
 	return m, d.files, nil
 }
 
@@ -233,6 +303,7 @@ type dbFacts struct {
 	stats        Stats
 	auditEntries int64
 	auditOK      bool
+	chainHead    string
 	files        []string
 }
 
@@ -251,6 +322,9 @@ func describeDB(ctx context.Context, db *sql.DB) (dbFacts, error) {
 		return d, nil
 	}
 	if d.stats, err = view.Stats(ctx); err != nil {
+		return d, err
+	}
+	if d.chainHead, err = view.chainHead(ctx); err != nil {
 		return d, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&d.schema); err != nil {
@@ -339,22 +413,20 @@ func reserveBackupDir(toDir string, t time.Time) (final, partial string, err err
 	return "", "", fmt.Errorf("sao lưu: quá nhiều bản sao lưu cùng lúc trong %s", toDir)
 }
 
-// writeBackupFile copies src to dst (encrypting with key when given, as dst+".enc" then)
-// and returns the plaintext's size and SHA-256. dst is fsynced.
-func writeBackupFile(dst, src string, key *backupKey) (int64, string, error) {
+// writeBackupFile copies src to dst (encrypted by seal when given, as dst+seal.ext()
+// then) and returns the plaintext's size and SHA-256. dst is fsynced.
+func writeBackupFile(dst, src string, seal *sealer) (int64, string, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, "", err
 	}
 	defer in.Close()
-	if key != nil && !strings.HasSuffix(dst, encExt) {
-		dst += encExt
-	}
+	dst += seal.ext()
 	h := sha256.New()
 	n, err := writeFileSynced(dst, func(w io.Writer) (int64, error) {
 		r := io.TeeReader(in, h)
-		if key != nil {
-			return encryptStream(w, r, key)
+		if seal != nil {
+			return seal.seal(w, r)
 		}
 		return io.Copy(w, r)
 	})
@@ -380,67 +452,93 @@ func writeFileSynced(dst string, write func(io.Writer) (int64, error)) (int64, e
 	return n, err
 }
 
-func writeManifest(dir string, m BackupManifest) error {
+// writeManifest writes manifest.json and returns its bytes (which the MAC covers).
+func writeManifest(dir string, m BackupManifest) ([]byte, error) {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
+	b = append(b, '\n')
 	_, err = writeFileSynced(filepath.Join(dir, manifestFile), func(w io.Writer) (int64, error) {
-		n, err := w.Write(append(b, '\n'))
+		n, err := w.Write(b)
 		return int64(n), err
 	})
 	if err != nil {
-		return fmt.Errorf("sao lưu: %w", err)
+		return nil, fmt.Errorf("sao lưu: %w", err)
 	}
 	syncDir(dir)
-	return nil
+	return b, nil
 }
 
 // ReadBackupManifest reads what a backup folder holds without opening it (to show before
-// restoring, and to know whether it needs a passphrase).
-func ReadBackupManifest(dir string) (BackupManifest, error) { return readManifest(dir) }
+// restoring, and to know whether it needs a passphrase). Nothing in it is authenticated
+// yet: VerifyBackup and Restore check it.
+func ReadBackupManifest(dir string) (BackupManifest, error) {
+	m, _, err := readManifest(dir)
+	return m, err
+}
 
-// readManifest reads a backup's manifest. A folder from motcua's first backup format (a
-// database and files, no manifest) gives a manifest with Format 0.
-func readManifest(dir string) (BackupManifest, error) {
+// readManifest reads a backup's manifest and returns its bytes too. A folder from motcua's
+// first backup format (a database and files, no manifest) gives a manifest with Format 0.
+func readManifest(dir string) (BackupManifest, []byte, error) {
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if errors.Is(err, os.ErrNotExist) {
 		if st, err := os.Stat(filepath.Join(dir, DBFile)); err == nil && st.Mode().IsRegular() {
-			return BackupManifest{Database: BackupFileInfo{Name: DBFile, Size: st.Size()}, Bytes: st.Size()}, nil
+			return BackupManifest{Database: BackupFileInfo{Name: DBFile, Size: st.Size()}, Bytes: st.Size(), Notice: plainNotice}, nil, nil
 		}
-		return BackupManifest{}, fmt.Errorf("thư mục %s không phải bản sao lưu motcua (không có %s)", dir, manifestFile)
+		return BackupManifest{}, nil, fmt.Errorf("thư mục %s không phải bản sao lưu motcua (không có %s)", dir, manifestFile)
 	}
 	if err != nil {
-		return BackupManifest{}, err
+		return BackupManifest{}, nil, err
 	}
 	var m BackupManifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("%w: %s không đọc được (%v)", ErrBackupDamaged, manifestFile, err)
+		return m, nil, fmt.Errorf("%w: %s không đọc được (%v)", ErrBackupDamaged, manifestFile, err)
 	}
 	if m.Format > manifestFormat {
-		return m, fmt.Errorf("bản sao lưu dạng %d do motcua %s tạo: hãy cập nhật phần mềm trước khi dùng", m.Format, m.AppVersion)
+		return m, nil, fmt.Errorf("bản sao lưu dạng %d do motcua %s tạo: hãy cập nhật phần mềm trước khi dùng", m.Format, m.AppVersion)
 	}
-	if m.Format < 1 || filepath.Base(m.Database.Name) != m.Database.Name ||
-		(m.Database.Name != DBFile && m.Database.Name != DBFile+encExt) || m.Encrypted != strings.HasSuffix(m.Database.Name, encExt) {
-		return m, fmt.Errorf("%w: %s không hợp lệ", ErrBackupDamaged, manifestFile)
+	ext := ""
+	switch {
+	case m.Format == legacyFormat && m.Encrypted:
+		ext = encExt
+	case m.Format >= 2 && m.Encrypted:
+		ext = ageExt
+		if m.Encryption != encryptionAge {
+			return m, nil, fmt.Errorf("%w: %s ghi cách mã hóa %q không biết", ErrBackupDamaged, manifestFile, m.Encryption)
+		}
 	}
-	return m, nil
+	if m.Format < 1 || m.Database.Name != DBFile+ext {
+		return m, nil, fmt.Errorf("%w: %s không hợp lệ", ErrBackupDamaged, manifestFile)
+	}
+	// Format 1 had no such label: what it says follows from the encryption.
+	m.TamperEvident = m.Encrypted
+	if !m.Encrypted && m.Notice == "" {
+		m.Notice = plainNotice
+	}
+	return m, b, nil
 }
 
-// VerifyBackup checks a backup folder as Backup does after writing it: the database's
-// checksum, integrity, row counts and audit chain, and every stored document. An encrypted
-// backup needs its passphrase and is decrypted to a temporary file.
+// VerifyBackup checks a backup folder as Backup does after writing it: the manifest's MAC,
+// the database's checksum, integrity, row counts, audit and event chain heads, and every
+// stored document. An encrypted backup needs its passphrase and is decrypted to a
+// temporary file. A plain backup can only be checked against its own manifest, which
+// whoever edited it could have recomputed: the returned manifest says so (TamperEvident
+// false, Notice).
 func VerifyBackup(ctx context.Context, dir, passphrase string) (BackupManifest, error) {
-	return verifyBackup(ctx, dir, newKeyring(passphrase), "")
+	return verifyBackup(ctx, dir, newAccess(passphrase), "")
 }
 
-func verifyBackup(ctx context.Context, dir string, kr *keyring, tmpDir string) (BackupManifest, error) {
-	m, err := readManifest(dir)
+func verifyBackup(ctx context.Context, dir string, acc *backupAccess, tmpDir string) (BackupManifest, error) {
+	m, raw, err := readManifest(dir)
 	if err != nil {
 		return m, err
 	}
 	if m.Format == 0 {
 		return m, verifyLegacy(ctx, dir)
+	}
+	if err := acc.unlock(dir, m, raw); err != nil {
+		return m, err
 	}
 	dbPath := filepath.Join(dir, m.Database.Name)
 	if m.Encrypted {
@@ -450,7 +548,7 @@ func verifyBackup(ctx context.Context, dir string, kr *keyring, tmpDir string) (
 		}
 		tmp.Close()
 		defer os.Remove(tmp.Name())
-		if err := restoreFile(tmp.Name(), dbPath, kr, m.Database.SHA256, m.Database.Size); err != nil {
+		if err := restoreFile(tmp.Name(), dbPath, acc, m.Database.SHA256, m.Database.Size); err != nil {
 			return m, fmt.Errorf("cơ sở dữ liệu: %w", err)
 		}
 		dbPath = tmp.Name()
@@ -475,11 +573,11 @@ func verifyBackup(ctx context.Context, dir string, kr *keyring, tmpDir string) (
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		p := filepath.Join(dir, "files", sha[:2], sha)
+		p := filepath.Join(dir, "files", sha[:2], sha) + strings.TrimPrefix(m.Database.Name, DBFile)
 		h := sha256.New()
 		var n int64
 		if m.Encrypted {
-			n, err = decryptFile(h, p+encExt, kr)
+			n, err = decryptFile(h, p, acc)
 		} else {
 			n, err = hashFile(h, p)
 		}
@@ -512,6 +610,8 @@ func sameFacts(m BackupManifest, d dbFacts) error {
 		return fmt.Errorf("%w: số dòng các bảng khác bản kê", ErrBackupDamaged)
 	case d.auditEntries != m.AuditEntries || d.auditOK != m.AuditOK:
 		return fmt.Errorf("%w: nhật ký kiểm tra khác bản kê", ErrBackupDamaged)
+	case m.Format >= 2 && d.chainHead != m.ChainHead:
+		return fmt.Errorf("%w: đầu chuỗi sự kiện %q, bản kê ghi %q", ErrBackupDamaged, d.chainHead, m.ChainHead)
 	case len(d.files) != m.Files:
 		return fmt.Errorf("%w: cơ sở dữ liệu nhắc đến %d tệp, bản kê ghi %d", ErrBackupDamaged, len(d.files), m.Files)
 	}
@@ -544,13 +644,13 @@ func hashFile(h hash.Hash, path string) (int64, error) {
 	return io.Copy(h, f)
 }
 
-func decryptFile(w io.Writer, path string, kr *keyring) (int64, error) {
+func decryptFile(w io.Writer, path string, acc *backupAccess) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	return decryptStream(w, f, kr)
+	return acc.open(w, f, path)
 }
 
 func checkPlainFile(path, sha string, size int64) error {
@@ -568,9 +668,10 @@ func checkPlainFile(path, sha string, size int64) error {
 	return nil
 }
 
-// restoreFile writes the plaintext of a backup file (encrypted when it ends in .enc) to
-// dst, checking its size (when size >= 0) and SHA-256; dst is removed when it does not check out.
-func restoreFile(dst, src string, kr *keyring, sha string, size int64) error {
+// restoreFile writes the plaintext of a backup file (encrypted when it ends in .age or
+// .enc) to dst, checking its size (when size >= 0) and SHA-256; dst is removed when it does
+// not check out.
+func restoreFile(dst, src string, acc *backupAccess, sha string, size int64) error {
 	in, err := os.Open(src)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%w: thiếu %s", ErrBackupDamaged, filepath.Base(src))
@@ -582,8 +683,8 @@ func restoreFile(dst, src string, kr *keyring, sha string, size int64) error {
 	h := sha256.New()
 	n, err := writeFileSynced(dst, func(w io.Writer) (int64, error) {
 		w = io.MultiWriter(w, h)
-		if strings.HasSuffix(src, encExt) {
-			return decryptStream(w, in, kr)
+		if encryptedName(src) {
+			return acc.open(w, in, src)
 		}
 		return io.Copy(w, in)
 	})

@@ -13,7 +13,8 @@ import (
 )
 
 // BackupNow makes a backup into the configured folder at once (the settings screen's
-// "Sao lưu ngay"), encrypted with the stored passphrase when one is set, then rotates.
+// "Sao lưu ngay"), encrypted with the stored key, then rotates. Before a passphrase is
+// set (or plain backups chosen) it makes none and asks for one: ErrBackupPassphraseUnset.
 func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, error) {
 	if !actor.Role.Can(domain.PermAdminister) {
 		return BackupInfo{}, denied("sao lưu dữ liệu")
@@ -25,11 +26,7 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 	if err := ensureBackupDir(dir); err != nil {
 		return BackupInfo{}, err
 	}
-	key, err := s.storedBackupKey(ctx)
-	if err != nil {
-		return BackupInfo{}, err
-	}
-	info, err := s.Backup(ctx, dir, BackupOptions{key: key})
+	info, err := s.Backup(ctx, dir, BackupOptions{UseStored: true})
 	if err != nil {
 		return info, err
 	}
@@ -43,18 +40,21 @@ func (s *Store) BackupNow(ctx context.Context, actor domain.Staff) (BackupInfo, 
 
 const pendingRestoreFile = "restore-pending"
 
-// StageRestore restores a backup into a new folder next to dataDir and marks it to replace
-// dataDir at the next start. It returns the staging folder.
-func StageRestore(ctx context.Context, from, dataDir, passphrase string) (string, error) {
+// StageRestore restores a backup into a new folder next to dataDir (info.Dir) and marks it
+// to replace dataDir at the next start. A backup of this same workstation keeps its signing
+// key and device token; another's gets neither (info.NeedsEnrollment: enroll it again).
+func StageRestore(ctx context.Context, from, dataDir, passphrase string) (RestoreInfo, error) {
 	staging := filepath.Clean(dataDir) + ".restored-" + time.Now().In(domain.VN()).Format("20060102-150405")
-	if _, err := RestoreContext(ctx, from, staging, passphrase); err != nil {
-		return "", err
+	info, err := restore(ctx, from, staging, passphrase, dataDir)
+	if err != nil {
+		return info, err
 	}
+	info.Dir = staging
 	if err := os.WriteFile(filepath.Join(dataDir, pendingRestoreFile), []byte(staging), 0o600); err != nil {
 		os.RemoveAll(staging)
-		return "", fmt.Errorf("khôi phục: %w", err)
+		return info, fmt.Errorf("khôi phục: %w", err)
 	}
-	return staging, nil
+	return info, nil
 }
 
 // ApplyPendingRestore swaps in a staged restore, if one is pending: the current data folder

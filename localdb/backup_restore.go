@@ -2,8 +2,11 @@ package localdb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +14,15 @@ import (
 
 // RestoreInfo describes a restore just done.
 type RestoreInfo struct {
+	Dir      string         // where it was restored
 	Manifest BackupManifest // Format 0 for a backup of the first format
 	Stats    Stats          // of the restored store
 	Verify   VerifyResult   // of the restored store
+	// NeedsEnrollment: the backup's workstation was enrolled with the city, but the copy
+	// has no device token (a backup never carries one): it must be enrolled again before
+	// it syncs. A restore into the same workstation's data folder keeps its token and key.
+	NeedsEnrollment bool
+	KeptSecrets     bool // the device's key and token were carried over (same workstation)
 }
 
 // Restore copies a backup folder (encrypted or not) into an empty data folder and checks
@@ -25,12 +34,20 @@ func Restore(from, dataDir, passphrase string) error {
 
 // RestoreContext copies a backup folder into dataDir, which must not hold a database yet.
 // Every byte is checked against the backup's checksums as it is written (and decrypted with
-// passphrase when the backup is encrypted); the restored store is then opened, migrated if
-// the backup came from an older motcua, and verified. A wrong passphrase, a damaged backup
-// or a failed check leaves dataDir as it was.
+// passphrase when the backup is encrypted, after its manifest is authenticated); the
+// restored store is then opened, migrated if the backup came from an older motcua, and
+// verified. A wrong passphrase, a damaged or edited backup or a failed check leaves dataDir
+// as it was. The copy has no device token and a new signing key: it does not sync as the
+// workstation the backup came from until it is enrolled again.
 func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (RestoreInfo, error) {
-	var info RestoreInfo
-	m, err := readManifest(from)
+	return restore(ctx, from, dataDir, passphrase, "")
+}
+
+// restore is RestoreContext; with carryFrom (the data folder the restore will replace), the
+// device's key and secrets are carried over when the backup is of that same workstation.
+func restore(ctx context.Context, from, dataDir, passphrase, carryFrom string) (RestoreInfo, error) {
+	info := RestoreInfo{Dir: dataDir}
+	m, raw, err := readManifest(from)
 	if err != nil {
 		return info, err
 	}
@@ -43,9 +60,12 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 			return info, fmt.Errorf("thư mục dữ liệu %s đã có dữ liệu; hãy khôi phục vào một thư mục trống hoặc đổi tên thư mục cũ trước", dataDir)
 		}
 	}
-	kr := newKeyring(passphrase)
-	if m.Encrypted {
-		// Try the passphrase before writing anything.
+	acc := newAccess(passphrase)
+	// The passphrase and the manifest's MAC are checked before anything is written.
+	if err := acc.unlock(from, m, raw); err != nil {
+		return info, err
+	}
+	if m.Encrypted && m.Format == legacyFormat {
 		f, err := os.Open(filepath.Join(from, m.Database.Name))
 		if err != nil {
 			return info, fmt.Errorf("%w: thiếu %s", ErrBackupDamaged, m.Database.Name)
@@ -55,7 +75,7 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 		if err != nil {
 			return info, err
 		}
-		if _, err := kr.key(h); err != nil {
+		if _, err := acc.legacy.key(h); err != nil {
 			return info, err
 		}
 	}
@@ -80,7 +100,7 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 	if m.Format == 0 {
 		shas, err = restoreLegacy(ctx, from, tmpDB)
 	} else {
-		shas, err = restoreDB(ctx, from, tmpDB, m, kr)
+		shas, err = restoreDB(ctx, from, tmpDB, m, acc)
 	}
 	if err != nil {
 		return info, fmt.Errorf("khôi phục: %w", err)
@@ -93,19 +113,23 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 		if _, err := os.Stat(dst); err == nil {
 			continue // written by an earlier, interrupted restore, and checked below
 		}
-		src := filepath.Join(from, "files", sha[:2], sha)
-		if m.Encrypted {
-			src += encExt
-		}
+		src := filepath.Join(from, "files", sha[:2], sha) + strings.TrimPrefix(m.Database.Name, DBFile)
 		tmp := dst + ".restoring-" + randomSuffix()
 		w.add(tmp)
 		w.add(dst)
-		if err := restoreFile(tmp, src, kr, sha, -1); err != nil {
+		if err := restoreFile(tmp, src, acc, sha, -1); err != nil {
 			return info, fmt.Errorf("khôi phục tệp %s: %w", sha, err)
 		}
 		if err := os.Rename(tmp, dst); err != nil {
 			return info, fmt.Errorf("khôi phục: %w", err)
 		}
+	}
+	if carryFrom != "" {
+		kept, err := carrySecrets(ctx, tmpDB, carryFrom, dataDir, w)
+		if err != nil {
+			return info, fmt.Errorf("khôi phục: %w", err)
+		}
+		info.KeptSecrets = kept
 	}
 	// The database goes last: a data folder with a database is a restored one.
 	final := filepath.Join(dataDir, DBFile)
@@ -115,7 +139,14 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 	}
 	syncDir(dataDir)
 
-	s, err := Open(ctx, dataDir, Options{})
+	// Opened as restored: a token or backup key found in the database (backups made
+	// before they moved out of it) belongs to the backup's device and is dropped.
+	for _, name := range []string{KeyFile, SecretsFile} {
+		if p := filepath.Join(dataDir, name); !exists(p) {
+			w.add(p) // made by the Open below: taken back with the rest on failure
+		}
+	}
+	s, err := Open(ctx, dataDir, Options{restored: true})
 	if err != nil {
 		return info, fmt.Errorf("khôi phục: mở dữ liệu vừa khôi phục: %w", err)
 	}
@@ -126,6 +157,11 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 	}
 	if err == nil {
 		info.Verify, err = s.Verify(ctx)
+	}
+	if err == nil {
+		var tok string
+		tok, err = s.token()
+		info.NeedsEnrollment = tok == "" && s.Config().ServerURL != ""
 	}
 	if cerr := s.Close(); err == nil {
 		err = cerr
@@ -150,8 +186,8 @@ func RestoreContext(ctx context.Context, from, dataDir, passphrase string) (Rest
 
 // restoreDB writes the backup's database to tmp, checks it against the manifest, and
 // returns the stored files it refers to.
-func restoreDB(ctx context.Context, from, tmp string, m BackupManifest, kr *keyring) ([]string, error) {
-	if err := restoreFile(tmp, filepath.Join(from, m.Database.Name), kr, m.Database.SHA256, m.Database.Size); err != nil {
+func restoreDB(ctx context.Context, from, tmp string, m BackupManifest, acc *backupAccess) ([]string, error) {
+	if err := restoreFile(tmp, filepath.Join(from, m.Database.Name), acc, m.Database.SHA256, m.Database.Size); err != nil {
 		return nil, fmt.Errorf("cơ sở dữ liệu: %w", err)
 	}
 	db, err := openCopy(tmp)
@@ -188,6 +224,77 @@ func restoreLegacy(ctx context.Context, from, tmp string) ([]string, error) {
 		return nil, fmt.Errorf("%w: integrity_check: %s", ErrBackupDamaged, d.integrity)
 	}
 	return d.files, nil
+}
+
+// carrySecrets copies the device's key and secrets from the data folder being replaced
+// into the restore when the restored database is of that same workstation (same device
+// id): restoring one's own backup must not cost a re-enrollment. Another workstation's
+// backup gets neither.
+func carrySecrets(ctx context.Context, restoredDB, fromDir, toDir string, w *restoreWriter) (bool, error) {
+	restoredID, err := deviceIDOf(ctx, restoredDB, true)
+	if err != nil {
+		return false, err
+	}
+	currentID, err := deviceIDOf(ctx, filepath.Join(fromDir, DBFile), false)
+	if err != nil || currentID == "" || currentID != restoredID {
+		return false, nil // no current data (or unreadable): nothing of ours to keep
+	}
+	kept := false
+	for _, name := range []string{KeyFile, SecretsFile} {
+		src, dst := filepath.Join(fromDir, name), filepath.Join(toDir, name)
+		b, err := os.ReadFile(src)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		w.add(dst)
+		if _, err := writeFileSynced(dst, func(out io.Writer) (int64, error) {
+			n, err := out.Write(b)
+			return int64(n), err
+		}); err != nil {
+			return false, err
+		}
+		kept = true
+	}
+	return kept, nil
+}
+
+// deviceIDOf reads the device id from a database's configuration, read-only (a copy that
+// nobody writes when immutable, else a live store).
+func deviceIDOf(ctx context.Context, path string, immutable bool) (string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", err
+	}
+	var db *sql.DB
+	var err error
+	if immutable {
+		db, err = openCopy(path)
+	} else {
+		db, err = sql.Open("sqlite", dsn(path, true))
+	}
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var raw string
+	if err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'config'`).Scan(&raw); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return "", err
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		return "", err
+	}
+	return cfg.DeviceID, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // restoreWriter remembers what a restore created, to take it back on failure.

@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,10 +38,13 @@ type BackupEntry struct {
 	Time      time.Time
 	Size      int64 // bytes on disk
 	Encrypted bool
-	Kind      string // BackupDaily, BackupWeekly or BackupExtra
-	Dossiers  int
-	Version   string // the motcua that wrote it ("" for the first backup format)
-	Problem   string // why its manifest cannot be read ("" when fine); such a backup is never kept by a rule
+	// TamperEvident: an edit of this backup would be detected on restore (it is encrypted).
+	// A plain backup cannot prove it was not edited.
+	TamperEvident bool
+	Kind          string // BackupDaily, BackupWeekly or BackupExtra
+	Dossiers      int
+	Version       string // the motcua that wrote it ("" for the first backup format)
+	Problem       string // why its manifest cannot be read ("" when fine); such a backup is never kept by a rule
 }
 
 var backupNameRE = regexp.MustCompile(`^motcua-(\d{8}-\d{6})(-\d{1,2})?$`)
@@ -78,11 +80,11 @@ func listBackups(dir string, keep Retention) ([]BackupEntry, error) {
 			continue
 		}
 		e := BackupEntry{Name: de.Name(), Dir: filepath.Join(dir, de.Name()), Time: t}
-		m, err := readManifest(e.Dir)
+		m, _, err := readManifest(e.Dir)
 		if err != nil {
 			e.Problem = err.Error()
 		} else {
-			e.Encrypted, e.Dossiers, e.Version, e.Size = m.Encrypted, m.Stats.Dossiers, m.AppVersion, m.Bytes
+			e.Encrypted, e.TamperEvident, e.Dossiers, e.Version, e.Size = m.Encrypted, m.TamperEvident, m.Stats.Dossiers, m.AppVersion, m.Bytes
 			if m.Format == 0 {
 				e.Size, _ = dirSize(e.Dir)
 			}
@@ -232,18 +234,29 @@ func (b *BackupScheduler) RunOnce(ctx context.Context) (r BackupRun) {
 			return r
 		}
 	}
-	key, err := b.Store.storedBackupKey(ctx)
+	opt, mode, err := b.Store.storedBackupOptions(ctx)
 	if err != nil {
 		r.Err = err
 		log.Error("automatic backup: cannot read the backup key", "err", err)
 		return r
 	}
+	switch mode {
+	case BackupUnset:
+		// Backups are encrypted by default: none is made until an admin sets the passphrase
+		// (Cài đặt asks for it as soon as the folder is chosen) or chooses plain backups.
+		r.Err = ErrBackupPassphraseUnset
+		log.Error("automatic backup waits for a backup passphrase (Cài đặt → Sao lưu và khôi phục)", "dir", dir)
+		return r
+	case BackupLegacy:
+		log.Warn("automatic backup uses the first encrypted format: set the backup passphrase again to move to age")
+	}
+	opt.at = r.At
 	backup := b.backup
 	if backup == nil {
 		backup = b.Store.Backup
 	}
 	start := time.Now()
-	info, err := backup(ctx, dir, BackupOptions{key: key, at: r.At})
+	info, err := backup(ctx, dir, opt)
 	if err != nil {
 		r.Err = err
 		log.Error("automatic backup failed", "dir", dir, "err", err)
@@ -324,10 +337,13 @@ func rotateBackups(dir string, keep Retention, protect string, now time.Time) ([
 	return deleted, errors.Join(errs...)
 }
 
-// The passphrase of automatic backups is kept stretched (the key, not the words) in the
-// settings table. Whoever can read the data folder can read the data anyway: the key
-// protects the copies that leave the PC on a USB drive.
+// The key of the automatic backups is kept in SecretsFile (see backup_age.go): an age
+// identity and key.age, the identity sealed with the passphrase, never the passphrase.
+// Whoever can read the data folder can read the data anyway: the key protects the copies
+// that leave the PC on a USB drive, and proves them unedited when they come back.
 
+// storedKey is a backup key of the first encrypted format (argon2id-stretched passphrase),
+// as it was kept in the settings table; it now sits in SecretsFile until replaced.
 type storedKey struct {
 	Time      uint32 `json:"time"`
 	MemoryKiB uint32 `json:"memory_kib"`
@@ -337,51 +353,134 @@ type storedKey struct {
 	Check     []byte `json:"check"`
 }
 
-const backupKeySetting = "backup.key"
+// BackupMode is how this workstation's backups are protected.
+type BackupMode string
 
-// SetBackupPassphrase sets the passphrase that encrypts automatic backups; an empty one
-// turns encryption off. Only an administrator may change it.
+const (
+	BackupEncrypted BackupMode = "age"    // encrypted with the passphrase set in Cài đặt
+	BackupLegacy    BackupMode = "legacy" // encrypted, first format: set the passphrase again
+	BackupPlain     BackupMode = "plain"  // an admin chose plain backups (not tamper-evident)
+	BackupUnset     BackupMode = ""       // no choice yet: the first backup asks
+)
+
+// backupPlainSetting records an admin's explicit choice of plain backups (a choice, not a
+// secret: it lives in the settings table).
+const backupPlainSetting = "backup.plain"
+
+// ErrBackupPassphraseUnset means no backup passphrase is set and plain backups were not
+// chosen: the admin must choose before the first backup.
+var ErrBackupPassphraseUnset = &domain.RuleError{Code: "backup.passphrase_unset", Kind: domain.ErrInvalid,
+	Msg: "Chưa đặt mật khẩu sao lưu. Hãy đặt mật khẩu sao lưu (bản sao lưu được mã hóa và chống sửa đổi), hoặc chọn rõ sao lưu không mã hóa."}
+
+// SetBackupPassphrase sets the passphrase that encrypts this workstation's backups (a new
+// key, sealed with it). Only an administrator may change it. It replaces a key of the first
+// format and an earlier choice of plain backups.
 func (s *Store) SetBackupPassphrase(ctx context.Context, actor domain.Staff, passphrase string) error {
 	if !actor.Role.Can(domain.PermAdminister) {
 		return &domain.RuleError{Code: "perm.denied", Msg: "Chỉ quản trị viên được đặt mật khẩu sao lưu.", Kind: domain.ErrDenied}
 	}
-	raw, subject := "", "off"
-	if passphrase != "" {
-		k, err := newBackupKey(passphrase)
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(storedKey{Time: k.params.Time, MemoryKiB: k.params.MemoryKiB, Threads: k.params.Threads,
-			Salt: k.salt[:], Master: k.master[:], Check: k.check[:]})
-		raw, subject = string(b), "on"
+	b, err := newBackupSecret(passphrase)
+	if err != nil {
+		return err
+	}
+	if err := s.updateSecrets(func(sec *deviceSecrets) { sec.Backup, sec.LegacyBackup = b, nil }); err != nil {
+		return err
 	}
 	return s.tx(ctx, "set backup passphrase", func(tx *sql.Tx) error {
-		var err error
-		if raw == "" {
-			_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, backupKeySetting)
-		} else {
-			err = putSetting(ctx, tx, backupKeySetting, raw)
-		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, backupPlainSetting); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor.Username, "backup.encryption", subject, "")
+		return s.audit(ctx, tx, actor.Username, "backup.encryption", "on", "")
 	})
 }
 
-// BackupEncrypted reports whether automatic backups are encrypted.
-func (s *Store) BackupEncrypted(ctx context.Context) (bool, error) {
-	k, err := s.storedBackupKey(ctx)
-	return k != nil, err
+// ChoosePlainBackups records an administrator's explicit choice of unencrypted backups
+// (they cannot prove they were not edited), forgetting the backup key.
+func (s *Store) ChoosePlainBackups(ctx context.Context, actor domain.Staff) error {
+	if !actor.Role.Can(domain.PermAdminister) {
+		return &domain.RuleError{Code: "perm.denied", Msg: "Chỉ quản trị viên được đổi cách sao lưu.", Kind: domain.ErrDenied}
+	}
+	if err := s.updateSecrets(func(sec *deviceSecrets) { sec.Backup, sec.LegacyBackup = nil, nil }); err != nil {
+		return err
+	}
+	return s.tx(ctx, "plain backups", func(tx *sql.Tx) error {
+		if err := putSetting(ctx, tx, backupPlainSetting, "1"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor.Username, "backup.encryption", "off", "sao lưu không mã hóa (không chống sửa đổi)")
+	})
 }
 
-func (s *Store) storedBackupKey(ctx context.Context) (*backupKey, error) {
-	raw, err := s.getSetting(ctx, s.r, backupKeySetting)
-	if err != nil || raw == "" {
-		return nil, err
+// backupModeSettled marks a store whose backup mode was settled once, at the upgrade to
+// backups encrypted by default.
+const backupModeSettled = "backup.mode_settled"
+
+// settleBackupMode runs once per store. Before backups were encrypted by default, leaving
+// the passphrase empty was how an admin chose plain backups: a store that already had a
+// backup folder and no passphrase keeps making them, now as an explicit choice, labelled,
+// and recorded in the audit log. A store without a folder yet will be asked for a
+// passphrase; so will a store just restored (its folder is another PC's choice).
+func (s *Store) settleBackupMode(ctx context.Context, restored bool) error {
+	done, err := s.getSetting(ctx, s.w, backupModeSettled)
+	if err != nil || done != "" {
+		return err
 	}
-	var sk storedKey
-	if err := json.Unmarshal([]byte(raw), &sk); err != nil || len(sk.Salt) != 16 || len(sk.Master) != 32 || len(sk.Check) != 32 {
+	mode, err := s.BackupMode(ctx)
+	if err != nil {
+		return err
+	}
+	plain := !restored && mode == BackupUnset && strings.TrimSpace(s.Config().BackupDir) != ""
+	return s.tx(ctx, "settle backup mode", func(tx *sql.Tx) error {
+		if err := putSetting(ctx, tx, backupModeSettled, "1"); err != nil {
+			return err
+		}
+		if !plain {
+			return nil
+		}
+		if err := putSetting(ctx, tx, backupPlainSetting, "1"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "system", "backup.encryption", "off", "giữ sao lưu không mã hóa như đã chọn trước khi sao lưu được mã hóa mặc định")
+	})
+}
+
+// BackupMode says how this workstation's backups are protected.
+func (s *Store) BackupMode(ctx context.Context) (BackupMode, error) {
+	_, mode, err := s.storedBackupOptions(ctx)
+	return mode, err
+}
+
+// BackupEncrypted reports whether this workstation's backups are encrypted.
+func (s *Store) BackupEncrypted(ctx context.Context) (bool, error) {
+	mode, err := s.BackupMode(ctx)
+	return mode == BackupEncrypted || mode == BackupLegacy, err
+}
+
+// storedBackupOptions are the options of a backup made with the stored choice.
+func (s *Store) storedBackupOptions(ctx context.Context) (BackupOptions, BackupMode, error) {
+	sec, err := s.readSecrets()
+	if err != nil {
+		return BackupOptions{}, BackupUnset, err
+	}
+	switch {
+	case sec.Backup != nil:
+		return BackupOptions{secret: sec.Backup}, BackupEncrypted, nil
+	case sec.LegacyBackup != nil:
+		k, err := sec.LegacyBackup.key()
+		return BackupOptions{legacy: k}, BackupLegacy, err
+	}
+	plain, err := s.getSetting(ctx, s.r, backupPlainSetting)
+	if err != nil {
+		return BackupOptions{}, BackupUnset, err
+	}
+	if plain != "" {
+		return BackupOptions{}, BackupPlain, nil
+	}
+	return BackupOptions{}, BackupUnset, nil
+}
+
+func (sk *storedKey) key() (*backupKey, error) {
+	if len(sk.Salt) != 16 || len(sk.Master) != 32 || len(sk.Check) != 32 {
 		return nil, fmt.Errorf("khóa sao lưu đã lưu bị hỏng; hãy đặt lại mật khẩu sao lưu trong Cài đặt")
 	}
 	k := &backupKey{params: kdfParams{Time: sk.Time, MemoryKiB: sk.MemoryKiB, Threads: sk.Threads}}

@@ -24,7 +24,7 @@ func fakeBackup(now func() time.Time) func(ctx context.Context, dir string, opt 
 		if err != nil {
 			return BackupInfo{}, err
 		}
-		if err := writeManifest(partial, m); err != nil {
+		if _, err := writeManifest(partial, m); err != nil {
 			return BackupInfo{}, err
 		}
 		if err := os.Rename(partial, final); err != nil {
@@ -85,6 +85,9 @@ func TestRotationOverSixtyDays(t *testing.T) {
 	if err := s.UpdateConfig(ctx, admin, cfg); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.ChoosePlainBackups(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
 	var now time.Time
 	clock := func() time.Time { return now }
 	var logs bytes.Buffer
@@ -138,6 +141,7 @@ func TestRotationKeepsWhatItMustKeep(t *testing.T) {
 	cfg := s.Config()
 	cfg.BackupDir = dir
 	s.UpdateConfig(ctx, admin, cfg)
+	s.ChoosePlainBackups(ctx, admin)
 	var now time.Time
 	clock := func() time.Time { return now }
 	b := &BackupScheduler{Store: s, Now: clock, backup: fakeBackup(clock), Log: slog.New(slog.DiscardHandler)}
@@ -187,6 +191,14 @@ func TestSchedulerFailuresAreReported(t *testing.T) {
 	}
 	cfg.BackupDir = t.TempDir()
 	s.UpdateConfig(ctx, admin, cfg)
+	// Encrypted by default: nothing is made before a passphrase is set or plain chosen.
+	b.backup = fakeBackup(s.Now)
+	if r := b.RunOnce(ctx); !errors.Is(r.Err, ErrBackupPassphraseUnset) || r.Made != nil {
+		t.Errorf("no passphrase: %+v", r)
+	}
+	if err := s.SetBackupPassphrase(ctx, admin, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
 	b.backup = func(context.Context, string, BackupOptions) (BackupInfo, error) { panic("disk on fire") }
 	if r := b.RunOnce(ctx); r.Err == nil || !strings.Contains(r.Err.Error(), "disk on fire") {
 		t.Errorf("panic: %+v", r)
@@ -237,12 +249,15 @@ func TestScheduledEncryptedBackup(t *testing.T) {
 	if err := Restore(list[0].Dir, target, testPassphrase); err != nil {
 		t.Fatal(err)
 	}
-	// Turning encryption off makes the next day's backup plain.
-	if err := s.SetBackupPassphrase(ctx, admin, ""); err != nil {
+	// Choosing plain backups makes the next day's backup plain, and labelled so.
+	if err := s.SetBackupPassphrase(ctx, admin, ""); err == nil {
+		t.Error("an empty passphrase was taken")
+	}
+	if err := s.ChoosePlainBackups(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
 	b.Now = func() time.Time { return s.Now().Add(24 * time.Hour) }
-	if r := b.RunOnce(ctx); r.Err != nil || r.Made == nil || r.Made.Encrypted {
+	if r := b.RunOnce(ctx); r.Err != nil || r.Made == nil || r.Made.Encrypted || r.Made.Manifest.TamperEvident || r.Made.Manifest.Notice == "" {
 		t.Fatalf("%+v", r)
 	}
 }

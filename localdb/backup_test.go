@@ -19,8 +19,9 @@ import (
 )
 
 func init() {
-	// argon2id at its real cost takes seconds under -race; the format is the same.
+	// argon2id and scrypt at their real cost take seconds under -race; the format is the same.
 	defaultKDF = kdfParams{Time: 1, MemoryKiB: 64, Threads: 1}
+	scryptWorkFactor = 10
 }
 
 const testPassphrase = "Một cửa An Hưng 2026"
@@ -234,10 +235,10 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	}
 	// Nothing in clear: no plain database, no document or name readable.
 	for _, p := range walkFiles(t, info.Dir) {
-		if filepath.Base(p) == manifestFile {
+		if base := filepath.Base(p); base == manifestFile || base == manifestMACFile {
 			continue
 		}
-		if !strings.HasSuffix(p, encExt) {
+		if !strings.HasSuffix(p, ageExt) {
 			t.Errorf("unencrypted file in an encrypted backup: %s", p)
 		}
 		b, _ := os.ReadFile(p)
@@ -341,16 +342,23 @@ func TestTamperedEncryptedBackupDetected(t *testing.T) {
 		name   string
 		tamper func(dir string)
 	}{
-		{"database byte", func(dir string) { flipByte(t, filepath.Join(dir, "motcua.db.enc"), func(n int) int { return n / 2 }) }},
+		{"database byte", func(dir string) { flipByte(t, filepath.Join(dir, "motcua.db.age"), func(n int) int { return n / 2 }) }},
 		{"database header", func(dir string) {
-			// the chunk size field: part of every chunk's additional data
-			flipByte(t, filepath.Join(dir, "motcua.db.enc"), func(int) int { return encHeaderSize - 24 - 2 })
+			// inside age's header, which its MAC covers
+			flipByte(t, filepath.Join(dir, "motcua.db.age"), func(int) int { return 30 })
 		}},
 		{"database truncated", func(dir string) {
-			p := filepath.Join(dir, "motcua.db.enc")
+			p := filepath.Join(dir, "motcua.db.age")
 			st, _ := os.Stat(p)
-			os.Truncate(p, st.Size()-encChunkSize/2)
+			os.Truncate(p, st.Size()-1000)
 		}},
+		{"manifest edited", func(dir string) {
+			p := filepath.Join(dir, manifestFile)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(`"files": 3`), []byte(`"files": 2`), 1), 0o600)
+		}},
+		{"manifest MAC missing", func(dir string) { os.Remove(filepath.Join(dir, manifestMACFile)) }},
+		{"key missing", func(dir string) { os.Remove(filepath.Join(dir, backupKeyFile)) }},
 		{"document byte", func(dir string) {
 			rel, _ := filepath.Rel(info.Dir, doc)
 			flipByte(t, filepath.Join(dir, rel), func(n int) int { return n - 3 })

@@ -59,6 +59,8 @@ type Options struct {
 	// LightPasswordHashing makes new password hashes cheap. Tests only: under the race
 	// detector the real argon2id cost is seconds per account.
 	LightPasswordHashing bool
+
+	restored bool // opened by a restore: secrets found in the database belong to another device
 }
 
 // Store is the local database of one workstation, in one data folder.
@@ -82,6 +84,8 @@ type Store struct {
 	ckpt   *checkpointer
 
 	key ed25519.PrivateKey // signs every event made here (KeyFile, beside the database)
+
+	secMu sync.Mutex // serialises changes to SecretsFile within this process
 }
 
 // DBFile is the database's file name inside a data folder.
@@ -102,6 +106,9 @@ func dsn(path string, readOnly bool) string {
 // Open opens (creating if needed) the store in dir and runs pending migrations.
 func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := lockDown(dir); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	s := &Store{dir: dir, path: filepath.Join(dir, DBFile), now: opt.Now, newID: opt.NewID, lightHashing: opt.LightPasswordHashing}
@@ -141,6 +148,14 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.moveSecretsOut(ctx, !opt.restored); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.settleBackupMode(ctx, opt.restored); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if err := s.recordOwnKey(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -162,6 +177,31 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return s, nil
+}
+
+// lockDown keeps the data folder to this account: the folder 0700 even when it already
+// existed with 0755, the database and its -wal and -shm files 0600. SQLite creates those
+// two with the database file's permissions, so the database is made here, empty (SQLite
+// takes an empty file for a new database), with 0600 before SQLite first opens it; files
+// left 0644 by an older motcua are narrowed.
+func lockDown(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, "files")} {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return err
+		}
+	}
+	db := filepath.Join(dir, DBFile)
+	if f, err := os.OpenFile(db, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(dir, KeyFile), filepath.Join(dir, SecretsFile)} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -343,8 +343,12 @@ func (s *Store) SetCalendarTable(ctx context.Context, raw []byte) error {
 	return nil
 }
 
-// SyncValue reads a sync bookkeeping value (pull cursor, token, …).
+// SyncValue reads a sync bookkeeping value (pull cursor, token, …). The token comes from
+// SecretsFile, not the database.
 func (s *Store) SyncValue(ctx context.Context, key string) (string, error) {
+	if key == SyncKeyToken {
+		return s.token()
+	}
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT value FROM sync_state WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -353,8 +357,11 @@ func (s *Store) SyncValue(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
-// SetSyncValue stores a sync bookkeeping value.
+// SetSyncValue stores a sync bookkeeping value (the token in SecretsFile).
 func (s *Store) SetSyncValue(ctx context.Context, key, value string) error {
+	if key == SyncKeyToken {
+		return s.updateSecrets(func(sec *deviceSecrets) { sec.Token = value })
+	}
 	return s.tx(ctx, "sync state", func(tx *sql.Tx) error { return putSyncValue(ctx, tx, key, value) })
 }
 

@@ -133,9 +133,31 @@ func (s *Store) CreateStaff(ctx context.Context, actor *domain.Staff, st domain.
 	})
 }
 
-// Authenticate checks a username and password and returns the account.
+// Authenticate checks a username and password and returns the account. After failed
+// attempts the name must wait before the next one is even checked, and after too many it is
+// locked until an admin lifts it (see signin.go): a *SignInError says how long, or that.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (domain.Staff, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	throttle, err := s.signInAllowed(ctx, username)
+	if err != nil {
+		return domain.Staff{}, err
+	}
+	st, err := s.checkLogin(ctx, username, password)
+	if errors.Is(err, ErrBadLogin) {
+		return domain.Staff{}, s.signInFailed(ctx, username)
+	}
+	if err != nil {
+		return domain.Staff{}, err
+	}
+	if throttle.Failures > 0 {
+		if err := s.signInSucceeded(ctx, username, throttle); err != nil {
+			return domain.Staff{}, err
+		}
+	}
+	return st, nil
+}
+
+func (s *Store) checkLogin(ctx context.Context, username, password string) (domain.Staff, error) {
 	var st domain.Staff
 	var hash string
 	var role string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 
 // Sync bookkeeping keys in the sync_state table (owned by the sync engine).
 const (
-	SyncKeyToken         = "device.token"   // the device token from enrollment
+	SyncKeyToken         = "device.token"   // the device token from enrollment (kept in SecretsFile, read through SyncValue)
 	SyncKeyAuthPaused    = "auth.paused"    // set when the central system answered 401: sync waits for re-enrollment
 	SyncKeyCursor        = "pull.cursor"    // the pull cursor, stored with the events it covers
 	SyncKeyCatalogueETag = "catalogue.etag" // ETag of the catalogue last applied
@@ -32,7 +33,7 @@ type Enrollment struct {
 }
 
 // SaveEnrollment stores an enrollment in one transaction: server URL, unit, slot and device
-// name in the configuration, the token in the sync state, the auth pause lifted. It refuses,
+// name in the configuration, the auth pause lifted; the token goes to SecretsFile. It refuses,
 // changing nothing, when this workstation already made events under another unit code or
 // slot: they are part of every dossier code it issued. A new server or unit starts pulling
 // from the beginning.
@@ -56,7 +57,16 @@ func (s *Store) SaveEnrollment(ctx context.Context, en Enrollment) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	err := s.tx(ctx, "enroll", func(tx *sql.Tx) error {
+	// The token goes to SecretsFile first, and back to what it was if the enrollment is
+	// refused below: never into the database.
+	prev, err := s.token()
+	if err != nil {
+		return err
+	}
+	if err := s.updateSecrets(func(sec *deviceSecrets) { sec.Token = en.Token }); err != nil {
+		return err
+	}
+	err = s.tx(ctx, "enroll", func(tx *sql.Tx) error {
 		var otherUnit string
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(unit), '') FROM events WHERE local = 1 AND unit <> ?`, cfg.UnitCode).Scan(&n, &otherUnit); err != nil {
@@ -77,9 +87,6 @@ func (s *Store) SaveEnrollment(ctx context.Context, en Enrollment) error {
 		}
 		raw, _ := json.Marshal(cfg)
 		if err := putSetting(ctx, tx, "config", string(raw)); err != nil {
-			return err
-		}
-		if err := putSyncValue(ctx, tx, SyncKeyToken, en.Token); err != nil {
 			return err
 		}
 		// A new enrollment is the trust anchor: the city's key it carries replaces any
@@ -103,6 +110,9 @@ func (s *Store) SaveEnrollment(ctx context.Context, en Enrollment) error {
 		return s.audit(ctx, tx, "sync", "sync.enroll", cfg.UnitCode, fmt.Sprintf("máy số %d, máy chủ %s", cfg.Slot, cfg.ServerURL))
 	})
 	if err != nil {
+		if rerr := s.updateSecrets(func(sec *deviceSecrets) { sec.Token = prev }); rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		return err
 	}
 	s.mu.Lock()

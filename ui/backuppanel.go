@@ -24,30 +24,47 @@ func init() {
 	})
 }
 
-// backupPanel (in Cài đặt, admin only): where the daily backups go, the passphrase that
-// encrypts them, a backup now, the list of backups and restoring one.
+// backupPanel (in Cài đặt, admin only): where the daily backups go, how they are protected
+// (the passphrase that encrypts them, or an explicit choice of plain backups), a backup
+// now, the list of backups and restoring one.
 type backupPanel struct {
 	u    *UI
 	card fyne.CanvasObject
 
 	dir                *widget.Entry
 	pass, passAgain    *widget.Entry
-	encrypted          *widget.Label
+	protection         *widget.Label
 	saveDir, setPass   *widget.Button
+	choosePlain        *widget.Button
 	backupNow          *widget.Button
 	msg                *banner
+	mode               localdb.BackupMode
 	entries            []localdb.BackupEntry
 	list               *widget.List
-	restorePass        *widget.Entry // the passphrase asked when restoring an encrypted backup
+	first              *firstBackupForm // the passphrase asked before the first backup, while open
+	restorePass        *widget.Entry    // the passphrase asked when restoring an encrypted backup
 	restoreDialog      dialog.Dialog
 	restoreTarget      *localdb.BackupEntry
 	confirmRestoreFunc func()
+	confirmPlainFunc   func()
+	plainDialog        dialog.Dialog
+}
+
+// firstBackupForm asks for the backup passphrase before the first backup, or for the
+// explicit choice of a plain one.
+type firstBackupForm struct {
+	pass, again *widget.Entry
+	plain       *widget.Check
+	msg         *widget.Label
+	ok          *widget.Button
+	dialog      *dialog.CustomDialog
 }
 
 func newBackupPanel(s *settingsScreen) *backupPanel {
 	u := s.u
 	p := &backupPanel{u: u, dir: widget.NewEntry(), pass: widget.NewPasswordEntry(), passAgain: widget.NewPasswordEntry(),
-		encrypted: widget.NewLabel(""), msg: newBanner()}
+		protection: widget.NewLabel(""), msg: newBanner(), mode: localdb.BackupUnset}
+	p.protection.Wrapping = fyne.TextWrapWord
 	p.dir.SetText(u.opt.Store.Config().BackupDir)
 	p.dir.SetPlaceHolder(T("Ví dụ: E:\\motcua-saoluu (ổ USB)"))
 	pick := widget.NewButtonWithIcon(T("Chọn…"), theme.FolderOpenIcon(), func() {
@@ -59,8 +76,9 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 		d.Show()
 	})
 	p.saveDir = widget.NewButton(T("Lưu thư mục"), p.onSaveDir)
-	p.pass.SetPlaceHolder(T("Để trống: không mã hóa"))
 	p.setPass = widget.NewButton(T("Đặt mật khẩu sao lưu"), p.onSetPass)
+	p.choosePlain = widget.NewButton(T("Sao lưu không mã hóa…"), p.onChoosePlain)
+	p.choosePlain.Importance = widget.LowImportance
 	p.backupNow = widget.NewButtonWithIcon(T("Sao lưu ngay"), theme.DocumentSaveIcon(), p.onBackupNow)
 	p.backupNow.Importance = widget.HighImportance
 	p.list = widget.NewList(func() int { return len(p.entries) },
@@ -82,15 +100,16 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 				btn.Enable()
 			}
 		})
-	note := widget.NewLabel(T("Mỗi ngày ứng dụng tự sao lưu một lần vào thư mục này (kể cả khi đang làm việc), kiểm tra lại bản sao lưu, giữ 7 bản hằng ngày và 4 bản hằng tuần. Mất mật khẩu sao lưu thì không khôi phục được bản đã mã hóa."))
+	note := widget.NewLabel(T("Mỗi ngày ứng dụng tự sao lưu một lần vào thư mục này (kể cả khi đang làm việc), kiểm tra lại bản sao lưu, giữ 7 bản hằng ngày và 4 bản hằng tuần. Bản sao lưu được mã hóa bằng mật khẩu sao lưu; khi khôi phục, bản bị sửa sẽ bị phát hiện. Mất mật khẩu sao lưu thì không khôi phục được bản đã mã hóa."))
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
 	box := container.NewVBox(p.msg.box,
 		labelled(T("Thư mục sao lưu"), container.NewBorder(nil, nil, nil, container.NewHBox(pick, p.saveDir), p.dir), nil),
+		p.protection,
 		container.NewGridWithColumns(3, labelled(T("Mật khẩu sao lưu (ít nhất 8 ký tự)"), p.pass, nil),
-			labelled(T("Nhập lại mật khẩu"), p.passAgain, nil), container.NewVBox(p.encrypted, p.setPass)),
+			labelled(T("Nhập lại mật khẩu"), p.passAgain, nil), container.NewVBox(widget.NewLabel(""), p.setPass)),
 		note,
-		container.NewHBox(p.backupNow),
+		container.NewHBox(p.backupNow, spacer(), p.choosePlain),
 		heading(T("Các bản sao lưu")),
 		container.NewGridWrap(fyne.NewSize(760, 180), p.list))
 	p.msg.parent = box
@@ -102,36 +121,53 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 func backupLine(e localdb.BackupEntry) string {
 	kind := map[string]string{localdb.BackupDaily: T("hằng ngày"), localdb.BackupWeekly: T("hằng tuần"), localdb.BackupExtra: T("sẽ xóa ở lần xoay vòng tới")}[e.Kind]
 	line := fmt.Sprintf("%s · %s · %.1f MB · %s", fmtDateTime(e.Time), Tf("%d hồ sơ", e.Dossiers), float64(e.Size)/(1<<20), kind)
-	if e.Encrypted {
-		line += " · " + T("đã mã hóa")
-	}
-	if e.Problem != "" {
+	switch {
+	case e.Problem != "":
 		line += " · " + T("hỏng: ") + e.Problem
+	case e.Encrypted:
+		line += " · " + T("đã mã hóa")
+	default:
+		line += " · " + T("KHÔNG mã hóa, không chống sửa đổi")
 	}
 	return line
 }
 
-// load refreshes the encryption state and the list of backups.
+// protectionText says how the backups are protected, and how much that is worth.
+func protectionText(m localdb.BackupMode) (string, widget.Importance) {
+	switch m {
+	case localdb.BackupEncrypted:
+		return T("Bản sao lưu được mã hóa bằng mật khẩu sao lưu và chống sửa đổi: bản bị sửa sẽ không khôi phục được."), widget.SuccessImportance
+	case localdb.BackupLegacy:
+		return T("Bản sao lưu đang được mã hóa theo cách cũ. Hãy đặt lại mật khẩu sao lưu (có thể dùng lại mật khẩu cũ) để chuyển sang cách mã hóa mới, có chống sửa đổi."), widget.WarningImportance
+	case localdb.BackupPlain:
+		return T("Bản sao lưu KHÔNG mã hóa (theo lựa chọn của quản trị viên): ai cầm được ổ sao lưu đọc được dữ liệu của công dân, và có thể sửa mà không bị phát hiện khi khôi phục."), widget.DangerImportance
+	default:
+		return T("Chưa đặt mật khẩu sao lưu. Hãy đặt mật khẩu để bản sao lưu được mã hóa và chống sửa đổi."), widget.WarningImportance
+	}
+}
+
+// load refreshes the protection state and the list of backups.
 func (p *backupPanel) load() {
 	u := p.u
 	dir := strings.TrimSpace(u.opt.Store.Config().BackupDir)
 	type result struct {
-		enc     bool
+		mode    localdb.BackupMode
 		entries []localdb.BackupEntry
 	}
 	background(u, func(ctx context.Context) (result, error) {
-		enc, err := u.opt.Store.BackupEncrypted(ctx)
+		mode, err := u.opt.Store.BackupMode(ctx)
 		if err != nil || dir == "" {
-			return result{enc: enc}, err
+			return result{mode: mode}, err
 		}
 		entries, err := localdb.ListBackups(dir)
-		return result{enc, entries}, err
+		return result{mode, entries}, err
 	}, func(r result, err error) {
-		if r.enc {
-			p.encrypted.SetText(T("Bản sao lưu được mã hóa."))
-		} else {
-			p.encrypted.SetText(T("Bản sao lưu chưa được mã hóa."))
-		}
+		p.mode = r.mode
+		text, imp := protectionText(r.mode)
+		p.protection.Importance = imp
+		p.protection.SetText(text)
+		p.choosePlain.Hidden = r.mode == localdb.BackupPlain
+		p.choosePlain.Refresh()
 		if err != nil {
 			p.msg.set(errText(err), widget.WarningImportance)
 		}
@@ -152,8 +188,14 @@ func (p *backupPanel) onSaveDir() {
 			p.msg.set(errText(err), widget.DangerImportance)
 			return
 		}
-		p.msg.set(T("Đã lưu thư mục sao lưu."), widget.SuccessImportance)
 		p.load()
+		if p.mode == localdb.BackupUnset && cfg.BackupDir != "" {
+			// No backup is made before a passphrase is set: ask for it now, and back up.
+			p.msg.set(T("Đã lưu thư mục sao lưu. Hãy đặt mật khẩu sao lưu để bản sao lưu được mã hóa."), widget.WarningImportance)
+			p.askFirstBackup()
+			return
+		}
+		p.msg.set(T("Đã lưu thư mục sao lưu."), widget.SuccessImportance)
 	})
 }
 
@@ -164,25 +206,58 @@ func (p *backupPanel) onSetPass() {
 		return
 	}
 	pass, actor := p.pass.Text, u.actor()
+	p.setPass.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, u.opt.Store.SetBackupPassphrase(ctx, actor, pass)
 	}, func(_ struct{}, err error) {
+		p.setPass.Enable()
 		if err != nil {
 			p.msg.set(errText(err), widget.DangerImportance)
 			return
 		}
 		p.pass.SetText("")
 		p.passAgain.SetText("")
-		if pass == "" {
-			p.msg.set(T("Đã tắt mã hóa bản sao lưu."), widget.SuccessImportance)
-		} else {
-			p.msg.set(T("Đã đặt mật khẩu sao lưu. Hãy ghi lại và cất ở nơi an toàn."), widget.SuccessImportance)
-		}
+		p.msg.set(T("Đã đặt mật khẩu sao lưu. Hãy ghi lại và cất ở nơi an toàn."), widget.SuccessImportance)
 		p.load()
 	})
 }
 
+// onChoosePlain asks the admin to confirm plain backups, saying what they give up.
+func (p *backupPanel) onChoosePlain() {
+	u := p.u
+	text := widget.NewLabel(T("Bản sao lưu không mã hóa: ai cầm được ổ sao lưu đọc được dữ liệu của công dân, và có thể sửa cơ sở dữ liệu rồi tính lại mã kiểm tra; khi khôi phục sẽ không phát hiện được. Mật khẩu sao lưu đã đặt (nếu có) bị xóa. Vẫn chọn sao lưu không mã hóa?"))
+	text.Wrapping = fyne.TextWrapWord
+	p.confirmPlainFunc = func() {
+		actor := u.actor()
+		background(u, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, u.opt.Store.ChoosePlainBackups(ctx, actor)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				p.msg.set(errText(err), widget.DangerImportance)
+				return
+			}
+			p.msg.set(T("Đã chọn sao lưu không mã hóa."), widget.WarningImportance)
+			p.load()
+		})
+	}
+	p.plainDialog = dialog.NewCustomConfirm(T("Sao lưu không mã hóa"), T("Không mã hóa"), T("Hủy"),
+		container.NewGridWrap(fyne.NewSize(480, 150), text), func(ok bool) {
+			if ok {
+				p.confirmPlainFunc()
+			}
+		}, u.win)
+	p.plainDialog.Show()
+}
+
 func (p *backupPanel) onBackupNow() {
+	if p.mode == localdb.BackupUnset {
+		p.askFirstBackup()
+		return
+	}
+	p.runBackup()
+}
+
+func (p *backupPanel) runBackup() {
 	u := p.u
 	actor := u.actor()
 	p.backupNow.Disable()
@@ -195,8 +270,72 @@ func (p *backupPanel) onBackupNow() {
 			p.msg.set(T("Chưa sao lưu được: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		p.msg.set(Tf("Đã sao lưu và kiểm tra: %s", info.Dir), widget.SuccessImportance)
+		if info.Encrypted {
+			p.msg.set(Tf("Đã sao lưu và kiểm tra: %s", info.Dir), widget.SuccessImportance)
+		} else {
+			p.msg.set(Tf("Đã sao lưu và kiểm tra (KHÔNG mã hóa, không chống sửa đổi): %s", info.Dir), widget.WarningImportance)
+		}
 		p.load()
+	})
+}
+
+// askFirstBackup asks for the passphrase before the first backup (or the explicit choice
+// of a plain one), then makes the backup. The dialog stays open until that is settled.
+func (p *backupPanel) askFirstBackup() {
+	u := p.u
+	f := &firstBackupForm{pass: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(), msg: errLabel()}
+	f.plain = widget.NewCheck(T("Sao lưu không mã hóa (không chống sửa đổi)"), func(on bool) {
+		if on {
+			f.pass.Disable()
+			f.again.Disable()
+		} else {
+			f.pass.Enable()
+			f.again.Enable()
+		}
+	})
+	intro := widget.NewLabel(T("Lần sao lưu đầu tiên: đặt mật khẩu sao lưu. Bản sao lưu được mã hóa bằng mật khẩu này, và bản bị sửa sẽ bị phát hiện khi khôi phục. Các lần sao lưu sau (kể cả tự động) dùng lại mật khẩu này. Mất mật khẩu thì không khôi phục được."))
+	intro.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(intro,
+		labelled(T("Mật khẩu sao lưu (ít nhất 8 ký tự)"), f.pass, nil),
+		labelled(T("Nhập lại mật khẩu"), f.again, nil),
+		f.plain, f.msg)
+	f.ok = widget.NewButtonWithIcon(T("Sao lưu"), theme.DocumentSaveIcon(), func() { p.onFirstBackup(f) })
+	f.ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(T("Hủy"), func() { f.dialog.Hide(); p.first = nil })
+	f.dialog = dialog.NewCustomWithoutButtons(T("Mật khẩu sao lưu"), container.NewGridWrap(fyne.NewSize(480, 340), body), u.win)
+	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.ok})
+	f.dialog.Show()
+	u.win.Canvas().Focus(f.pass)
+	p.first = f
+}
+
+func (p *backupPanel) onFirstBackup(f *firstBackupForm) {
+	u := p.u
+	plain, pass := f.plain.Checked, f.pass.Text
+	if !plain && pass != f.again.Text {
+		setErr(f.msg, T("Hai lần nhập mật khẩu không giống nhau."))
+		return
+	}
+	actor := u.actor()
+	f.ok.Disable()
+	background(u, func(ctx context.Context) (struct{}, error) {
+		if plain {
+			return struct{}{}, u.opt.Store.ChoosePlainBackups(ctx, actor)
+		}
+		return struct{}{}, u.opt.Store.SetBackupPassphrase(ctx, actor, pass)
+	}, func(_ struct{}, err error) {
+		f.ok.Enable()
+		if err != nil {
+			setErr(f.msg, errText(err))
+			return
+		}
+		f.dialog.Hide()
+		p.first = nil
+		p.mode = localdb.BackupPlain
+		if !plain {
+			p.mode = localdb.BackupEncrypted
+		}
+		p.runBackup()
 	})
 }
 
@@ -211,24 +350,33 @@ func (p *backupPanel) onRestore(e localdb.BackupEntry) {
 	items := []fyne.CanvasObject{text}
 	if e.Encrypted {
 		items = append(items, labelled(T("Mật khẩu sao lưu"), p.restorePass, nil))
+	} else {
+		warn := widget.NewLabel(T("Bản sao lưu này KHÔNG mã hóa: không chứng minh được là chưa bị sửa. Chỉ khôi phục nếu chắc chắn ổ sao lưu chưa qua tay người khác."))
+		warn.Wrapping = fyne.TextWrapWord
+		warn.Importance = widget.DangerImportance
+		items = append(items, warn)
 	}
 	p.confirmRestoreFunc = func() {
 		pass, dataDir := p.restorePass.Text, u.opt.Store.Dir()
-		background(u, func(ctx context.Context) (string, error) {
+		background(u, func(ctx context.Context) (localdb.RestoreInfo, error) {
 			return localdb.StageRestore(ctx, e.Dir, dataDir, pass)
-		}, func(staging string, err error) {
+		}, func(info localdb.RestoreInfo, err error) {
 			if err != nil {
 				p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
 				return
 			}
-			u.log.Info("restore staged", "from", e.Dir, "staging", staging)
-			d := dialog.NewInformation(T("Khôi phục"), T("Đã chuẩn bị dữ liệu khôi phục. Ứng dụng sẽ đóng; hãy mở lại."), u.win)
+			u.log.Info("restore staged", "from", e.Dir, "staging", info.Dir, "kept_secrets", info.KeptSecrets)
+			done := T("Đã chuẩn bị dữ liệu khôi phục. Ứng dụng sẽ đóng; hãy mở lại.")
+			if info.NeedsEnrollment {
+				done += "\n" + T("Dữ liệu khôi phục không mang mã truy cập đồng bộ của máy trạm đã sao lưu: sau khi mở lại, hãy đăng ký lại với hệ thống của thành phố rồi mới đồng bộ.")
+			}
+			d := dialog.NewInformation(T("Khôi phục"), done, u.win)
 			d.SetOnClosed(u.opt.Quit)
 			d.Show()
 		})
 	}
 	p.restoreDialog = dialog.NewCustomConfirm(T("Khôi phục từ bản sao lưu"), T("Khôi phục"), T("Hủy"),
-		container.NewGridWrap(fyne.NewSize(520, 200), container.NewVBox(items...)), func(ok bool) {
+		container.NewGridWrap(fyne.NewSize(520, 220), container.NewVBox(items...)), func(ok bool) {
 			if ok {
 				p.confirmRestoreFunc()
 			}

@@ -14,6 +14,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/calendar"
+	"motcua/localdb"
 )
 
 func init() {
@@ -40,6 +41,7 @@ type settingsScreen struct {
 	saveBtn                                                    *widget.Button
 
 	staff     []domain.Staff
+	locks     map[string]localdb.SignInState // names locked by failed sign-ins
 	staffList *widget.List
 	account   *accountForm // the account dialog while it is open
 	sync      *syncPanel
@@ -276,8 +278,10 @@ func (s *settingsScreen) accountsCard() fyne.CanvasObject {
 	s.staffList = widget.NewList(
 		func() int { return len(s.staff) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon(T("Sửa"), theme.DocumentCreateIcon(), nil),
-				widget.NewLabel(""))
+			unlock := widget.NewButtonWithIcon(T("Mở khóa đăng nhập"), theme.LoginIcon(), nil)
+			unlock.Importance = widget.WarningImportance
+			return container.NewBorder(nil, nil, nil,
+				container.NewHBox(unlock, widget.NewButtonWithIcon(T("Sửa"), theme.DocumentCreateIcon(), nil)), widget.NewLabel(""))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.staff) {
@@ -289,8 +293,20 @@ func (s *settingsScreen) accountsCard() fyne.CanvasObject {
 			if !st.Active {
 				text += " — " + T("đã khóa")
 			}
+			lock, locked := s.locks[st.Username]
+			if locked {
+				text += " — " + Tf("bị khóa đăng nhập sau %d lần sai", lock.Failures)
+			}
 			c.Objects[0].(*widget.Label).SetText(text)
-			c.Objects[1].(*widget.Button).OnTapped = func() { s.editStaff(&st) }
+			buttons := c.Objects[1].(*fyne.Container).Objects
+			unlock := buttons[0].(*widget.Button)
+			unlock.OnTapped = func() { s.onUnlock(st.Username) }
+			if locked {
+				unlock.Show()
+			} else {
+				unlock.Hide()
+			}
+			buttons[1].(*widget.Button).OnTapped = func() { s.editStaff(&st) }
 		})
 	add := widget.NewButtonWithIcon(T("Thêm tài khoản"), theme.ContentAddIcon(), func() { s.editStaff(nil) })
 	return widget.NewCard(T("Tài khoản"), T("Vai trò quyết định màn hình và thao tác được phép"),
@@ -301,15 +317,40 @@ func (s *settingsScreen) loadStaff() {
 	if s.staffList == nil {
 		return
 	}
-	background(s.u, func(ctx context.Context) ([]domain.Staff, error) {
-		return s.u.opt.Store.ListStaff(ctx)
-	}, func(list []domain.Staff, err error) {
+	type result struct {
+		staff []domain.Staff
+		locks map[string]localdb.SignInState
+	}
+	background(s.u, func(ctx context.Context) (result, error) {
+		list, err := s.u.opt.Store.ListStaff(ctx)
+		if err != nil {
+			return result{}, err
+		}
+		locks, err := s.u.opt.Store.SignInLocks(ctx)
+		return result{list, locks}, err
+	}, func(r result, err error) {
 		if err != nil {
 			s.u.showError(err)
 			return
 		}
-		s.staff = list
+		s.staff, s.locks = r.staff, r.locks
 		s.staffList.Refresh()
+	})
+}
+
+// onUnlock lifts the sign-in lock of an account (recorded in the audit log).
+func (s *settingsScreen) onUnlock(username string) {
+	u := s.u
+	actor := u.actor()
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.opt.Store.UnlockSignIn(ctx, actor, username)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		s.banner.set(Tf("Đã mở khóa đăng nhập cho %s.", username), widget.SuccessImportance)
+		s.loadStaff()
 	})
 }
 

@@ -136,6 +136,7 @@ type signInPage struct {
 	message            *widget.Label
 	submit             *widget.Button
 	lockedUser         string
+	form               *fyne.Container // re-laid out when the message appears or changes
 }
 
 func (u *UI) showSignIn(lockedUser string) {
@@ -167,7 +168,8 @@ func (u *UI) showSignIn(lockedUser string) {
 		buttons = container.NewHBox(widget.NewButton(T("Đăng nhập tài khoản khác"), u.signOut), spacer(), p.submit)
 	}
 	items = append(items, buttons)
-	card := widget.NewCard("", "", container.NewVBox(items...))
+	p.form = container.NewVBox(items...)
+	card := widget.NewCard("", "", p.form)
 	u.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(440, 420), card)))
 	if lockedUser != "" {
 		u.win.Canvas().Focus(p.password)
@@ -180,7 +182,7 @@ func (p *signInPage) onSubmit() {
 	u := p.u
 	user, pass := p.username.Text, p.password.Text
 	if strings.TrimSpace(user) == "" || pass == "" {
-		setErr(p.message, T("Nhập tên đăng nhập và mật khẩu."))
+		p.say(T("Nhập tên đăng nhập và mật khẩu."))
 		return
 	}
 	p.submit.Disable()
@@ -189,13 +191,15 @@ func (p *signInPage) onSubmit() {
 	}, func(st domain.Staff, err error) {
 		p.submit.Enable()
 		if err != nil {
+			// A wrong password, the wait after several (the store tells how long: nothing
+			// sleeps here), or a lock only an admin can lift.
 			p.password.SetText("")
-			setErr(p.message, errText(err))
+			p.say(errText(err))
 			u.win.Canvas().Focus(p.password)
 			return
 		}
 		if p.lockedUser != "" && st.Username != p.lockedUser {
-			setErr(p.message, T("Màn hình đang khóa cho tài khoản khác."))
+			p.say(T("Màn hình đang khóa cho tài khoản khác."))
 			return
 		}
 		if p.lockedUser != "" {
@@ -206,6 +210,12 @@ func (p *signInPage) onSubmit() {
 		u.signInPage = nil
 		u.signedIn(st)
 	})
+}
+
+// say shows a message under the fields, wrapped to the card's width.
+func (p *signInPage) say(msg string) {
+	setErr(p.message, msg)
+	p.form.Refresh()
 }
 
 // unlock returns to the work as it was left.

@@ -20,6 +20,8 @@ type Accounts interface {
 	Authenticate(ctx context.Context, username, password string) (domain.Staff, error)
 	ListStaff(ctx context.Context) ([]domain.Staff, error)
 	UpdateStaff(ctx context.Context, actor domain.Staff, st domain.Staff, newPassword string) error
+	SignInLocks(ctx context.Context) (map[string]localdb.SignInState, error)
+	UnlockSignIn(ctx context.Context, actor domain.Staff, username string) error
 }
 
 // Settings is the workstation's configuration and reference data.
@@ -81,11 +83,13 @@ type Supervision interface {
 	Requeue(ctx context.Context, actor domain.Staff, id string) error
 }
 
-// Backups makes backups and keeps the passphrase that encrypts them.
+// Backups makes backups and keeps the passphrase that encrypts them (or the choice of
+// plain backups).
 type Backups interface {
 	BackupNow(ctx context.Context, actor domain.Staff) (localdb.BackupInfo, error)
 	SetBackupPassphrase(ctx context.Context, actor domain.Staff, passphrase string) error
-	BackupEncrypted(ctx context.Context) (bool, error)
+	ChoosePlainBackups(ctx context.Context, actor domain.Staff) error
+	BackupMode(ctx context.Context) (localdb.BackupMode, error)
 }
 
 // Store is everything the app reads and writes locally.

@@ -105,6 +105,17 @@ func errText(err error) string {
 	if errors.As(err, &ce) {
 		return localizeCode(ce.Code, ce.Msg, ce.Args)
 	}
+	var sie *localdb.SignInError
+	if errors.As(err, &sie) {
+		switch {
+		case sie.Locked:
+			return Tf("Tài khoản đã bị khóa sau %d lần đăng nhập sai liên tiếp. Hãy nhờ quản trị viên mở khóa.", sie.Failures)
+		case sie.Wrong:
+			return Tf("Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng chờ %d giây rồi thử lại.", sie.Seconds())
+		default:
+			return Tf("Đã đăng nhập sai nhiều lần: vui lòng chờ %d giây nữa rồi thử lại.", sie.Seconds())
+		}
+	}
 	switch {
 	case errors.Is(err, localdb.ErrBadLogin):
 		return T("Tên đăng nhập hoặc mật khẩu không đúng.")

@@ -48,7 +48,7 @@ func cmdBackups(ctx context.Context, e *env, args []string) error {
 	}
 	kinds := map[string]string{localdb.BackupDaily: "hằng ngày", localdb.BackupWeekly: "hằng tuần", localdb.BackupExtra: "ngoài hạn"}
 	for _, b := range list {
-		enc := ""
+		enc := "KHÔNG mã hóa, không chống sửa đổi"
 		if b.Encrypted {
 			enc = "mã hóa"
 		}
@@ -87,12 +87,64 @@ func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("bản sao lưu %s không đạt kiểm tra: %w", *from, err)
 	}
 	if m.Format == 0 {
-		fmt.Fprintf(e.stdout, "Bản sao lưu %s (dạng cũ, không có bản kê): toàn vẹn\n", *from)
-		return nil
+		fmt.Fprintf(e.stdout, "Bản sao lưu %s (dạng cũ, không có bản kê): khớp với chính nó\n", *from)
+	} else {
+		how := "mã hóa, bản kê đã xác thực: toàn vẹn, chưa bị sửa"
+		switch {
+		case !m.Encrypted:
+			how = "KHÔNG mã hóa: khớp với bản kê của chính nó"
+		case m.Format == 1:
+			how = "mã hóa dạng cũ: toàn vẹn"
+		}
+		fmt.Fprintf(e.stdout, "Bản sao lưu %s (motcua %s, %s): %d hồ sơ, %d sự kiện, %d tệp; %s\n",
+			*from, m.AppVersion, m.CreatedAt.In(domain.VN()).Format("02/01/2006 15:04"), m.Stats.Dossiers, m.Stats.Events, m.Files, how)
 	}
-	fmt.Fprintf(e.stdout, "Bản sao lưu %s (motcua %s, %s): %d hồ sơ, %d sự kiện, %d tệp; kiểm tra: toàn vẹn\n",
-		*from, m.AppVersion, m.CreatedAt.In(domain.VN()).Format("02/01/2006 15:04"), m.Stats.Dossiers, m.Stats.Events, m.Files)
+	if !m.TamperEvident {
+		fmt.Fprintln(e.stdout, "Cảnh báo: "+m.Notice)
+	}
 	return nil
+}
+
+// cliAdmin is who the audit log names for changes made from the command line (whoever
+// runs it can read the data folder: an administrator of this PC).
+var cliAdmin = domain.Staff{Username: "cli", FullName: "Dòng lệnh", Role: domain.RoleAdmin, Active: true}
+
+// backupOptions chooses how «motcua backup» protects the backup: --plain explicitly; a
+// passphrase given now; else the passphrase set before. The first backup of a workstation
+// with none asks for one (typed twice on a terminal, or --passphrase-file) and keeps it for
+// the next backups, the automatic ones included.
+func backupOptions(ctx context.Context, e *env, s *localdb.Store, plain, encrypt bool, passFile string) (localdb.BackupOptions, error) {
+	if plain {
+		if encrypt || passFile != "" {
+			return localdb.BackupOptions{}, errors.New("chọn --plain hoặc mật khẩu (--encrypt, --passphrase-file), không chọn cả hai")
+		}
+		return localdb.BackupOptions{}, nil
+	}
+	mode, err := s.BackupMode(ctx)
+	if err != nil {
+		return localdb.BackupOptions{}, err
+	}
+	first := mode == localdb.BackupUnset
+	if !encrypt && passFile == "" && !first {
+		return localdb.BackupOptions{UseStored: true}, nil
+	}
+	if first && passFile == "" && !isTerminal(e) {
+		return localdb.BackupOptions{}, errors.New("chưa đặt mật khẩu sao lưu cho máy trạm này: chạy lại với --passphrase-file TỆP (mật khẩu được lưu cho các lần sau) hoặc --plain (không mã hóa, không chống sửa đổi)")
+	}
+	if first {
+		fmt.Fprintln(e.stderr, "Lần sao lưu đầu tiên: đặt mật khẩu sao lưu. Mật khẩu được lưu (dạng khóa) cho các lần sao lưu sau; mất mật khẩu thì không khôi phục được bản đã mã hóa.")
+	}
+	pass, err := newPassphrase(e, passFile)
+	if err != nil {
+		return localdb.BackupOptions{}, err
+	}
+	if !first {
+		return localdb.BackupOptions{Passphrase: pass}, nil
+	}
+	if err := s.SetBackupPassphrase(ctx, cliAdmin, pass); err != nil {
+		return localdb.BackupOptions{}, err
+	}
+	return localdb.BackupOptions{UseStored: true}, nil
 }
 
 // passphrase reads a backup passphrase from a file (its first line), else asks for it

@@ -395,8 +395,9 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backup")
 	data := dataFlag(fs)
 	to := fs.String("to", "", "thư mục chứa bản sao lưu, ví dụ ổ USB (mặc định: thư mục sao lưu trong Cài đặt)")
-	encrypt := fs.Bool("encrypt", false, "mã hóa bản sao lưu bằng mật khẩu (hỏi mật khẩu, hoặc đọc từ --passphrase-file)")
-	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu sao lưu (dòng đầu tiên); dùng kèm --encrypt")
+	encrypt := fs.Bool("encrypt", false, "mã hóa bằng một mật khẩu hỏi lúc này (hoặc đọc từ --passphrase-file); mặc định: mật khẩu sao lưu đã đặt")
+	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu sao lưu (dòng đầu tiên); lần sao lưu đầu tiên, mật khẩu này được lưu cho các lần sau")
+	plain := fs.Bool("plain", false, "sao lưu KHÔNG mã hóa (không chống sửa đổi: không chứng minh được bản sao lưu chưa bị sửa)")
 	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
@@ -409,22 +410,23 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		return fmt.Errorf("thiếu --to THƯ_MỤC (chưa chọn thư mục sao lưu trong Cài đặt)")
 	}
-	var opt localdb.BackupOptions
-	if *encrypt || *passFile != "" {
-		if opt.Passphrase, err = newPassphrase(e, *passFile); err != nil {
-			return err
-		}
+	opt, err := backupOptions(ctx, e, s, *plain, *encrypt, *passFile)
+	if err != nil {
+		return err
 	}
 	info, err := s.Backup(ctx, dir, opt)
 	if err != nil {
 		return err
 	}
-	how := "không mã hóa"
-	if info.Encrypted {
-		how = "đã mã hóa"
+	how := "đã mã hóa, chống sửa đổi"
+	if !info.Encrypted {
+		how = "KHÔNG mã hóa"
 	}
 	fmt.Fprintf(e.stdout, "Đã sao lưu và kiểm tra %s (%d hồ sơ, %d tệp, %.1f MB, %s)\n",
 		info.Dir, info.Manifest.Stats.Dossiers, info.Files, float64(info.Bytes)/(1<<20), how)
+	if !info.Encrypted {
+		fmt.Fprintln(e.stderr, "Cảnh báo: "+info.Manifest.Notice)
+	}
 	return nil
 }
 
@@ -459,6 +461,12 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	st := info.Stats
 	fmt.Fprintf(e.stdout, "Đã khôi phục vào %s: %d hồ sơ, %d sự kiện (%d chờ đồng bộ), %d tệp; kiểm tra: toàn vẹn\n",
 		*data, st.Dossiers, st.Events, st.Outbox, st.Files)
+	if !info.Manifest.TamperEvident {
+		fmt.Fprintln(e.stderr, "Cảnh báo: "+info.Manifest.Notice)
+	}
+	if info.NeedsEnrollment {
+		fmt.Fprintln(e.stdout, "Bản khôi phục không mang mã truy cập và khóa ký của máy trạm đã sao lưu: máy này chưa đồng bộ được; hãy đăng ký lại với hệ thống của thành phố (xin mã đăng ký mới) trước khi đồng bộ.")
+	}
 	if info.Verify.BrokenAt != 0 {
 		fmt.Fprintf(e.stderr, "Cảnh báo: chuỗi nhật ký đã bị phá vỡ từ trước khi sao lưu (mục %d: %s)\n", info.Verify.BrokenAt, info.Verify.BrokenWhy)
 	}

@@ -1,8 +1,10 @@
 // Package keyfile keeps an Ed25519 private key in a file of its own (PKCS #8 PEM, mode
 // 0600), made on first use. The key lives beside the database, never inside it, so a backup
-// of the database (or a copy of it) carries no usable signing key.
+// of the database (or a copy of it) carries no usable signing key. Where the OS can protect
+// it (DPAPI on Windows, internal/secret) the PEM is sealed for the Windows account; a key
+// written in clear by an older motcua is sealed the first time it is read.
 //
-// It imports only the standard library.
+// It imports the standard library and internal/secret.
 package keyfile
 
 import (
@@ -15,6 +17,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"motcua/internal/secret"
 )
 
 // LoadOrCreate reads the key at path, or makes one and writes it there (atomically: a
@@ -44,7 +48,12 @@ func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
 		tmp.Close()
 		return nil, err
 	}
-	if err := pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+	sealed, err := secret.Protect(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if _, err := tmp.Write(sealed); err != nil {
 		tmp.Close()
 		return nil, err
 	}
@@ -62,19 +71,29 @@ func LoadOrCreate(path string) (ed25519.PrivateKey, error) {
 		}
 		return nil, err
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	secret.SyncDir(filepath.Dir(path))
 	return k, nil
 }
 
-// Load reads a key written by LoadOrCreate.
+// Load reads a key written by LoadOrCreate. A key kept in clear where the OS could seal it
+// (written by an older motcua) is sealed now, best effort: it still loads if that fails.
 func Load(path string) (ed25519.PrivateKey, error) {
-	raw, err := os.ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	raw, err := secret.Unprotect(data)
+	if err != nil {
+		return nil, fmt.Errorf("khóa ký %s: %w", path, err)
+	}
+	k, err := parse(path, raw)
+	if err == nil && secret.OSProtected() && !secret.Sealed(data) {
+		_ = secret.WriteFile(path, raw)
+	}
+	return k, err
+}
+
+func parse(path string, raw []byte) (ed25519.PrivateKey, error) {
 	b, _ := pem.Decode(raw)
 	if b == nil || b.Type != "PRIVATE KEY" {
 		return nil, fmt.Errorf("khóa ký %s bị hỏng (không phải PEM)", path)

@@ -47,6 +47,8 @@ func Setup(dataDir string, level slog.Leveler) (*slog.Logger, io.Closer, error) 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("nhật ký: không tạo được thư mục %s: %w", dir, err)
 	}
+	// Logs name citizens' dossiers: keep them to this account even in a folder made 0755.
+	os.Chmod(dir, 0o700)
 	path := filepath.Join(dir, FileName)
 	rf, err := OpenRotating(path, MaxBytes, Keep)
 	if err != nil {

@@ -38,6 +38,7 @@ func (r *RotatingFile) open() error {
 	if err != nil {
 		return err
 	}
+	f.Chmod(0o600) // a file left 0644 by an older motcua or another program
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
