@@ -45,13 +45,13 @@ func (e Event) CheckLimits() error {
 		{"nội dung (payload)", len(e.Payload), MaxEventPayload},
 	} {
 		if f.n > f.max {
-			return limitError(fmt.Sprintf("Sự kiện vượt giới hạn kích thước: %s dài %s, tối đa %s.", f.name, byteCount(f.n), byteCount(f.max)))
+			return limitError(fmt.Sprintf("Sự kiện vượt giới hạn kích thước: %s dài %s, tối đa %s.", f.name, FormatBytes(f.n), FormatBytes(f.max)))
 		}
 	}
 	longest, depth := payloadShape(e.Payload)
 	switch {
 	case longest > MaxPayloadText:
-		return limitError(fmt.Sprintf("Sự kiện vượt giới hạn kích thước: một đoạn văn bản trong nội dung dài %s, tối đa %s.", byteCount(longest), byteCount(MaxPayloadText)))
+		return limitError(fmt.Sprintf("Sự kiện vượt giới hạn kích thước: một đoạn văn bản trong nội dung dài %s, tối đa %s.", FormatBytes(longest), FormatBytes(MaxPayloadText)))
 	case depth > MaxPayloadDepth:
 		return limitError(fmt.Sprintf("Sự kiện vượt giới hạn: nội dung lồng nhau %d cấp, tối đa %d cấp.", depth, MaxPayloadDepth))
 	}
@@ -62,8 +62,8 @@ func limitError(msg string) error {
 	return &RuleError{Code: "event.too_large", Msg: msg, Kind: ErrInvalid}
 }
 
-// byteCount writes a size the way a clerk reads it: "128 byte", "64 KiB", "5,0 MiB".
-func byteCount(n int) string {
+// FormatBytes writes a size the way a clerk reads it: "128 byte", "64 KiB", "5,0 MiB".
+func FormatBytes(n int) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d byte", n)

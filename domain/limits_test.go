@@ -93,8 +93,12 @@ func TestLimitsRefuseOversizedFields(t *testing.T) {
 		{"payload", func(e *Event) {
 			e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat("a", 100) + `","x":[` + strings.Repeat(`"aaaaaaaa",`, 8000) + `"a"]}`)
 		}, "payload", "aaaa"},
-		{"one long string", func(e *Event) { e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat("z", MaxPayloadText+1) + `"}`) }, "văn bản", "zzzz"},
-		{"a string at the limit", func(e *Event) { e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat("z", MaxPayloadText) + `"}`) }, "", ""},
+		{"one long string", func(e *Event) {
+			e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat("z", MaxPayloadText+1) + `"}`)
+		}, "văn bản", "zzzz"},
+		{"a string at the limit", func(e *Event) {
+			e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat("z", MaxPayloadText) + `"}`)
+		}, "", ""},
 		{"a long key", func(e *Event) { e.Payload = json.RawMessage(`{"` + strings.Repeat("k", MaxPayloadText+1) + `":1}`) }, "văn bản", "kkkk"},
 		{"escapes count as what they stand for", func(e *Event) {
 			e.Payload = json.RawMessage(`{"reason":"` + strings.Repeat(`\u1ec5`, MaxPayloadText/3) + `"}`) // 6 bytes written, 3 meant
