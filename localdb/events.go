@@ -28,6 +28,9 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (b
 	state := SyncAcked
 	if local {
 		state = SyncWaiting
+		if err := e.CheckLimits(); err != nil {
+			return false, err // the city would refuse it: say so while the clerk can still shorten it
+		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, local, sync_state)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
