@@ -36,6 +36,8 @@ type Config struct {
 	Hours           calendar.WorkingHours `json:"hours"`
 	BackupDir       string                `json:"backup_dir,omitempty"`
 	Targets         Targets               `json:"targets"`
+	// AllowPlainHTTP: an administrator chose http:// to a sync server on another machine.
+	AllowPlainHTTP bool `json:"allow_plain_http,omitempty"`
 }
 
 // Targets are the city's goals a supervisor compares the centre with, in percent. They
