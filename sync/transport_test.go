@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -169,5 +170,43 @@ func TestPushSplitsABatchOverTheByteLimit(t *testing.T) {
 	defer h.mu.Unlock()
 	if largest > int64(pushBodyLimit) || n < 5 {
 		t.Fatalf("%d pushes, the largest %d bytes", n, largest)
+	}
+}
+
+// Over HTTPS a workstation enrolls and syncs with a client that trusts the server's
+// certificate; one that does not is told so in plain words, and nothing is stored.
+func TestEnrollAndSyncOverTLS(t *testing.T) {
+	ctx := context.Background()
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config = central.NewHTTPServer("", srv.Handler(), srv.Limits())
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	s, err := localdb.Open(ctx, t.TempDir(), localdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	code, _, _ := srv.Central().IssueEnrollCode(ctx, testUnit, testUnitName, 1)
+	_, err = enroll(ctx, s, &http.Client{Transport: &http.Transport{}}, ts.URL, code, "Quầy 1")
+	if !isClass(err, ClassNetwork) || !strings.Contains(err.Error(), "chứng chỉ TLS") {
+		t.Fatalf("an untrusted certificate: %v", err)
+	}
+	if s.Config().ServerURL != "" {
+		t.Fatal("enrolled through an untrusted certificate")
+	}
+	if _, err := Enroll(ctx, s, ts.URL, code, "Quầy 1", WithHTTPClient(ts.Client())); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, s, 2)
+	e := New(s, Options{HTTPClient: ts.Client(), Logger: quiet})
+	rep, err := e.SyncOnce(ctx)
+	if err != nil || rep.Pushed != 4 {
+		t.Fatalf("sync over TLS: %+v %v", rep, err)
 	}
 }
