@@ -121,7 +121,8 @@ func TestEnrollAndSyncFromSettings(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for eng.Status().LastSuccess.IsZero() && time.Now().Before(deadline) {
+	// The status counts again after it records the success: wait for both.
+	for (eng.Status().LastSuccess.IsZero() || eng.Status().EventsWaiting != 0) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	h.settle()
