@@ -28,6 +28,9 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e domain.Event, local bool) (b
 	state := SyncAcked
 	if local {
 		state = SyncWaiting
+		if err := e.CheckLimits(); err != nil {
+			return false, err // the city would refuse it: say so while the clerk can still shorten it
+		}
 	}
 	prev, err := lastLink(ctx, tx)
 	if err != nil {

@@ -37,6 +37,8 @@ type Config struct {
 	BackupDir       string                `json:"backup_dir,omitempty"`
 	Targets         Targets               `json:"targets"`
 	Receipt         ReceiptSettings       `json:"receipt"`
+	// AllowPlainHTTP: an administrator chose http:// to a sync server on another machine.
+	AllowPlainHTTP bool `json:"allow_plain_http,omitempty"`
 }
 
 // ReceiptSettings are how the province wants its receipts (Mẫu 01) printed.

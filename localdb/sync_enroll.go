@@ -30,6 +30,8 @@ type Enrollment struct {
 	Slot       int
 	CentralKey string // the city's public key, pinned from now on
 	PublicKey  string // this device's key, as sent in the enrollment
+	// AllowPlainHTTP: an administrator chose plain http:// to a server on another machine.
+	AllowPlainHTTP bool
 }
 
 // SaveEnrollment stores an enrollment in one transaction: server URL, unit, slot and device
@@ -51,6 +53,7 @@ func (s *Store) SaveEnrollment(ctx context.Context, en Enrollment) error {
 	}
 	cfg := old
 	cfg.ServerURL, cfg.UnitCode, cfg.UnitName, cfg.Slot = en.ServerURL, en.UnitCode, en.UnitName, en.Slot
+	cfg.AllowPlainHTTP = en.AllowPlainHTTP
 	if strings.TrimSpace(en.DeviceName) != "" {
 		cfg.DeviceName = strings.TrimSpace(en.DeviceName)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"motcua/domain"
 	"motcua/sync/api"
 )
 
@@ -40,23 +41,66 @@ var defaultHTTPClient = &http.Client{Transport: &http.Transport{
 }}
 
 // NormaliseServerURL accepts "host:port" or a URL and returns the URL without a trailing
-// slash or the API prefix.
-func NormaliseServerURL(s string) (string, error) {
+// slash or the API prefix. Without a scheme it means https://, except for this machine
+// (loopback), where it means http://. Plain http:// to another machine carries every
+// dossier readable, and lets whoever sits on the path change what the counters pull: it is
+// refused unless allowPlainHTTP says an administrator chose it.
+func NormaliseServerURL(s string, allowPlainHTTP bool) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", &Error{Class: ClassInvalid, Op: "enroll", Msg: "Vui lòng nhập địa chỉ máy chủ của thành phố."}
 	}
+	typed := s
 	if !strings.Contains(s, "://") {
-		s = "http://" + s
+		s = "https://" + s
+		if u, err := url.Parse(s); err == nil && isLoopback(u.Hostname()) {
+			s = "http://" + typed
+		}
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", &Error{Class: ClassInvalid, Op: "enroll", Msg: fmt.Sprintf("Địa chỉ máy chủ %q không hợp lệ (ví dụ: https://dongbo.haiphong.gov.vn).", s)}
+		return "", &Error{Class: ClassInvalid, Op: "enroll", Msg: fmt.Sprintf("Địa chỉ máy chủ %q không hợp lệ (ví dụ: https://dongbo.haiphong.gov.vn).", typed)}
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), api.Prefix)
 	u.RawQuery, u.Fragment = "", ""
-	return strings.TrimRight(u.String(), "/"), nil
+	out := strings.TrimRight(u.String(), "/")
+	if PlainHTTPRemote(out) && !allowPlainHTTP {
+		return "", &Error{Class: ClassInvalid, Op: "enroll", Msg: fmt.Sprintf("Địa chỉ %s dùng http không mã hóa tới một máy khác: "+
+			"hồ sơ đi qua mạng ở dạng đọc được và có thể bị sửa dọc đường. Hãy dùng https://; nếu quản trị hệ thống chấp nhận "+
+			"mạng nội bộ này, hãy đánh dấu «Cho phép kết nối không mã hóa (http)» (lệnh: motcua enroll --allow-http).", out)}
+	}
+	return out, nil
 }
+
+// PlainHTTPRemote reports whether a server URL is plain http:// to another machine than
+// this one: the sync panel warns while it is.
+func PlainHTTPRemote(serverURL string) bool {
+	u, err := url.Parse(serverURL)
+	return err == nil && strings.EqualFold(u.Scheme, "http") && !isLoopback(u.Hostname())
+}
+
+// isLoopback: localhost, 127.0.0.0/8 or ::1 — traffic that never leaves this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Bounds on what the workstation sends and accepts.
+const (
+	// MaxReplyBytes is the largest reply the workstation reads. The server's pages stop at
+	// 4 MiB and one event at 64 KiB; a larger reply is a broken or hostile server, and is
+	// not read on into memory.
+	MaxReplyBytes = 16 << 20
+	// MaxPushBytes is the largest push body the workstation sends; a batch over it goes in
+	// halves. The server takes 8 MiB; an ordinary 1,000-event batch is about 1.5 MB.
+	MaxPushBytes = 4 << 20
+)
+
+// pushBodyLimit is MaxPushBytes (tests lower it).
+var pushBodyLimit = MaxPushBytes
 
 func newClient(hc *http.Client, serverURL, token string, timeout time.Duration) (*client, error) {
 	if hc == nil {
@@ -66,7 +110,7 @@ func newClient(hc *http.Client, serverURL, token string, timeout time.Duration) 
 	if err != nil {
 		return nil, &Error{Class: ClassInvalid, Msg: fmt.Sprintf("Địa chỉ máy chủ %q không hợp lệ.", serverURL), Err: err}
 	}
-	r := resty.NewWithClient(hc).SetRetryCount(0).SetDisableWarn(true).
+	r := resty.NewWithClient(hc).SetRetryCount(0).SetDisableWarn(true).SetResponseBodyLimit(MaxReplyBytes).
 		SetHeader("User-Agent", "motcua-sync/1").SetHeader("Accept", "application/json")
 	if token != "" {
 		r.SetAuthToken(token)
@@ -121,6 +165,10 @@ func (c *client) call(ctx context.Context, op, method, path string, body []byte,
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // cancelled by the caller: not a failure
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return nil, &Error{Class: ClassServer, Op: op, Err: err, Msg: fmt.Sprintf("Máy chủ trả lời quá lớn (hơn %s); máy trạm không nhận, sẽ thử lại sau",
+				domain.FormatBytes(MaxReplyBytes))}
 		}
 		return nil, networkError(op, err)
 	}

@@ -23,12 +23,17 @@ import (
 // A workstation that already made events under another unit code or slot is refused, with
 // nothing changed locally. Network failures are retried a few times; the server gives the
 // same device a fresh token if the first answer was lost.
-func Enroll(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string) (localdb.Enrollment, error) {
-	return enroll(ctx, store, nil, serverURL, code, deviceName)
+func Enroll(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string, opts ...EnrollOption) (localdb.Enrollment, error) {
+	return enroll(ctx, store, nil, serverURL, code, deviceName, opts...)
 }
 
-func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverURL, code, deviceName string) (localdb.Enrollment, error) {
-	base, err := NormaliseServerURL(serverURL)
+func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverURL, code, deviceName string, opts ...EnrollOption) (localdb.Enrollment, error) {
+	o := enrollOptions{hc: hc}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	hc = o.hc
+	base, err := NormaliseServerURL(serverURL, o.allowPlainHTTP)
 	if err != nil {
 		return localdb.Enrollment{}, err
 	}
@@ -94,7 +99,8 @@ func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverUR
 			Msg: "Máy chủ không gửi khóa ký số của thành phố; máy chủ cần được cập nhật lên phiên bản mới."}
 	}
 	en := localdb.Enrollment{ServerURL: base, Token: resp.Token, DeviceID: resp.DeviceID, DeviceName: strings.TrimSpace(deviceName),
-		UnitCode: resp.UnitCode, UnitName: resp.UnitName, Slot: resp.Slot, CentralKey: resp.CentralKey, PublicKey: pub}
+		UnitCode: resp.UnitCode, UnitName: resp.UnitName, Slot: resp.Slot, CentralKey: resp.CentralKey, PublicKey: pub,
+		AllowPlainHTTP: o.allowPlainHTTP}
 	if err := store.SaveEnrollment(ctx, en); err != nil {
 		return localdb.Enrollment{}, err
 	}
@@ -112,8 +118,8 @@ func isRetryable(err error, se **Error) bool {
 }
 
 // EnrollCommand is `motcua enroll`: it enrolls the workstation and prints what it joined.
-func EnrollCommand(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string, out io.Writer) error {
-	en, err := Enroll(ctx, store, serverURL, code, deviceName)
+func EnrollCommand(ctx context.Context, store *localdb.Store, serverURL, code, deviceName string, out io.Writer, opts ...EnrollOption) error {
+	en, err := Enroll(ctx, store, serverURL, code, deviceName, opts...)
 	if err != nil {
 		return err
 	}

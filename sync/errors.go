@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +96,16 @@ func networkError(op string, err error) *Error {
 func plainNetError(err error) string {
 	var dns *net.DNSError
 	var ne net.Error
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	var badCert x509.CertificateInvalidError
 	switch {
+	case errors.As(err, &unknownCA):
+		return "chứng chỉ TLS của máy chủ không do nơi được máy trạm tin cậy cấp (có thể có kẻ giả mạo trên đường truyền); hãy báo quản trị hệ thống"
+	case errors.As(err, &wrongHost):
+		return "chứng chỉ TLS của máy chủ không dành cho địa chỉ này; hãy kiểm tra địa chỉ máy chủ"
+	case errors.As(err, &badCert):
+		return "chứng chỉ TLS của máy chủ không hợp lệ hoặc đã hết hạn; hãy báo quản trị hệ thống"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "máy chủ không nhận kết nối (có thể chưa chạy hoặc sai địa chỉ)"
 	case errors.As(err, &dns):
@@ -112,6 +122,9 @@ func plainNetError(err error) string {
 		err = ue.Err
 	}
 	s := err.Error()
+	if strings.Contains(s, "server gave HTTP response to HTTPS client") {
+		return "máy chủ chỉ phục vụ http (không mã hóa), không phải https; hãy hỏi quản trị hệ thống địa chỉ https của máy chủ"
+	}
 	if strings.Contains(s, "connection reset") || strings.Contains(s, "EOF") || strings.Contains(s, "broken pipe") {
 		return "kết nối bị ngắt giữa chừng"
 	}

@@ -127,8 +127,9 @@ func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// pushBatch pushes one batch. A 4xx the server means for the whole batch is narrowed down
-// by halving until the event that causes it is alone, and that one is quarantined.
+// pushBatch pushes one batch, in halves while its body is over MaxPushBytes. A 4xx the
+// server means for the whole batch is narrowed down by halving until the event that causes
+// it is alone, and that one is quarantined.
 func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, rep *Report) error {
 	var body bytes.Buffer
 	body.WriteString(`{"events":[`)
@@ -157,6 +158,14 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 	body.WriteString(`}`)
 	if len(sent) == 0 {
 		return nil
+	}
+	if body.Len() > pushBodyLimit && len(sent) > 1 {
+		// Large events: a body this size would be refused whole (413), so it goes in halves.
+		mid := len(sent) / 2
+		if err := e.pushBatch(ctx, c, sent[:mid], rep); err != nil {
+			return err
+		}
+		return e.pushBatch(ctx, c, sent[mid:], rep)
 	}
 	r, err := c.call(ctx, "push", http.MethodPost, "/events", body.Bytes(), nil)
 	if err != nil {

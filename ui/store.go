@@ -116,6 +116,7 @@ type SyncInfo struct {
 	LastError    string // plain Vietnamese
 	Skew         time.Duration
 	Server       string
+	PlainHTTP    bool // the server is reached by unencrypted http on another machine
 }
 
 // Syncer is the sync engine as the UI sees it. It may be nil (no sync configured).
@@ -123,5 +124,7 @@ type Syncer interface {
 	Info() SyncInfo
 	OnChange(func())
 	SyncNow()
-	Enroll(ctx context.Context, serverURL, code, deviceName string) error
+	// Enroll joins the city's system; allowPlainHTTP is an administrator's choice to reach
+	// a server on another machine by unencrypted http.
+	Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error
 }

@@ -29,9 +29,11 @@ type syncPanel struct {
 	card fyne.CanvasObject
 
 	state, waiting, last, lastErr *widget.Label
+	plainHTTP                     *widget.Label // warns while the connection is not encrypted
 	syncNow, export               *widget.Button
 
 	server, code, device *widget.Entry
+	allowHTTP            *widget.Check
 	enroll               *widget.Button
 	enrollMsg            *widget.Label
 }
@@ -41,6 +43,11 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	p := &syncPanel{u: u, state: widget.NewLabel(""), waiting: widget.NewLabel(""), last: widget.NewLabel(""), lastErr: widget.NewLabel("")}
 	p.lastErr.Wrapping = fyne.TextWrapWord
 	p.lastErr.Importance = widget.DangerImportance
+	p.plainHTTP = widget.NewLabelWithStyle(T("Kết nối không mã hóa (http): hồ sơ đi qua mạng ở dạng đọc được và có thể bị sửa dọc đường. Hãy chuyển sang https khi máy chủ hỗ trợ."),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.plainHTTP.Wrapping = fyne.TextWrapWord
+	p.plainHTTP.Importance = widget.WarningImportance
+	p.plainHTTP.Hide()
 	p.syncNow = widget.NewButtonWithIcon(T("Đồng bộ ngay"), theme.ViewRefreshIcon(), func() {
 		u.touch()
 		if u.opt.Sync != nil {
@@ -48,12 +55,12 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 		}
 	})
 	p.export = widget.NewButtonWithIcon(T("Xuất các mục chưa gửi…"), theme.DownloadIcon(), p.onExport)
-	items := []fyne.CanvasObject{p.state, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
+	items := []fyne.CanvasObject{p.state, p.plainHTTP, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
 
 	if s.admin {
 		cfg := u.opt.Store.Config()
 		p.server, p.code, p.device = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-		p.server.SetPlaceHolder("http://10.0.0.5:8787")
+		p.server.SetPlaceHolder("https://dongbo.haiphong.gov.vn")
 		p.server.SetText(cfg.ServerURL)
 		p.code.SetPlaceHolder(T("Mã đăng ký do quản trị hệ thống thành phố cấp"))
 		host, _ := os.Hostname()
@@ -65,6 +72,10 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 			}
 		}
 		p.device.SetText(name)
+		// Plain http to another machine is an administrator's explicit choice (a closed
+		// local network without TLS); without it, enrolling to such an address is refused.
+		p.allowHTTP = widget.NewCheck(T("Cho phép kết nối không mã hóa (http) tới máy chủ trong mạng nội bộ"), nil)
+		p.allowHTTP.SetChecked(cfg.AllowPlainHTTP)
 		p.enroll = widget.NewButtonWithIcon(T("Đăng ký máy với hệ thống thành phố"), theme.LoginIcon(), p.onEnroll)
 		p.enrollMsg = errLabel()
 		items = append(items, widget.NewSeparator(), heading(T("Đăng ký máy trạm")),
@@ -72,7 +83,7 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 				labelled(T("Địa chỉ máy chủ"), p.server, nil),
 				labelled(T("Mã đăng ký"), p.code, nil),
 				labelled(T("Tên máy trạm"), p.device, nil)),
-			container.NewHBox(p.enroll), p.enrollMsg)
+			p.allowHTTP, container.NewHBox(p.enroll), p.enrollMsg)
 	}
 	p.card = widget.NewCard(T("Kết nối hệ thống của thành phố"), T("Làm việc bình thường khi mất mạng; dữ liệu được gửi khi có kết nối"),
 		container.NewVBox(items...))
@@ -113,6 +124,11 @@ func (p *syncPanel) refresh() {
 	} else {
 		p.last.SetText(Tf("Đồng bộ thành công lần cuối: %s.", fmtDateTime(info.LastSuccess)))
 	}
+	if info.PlainHTTP {
+		p.plainHTTP.Show()
+	} else {
+		p.plainHTTP.Hide()
+	}
 	p.lastErr.SetText(info.LastError)
 	if info.LastError == "" {
 		p.lastErr.Hide()
@@ -132,13 +148,14 @@ func (p *syncPanel) onEnroll() {
 		return
 	}
 	server, code, name := strings.TrimSpace(p.server.Text), strings.TrimSpace(p.code.Text), strings.TrimSpace(p.device.Text)
+	allowHTTP := p.allowHTTP.Checked
 	if server == "" || code == "" {
 		setErr(p.enrollMsg, T("Nhập địa chỉ máy chủ và mã đăng ký."))
 		return
 	}
 	p.enroll.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Sync.Enroll(ctx, server, code, name)
+		return struct{}{}, u.opt.Sync.Enroll(ctx, server, code, name, allowHTTP)
 	}, func(_ struct{}, err error) {
 		p.enroll.Enable()
 		if err != nil {

@@ -2,13 +2,20 @@ package ui
 
 import (
 	"context"
+	"image/png"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"motcua/localdb"
@@ -20,6 +27,7 @@ import (
 type engineSyncer struct {
 	e     *appsync.Engine
 	store *localdb.Store
+	hc    *http.Client // nil: the engine's default
 	mu    gosync.Mutex
 	subs  []func()
 }
@@ -28,12 +36,13 @@ func (a *engineSyncer) Info() SyncInfo {
 	st := a.e.Status()
 	return SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
 		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
-		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL}
+		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
+		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
 }
 func (a *engineSyncer) OnChange(f func()) { a.mu.Lock(); a.subs = append(a.subs, f); a.mu.Unlock() }
 func (a *engineSyncer) SyncNow()          { a.e.SyncNow() }
-func (a *engineSyncer) Enroll(ctx context.Context, url, code, name string) error {
-	_, err := appsync.Enroll(ctx, a.store, url, code, name)
+func (a *engineSyncer) Enroll(ctx context.Context, url, code, name string, allowPlainHTTP bool) error {
+	_, err := appsync.Enroll(ctx, a.store, url, code, name, appsync.AllowPlainHTTP(allowPlainHTTP), appsync.WithHTTPClient(a.hc))
 	a.e.SyncNow()
 	return err
 }
@@ -112,7 +121,8 @@ func TestEnrollAndSyncFromSettings(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for eng.Status().LastSuccess.IsZero() && time.Now().Before(deadline) {
+	// The status counts again after it records the success: wait for both.
+	for (eng.Status().LastSuccess.IsZero() || eng.Status().EventsWaiting != 0) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	h.settle()
@@ -132,4 +142,73 @@ func findSyncPanel(t *testing.T, s *settingsScreen) *syncPanel {
 		t.Fatal("no sync panel in the settings")
 	}
 	return s.sync
+}
+
+// TestPlainHTTPNeedsTheAdminsChoice: enrolling to http:// on another machine is refused
+// until the administrator ticks the choice; then it works, and the panel warns that the
+// connection is not encrypted. (Every connection is dialled to the test server on loopback.)
+func TestPlainHTTPNeedsTheAdminsChoice(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	code, _, err := srv.Central().IssueEnrollCode(ctx, testUnit.UnitCode, testUnit.UnitName, testUnit.Slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ts.Listener.Addr().String()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	eng := appsync.New(h.store, appsync.Options{Logger: quiet, HTTPClient: hc, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	sy := &engineSyncer{e: eng, store: h.store, hc: hc}
+	h.ui.opt.Sync = sy
+	h.signIn(testAdmin)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	p := findSyncPanel(t, s)
+	if p.allowHTTP == nil || p.allowHTTP.Checked {
+		t.Fatal("the plain-http choice is missing or ticked by default")
+	}
+	p.server.SetText("http://10.0.0.5:8787")
+	p.code.SetText(code)
+	test.Tap(p.enroll)
+	h.settle()
+	if tok, _ := h.store.SyncValue(ctx, localdb.SyncKeyToken); tok != "" || !strings.Contains(p.enrollMsg.Text, "Cho phép kết nối không mã hóa") {
+		t.Fatalf("enrolled over http without the choice; message %q", p.enrollMsg.Text)
+	}
+	if !p.plainHTTP.Hidden {
+		t.Fatal("a warning before any enrollment")
+	}
+	test.Tap(p.allowHTTP)
+	test.Tap(p.enroll)
+	h.settle()
+	if tok, _ := h.store.SyncValue(ctx, localdb.SyncKeyToken); tok == "" {
+		t.Fatalf("not enrolled with the choice: %q", p.enrollMsg.Text)
+	}
+	if _, err := eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.refresh()
+	if p.plainHTTP.Hidden || !strings.Contains(p.plainHTTP.Text, "Kết nối không mã hóa (http)") || !h.store.Config().AllowPlainHTTP {
+		t.Fatalf("no warning while the connection is plain http (%q)", p.plainHTTP.Text)
+	}
+	if dir := os.Getenv("MOTCUA_SYNCPANEL_PNG"); dir != "" {
+		w := test.NewWindow(p.card)
+		w.Resize(fyne.NewSize(1000, 560))
+		f, err := os.Create(filepath.Join(dir, "syncpanel-plain-http.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		png.Encode(f, w.Canvas().Capture())
+		f.Close()
+	}
 }

@@ -2,7 +2,9 @@
 // "city system" for development, demos and tests. It only wires flags to package
 // sync/central.
 //
-//	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--fault-rate F] [--faults LIST] [--latency D] [--admin-token T]
+//	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--tls-cert F --tls-key F] [--admin-token-file F]
+//	                     [--memory-limit 1GiB] [--max-in-flight N] [--read-timeout D] [--write-timeout D]
+//	                     [--enroll-per-minute N] [--fault-rate F] [--faults LIST] [--latency D]
 //	motcua-central enroll-code --data DIR --unit-code CODE --unit-name NAME --slot N
 //	motcua-central record --data DIR --code CODE --type dossier.forwarded --payload '{"agency":"…"}' [--actor NAME]
 //	motcua-central catalogue --data DIR [--file catalogue.json] [--calendar 2027.json]…
@@ -15,6 +17,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -22,10 +25,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -47,7 +52,9 @@ func main() {
 
 const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao thức đồng bộ motcua v1
 
-  serve        chạy máy chủ (--addr, --data, --fault-rate, --faults, --latency, --admin-token)
+  serve        chạy máy chủ (--addr, --data, --tls-cert, --tls-key, --admin-token-file, --memory-limit,
+               --max-in-flight, --read-timeout, --write-timeout, --enroll-per-minute,
+               --fault-rate, --faults, --latency); giới hạn: docs/SERVER.md
   enroll-code  cấp mã đăng ký một lần cho một máy trạm (--unit-code, --unit-name, --slot)
   record       ghi một sự kiện xử lý tại thành phố (--code, --type, --payload, --actor)
   catalogue    thay danh mục thủ tục / bảng lịch (--file, --calendar)
@@ -106,9 +113,38 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	kinds := fs.String("faults", "", "các loại lỗi giả lập: 5xx,lost,truncated,slow,429,captive (mặc định: tất cả)")
 	latency := fs.Duration("latency", 0, "độ trễ thêm vào mỗi câu trả lời")
 	slow := fs.Duration("slow", 2*time.Second, "độ trễ của lỗi 'slow'")
-	admin := fs.String("admin-token", os.Getenv("MOTCUA_ADMIN_TOKEN"), "mã quản trị cho POST /api/v1/admin/events (mặc định: tự sinh)")
+	admin := fs.String("admin-token", "", "mã quản trị (hiện rõ trong ps: nên dùng --admin-token-file hoặc biến môi trường MOTCUA_ADMIN_TOKEN)")
+	adminFile := fs.String("admin-token-file", "", "tệp chứa mã quản trị cho POST /api/v1/admin/events (mặc định: MOTCUA_ADMIN_TOKEN, hoặc tự sinh)")
+	certFile := fs.String("tls-cert", "", "chứng chỉ TLS (PEM, kèm chuỗi chứng chỉ trung gian): phục vụ HTTPS")
+	keyFile := fs.String("tls-key", "", "khóa riêng của chứng chỉ TLS (PEM)")
+	memLimit := fs.String("memory-limit", "1GiB", "giới hạn mềm bộ nhớ của tiến trình (ví dụ 512MiB, 2GiB; off: không giới hạn)")
+	def := central.DefaultLimits()
+	inFlight := fs.Int("max-in-flight", def.InFlight, "số yêu cầu được xử lý cùng lúc; quá số này trả 429")
+	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "thời gian tối đa để nhận xong một yêu cầu")
+	writeTimeout := fs.Duration("write-timeout", def.WriteTimeout, "thời gian tối đa từ khi nhận xong tiêu đề tới khi gửi xong câu trả lời")
+	enrollRate := fs.Float64("enroll-per-minute", def.EnrollPerMinute, "số lần thử đăng ký mỗi phút từ một địa chỉ")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	token, err := adminToken(*admin, set["admin-token"], *adminFile, errOut)
+	if err != nil {
+		return err
+	}
+	*admin = token
+	var tlsCfg *tls.Config
+	if *certFile != "" || *keyFile != "" {
+		if tlsCfg, err = central.LoadTLS(*certFile, *keyFile); err != nil {
+			return err
+		}
+	}
+	if set["memory-limit"] || os.Getenv("GOMEMLIMIT") == "" {
+		n, err := parseSize(*memLimit)
+		if err != nil {
+			return err
+		}
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(n))
 	}
 	fk, err := central.ParseFaults(*kinds)
 	if err != nil {
@@ -124,8 +160,9 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "Mã quản trị (admin token) của lần chạy này: %s\n", *admin)
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
+	limits := central.Limits{InFlight: *inFlight, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
 	srv, err := central.Open(ctx, central.Options{Dir: *data, AdminToken: *admin, Logger: log, Latency: *latency,
-		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}})
+		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits})
 	if err != nil {
 		return err
 	}
@@ -134,11 +171,22 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
-	log.Info("motcua-central serving", "addr", "http://"+ln.Addr().String(), "data", *data, "fault_rate", *rate, "latency", *latency)
-	fmt.Fprintf(out, "Máy chủ đồng bộ đang chạy tại http://%s (dữ liệu: %s)\n", ln.Addr(), *data)
+	hs := central.NewHTTPServer(*addr, srv.Handler(), srv.Limits())
+	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme, hs.TLSConfig = "https", tlsCfg
+	}
+	log.Info("motcua-central serving", "addr", scheme+"://"+ln.Addr().String(), "data", *data, "fault_rate", *rate, "latency", *latency)
+	fmt.Fprintf(out, "Máy chủ đồng bộ đang chạy tại %s://%s (dữ liệu: %s)\n", scheme, ln.Addr(), *data)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -147,6 +195,52 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// adminToken picks the admin token: from --admin-token-file, else --admin-token (with a
+// warning: a command line is visible to every user of the machine), else the environment
+// variable MOTCUA_ADMIN_TOKEN, else "" (serve then makes one for this run).
+func adminToken(flagValue string, flagSet bool, file string, errOut io.Writer) (string, error) {
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("không đọc được tệp mã quản trị: %w", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("tệp mã quản trị %s trống", file)
+		}
+		return tok, nil
+	case flagSet && flagValue != "":
+		fmt.Fprintln(errOut, "Cảnh báo: mã quản trị ghi trên dòng lệnh (--admin-token) hiện rõ với mọi người dùng máy này (lệnh ps); hãy dùng --admin-token-file hoặc biến môi trường MOTCUA_ADMIN_TOKEN.")
+		return flagValue, nil
+	}
+	return strings.TrimSpace(os.Getenv("MOTCUA_ADMIN_TOKEN")), nil
+}
+
+// parseSize reads a memory size: bytes, or a number with KiB/MiB/GiB (or K/M/G, KB/MB/GB,
+// all powers of 1024); "off" or 0 is no limit.
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if t == "OFF" || t == "0" {
+		return math.MaxInt64, nil
+	}
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 || n*float64(mult) > math.MaxInt64/2 {
+		return 0, fmt.Errorf("--memory-limit %q không hợp lệ (ví dụ: 512MiB, 1GiB, off)", s)
+	}
+	return int64(n * float64(mult)), nil
 }
 
 func enrollCode(ctx context.Context, args []string, out io.Writer) error {

@@ -3,9 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"log/slog"
+	"math"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,6 +30,8 @@ import (
 
 	"motcua/assets"
 	"motcua/domain"
+	"motcua/localdb"
+	appsync "motcua/sync"
 	"motcua/sync/api"
 	"motcua/sync/central"
 )
@@ -154,5 +167,161 @@ func TestServe(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve after cancel: %v", err)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key, and returns a pool that
+// trusts it.
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "motcua-central test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return certFile, keyFile, pool
+}
+
+// TestServeTLS: serve --tls-cert/--tls-key answers HTTPS (HTTP/2) with the admin token
+// read from a file; a workstation that trusts the certificate enrolls and syncs through
+// it; a client that does not trust it gets nothing.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, t.TempDir())
+	tokenFile := filepath.Join(t.TempDir(), "admin-token")
+	os.WriteFile(tokenFile, []byte("tls-secret\n"), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--tls-cert", certFile, "--tls-key", keyFile,
+			"--admin-token-file", tokenFile}, &out, &errOut)
+	}()
+	url := ""
+	re := regexp.MustCompile(`https://127\.0\.0\.1:\d+`)
+	for deadline := time.Now().Add(30 * time.Second); url == ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %q %q", out.String(), errOut.String())
+		}
+		url = re.FindString(out.String())
+		time.Sleep(5 * time.Millisecond)
+	}
+	if strings.Contains(out.String(), "Mã quản trị") {
+		t.Fatal("a token was generated although one was given in a file")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get(url + api.Prefix + "/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil || resp.ProtoMajor != 2 {
+		t.Fatalf("ping over TLS: %d %s", resp.StatusCode, resp.Proto)
+	}
+	if _, err := (&http.Client{Transport: &http.Transport{}}).Get(url + api.Prefix + "/ping"); err == nil {
+		t.Fatal("a client that does not trust the certificate was answered")
+	}
+	stats := func() api.StatsResponse {
+		req, _ := http.NewRequest(http.MethodGet, url+api.Prefix+"/stats", nil)
+		req.Header.Set("Authorization", "Bearer tls-secret")
+		resp, err := hc.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("stats with the token from the file: %v", err)
+		}
+		defer resp.Body.Close()
+		var st api.StatsResponse
+		json.NewDecoder(resp.Body).Decode(&st)
+		return st
+	}
+
+	// A workstation enrolls and syncs over HTTPS.
+	code := strings.SplitN(runCmd(t, "enroll-code", "--data", dir, "--unit-code", "000.00.06.H56", "--unit-name", "Xã An Hưng", "--slot", "1"), "\n", 2)[0]
+	ws, err := localdb.Open(ctx, t.TempDir(), localdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if _, err := appsync.Enroll(ctx, ws, url, code, "Quầy 1", appsync.WithHTTPClient(hc)); err != nil {
+		t.Fatal(err)
+	}
+	if cfg := ws.Config(); cfg.ServerURL != url || appsync.PlainHTTPRemote(cfg.ServerURL) {
+		t.Fatalf("stored %q", cfg.ServerURL)
+	}
+	clerk := domain.Staff{Username: "lan", FullName: "Nguyễn Thị Lan", Role: domain.RoleCounter, Active: true}
+	if _, err := ws.Receive(ctx, clerk, domain.Intake{ProcedureCode: "1.001193",
+		Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345", Birth: "15/03/1999", Sex: "Nam", Phone: "0912345678",
+			Address: "Thôn Đông, xã An Hưng, TP Hải Phòng"},
+		Documents: []domain.DocumentItem{{Code: "TK"}, {Code: "GCS"}, {Code: "GTTT"}}}); err != nil {
+		t.Fatal(err)
+	}
+	eng := appsync.New(ws, appsync.Options{HTTPClient: hc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rep, err := eng.SyncOnce(ctx)
+	if err != nil || rep.Pushed == 0 {
+		t.Fatalf("sync over TLS: %+v %v", rep, err)
+	}
+	if st := stats(); st.Dossiers != 1 {
+		t.Fatalf("the city holds %+v", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve after cancel: %v", err)
+	}
+}
+
+func TestServeRefusesHalfATLSConfiguration(t *testing.T) {
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--tls-cert", "cert.pem"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--tls-key") {
+		t.Fatalf("a certificate without its key: %v", err)
+	}
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--tls-cert", "missing.pem", "--tls-key", "missing.key"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "chứng chỉ TLS") {
+		t.Fatalf("missing files: %v", err)
+	}
+}
+
+func TestAdminTokenSources(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(file, []byte("  from-file\n"), 0o600)
+	var warn bytes.Buffer
+	t.Setenv("MOTCUA_ADMIN_TOKEN", "from-env")
+	if tok, err := adminToken("on-line", true, file, &warn); err != nil || tok != "from-file" || warn.Len() != 0 {
+		t.Fatalf("file: %q %v %q", tok, err, warn.String())
+	}
+	if tok, _ := adminToken("on-line", true, "", &warn); tok != "on-line" || !strings.Contains(warn.String(), "ps") {
+		t.Fatalf("command line: %q, warning %q", tok, warn.String())
+	}
+	warn.Reset()
+	if tok, _ := adminToken("", false, "", &warn); tok != "from-env" || warn.Len() != 0 {
+		t.Fatalf("environment: %q %q", tok, warn.String())
+	}
+	os.WriteFile(file, []byte("\n"), 0o600)
+	if _, err := adminToken("", false, file, &warn); err == nil {
+		t.Fatal("an empty token file accepted")
+	}
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "512MiB": 512 << 20, "2g": 2 << 30, "300MB": 300 << 20, "1048576": 1 << 20, "off": math.MaxInt64} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1GiB", "1TiB"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
 	}
 }

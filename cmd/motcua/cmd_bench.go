@@ -922,7 +922,7 @@ func (b *bench) pushOnce(ctx context.Context, tmpl string, latency time.Duration
 	if err != nil {
 		return res, err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := central.NewHTTPServer("", srv.Handler(), srv.Limits()) // the timeouts of motcua-central serve
 	go hs.Serve(ln)
 	defer hs.Close()
 	addr := ln.Addr().String()

@@ -18,7 +18,8 @@ func init() {
 func cmdEnroll(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "enroll")
 	data := dataFlag(fs)
-	server := fs.String("server", "", "địa chỉ máy chủ, ví dụ http://10.0.0.5:8787")
+	server := fs.String("server", "", "địa chỉ máy chủ, ví dụ https://dongbo.haiphong.gov.vn (không ghi http:// thì dùng https://, trừ máy này)")
+	allowHTTP := fs.Bool("allow-http", false, "cho phép kết nối http không mã hóa tới máy chủ trên máy khác (chỉ trong mạng nội bộ tin cậy)")
 	code := fs.String("code", "", "mã đăng ký một lần")
 	name := fs.String("name", "", "tên máy trạm (mặc định: tên máy tính)")
 	if err := fs.Parse(args); err != nil {
@@ -35,7 +36,13 @@ func cmdEnroll(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	return appsync.EnrollCommand(ctx, s, *server, *code, *name, e.stdout)
+	if err := appsync.EnrollCommand(ctx, s, *server, *code, *name, e.stdout, appsync.AllowPlainHTTP(*allowHTTP)); err != nil {
+		return err
+	}
+	if appsync.PlainHTTPRemote(s.Config().ServerURL) {
+		fmt.Fprintln(e.stdout, "Cảnh báo: kết nối không mã hóa (http); hồ sơ đi qua mạng ở dạng đọc được. Hãy chuyển sang https khi máy chủ hỗ trợ.")
+	}
+	return nil
 }
 
 func cmdSync(ctx context.Context, e *env, args []string) error {

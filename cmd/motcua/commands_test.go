@@ -153,3 +153,13 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("%d %s", code, errs)
 	}
 }
+
+// motcua enroll refuses plain http to another machine unless --allow-http is given, before
+// sending anything, and says how to choose it.
+func TestEnrollRefusesPlainHTTPWithoutTheFlag(t *testing.T) {
+	dir := initStore(t)
+	code, _, errs := runCmd(t, "", "enroll", "--data", dir, "--server", "http://10.0.0.5:8787", "--code", "AAAA-BBBB-CCCC")
+	if code == 0 || !strings.Contains(errs, "không mã hóa") || !strings.Contains(errs, "--allow-http") {
+		t.Fatalf("enroll over http: %d %q", code, errs)
+	}
+}

@@ -35,7 +35,8 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	st := a.engine.Status()
 	info := ui.SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
 		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
-		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL}
+		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
+		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
 	for _, w := range []string{st.SkewWarning, st.Warning} {
 		if w != "" && info.LastError == "" {
 			info.LastError = w
@@ -52,8 +53,8 @@ func (a *syncAdapter) OnChange(f func()) {
 
 func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
-func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string) error {
-	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName); err != nil {
+func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
+	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
 		return err
 	}
 	a.engine.SyncNow()

@@ -65,6 +65,8 @@ type Central struct {
 	keysMu sync.Mutex
 	keys   map[string][]ed25519.PublicKey // device → every key it has held
 
+	pageBytes int // byte cap of a /changes page (0: DefaultLimits)
+
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared on the writer connection, reused by every transaction
 
@@ -408,6 +410,9 @@ func checkCode(dev Device, e domain.Event) (code, reason string) {
 // checkEnvelope validates one pushed event's envelope and that it is the pushing device's
 // own, for its own unit ("" = valid). The payload is checked separately (checkPayload).
 func checkEnvelope(dev Device, e domain.Event) string {
+	if err := e.CheckLimits(); err != nil {
+		return err.Error()
+	}
 	if err := e.Check(); err != nil {
 		return "Sự kiện không hợp lệ: " + err.Error()
 	}
@@ -804,17 +809,19 @@ func (c *Central) Changes(ctx context.Context, dev Device, cursor string, limit 
 	defer rows.Close()
 	resp := api.ChangesResponse{Events: []domain.Event{}}
 	var last int64
+	size, maxSize := 0, c.pageLimit() // bytes too: a page of large events must not be huge
 	for rows.Next() {
 		var seq int64
 		e, err := scanEvent(rows, &seq)
 		if err != nil {
 			return api.ChangesResponse{}, err
 		}
-		if len(resp.Events) == limit {
+		if len(resp.Events) == limit || len(resp.Events) > 0 && size+encodedSize(e) > maxSize {
 			resp.More = true
 			break
 		}
 		resp.Events = append(resp.Events, e)
+		size += encodedSize(e)
 		last = seq
 	}
 	if err := rows.Err(); err != nil {
@@ -982,6 +989,9 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 			Actor: actor, Device: CentralDevice, Unit: cur.Unit, At: c.now().UTC().Truncate(time.Millisecond), HLC: c.clock.Now()}
 		if err := e.Check(); err != nil {
 			return invalid(err.Error())
+		}
+		if err := e.CheckLimits(); err != nil {
+			return err
 		}
 		if _, err := domain.DecodePayload(e); err != nil {
 			return invalid("Nội dung sự kiện không hợp lệ: " + err.Error())

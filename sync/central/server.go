@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +29,9 @@ type Options struct {
 	Faults     FaultConfig
 	// Latency is added to every reply (a slow link, for demos and benchmarks).
 	Latency time.Duration
+	// Limits bound bodies, pages, requests in flight and enrollment attempts (zero fields:
+	// DefaultLimits). The timeouts among them apply to the http.Server NewHTTPServer builds.
+	Limits Limits
 }
 
 // Server serves sync protocol v1 over a Central.
@@ -37,6 +41,11 @@ type Server struct {
 	log    *slog.Logger
 	faults *faults
 	mux    *http.ServeMux
+
+	limits  Limits
+	slots   chan struct{} // one per request in flight
+	enrolls *addrLimiter
+	mem     *memReturner
 
 	mu       sync.Mutex
 	observer func(*http.Request)
@@ -49,7 +58,11 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults)}
+	l := opt.Limits.withDefaults()
+	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
+		limits: l, slots: make(chan struct{}, l.InFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
+	c.pageBytes = l.PageBytes
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -65,6 +78,9 @@ func (s *Server) Close() error { return s.c.Close() }
 
 // Central gives the store and rules behind the server (tests, CLI).
 func (s *Server) Central() *Central { return s.c }
+
+// Limits are the limits the server applies (defaults filled in), for NewHTTPServer.
+func (s *Server) Limits() Limits { return s.limits }
 
 // Handler is the HTTP handler of the whole API.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
@@ -91,8 +107,8 @@ func (s *Server) routes() error {
 	m := http.NewServeMux()
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
-	m.HandleFunc("POST "+p+"/enroll", s.handleEnroll)
-	m.HandleFunc("POST "+p+"/events", s.device(s.handlePush))
+	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.device(s.handlePush)))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
@@ -101,7 +117,7 @@ func (s *Server) routes() error {
 	m.HandleFunc("GET "+p+"/dossiers/{id}", s.viewer(s.handleDossier))
 	m.HandleFunc("GET "+p+"/dossiers", s.viewer(s.handleDossiers))
 	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
-	m.HandleFunc("POST "+p+"/admin/events", s.adminOnly(s.handleAdminEvent))
+	m.HandleFunc("POST "+p+"/admin/events", capBody(s.limits.AdminBody, s.adminOnly(s.handleAdminEvent)))
 	files, err := s.newFilesHandler()
 	if err != nil {
 		return err
@@ -116,13 +132,24 @@ func (s *Server) routes() error {
 	return nil
 }
 
-// serve is the outermost layer: latency, then faults, then the API header and the routes.
+// serve is the outermost layer: a slot among the requests in flight, latency, then faults,
+// then the API header and the routes.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	obs, lat := s.observer, s.latency
 	s.mu.Unlock()
 	if obs != nil {
 		obs(r)
+	}
+	release, ok := s.admit(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	if r.ContentLength != 0 { // a body, or one of unknown length
+		body := &countingBody{body: r.Body}
+		r.Body = body
+		defer func() { s.mem.note(body.n) }()
 	}
 	if lat > 0 {
 		select {
@@ -278,16 +305,18 @@ func (s *Server) viewer(h func(http.ResponseWriter, *http.Request, *Device)) htt
 	}
 }
 
-func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers with v and returns the size of the body.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) int {
 	body, err := json.Marshal(v)
 	if err != nil {
 		s.writeError(w, http.StatusInternalServerError, "internal", "Lỗi máy chủ.")
-		return
+		return 0
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+	return len(body)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -301,7 +330,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &re) {
 		msg = re.Msg
 	}
+	var tooBig *errTooLarge
 	switch {
+	case errors.As(err, &tooBig):
+		s.writeError(w, http.StatusRequestEntityTooLarge, "too_large", msg)
+	case errors.Is(err, errSlowBody):
+		s.writeError(w, http.StatusRequestTimeout, "timeout", msg)
 	case errors.Is(err, errAuth):
 		s.writeError(w, http.StatusUnauthorized, "unauthorized", "Thiết bị chưa được cấp quyền hoặc đã bị thu hồi; hãy đăng ký lại.")
 	case errors.Is(err, errGone):
@@ -326,12 +360,19 @@ func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, api.PingResponse{API: 1, ServerTime: s.c.now().UTC()})
 }
 
-// maxBody bounds a request body: a full batch of large events fits comfortably.
+// maxBody bounds any request body; each route has its own, smaller cap (Limits).
 const maxBody = 64 << 20
 
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return &errTooLarge{limit: tooBig.Limit}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return errSlowBody
+		}
 		return invalid("Nội dung yêu cầu không phải JSON hợp lệ: " + err.Error())
 	}
 	return nil
@@ -385,7 +426,7 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev Devic
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, resp)
+	s.mem.note(int64(s.writeJSON(w, http.StatusOK, resp)))
 }
 
 func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request, _ Device) {
@@ -436,6 +477,7 @@ func (s *Server) handleDossiers(w http.ResponseWriter, r *http.Request, dev *Dev
 	q := r.URL.Query()
 	f := DossierFilter{Unit: q.Get("unit"), Code: q.Get("code")}
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.Limit = min(f.Limit, s.limits.DossiersLimit) // every dossier listed is folded from its events
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	if st, err := strconv.Atoi(q.Get("status")); err == nil {
 		f.Status = domain.Status(st)
@@ -457,14 +499,21 @@ func (s *Server) handleDossiers(w http.ResponseWriter, r *http.Request, dev *Dev
 		for i, d := range ds {
 			out[i] = Portal(d)
 		}
-		s.writeJSON(w, http.StatusOK, out)
+		s.mem.note(int64(s.writeJSON(w, http.StatusOK, out)))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, ds)
+	s.mem.note(int64(s.writeJSON(w, http.StatusOK, ds)))
 }
 
-func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, _ *Device) {
-	st, err := s.c.Stats(r.Context())
+// handleStats shows the admin every unit's figures, and a device its own unit's only.
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, dev *Device) {
+	var st api.StatsResponse
+	var err error
+	if dev != nil {
+		st, err = s.c.UnitStats(r.Context(), dev.Unit)
+	} else {
+		st, err = s.c.Stats(r.Context())
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
