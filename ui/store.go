@@ -112,6 +112,7 @@ type SyncInfo struct {
 	Waiting      int // events waiting to be pushed
 	FilesWaiting int
 	Quarantined  int
+	Refused      int // received events refused as untrustworthy (signature, clock, size)
 	LastSuccess  time.Time
 	LastError    string // plain Vietnamese
 	Skew         time.Duration

@@ -115,6 +115,9 @@ func (p *syncPanel) refresh() {
 		p.state.SetText(Tf("Ngoại tuyến: chưa kết nối được %s; sẽ tự thử lại.", info.Server))
 	}
 	text := Tf("Chờ gửi: %d sự kiện, %d tệp.", info.Waiting, info.FilesWaiting)
+	if info.Refused > 0 {
+		text += " " + Tf("Nhận về bị từ chối vì không tin được: %d (xem ở Giám sát → Xung đột và đồng bộ).", info.Refused)
+	}
 	if info.Quarantined > 0 {
 		text += " " + Tf("Bị giữ lại: %d (xem ở Giám sát → Xung đột và đồng bộ).", info.Quarantined)
 	}

@@ -17,7 +17,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/google/uuid"
 
+	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/sync/central"
@@ -35,7 +37,7 @@ type engineSyncer struct {
 func (a *engineSyncer) Info() SyncInfo {
 	st := a.e.Status()
 	return SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
-		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
+		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined, Refused: st.Refused,
 		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
 		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
 }
@@ -210,5 +212,37 @@ func TestPlainHTTPNeedsTheAdminsChoice(t *testing.T) {
 		}
 		png.Encode(f, w.Canvas().Capture())
 		f.Close()
+	}
+}
+
+// The sync panel says how many received events were refused as untrustworthy, and where
+// the supervisor sees them.
+func TestSyncPanelCountsRefusedEvents(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	d := receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+	far := vnTime(2036, 3, 2, 9, 0)
+	ev, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, d.ID, domain.EvRefused,
+		domain.ReasonPayload{Reason: "x"}, "x", "0193a0b0-0000-7000-8000-00000000beef", testUnit.UnitCode, far, domain.MakeHLC(far.UnixMilli(), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ApplyPulled(ctx, nil, []localdb.Refused{{Event: ev, Reason: domain.CheckClock(ev, h.clock.Now(), 0).Error()}}, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	eng := appsync.New(h.store, appsync.Options{Logger: quiet})
+	eng.SyncOnce(ctx) // not enrolled: it only counts
+	h.ui.opt.Sync = &engineSyncer{e: eng, store: h.store}
+	h.signIn(testAdmin)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	p := findSyncPanel(t, s)
+	h.do(p.refresh)
+	h.settle()
+	if !strings.Contains(p.waiting.Text, "Nhận về bị từ chối vì không tin được: 1") {
+		t.Fatalf("panel: %q", p.waiting.Text)
 	}
 }

@@ -34,7 +34,7 @@ func newSyncAdapter(e *appsync.Engine, s *localdb.Store) *syncAdapter {
 func (a *syncAdapter) Info() ui.SyncInfo {
 	st := a.engine.Status()
 	info := ui.SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
-		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined,
+		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined, Refused: st.Refused,
 		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
 		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
 	for _, w := range []string{st.SkewWarning, st.Warning} {
