@@ -99,21 +99,21 @@ func jsonEqual(a, b json.RawMessage) bool {
 func (e Event) Check() error {
 	switch {
 	case len(e.ID) != 36:
-		return fmt.Errorf("event id %q: not a UUID", e.ID)
+		return fmt.Errorf("mã sự kiện %q không phải UUID", e.ID)
 	case e.Stream != StreamDossier && e.Stream != StreamFeedback && e.Stream != StreamVisit:
-		return fmt.Errorf("event %s: unknown stream %q", e.ID, e.Stream)
+		return fmt.Errorf("sự kiện %s: loại luồng %q không có", e.ID, e.Stream)
 	case len(e.StreamID) != 36:
-		return fmt.Errorf("event %s: stream id %q is not a UUID", e.ID, e.StreamID)
+		return fmt.Errorf("sự kiện %s: mã luồng %q không phải UUID", e.ID, e.StreamID)
 	case e.Type == "":
-		return fmt.Errorf("event %s: missing type", e.ID)
+		return fmt.Errorf("sự kiện %s thiếu loại sự kiện", e.ID)
 	case e.Device == "":
-		return fmt.Errorf("event %s: missing device", e.ID)
+		return fmt.Errorf("sự kiện %s thiếu mã máy trạm", e.ID)
 	case e.HLC <= 0:
-		return fmt.Errorf("event %s: missing clock", e.ID)
+		return fmt.Errorf("sự kiện %s thiếu hoặc sai đồng hồ sự kiện (hlc)", e.ID)
 	case e.At.IsZero():
-		return fmt.Errorf("event %s: missing time", e.ID)
+		return fmt.Errorf("sự kiện %s thiếu thời điểm", e.ID)
 	case !json.Valid(e.Payload):
-		return fmt.Errorf("event %s: payload is not JSON", e.ID)
+		return fmt.Errorf("nội dung của sự kiện %s không phải JSON", e.ID)
 	}
 	return nil
 }

@@ -200,52 +200,52 @@ func checkPayload(t EventType, p any) error {
 	case *ReceivedPayload:
 		switch {
 		case blank(v.Procedure.Code):
-			return fmt.Errorf("%s: missing procedure", t)
+			return fmt.Errorf("%s: thiếu thủ tục", t)
 		case blank(v.Applicant.Name):
-			return fmt.Errorf("%s: missing applicant", t)
+			return fmt.Errorf("%s: thiếu người nộp", t)
 		case t == EvReceived && v.DueAt.IsZero():
-			return fmt.Errorf("%s: missing due date", t)
+			return fmt.Errorf("%s: thiếu ngày hẹn trả", t)
 		case t == EvReceived && blank(v.Code):
-			return fmt.Errorf("%s: missing code", t)
+			return fmt.Errorf("%s: thiếu mã hồ sơ", t)
 		}
 	case *AcceptedPayload:
 		if v.DueAt.IsZero() {
-			return fmt.Errorf("%s: missing due date", t)
+			return fmt.Errorf("%s: thiếu ngày hẹn trả", t)
 		}
 	case *SupplementRequestedPayload:
 		if len(v.Items) == 0 {
-			return fmt.Errorf("%s: nothing requested", t)
+			return fmt.Errorf("%s: chưa nêu giấy tờ cần bổ sung", t)
 		}
 	case *SupplementReceivedPayload:
 		if v.NewDueAt.IsZero() {
-			return fmt.Errorf("%s: missing new due date", t)
+			return fmt.Errorf("%s: thiếu ngày hẹn trả mới", t)
 		}
 	case *ReasonPayload:
 		if blank(v.Reason) {
-			return fmt.Errorf("%s: missing reason", t)
+			return fmt.Errorf("%s: thiếu lý do", t)
 		}
 	case *RescheduledPayload:
 		if v.NewDueAt.IsZero() || blank(v.Reason) {
-			return fmt.Errorf("%s: missing new due date or reason", t)
+			return fmt.Errorf("%s: thiếu ngày hẹn trả mới hoặc lý do", t)
 		}
 	case *HandedOverPayload:
 		if blank(v.Recipient.Name) {
-			return fmt.Errorf("%s: missing recipient", t)
+			return fmt.Errorf("%s: thiếu người nhận kết quả", t)
 		}
 	case *CodeAssignedPayload:
 		if blank(v.Code) {
-			return fmt.Errorf("%s: missing code", t)
+			return fmt.Errorf("%s: thiếu mã hồ sơ", t)
 		}
 	case *FileAttachedPayload:
 		if len(v.File.SHA256) != 64 {
-			return fmt.Errorf("%s: bad file hash", t)
+			return fmt.Errorf("%s: mã băm của tệp không hợp lệ", t)
 		}
 	case *ConflictResolvedPayload:
 		if len(v.EventIDs) == 0 {
-			return fmt.Errorf("%s: no events named", t)
+			return fmt.Errorf("%s: chưa nêu sự kiện nào", t)
 		}
 		if v.Decision == "set_status" && !v.SetStatus.Valid() {
-			return fmt.Errorf("%s: bad status %d", t, v.SetStatus)
+			return fmt.Errorf("%s: trạng thái %d không hợp lệ", t, v.SetStatus)
 		}
 	}
 	return nil

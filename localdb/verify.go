@@ -309,7 +309,11 @@ func (s *Store) verifySeal(ctx context.Context, r *FullVerify, opt VerifyOptions
 		return nil
 	}
 	if se.EventSeq != seq || se.EventLink != link {
-		add(fmt.Sprintf("Sự kiện cuối cùng không phải sự kiện đã được niêm phong (số %d, nay là số %d): sự kiện đã bị xóa, thêm hoặc sửa ngoài phần mềm.", se.EventSeq, seq))
+		if se.EventSeq == seq {
+			add(fmt.Sprintf("Sự kiện cuối cùng (số %d) không còn như lúc được niêm phong: sự kiện đã bị sửa, hoặc bị xóa rồi thay bằng sự kiện khác, ngoài phần mềm.", seq))
+		} else {
+			add(fmt.Sprintf("Sự kiện cuối cùng không phải sự kiện đã được niêm phong (số %d, nay là số %d): sự kiện đã bị xóa, thêm hoặc sửa ngoài phần mềm.", se.EventSeq, seq))
+		}
 	}
 	if se.AuditSeq != aseq || se.AuditHash != ahash {
 		add(fmt.Sprintf("Mục nhật ký cuối cùng không phải mục đã được niêm phong (số %d, nay là số %d): nhật ký đã bị xóa hoặc sửa.", se.AuditSeq, aseq))
@@ -327,6 +331,7 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 	}
 	defer rowStmt.Close()
 	wantAll, wantOpen := map[int64]uint64{}, map[int64]uint64{} // rid → the sum of its search tokens
+	cfg := s.Config()
 	highest := map[string]int{}                                 // code day prefix → highest number issued
 	var folded, done int64
 	check := func(sid string, evs []domain.Event, states []int) error {
@@ -376,7 +381,8 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 		if d.Status.Open() {
 			wantOpen[rid] = sum
 		}
-		if dc, err := domain.ParseDossierCode(d.Code); err == nil {
+		// Only this workstation's own numbers: it counts nobody else's.
+		if dc, err := domain.ParseDossierCode(d.Code); err == nil && dc.Unit == cfg.UnitCode && dc.Slot == cfg.Slot {
 			p := domain.DayPrefix(dc.Unit, dc.Date, dc.Slot)
 			highest[p] = max(highest[p], dc.N)
 		}
@@ -566,6 +572,23 @@ func (s *Store) nameDossiers(ctx context.Context, fs []Finding) error {
 	return nil
 }
 
+// deleteIndexed removes a document from both search tables where it is indexed (deleting
+// a rowid a contentless table does not hold is not something to ask of FTS5).
+func deleteIndexed(ctx context.Context, tx *sql.Tx, rid int64) error {
+	for _, t := range []string{"dossier_fts", "dossier_open_fts"} {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t+` WHERE rowid = ?`, rid).Scan(&n); err != nil {
+			return fmt.Errorf("repair %s: %w", t, err)
+		}
+		if n > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = ?`, rid); err != nil {
+				return fmt.Errorf("repair %s: %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
 // repairProjections rebuilds, from the events, the projection and search entries of every
 // dossier a finding names, removes rows with no events and brings code counters up to the
 // codes issued. It returns how many dossiers it rebuilt.
@@ -594,8 +617,9 @@ func (s *Store) repairProjections(ctx context.Context, fs []Finding, progress fu
 		for _, f := range fs {
 			if f.Kind == "index" && f.Dossier == "" && f.rid != 0 {
 				// Entries of a document no dossier has any more.
-				tx.ExecContext(ctx, `DELETE FROM dossier_fts WHERE rowid = ?`, f.rid)
-				tx.ExecContext(ctx, `DELETE FROM dossier_open_fts WHERE rowid = ?`, f.rid)
+				if err := deleteIndexed(ctx, tx, f.rid); err != nil {
+					return err
+				}
 				n++
 			}
 		}
@@ -603,8 +627,9 @@ func (s *Store) repairProjections(ctx context.Context, fs []Finding, progress fu
 			// Clear the search entries first: a tampered index row is replaced, not merged.
 			var rid int64
 			if err := tx.QueryRowContext(ctx, `SELECT rid FROM dossiers WHERE id = ?`, id).Scan(&rid); err == nil {
-				tx.ExecContext(ctx, `DELETE FROM dossier_fts WHERE rowid = ?`, rid)
-				tx.ExecContext(ctx, `DELETE FROM dossier_open_fts WHERE rowid = ?`, rid)
+				if err := deleteIndexed(ctx, tx, rid); err != nil {
+					return err
+				}
 				// project's "was open" test reads the stored status: make it say closed,
 				// so an open dossier is indexed afresh.
 				tx.ExecContext(ctx, `UPDATE dossiers SET status = 10 WHERE rid = ?`, rid)
@@ -650,10 +675,12 @@ func (s *Store) repairProjections(ctx context.Context, fs []Finding, progress fu
 			}
 			n++
 		}
-		// Counters: at least the highest number issued for each day and slot.
+		// Counters: at least the highest number this workstation issued for each day.
+		cfg := s.Config()
+		own := fmt.Sprintf("%s-______-%d___", cfg.UnitCode, cfg.Slot)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO code_counters(prefix, last)
-			SELECT substr(code, 1, length(code) - 3), MAX(CAST(substr(code, -3) AS INTEGER)) FROM dossiers WHERE code <> '' GROUP BY 1
-			ON CONFLICT(prefix) DO UPDATE SET last = MAX(last, excluded.last)`); err != nil {
+			SELECT substr(code, 1, length(code) - 3), MAX(CAST(substr(code, -3) AS INTEGER)) FROM dossiers WHERE code LIKE ? GROUP BY 1
+			ON CONFLICT(prefix) DO UPDATE SET last = MAX(last, excluded.last)`, own); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "system", "verify.repair", "dossiers", fmt.Sprintf("dựng lại %d hồ sơ từ sự kiện", n))

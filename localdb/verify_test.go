@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	_ "modernc.org/sqlite"
+
+	"motcua/domain"
 )
 
 // tamperStore makes a store with a few dossiers, closes it for a hand edit with SQL (as
@@ -273,5 +276,29 @@ func TestVerifyAgainstTheCitysHead(t *testing.T) {
 	res, err = s.VerifyAll(ctx, VerifyOptions{CityHead: city})
 	if err != nil || res.OK() || res.Findings[0].Kind != "acked" {
 		t.Fatalf("the city's head did not tell: %+v %v", res.Findings, err)
+	}
+}
+
+// Dossiers pulled from another workstation of the unit carry its numbers, not this one's:
+// they are no reason to find this workstation's counters behind.
+func TestVerifyCountsOnlyItsOwnNumbers(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestStore(t, time.Now().Add(-time.Hour))
+	if _, err := s.Receive(ctx, clerk, birthIntake()); err != nil {
+		t.Fatal(err)
+	}
+	at := clk.Now()
+	code, _ := domain.NewDossierCode(testCfg.UnitCode, at, 2, 7)
+	in := birthIntake()
+	p := domain.ReceivedPayload{Code: code.String(), Procedure: domain.ProcedureRef{Code: in.ProcedureCode, Name: "Khai sinh"},
+		Applicant: domain.Person{Name: "Trần Văn Bình"}, DueAt: at.Add(8 * time.Hour), Sets: 1}
+	e, _ := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamDossier, uuid.Must(uuid.NewV7()).String(), domain.EvReceived,
+		p, "binh", "0193a0b0-0000-7000-8000-000000000002", testCfg.UnitCode, at, domain.MakeHLC(at.UnixMilli(), 0))
+	if _, err := s.ApplyRemote(ctx, []domain.Event{e}, "cursor", "c-1"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.VerifyAll(ctx, VerifyOptions{})
+	if err != nil || !res.OK() || res.Unsigned != 1 {
+		t.Fatalf("%+v %v (unsigned %d)", res.Findings, err, res.Unsigned)
 	}
 }

@@ -167,6 +167,10 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	if dups := srv.Central().DuplicateCodes; len(dups) > 0 {
+		fmt.Fprintf(errOut, "Cảnh báo: dữ liệu cũ có %d mã hồ sơ dùng cho hai hồ sơ của cùng một đơn vị (%s); máy chủ vẫn chạy và không nhận thêm mã trùng. Hãy cấp mã mới cho một hồ sơ của mỗi cặp (motcua-central record --type dossier.code_assigned).\n",
+			len(dups), strings.Join(dups, "; "))
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -201,6 +205,22 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 // warning: a command line is visible to every user of the machine), else the environment
 // variable MOTCUA_ADMIN_TOKEN, else "" (serve then makes one for this run).
 func adminToken(flagValue string, flagSet bool, file string, errOut io.Writer) (string, error) {
+	tok, err := pickAdminToken(flagValue, flagSet, file, errOut)
+	if err == nil && tok != "" && len(tok) < minAdminToken {
+		err = fmt.Errorf("mã quản trị quá ngắn (%d ký tự): cần ít nhất %d ký tự ngẫu nhiên, ví dụ: head -c 24 /dev/urandom | base64", len(tok), minAdminToken)
+	}
+	if err == nil && file != "" {
+		if fi, serr := os.Stat(file); serr == nil && fi.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(errOut, "Cảnh báo: tệp mã quản trị %s có quyền %v, người dùng khác trên máy đọc được; hãy chmod 600.\n", file, fi.Mode().Perm())
+		}
+	}
+	return tok, err
+}
+
+// minAdminToken is the shortest admin token accepted: it opens the city's records.
+const minAdminToken = 16
+
+func pickAdminToken(flagValue string, flagSet bool, file string, errOut io.Writer) (string, error) {
 	switch {
 	case file != "":
 		b, err := os.ReadFile(file)

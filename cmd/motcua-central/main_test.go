@@ -139,7 +139,7 @@ func TestServe(t *testing.T) {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--admin-token", "secret", "--latency", "1ms"}, &out, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--admin-token", "secret-0123456789abcdef", "--latency", "1ms"}, &out, io.Discard)
 	}()
 	url := ""
 	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
@@ -159,7 +159,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("ping %d", resp.StatusCode)
 	}
 	req, _ := http.NewRequest(http.MethodGet, url+api.Prefix+"/stats", nil)
-	req.Header.Set("Authorization", "Bearer secret")
+	req.Header.Set("Authorization", "Bearer secret-0123456789abcdef")
 	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("stats with the admin token: %v", err)
 	}
@@ -203,7 +203,7 @@ func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, t.TempDir())
 	tokenFile := filepath.Join(t.TempDir(), "admin-token")
-	os.WriteFile(tokenFile, []byte("tls-secret\n"), 0o600)
+	os.WriteFile(tokenFile, []byte("tls-secret-0123456789abcdef\n"), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errOut syncBuffer
@@ -239,7 +239,7 @@ func TestServeTLS(t *testing.T) {
 	}
 	stats := func() api.StatsResponse {
 		req, _ := http.NewRequest(http.MethodGet, url+api.Prefix+"/stats", nil)
-		req.Header.Set("Authorization", "Bearer tls-secret")
+		req.Header.Set("Authorization", "Bearer tls-secret-0123456789abcdef")
 		resp, err := hc.Do(req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("stats with the token from the file: %v", err)
@@ -297,22 +297,33 @@ func TestServeRefusesHalfATLSConfiguration(t *testing.T) {
 
 func TestAdminTokenSources(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(file, []byte("  from-file\n"), 0o600)
+	os.WriteFile(file, []byte("  from-file-0123456789\n"), 0o600)
 	var warn bytes.Buffer
-	t.Setenv("MOTCUA_ADMIN_TOKEN", "from-env")
-	if tok, err := adminToken("on-line", true, file, &warn); err != nil || tok != "from-file" || warn.Len() != 0 {
+	t.Setenv("MOTCUA_ADMIN_TOKEN", "from-env-0123456789")
+	if tok, err := adminToken("on-line-0123456789", true, file, &warn); err != nil || tok != "from-file-0123456789" || warn.Len() != 0 {
 		t.Fatalf("file: %q %v %q", tok, err, warn.String())
 	}
-	if tok, _ := adminToken("on-line", true, "", &warn); tok != "on-line" || !strings.Contains(warn.String(), "ps") {
+	if tok, _ := adminToken("on-line-0123456789", true, "", &warn); tok != "on-line-0123456789" || !strings.Contains(warn.String(), "ps") {
 		t.Fatalf("command line: %q, warning %q", tok, warn.String())
 	}
 	warn.Reset()
-	if tok, _ := adminToken("", false, "", &warn); tok != "from-env" || warn.Len() != 0 {
+	if tok, _ := adminToken("", false, "", &warn); tok != "from-env-0123456789" || warn.Len() != 0 {
 		t.Fatalf("environment: %q %q", tok, warn.String())
 	}
 	os.WriteFile(file, []byte("\n"), 0o600)
 	if _, err := adminToken("", false, file, &warn); err == nil {
 		t.Fatal("an empty token file accepted")
+	}
+	// A short token is refused; a token file others can read is warned about.
+	os.WriteFile(file, []byte("abc\n"), 0o600)
+	if _, err := adminToken("", false, file, &warn); err == nil || !strings.Contains(err.Error(), "quá ngắn") {
+		t.Fatalf("a 3-character token: %v", err)
+	}
+	os.WriteFile(file, []byte("a-long-enough-token-0123456789\n"), 0o644)
+	os.Chmod(file, 0o644)
+	warn.Reset()
+	if _, err := adminToken("", false, file, &warn); err != nil || !strings.Contains(warn.String(), "chmod 600") {
+		t.Fatalf("a world-readable token file: %v %q", err, warn.String())
 	}
 	for in, want := range map[string]int64{"1GiB": 1 << 30, "512MiB": 512 << 20, "2g": 2 << 30, "300MB": 300 << 20, "1048576": 1 << 20, "off": math.MaxInt64} {
 		if got, err := parseSize(in); err != nil || got != want {

@@ -62,6 +62,10 @@ type Central struct {
 	clock *domain.Clock
 	key   ed25519.PrivateKey // the city's signing key (KeyFile in the data folder)
 
+	// DuplicateCodes are the codes (unit and code) an older server stored for two dossiers
+	// of one unit: the operator must settle them (record code_assigned on one of each pair).
+	DuplicateCodes []string
+
 	keysMu sync.Mutex
 	keys   map[string][]ed25519.PublicKey // device → every key it has held
 
@@ -118,6 +122,10 @@ func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
 	if err := c.prepareHot(ctx); err != nil {
 		c.Close()
 		return nil, err
+	}
+	if c.DuplicateCodes, err = d.uniqueCodes(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("open central: %w", err)
 	}
 	if _, err := c.attestLegacy(ctx); err != nil {
 		c.Close()
@@ -367,8 +375,8 @@ func checkTrust(e domain.Event, keys []ed25519.PublicKey, now time.Time) string 
 }
 
 // checkCode finds the dossier code an event gives and checks that it belongs to the pushing
-// device: its unit's prefix, and its slot for the codes a counter issues. A workstation of
-// one unit cannot make a dossier under another unit's code.
+// device: its unit's prefix and its slot. A workstation of one unit cannot make a dossier
+// under another unit's code, nor take the numbers of another workstation of its unit.
 func checkCode(dev Device, e domain.Event) (code, reason string) {
 	switch e.Type {
 	case domain.EvReceived, domain.EvRegisteredOnline:
@@ -400,7 +408,9 @@ func checkCode(dev Device, e domain.Event) (code, reason string) {
 	if dc.String() != code {
 		return code, fmt.Sprintf("Mã hồ sơ %s phải viết đúng dạng %s.", code, dc.String())
 	}
-	if dc.Unit != dev.Unit || (e.Type != domain.EvRegisteredOnline && dc.Slot != dev.Slot) {
+	// Every code a workstation gives carries its own slot: an online registration comes
+	// from the city's portal, never from a counter, and must not reserve a sibling's numbers.
+	if dc.Unit != dev.Unit || dc.Slot != dev.Slot {
 		return code, fmt.Sprintf("Mã hồ sơ %s không thuộc máy trạm này: mã do máy số %d của đơn vị %s cấp phải bắt đầu bằng «%s-» và có số thứ tự bắt đầu bằng %d.",
 			code, dev.Slot, dev.Unit, dev.Unit, dev.Slot)
 	}

@@ -167,6 +167,36 @@ func (d *db) migrate(ctx context.Context) error {
 	return nil
 }
 
+// uniqueCodes makes codes unique per unit with a UNIQUE index. A database an older server
+// filled may hold the same code twice in a unit (it accepted anything): then the index
+// cannot be made; the server still refuses new duplicates at push, and the duplicates are
+// returned for the operator (the log and `motcua-central stats` name them).
+func (d *db) uniqueCodes(ctx context.Context) ([]string, error) {
+	var dups []string
+	rows, err := d.w.QueryContext(ctx, `SELECT unit || ' ' || ma_ho_so FROM dossiers WHERE ma_ho_so <> ''
+		GROUP BY unit, ma_ho_so HAVING COUNT(*) > 1 LIMIT 50`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dups = append(dups, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(dups) > 0 {
+		return dups, nil
+	}
+	_, err = d.w.ExecContext(ctx, `CREATE UNIQUE INDEX IF NOT EXISTS dossiers_unit_code ON dossiers(unit, ma_ho_so) WHERE ma_ho_so <> ''`)
+	return nil, err
+}
+
 // checkpointer copies the WAL into the database file in the background. PASSIVE never
 // waits for the writer or the readers; it does what it can and tries again shortly.
 func (d *db) checkpointer() {

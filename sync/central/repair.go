@@ -114,7 +114,11 @@ func (r ClockRepair) Print(w io.Writer) {
 	for i, e := range r.Events {
 		fmt.Fprintf(w, "  %s  %s  hồ sơ %s  máy %s: %s\n", e.ID, e.Type, e.StreamID, e.Device, r.Reasons[i])
 	}
-	fmt.Fprintf(w, "Đồng hồ máy chủ: trước %s, sau %s.\n", hlcText(r.ClockBefore), hlcText(r.ClockAfter))
+	if r.ClockBefore > 0 && r.ClockBefore != r.ClockAfter {
+		fmt.Fprintf(w, "Đồng hồ máy chủ: trước %s, sau %s.\n", hlcText(r.ClockBefore), hlcText(r.ClockAfter))
+	} else {
+		fmt.Fprintf(w, "Đồng hồ máy chủ theo sự kiện mới nhất còn lại: %s.\n", hlcText(r.ClockAfter))
+	}
 }
 
 func hlcText(h domain.HLC) string {

@@ -24,8 +24,8 @@ ALTER TABLE devices ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
 -- only by the one who holds it.
 ALTER TABLE enroll_codes ADD COLUMN nonce_hash TEXT NOT NULL DEFAULT '';
 
--- A dossier code belongs to one dossier of its unit.
-CREATE UNIQUE INDEX dossiers_unit_code ON dossiers(unit, ma_ho_so) WHERE ma_ho_so <> '';
+-- A dossier code belongs to one dossier of its unit: the UNIQUE index is made when the
+-- database opens (uniqueCodes), once the codes an older server let through twice are named.
 
 -- Events taken out of the log because they cannot be right (a clock far in the future or
 -- before 2020), kept whole with the reason.
