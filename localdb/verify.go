@@ -332,7 +332,7 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 	defer rowStmt.Close()
 	wantAll, wantOpen := map[int64]uint64{}, map[int64]uint64{} // rid → the sum of its search tokens
 	cfg := s.Config()
-	highest := map[string]int{}                                 // code day prefix → highest number issued
+	highest := map[string]int{} // code day prefix → highest number issued
 	var folded, done int64
 	check := func(sid string, evs []domain.Event, states []int) error {
 		d := domain.Fold(evs)
