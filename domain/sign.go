@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Signed events. Every workstation holds an Ed25519 key made in its data folder; every event
@@ -30,8 +31,11 @@ const SignerCentral = "central"
 const canonicalTag = "motcua.event.v1"
 
 // Canonical is the byte string an event's signature covers: every field of the envelope
-// (time in milliseconds, as stored) and the payload compacted, as one JSON array. The
-// signature fields themselves are not covered.
+// (time in milliseconds, as stored) and the payload, as one JSON array. The payload is
+// written in one canonical form — keys sorted, strings escaped one way, no spaces, numbers
+// as written — so a carrier that re-encodes the JSON (another language's library, a relay,
+// a bundle) without changing what it says does not break the signature. The signature
+// fields themselves are not covered.
 func (e Event) Canonical() []byte {
 	head, _ := json.Marshal([]any{canonicalTag, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version,
 		e.Actor, e.Device, e.Unit, e.At.UnixMilli(), int64(e.HLC)})
@@ -39,15 +43,30 @@ func (e Event) Canonical() []byte {
 	b.Grow(len(head) + len(e.Payload) + 2)
 	b.Write(head[:len(head)-1])
 	b.WriteByte(',')
-	n := b.Len()
-	if json.Compact(&b, e.Payload) != nil {
+	if p, err := canonicalJSON(e.Payload); err == nil {
+		b.Write(p)
+	} else {
 		// Not JSON: sign the bytes as a string, so the signature still covers them.
-		b.Truncate(n)
 		q, _ := json.Marshal(string(e.Payload))
 		b.Write(q)
 	}
 	b.WriteByte(']')
 	return b.Bytes()
+}
+
+// canonicalJSON re-encodes one JSON value: objects with sorted keys, Go's string escaping,
+// numbers kept as their literal text.
+func canonicalJSON(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data")
+	}
+	return json.Marshal(v)
 }
 
 // Sign signs the event as its author (or, with by = SignerCentral on another device's event,

@@ -43,6 +43,13 @@ func TestEventSignature(t *testing.T) {
 	if err := back.Verify(pub); err != nil {
 		t.Fatalf("after storage and the wire: %v", err)
 	}
+	// Another library's encoding of the same payload: keys in another order, non-ASCII as
+	// \u escapes (what Python's json.dumps writes).
+	relayed := e
+	relayed.Payload = json.RawMessage(`{"applicant": {"name": "Nguy\u1ec5n V\u0103n An"}, "code": "X"}`)
+	if err := relayed.Verify(pub); err != nil {
+		t.Fatalf("re-encoded by a relay: %v", err)
+	}
 	// Any change to what the event says breaks it.
 	for name, edit := range map[string]func(*Event){
 		"payload":   func(x *Event) { x.Payload = json.RawMessage(`{"code":"Y","applicant":{"name":"Nguyễn Văn An"}}`) },
