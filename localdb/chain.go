@@ -2,9 +2,11 @@ package localdb
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -28,6 +30,9 @@ const (
 	SyncKeyChainHead  = "chain.head"  // "<seq>:<link>" of the last event (for backups' manifests)
 	SyncKeyChainSeal  = "chain.seal"  // the Seal of the last write, as JSON
 	SyncKeyChainAcked = "chain.acked" // the head the city acknowledged at the last push, as JSON (api.ChainHead)
+	// SyncKeyPullOwn asks the next pulls, from the start, for this device's own events too
+	// (after a restore: what it pushed after the backup is only at the city).
+	SyncKeyPullOwn = "pull.own"
 )
 
 // Seal binds the heads of the event chain and of the audit log with this device's key.
@@ -166,6 +171,17 @@ func rechainFrom(ctx context.Context, tx *sql.Tx, from int64) error {
 // with this workstation's key, recorded in the audit log. The restore is the admin's act
 // (with the backup's passphrase); opening a store never reseals by itself.
 func (s *Store) adoptRestored(ctx context.Context) error {
+	// Whatever the city acknowledged was a later chain than this copy's, and what this
+	// workstation pushed after the backup is only at the city now: forget the old head and
+	// pull everything again, its own events included (SyncKeyPullOwn).
+	if err := s.tx(ctx, "restored sync", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_state WHERE key IN (?, ?)`, SyncKeyChainAcked, SyncKeyCursor); err != nil {
+			return err
+		}
+		return putSyncValue(ctx, tx, SyncKeyPullOwn, "1")
+	}); err != nil {
+		return err
+	}
 	raw, err := s.SyncValue(ctx, SyncKeyChainSeal)
 	if err != nil || raw == "" {
 		return err
@@ -187,4 +203,9 @@ func (s *Store) adoptRestored(ctx context.Context) error {
 		return s.audit(ctx, tx, "system", "restore.adopt", "chain",
 			"dữ liệu khôi phục từ bản sao lưu của khóa "+se.Key+"; chuỗi sự kiện đã kiểm tra và được niêm phong lại bằng khóa của máy này")
 	})
+}
+
+// SignHead signs a chain head for the city with this workstation's key.
+func (s *Store) SignHead(seq int64, link string) string {
+	return base64.RawStdEncoding.EncodeToString(ed25519.Sign(s.key, domain.HeadMessage(s.Config().DeviceID, seq, link)))
 }

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -186,6 +187,10 @@ func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused 
 		}
 		streams := map[string]string{}
 		for _, e := range events {
+			// An event refused before that now checks out is no longer refused.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM inbound_quarantine WHERE id = ?`, e.ID); err != nil {
+				return err
+			}
 			s.clock.Observe(e.HLC)
 			ok, err := insertEvent(ctx, tx, e, false)
 			if err != nil {
@@ -194,6 +199,9 @@ func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused 
 			if ok {
 				fresh++
 				streams[e.StreamID] = e.Stream
+				if err := s.bumpCounter(ctx, tx, e); err != nil {
+					return err
+				}
 			}
 		}
 		for sid, kind := range streams {
@@ -234,4 +242,31 @@ func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID str
 		}
 	}
 	return nil
+}
+
+// bumpCounter keeps this workstation's day counter past a code of its own that comes back
+// from elsewhere (its events pulled again after a restore): the next intake must not issue
+// that number a second time.
+func (s *Store) bumpCounter(ctx context.Context, tx *sql.Tx, e domain.Event) error {
+	var code string
+	switch e.Type {
+	case domain.EvReceived, domain.EvCodeAssigned:
+		var p struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return nil
+		}
+		code = p.Code
+	default:
+		return nil
+	}
+	dc, err := domain.ParseDossierCode(code)
+	cfg := s.Config()
+	if err != nil || dc.Unit != cfg.UnitCode || dc.Slot != cfg.Slot {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO code_counters(prefix, last) VALUES (?, ?)
+		ON CONFLICT(prefix) DO UPDATE SET last = MAX(last, excluded.last)`, domain.DayPrefix(dc.Unit, dc.Date, dc.Slot), dc.N)
+	return err
 }

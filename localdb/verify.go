@@ -64,8 +64,9 @@ func (r FullVerify) EventsIntact() bool {
 
 // ChainRef is a chain head known from elsewhere (the city, a backup's manifest).
 type ChainRef struct {
-	Seq  int64
-	Link string
+	Seq    int64
+	Link   string
+	Events int64 // how many of this device's events the city holds (0: not known)
 }
 
 // VerifyOptions tune VerifyAll.
@@ -124,6 +125,15 @@ func (s *Store) VerifyAll(ctx context.Context, opt VerifyOptions) (FullVerify, e
 			return r, err
 		}
 		r.Repaired = n
+		for _, f := range r.Findings {
+			if f.Kind == "unsent" {
+				m, err := s.requeueOwn(ctx)
+				if err != nil {
+					return r, err
+				}
+				r.Repaired += m
+			}
+		}
 	}
 	return r, nil
 }
@@ -269,6 +279,18 @@ func (s *Store) verifyChain(ctx context.Context, r *FullVerify, opt VerifyOption
 		}
 	}
 	r.CityCompared = opt.CityHead != nil
+	if h := opt.CityHead; h != nil && h.Events > 0 {
+		// Events marked as held by the city that it does not have were hidden from the
+		// outbox by hand (their sync state edited): they would never be sent.
+		var acked int64
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE device = ? AND sync_state = 1`, me).Scan(&acked); err != nil {
+			return err
+		}
+		if acked > h.Events {
+			r.Findings = append(r.Findings, Finding{Kind: "unsent",
+				Msg: fmt.Sprintf("%d sự kiện của máy này được ghi là đã gửi nhưng máy chủ thành phố không có (máy chủ giữ %d, máy ghi %d): trạng thái đồng bộ đã bị sửa. motcua verify --repair đưa mọi sự kiện của máy vào hàng đợi gửi lại; máy chủ bỏ qua những sự kiện đã có.", acked-h.Events, h.Events, acked)})
+		}
+	}
 	return nil
 }
 
@@ -570,6 +592,28 @@ func (s *Store) nameDossiers(ctx context.Context, fs []Finding) error {
 		}
 	}
 	return nil
+}
+
+// requeueOwn puts every event this workstation made back in the outbox: the city takes
+// the ones it lacks and answers "duplicate" for the rest.
+func (s *Store) requeueOwn(ctx context.Context) (int, error) {
+	n := 0
+	err := s.tx(ctx, "verify requeue", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE events SET sync_state = 0, sync_reason = '' WHERE local = 1 AND device = ? AND sync_state = 1`, s.Config().DeviceID)
+		if err != nil {
+			return err
+		}
+		m, _ := res.RowsAffected()
+		n = int(m)
+		if _, err := tx.ExecContext(ctx, `UPDATE dossiers SET sync = 1 WHERE sync = 0 AND id IN (SELECT stream_id FROM events WHERE sync_state = 0)`); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "system", "verify.requeue", "events", fmt.Sprintf("%d sự kiện đưa lại vào hàng đợi gửi", n))
+	})
+	if err == nil {
+		s.written()
+	}
+	return n, err
 }
 
 // deleteIndexed removes a document from both search tables where it is indexed (deleting

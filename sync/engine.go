@@ -138,7 +138,8 @@ type Engine struct {
 	subs   map[int]func(Status)
 	nextID int
 
-	wakes atomic.Int64 // loop iterations handled (tests wait on it)
+	wakes     atomic.Int64 // loop iterations handled (tests wait on it)
+	refetched atomic.Bool  // the refused events had their second chance in this engine's life
 
 	// The chain head shown to the city in this pass, and the one it acknowledged (one pass
 	// at a time: passMu).

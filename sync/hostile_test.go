@@ -156,6 +156,25 @@ func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
 			t.Fatalf("genuine dossier %s: %+v %v", d.Code, got.Applicant, err)
 		}
 	}
+
+	// The proxy is gone: the next engine gives the refused event another chance, and the
+	// genuine one arrives.
+	cfg = c.Config()
+	cfg.ServerURL = h.ts.URL
+	if err := c.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = h.engine(c).SyncOnce(ctx)
+	if err != nil || rep.Pulled != 1 || rep.Refused != 0 {
+		t.Fatalf("after the proxy: %+v %v", rep, err)
+	}
+	got, err := c.Get(ctx, target)
+	if err != nil || got.Applicant.Name != made[1].Applicant.Name {
+		t.Fatalf("the genuine dossier: %+v %v", got.Applicant, err)
+	}
+	if r, _ := c.RefusedEvents(ctx); len(r) != 0 {
+		t.Fatalf("still refused: %+v", r)
+	}
 }
 
 // A pulled event dated ahead of this workstation's clock (beyond the bound and the
@@ -283,5 +302,136 @@ func TestCityKeepsTheChainHead(t *testing.T) {
 	b := h.workstation(2)
 	if got, err := CityHead(ctx, b, h.ts.Client()); err != nil || got != nil {
 		t.Fatalf("a device that never pushed: %+v %v", got, err)
+	}
+}
+
+// A head the device did not sign (a stolen token is enough to push) is not kept: the city
+// goes on comparing with the device's own.
+func TestUnsignedChainHeadIsNotKept(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 1)
+	syncUntilDone(t, h.engine(a), 3)
+	before, err := CityHead(ctx, a, h.ts.Client())
+	if err != nil || before == nil {
+		t.Fatal(before, err)
+	}
+	tok, _ := a.SyncValue(ctx, localdb.SyncKeyToken)
+	for _, sig := range []string{"", strings.Repeat("A", 86)} {
+		body, _ := json.Marshal(api.PushRequest{Events: []domain.Event{}, Head: &api.ChainHead{Seq: 999999, Link: strings.Repeat("ab", 32), Sig: sig}})
+		req, _ := http.NewRequest(http.MethodPost, h.ts.URL+api.Prefix+"/events", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := h.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pr api.PushResponse
+		json.NewDecoder(resp.Body).Decode(&pr)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || pr.Head != nil {
+			t.Fatalf("a forged head: %d %+v", resp.StatusCode, pr.Head)
+		}
+	}
+	after, err := CityHead(ctx, a, h.ts.Client())
+	if err != nil || after.Seq != before.Seq || after.Link != before.Link {
+		t.Fatalf("the city's head moved: %+v -> %+v %v", before, after, err)
+	}
+}
+
+// Events hidden from the outbox by editing their sync state are found by verify against
+// the city's count, and --repair sends them.
+func TestVerifyFindsEventsHiddenFromTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 2)
+	syncUntilDone(t, h.engine(a), 3)
+	receive(t, a, 2)
+	db := rawDB(t, a)
+	if _, err := db.Exec(`UPDATE events SET sync_state = 1 WHERE sync_state = 0`); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`UPDATE dossiers SET sync = 0`)
+	head, err := CityHead(ctx, a, h.ts.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.VerifyAll(ctx, localdb.VerifyOptions{CityHead: head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || f.Kind == "unsent"
+	}
+	if !found {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	if res, err = a.VerifyAll(ctx, localdb.VerifyOptions{CityHead: head, Repair: true}); err != nil || res.Repaired == 0 {
+		t.Fatalf("repair %+v %v", res, err)
+	}
+	syncUntilDone(t, h.engine(a), 3)
+	server := h.serverEvents()
+	for id, e := range localEvents(t, a) {
+		if _, ok := server[id]; !ok && e.Local {
+			t.Fatalf("event %s still not at the city", id)
+		}
+	}
+}
+
+// A workstation restored from its own older backup (keeping its key and token) gets back
+// what it pushed after the backup, numbers new dossiers after them, and verifies.
+func TestRestoreOwnBackupCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	dir := t.TempDir() + "/data"
+	a := h.workstationIn(dir, 1)
+	receive(t, a, 2)
+	syncUntilDone(t, h.engine(a), 3)
+	info, err := a.Backup(ctx, t.TempDir(), localdb.BackupOptions{Passphrase: "mat-khau-sao-luu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := receive(t, a, 3)
+	syncUntilDone(t, h.engine(a), 3)
+	if _, err := localdb.StageRestore(ctx, info.Dir, dir, "mat-khau-sao-luu"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if _, err := localdb.ApplyPendingRestore(dir); err != nil {
+		t.Fatal(err)
+	}
+	r, err := localdb.Open(ctx, dir, localdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Get(ctx, later[0].ID); err == nil {
+		t.Fatal("the backup already had the later dossiers: the test proves nothing")
+	}
+	syncUntilDone(t, h.engine(r), 3)
+	for _, d := range later {
+		if _, err := r.Get(ctx, d.ID); err != nil {
+			t.Fatalf("dossier %s pushed after the backup did not come back: %v", d.Code, err)
+		}
+	}
+	next := receive(t, r, 1)
+	for _, d := range later {
+		if next[0].Code == d.Code {
+			t.Fatalf("code %s issued twice", d.Code)
+		}
+	}
+	rep := syncUntilDone(t, h.engine(r), 3)
+	if rep.Quarantined != 0 {
+		t.Fatalf("the city refused the new dossier: %+v", rep)
+	}
+	head, err := CityHead(ctx, r, h.ts.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.VerifyAll(ctx, localdb.VerifyOptions{CityHead: head})
+	if err != nil || !res.OK() {
+		t.Fatalf("verify after the restore: %+v %v", res.Findings, err)
 	}
 }

@@ -22,8 +22,25 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 	if err != nil {
 		return localErr("pull", err)
 	}
+	// After a restore, the pulls from the start also bring back this device's own events.
+	own, err := e.store.SyncValue(ctx, localdb.SyncKeyPullOwn)
+	if err != nil {
+		return localErr("pull", err)
+	}
+	// Events refused earlier (a tampering proxy, a key not yet known) get one more chance
+	// each time the engine starts: the unit's changes are read again from the start (held
+	// events are skipped by id), and what now checks out is applied.
+	if !e.refetched.Swap(true) {
+		if c, err := e.store.SyncCounts(ctx); err == nil && c.Refused > 0 {
+			e.log.Info("sync: reading the unit's changes again for the refused events", "refused", c.Refused)
+			cursor = ""
+		}
+	}
 	for {
 		q := "/changes?after=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(e.opt.PullLimit)
+		if own != "" {
+			q += "&own=1"
+		}
 		r, err := c.call(ctx, "pull", http.MethodGet, q, nil, nil)
 		if isClass(err, ClassGone) && !rep.Resynced {
 			e.log.Warn("sync: server does not know the cursor; resyncing from the start", "cursor", cursor)
@@ -56,6 +73,11 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 		}
 		rep.Pulled += n
 		if !cr.More {
+			if own != "" {
+				if err := e.store.SetSyncValue(ctx, localdb.SyncKeyPullOwn, ""); err != nil {
+					return localErr("pull", err)
+				}
+			}
 			return nil
 		}
 		if cr.Cursor == cursor && len(cr.Events) == 0 {

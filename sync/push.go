@@ -28,7 +28,7 @@ func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
 	// comes back and is remembered for verify.
 	e.passHead, e.acked = nil, nil
 	if seq, link, err := e.store.ChainHead(ctx); err == nil && seq > 0 {
-		e.passHead = &api.ChainHead{Seq: seq, Link: link}
+		e.passHead = &api.ChainHead{Seq: seq, Link: link, Sig: e.store.SignHead(seq, link)}
 	}
 	defer e.saveAcked(ctx)
 	batches := make(chan []domain.Event, e.opt.InFlight)

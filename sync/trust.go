@@ -149,5 +149,5 @@ func CityHead(ctx context.Context, store *localdb.Store, hc *http.Client) (*loca
 	if err := decode("head", r, &h); err != nil {
 		return nil, err
 	}
-	return &localdb.ChainRef{Seq: h.Seq, Link: h.Link}, nil
+	return &localdb.ChainRef{Seq: h.Seq, Link: h.Link, Events: h.Events}, nil
 }

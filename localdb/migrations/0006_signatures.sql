@@ -26,3 +26,4 @@ CREATE TABLE inbound_quarantine (
     reason TEXT NOT NULL,
     at     INTEGER NOT NULL
 );
+CREATE INDEX inbound_quarantine_id ON inbound_quarantine(id);

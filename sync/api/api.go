@@ -84,7 +84,10 @@ type PushRequest struct {
 type ChainHead struct {
 	Seq  int64     `json:"seq"`
 	Link string    `json:"link"`
-	At   time.Time `json:"at,omitzero"` // when the city recorded it
+	Sig  string    `json:"sig,omitempty"` // the device's signature (domain.HeadMessage)
+	At   time.Time `json:"at,omitzero"`   // when the city recorded it
+	// Events is how many events of this device the city holds (GET /devices/head only).
+	Events int64 `json:"events,omitempty"`
 }
 
 // Per-event push results.

@@ -790,6 +790,12 @@ func inChunks[T any](xs []T, size int, fn func([]T) error) error {
 // author, in server order, after cursor ("" = from the start). The cursor is opaque to the
 // client: "<epoch>.<seq>", so a cursor from another database is answered with errGone.
 func (c *Central) Changes(ctx context.Context, dev Device, cursor string, limit int) (api.ChangesResponse, error) {
+	return c.ChangesOwn(ctx, dev, cursor, limit, false)
+}
+
+// ChangesOwn is Changes that, with own, also returns the device's own events: a workstation
+// restored from a backup asks for them once, to get back what it pushed after the backup.
+func (c *Central) ChangesOwn(ctx context.Context, dev Device, cursor string, limit int, own bool) (api.ChangesResponse, error) {
 	after, err := c.parseCursor(cursor)
 	if err != nil {
 		return api.ChangesResponse{}, err
@@ -811,8 +817,8 @@ func (c *Central) Changes(ctx context.Context, dev Device, cursor string, limit 
 	if after > top {
 		return api.ChangesResponse{}, errGone
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq FROM events WHERE unit = ? AND seq > ? AND device <> ? ORDER BY seq LIMIT ?`,
-		dev.Unit, after, dev.ID, limit+1)
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq FROM events WHERE unit = ? AND seq > ? AND (device <> ? OR ?) ORDER BY seq LIMIT ?`,
+		dev.Unit, after, dev.ID, own, limit+1)
 	if err != nil {
 		return api.ChangesResponse{}, err
 	}

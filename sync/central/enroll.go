@@ -283,19 +283,27 @@ func (c *Central) attestLegacy(ctx context.Context) (int, error) {
 	}
 }
 
-// RecordHead keeps the head of a device's local event chain as it showed it in a push (a
-// later head replaces an earlier one; a head that goes backwards is kept aside as it is not
-// trusted more than the one held) and returns the head the city now holds.
+// RecordHead keeps the head of a device's local event chain as it last showed it in a push,
+// signed with the device's key, and returns the head the city now holds.
 func (c *Central) RecordHead(ctx context.Context, dev Device, h api.ChainHead) (api.ChainHead, error) {
 	if h.Seq < 0 || len(h.Link) != 64 || strings.Trim(h.Link, "0123456789abcdef") != "" {
 		return api.ChainHead{}, invalid("Đầu chuỗi sự kiện của máy trạm không hợp lệ.")
 	}
+	keys, err := c.keysFor(ctx, dev.ID)
+	if err != nil {
+		return api.ChainHead{}, err
+	}
+	if !domain.VerifyHead(dev.ID, h.Seq, h.Link, h.Sig, keys...) {
+		return api.ChainHead{}, invalid("Đầu chuỗi sự kiện không có chữ ký hợp lệ của máy trạm.")
+	}
 	now := c.now()
 	var out api.ChainHead
-	err := c.db.tx(ctx, "head", func(tx *sql.Tx) error {
+	err = c.db.tx(ctx, "head", func(tx *sql.Tx) error {
+		// The latest head the device signed: after a restore its chain is shorter than
+		// before, and that is the chain to compare with from now on.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO device_heads(device, seq, link, at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(device) DO UPDATE SET seq = excluded.seq, link = excluded.link, at = excluded.at
-			WHERE excluded.seq >= device_heads.seq`, dev.ID, h.Seq, h.Link, now.UnixMilli()); err != nil {
+			ON CONFLICT(device) DO UPDATE SET seq = excluded.seq, link = excluded.link, at = excluded.at`,
+			dev.ID, h.Seq, h.Link, now.UnixMilli()); err != nil {
 			return err
 		}
 		var at int64
@@ -316,6 +324,10 @@ func (c *Central) Head(ctx context.Context, dev Device) (api.ChainHead, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("đầu chuỗi của thiết bị %s: %w", dev.ID, domain.ErrNotFound)
 	}
+	if err != nil {
+		return out, err
+	}
 	out.At = time.UnixMilli(at).UTC()
+	err = c.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE unit = ? AND device = ?`, dev.Unit, dev.ID).Scan(&out.Events)
 	return out, err
 }
