@@ -545,3 +545,43 @@ func TestII06aColumnNotes(t *testing.T) {
 		t.Errorf("columns %+v", cols)
 	}
 }
+
+// The catalogue's flags, as an admin sees them: the fact in words, what the data says now
+// and its note; a flag this build does not know is shown under its own name.
+func TestCatalogueUnconfirmed(t *testing.T) {
+	cat, err := ParseCatalogue([]byte(`{"version":"t","procedures":[
+		{"code":"1.000656","name":"Thủ tục đăng ký khai tử","field_code":"HT","field":"Hộ tịch","result_type":"Trích lục khai tử",
+		 "time":{"unit":"same_day","note":"Gia hạn ≤3 ngày: chưa tìm thấy căn cứ"},"fee":{"kind":"province","name":"Lệ phí hộ tịch","amount":8000,"note":"Quá hạn thu theo mức HĐND tỉnh"},
+		 "assist_allowed":true,"unconfirmed":["time.note","fee","time","fee.amount"],"source":"Cổng DVCQG"},
+		{"code":"2.000815","name":"Chứng thực bản sao","field_code":"CT","field":"Chứng thực","result_type":"Bản sao",
+		 "time":{"unit":"days","value":1.5},"fee":{"kind":"per_page","tiers":[{"from_page":1,"to_page":2,"per_page":2000},{"from_page":3,"per_page":1000}],"cap_per_copy":200000},
+		 "documents":[{"name":"Bản chính","form":"original","count":1},{"name":"Bản chụp","form":"photo","count":1}],
+		 "presence_required":true,"assist_allowed":false,"assist_note":"Người yêu cầu tự ký","unconfirmed":["documents","presence_required","fee"]},
+		{"code":"3","name":"Không cờ","field_code":"X","field":"X","result_type":"X","time":{"unit":"days","value":3},"fee":{"kind":"none"},"assist_allowed":true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range cat.Unconfirmed() {
+		if f.Source != UnconfirmedCatalogue {
+			t.Errorf("source %q", f.Source)
+		}
+		got = append(got, f.Subject+" | "+f.Fact+" | "+f.Value+" | "+f.Note+" | "+f.Ref)
+	}
+	want := []string{
+		"1.000656 Thủ tục đăng ký khai tử | Ghi chú về thời hạn giải quyết | Gia hạn ≤3 ngày: chưa tìm thấy căn cứ |  | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | Phí, lệ phí | Lệ phí hộ tịch: theo mức của HĐND tỉnh, 8.000 đ | Quá hạn thu theo mức HĐND tỉnh | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | Thời hạn giải quyết | Trong ngày | Gia hạn ≤3 ngày: chưa tìm thấy căn cứ | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | fee.amount |  |  | Cổng DVCQG",
+		"2.000815 Chứng thực bản sao | Thành phần hồ sơ | Bản chính; Bản chụp |  | ",
+		"2.000815 Chứng thực bản sao | Người yêu cầu phải có mặt | Có | Người yêu cầu tự ký | ",
+		"2.000815 Chứng thực bản sao | Phí, lệ phí | 2.000 đ/trang trang 1–2, 1.000 đ/trang từ trang 3, tối đa 200.000 đ mỗi bản |  | ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("unconfirmed facts\n got %s\nwant %s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if (ProcessingTime{Unit: TimeCalendarDays, Value: 15}).String() != "15 ngày (tính cả ngày nghỉ)" ||
+		(ProcessingTime{Unit: TimeWorkingHours, Value: 4}).String() != "4 giờ làm việc" {
+		t.Error("processing time in words")
+	}
+}

@@ -501,3 +501,65 @@ func TestReportScreenshots(t *testing.T) {
 		}
 	}
 }
+
+// The flags of the form data and of the declarations, as an admin sees them.
+func TestFormsUnconfirmed(t *testing.T) {
+	byFact := map[string]domain.UnconfirmedFact{}
+	for _, f := range DefaultTemplates().Unconfirmed() {
+		if f.Source != domain.UnconfirmedForms || f.Fact == f.Key || f.Value == "" {
+			t.Errorf("form flag %+v", f)
+		}
+		byFact[f.Subject+" | "+f.Fact] = f
+	}
+	ii06a := ii06aNumber + " " + ii06aTitle
+	for key, value := range map[string]string{
+		ii06a + " | Số hiệu mẫu":          ii06aNumber,
+		ii06a + " | Tên mẫu":              ii06aTitle,
+		ii06a + " | Dòng căn cứ ban hành": ii06aBasis,
+		"Bộ mẫu theo Thông tư số 03/2025/TT-VPCP | Ngày áp dụng bộ mẫu": "15/09/2025",
+	} {
+		if f, ok := byFact[key]; !ok || f.Value != value {
+			t.Errorf("%s: %+v (listed: %v)", key, f, byFact)
+		}
+	}
+	if n := byFact[ii06a+" | Số hiệu mẫu"].Note; !strings.Contains(n, "II.06a") || !strings.Contains(n, "01/2020/TT-VPCP") {
+		t.Errorf("II.06a note %q", n)
+	}
+
+	// A flag on a form of a set read from a file is listed; so is one this build does not name.
+	data := strings.Replace(string(defaultJSON), `"title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",`,
+		`"title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "unconfirmed": ["title", "layout"], "note": "Đối chiếu Phụ lục I",`, 2)
+	tpl, err := ParseTemplates([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusal []string
+	for _, f := range tpl.Unconfirmed() {
+		if strings.Contains(f.Subject, "PHIẾU TỪ CHỐI") {
+			refusal = append(refusal, f.Subject+" | "+f.Fact+" | "+f.Value+" | "+f.Note)
+		}
+	}
+	if want := []string{
+		"Mẫu số 03 PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | Tên mẫu | PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | Đối chiếu Phụ lục I",
+		"Mẫu số 03 PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | layout |  | Đối chiếu Phụ lục I",
+	}; fmt.Sprint(refusal) != fmt.Sprint(append(want, want...)) { // the 2018 and the 2025 set
+		t.Errorf("refusal flags %q", refusal)
+	}
+
+	decl := DefaultDeclarations().Unconfirmed()
+	if len(decl) == 0 {
+		t.Fatal("no declaration flags listed")
+	}
+	found := false
+	for _, f := range decl {
+		if f.Source != domain.UnconfirmedDeclarations || f.Fact == f.Key {
+			t.Errorf("declaration flag %+v", f)
+		}
+		if f.Subject == "TỜ KHAI ĐĂNG KÝ KHAI SINH" && f.Fact == "Mục «Năm sinh của mẹ»" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the birth declaration's flag on the mother's birth year is not listed: %+v", decl)
+	}
+}
