@@ -84,6 +84,34 @@ const (
 	FinishAtReturn
 )
 
+// ParseFinishRule reads a finish rule by its name: "result" (or "") or "return".
+func ParseFinishRule(name string) (FinishRule, error) {
+	switch strings.TrimSpace(name) {
+	case "", "result":
+		return FinishAtResult, nil
+	case "return":
+		return FinishAtReturn, nil
+	}
+	return FinishAtResult, &RuleError{Code: "report.finish", Kind: ErrInvalid,
+		Msg: fmt.Sprintf("Thời điểm tính là đã giải quyết «%s» không có: chọn result (có kết quả) hoặc return (đã trả kết quả).", name)}
+}
+
+// Name is the rule's name in settings and on the command line.
+func (f FinishRule) Name() string {
+	if f == FinishAtReturn {
+		return "return"
+	}
+	return "result"
+}
+
+// Label is the rule as a setting offers it.
+func (f FinishRule) Label() string {
+	if f == FinishAtReturn {
+		return "Khi đã trả kết quả cho người nộp hồ sơ"
+	}
+	return "Khi có kết quả giải quyết (kết quả đã về Bộ phận một cửa)"
+}
+
 // ReportOptions tune the definitions that are a matter of choice.
 type ReportOptions struct {
 	// Calendar judges early / on time / late by working day (calendar.Timeliness). Nil
