@@ -585,3 +585,19 @@ func TestCatalogueUnconfirmed(t *testing.T) {
 		t.Error("processing time in words")
 	}
 }
+
+func TestGroupUnconfirmed(t *testing.T) {
+	f := func(subject, fact, note, ref string) UnconfirmedFact {
+		return UnconfirmedFact{Source: UnconfirmedCatalogue, Subject: subject, Fact: fact, Value: "v", Note: note, Ref: ref}
+	}
+	got := GroupUnconfirmed([]UnconfirmedFact{
+		f("A", "1", "n", "r"), f("A", "2", "n", "r"), // note and source said once
+		f("B", "1", "n1", "r"), f("B", "2", "", "r"), // notes differ: each keeps its own
+		f("C", "1", "v", ""), // a note equal to the value is dropped
+	})
+	if len(got) != 3 || got[0].Note != "n" || got[0].Ref != "r" || got[0].Facts[1].Note != "" ||
+		got[1].Note != "" || got[1].Ref != "r" || got[1].Facts[0].Note != "n1" || got[1].Facts[0].Ref != "" ||
+		len(got[2].Facts) != 1 || got[2].Note != "" || got[2].Facts[0].Note != "" {
+		t.Errorf("groups %+v", got)
+	}
+}

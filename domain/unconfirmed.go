@@ -159,3 +159,53 @@ func (r FeeRule) String() string {
 	}
 	return s
 }
+
+// UnconfirmedSubject is the flagged facts of one procedure, form or declaration. Note and
+// Ref are those every fact shares, said once; a fact keeps its own only when they differ.
+type UnconfirmedSubject struct {
+	Source, Subject string
+	Note, Ref       string
+	Facts           []UnconfirmedFact
+}
+
+// GroupUnconfirmed gathers consecutive facts of the same subject, in order.
+func GroupUnconfirmed(facts []UnconfirmedFact) []UnconfirmedSubject {
+	var out []UnconfirmedSubject
+	for _, f := range facts {
+		if n := len(out); n == 0 || out[n-1].Source != f.Source || out[n-1].Subject != f.Subject {
+			out = append(out, UnconfirmedSubject{Source: f.Source, Subject: f.Subject})
+		}
+		g := &out[len(out)-1]
+		g.Facts = append(g.Facts, f)
+	}
+	for i := range out {
+		g := &out[i]
+		// A note that only repeats the fact's value says nothing more.
+		for j := range g.Facts {
+			if g.Facts[j].Note == g.Facts[j].Value {
+				g.Facts[j].Note = ""
+			}
+		}
+		same := func(get func(UnconfirmedFact) string) bool {
+			for _, f := range g.Facts[1:] {
+				if get(f) != get(g.Facts[0]) {
+					return false
+				}
+			}
+			return true
+		}
+		if same(func(f UnconfirmedFact) string { return f.Note }) {
+			g.Note = g.Facts[0].Note
+			for j := range g.Facts {
+				g.Facts[j].Note = ""
+			}
+		}
+		if same(func(f UnconfirmedFact) string { return f.Ref }) {
+			g.Ref = g.Facts[0].Ref
+			for j := range g.Facts {
+				g.Facts[j].Ref = ""
+			}
+		}
+	}
+	return out
+}

@@ -164,3 +164,14 @@ func name(m map[string]string, key string) string {
 	}
 	return key
 }
+
+// UnconfirmedFacts lists every flagged fact of the data a workstation uses: the
+// catalogue's, then the form data's, then the declarations'.
+func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d Declarations) []domain.UnconfirmedFact {
+	var out []domain.UnconfirmedFact
+	if cat != nil {
+		out = append(out, cat.Unconfirmed()...)
+	}
+	out = append(out, t.Unconfirmed()...)
+	return append(out, d.Unconfirmed()...)
+}
