@@ -37,7 +37,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	 if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Render every main screen (with demo data) and every printed form to PNG for the README.
+# Render every main screen (with demo data), every printed form and the reports to PNG for the README.
 screenshots: deps
 	MOTCUA_SHOTS_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags $(TAGS) -run '^TestScreens$$' -count=1 ./ui/
 	MOTCUA_FORMS_PNG=$(CURDIR)/docs/screenshots $(GO) test -tags $(TAGS) -run '^TestScreenshots$$' -count=1 ./forms/

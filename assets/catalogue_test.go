@@ -133,6 +133,16 @@ func TestUnconfirmedNamesRealFields(t *testing.T) {
 			}
 		}
 	}
+	// An admin sees every flag in words, with what the catalogue says now.
+	facts := c.Unconfirmed()
+	if len(facts) == 0 {
+		t.Fatal("no unconfirmed facts listed")
+	}
+	for _, f := range facts {
+		if f.Fact == f.Key || f.Value == "" {
+			t.Errorf("%s: flag %q shown as %q with value %q", f.Subject, f.Key, f.Fact, f.Value)
+		}
+	}
 }
 
 func TestNoResidenceRegistration(t *testing.T) {

@@ -9,7 +9,8 @@ import (
 	"motcua/domain/calendar"
 )
 
-// Reports of the centre: Biểu II.06a/VPCP/KSTT (receiving and resolving, by field), the
+// Reports of the centre: the report on receiving and resolving procedures by field, which
+// the counters call Biểu II.06a (its number, title and basis line are data, forms.json), the
 // service indicators a supervisor watches, the tracking book (Mẫu 06) and the electronic
 // result-return book. Everything here is pure: the store feeds facts in, forms print out.
 
@@ -83,6 +84,34 @@ const (
 	FinishAtReturn
 )
 
+// ParseFinishRule reads a finish rule by its name: "result" (or "") or "return".
+func ParseFinishRule(name string) (FinishRule, error) {
+	switch strings.TrimSpace(name) {
+	case "", "result":
+		return FinishAtResult, nil
+	case "return":
+		return FinishAtReturn, nil
+	}
+	return FinishAtResult, &RuleError{Code: "report.finish", Kind: ErrInvalid,
+		Msg: fmt.Sprintf("Thời điểm tính là đã giải quyết «%s» không có: chọn result (có kết quả) hoặc return (đã trả kết quả).", name)}
+}
+
+// Name is the rule's name in settings and on the command line.
+func (f FinishRule) Name() string {
+	if f == FinishAtReturn {
+		return "return"
+	}
+	return "result"
+}
+
+// Label is the rule as a setting offers it.
+func (f FinishRule) Label() string {
+	if f == FinishAtReturn {
+		return "Khi đã trả kết quả cho người nộp hồ sơ"
+	}
+	return "Khi có kết quả giải quyết (kết quả đã về Bộ phận một cửa)"
+}
+
 // ReportOptions tune the definitions that are a matter of choice.
 type ReportOptions struct {
 	// Calendar judges early / on time / late by working day (calendar.Timeliness). Nil
@@ -98,6 +127,10 @@ type ReportOptions struct {
 	// Fields gives the order and names of the report's rows (the catalogue's fields);
 	// fields not listed follow, by code.
 	Fields []Field
+	// Closed is how dossiers withdrawn, stopped or refused in the period are counted
+	// (the province's choice; the zero value counts them apart). It changes Biểu II.06a
+	// only: the indicators keep their own definitions.
+	Closed ClosedTreatments
 }
 
 // ReportFacts is what the reports need of one dossier: the projection's columns, plus
@@ -130,7 +163,8 @@ func FactsOf(d Dossier) ReportFacts {
 }
 
 // II06aCounts are the figures of one row of Biểu II.06a (columns 3–13), and the
-// dossiers closed without a result, which the official form has no column for.
+// dossiers closed without a result in the period, which the official form has no column
+// for (how they are counted in the columns is ReportOptions.Closed).
 type II06aCounts struct {
 	Received       int // (3) = (4) + (5) + (6)
 	ReceivedOnline int // (4) newly received online in the period
@@ -146,8 +180,8 @@ type II06aCounts struct {
 	InTime     int // (12)
 	Overdue    int // (13)
 
-	// Closed in the period without a result: they leave the count of dossiers in
-	// progress and are not resolved, so (3) = (7) + (11) + Withdrawn + Refused + Stopped.
+	// Closed in the period without a result, however they were counted: they are never
+	// in progress, so (3) = (7) + (11) + Apart(treatments).
 	Withdrawn int // status 7
 	Refused   int // status 3
 	Stopped   int // status 8
@@ -155,6 +189,30 @@ type II06aCounts struct {
 
 // Closed is the number of dossiers closed without a result in the period.
 func (c II06aCounts) Closed() int { return c.Withdrawn + c.Refused + c.Stopped }
+
+// ClosedIn is the number of dossiers closed in status s in the period.
+func (c II06aCounts) ClosedIn(s Status) int {
+	switch s {
+	case StatusWithdrawn:
+		return c.Withdrawn
+	case StatusStopped:
+		return c.Stopped
+	case StatusRefused:
+		return c.Refused
+	}
+	return 0
+}
+
+// Counted is the number of dossiers closed in the period under the given treatment.
+func (c II06aCounts) Counted(t ClosedTreatments, as ClosedTreatment) int {
+	n := 0
+	for _, s := range ClosedStatuses() {
+		if t.For(s) == as {
+			n += c.ClosedIn(s)
+		}
+	}
+	return n
+}
 
 // Cells are the 11 figures in the order of columns 3–13.
 func (c II06aCounts) Cells() [11]int {
@@ -185,8 +243,9 @@ type II06aRow struct {
 	II06aCounts
 }
 
-// II06a is Biểu II.06a/VPCP/KSTT: the situation of receiving and resolving
-// administrative procedures at the centre, for one period.
+// II06a is the report on the situation of receiving and resolving administrative
+// procedures at the centre, for one period (Biểu số 06/VPCP/KSTT of Circular
+// 01/2020/TT-VPCP, formerly numbered II.06a; the printed number is data).
 //
 // Definitions (DOMAIN.md "Reporting" and "Time counting"; the choices are ours where the
 // form is silent):
@@ -203,9 +262,12 @@ type II06aRow struct {
 //     time whatever the hour. The due date already includes every supplement pause and
 //     every apology's new date.
 //   - Withdrawn (7), refused (3) and stopped (8) dossiers leave the count of dossiers in
-//     progress when closed and are never "resolved". The official form has no column for
-//     them: the counts are kept here (Withdrawn, Refused, Stopped) and the printed forms
-//     state them in a note under the table, so that (3) = (7) + (11) + closed.
+//     progress when closed. The official form has no column for them; how they are
+//     counted is the province's choice (ReportOptions.Closed, see ClosedTreatment): by
+//     default received but neither resolved nor in progress. Their numbers are kept here
+//     (Withdrawn, Refused, Stopped) and the printed forms state them, with the treatment,
+//     beside the columns and under the table, so that (3) = (7) + (11) + those counted
+//     apart.
 //   - In progress at the end (11): received or carried over and neither resolved nor
 //     closed by the end of the period; in time (12) if due at or after the end of the
 //     period (00:00 after its last day, or AsOf), otherwise overdue (13). A dossier waiting
@@ -218,9 +280,14 @@ type II06a struct {
 	Period Period
 	Rows   []II06aRow // one per field with any figure, in the order of ReportOptions.Fields
 	Total  II06aCounts
-	Finish FinishRule // what counted as resolved
-	Cutoff time.Time  // when "in progress" was judged: the period's end, or AsOf
+	Finish FinishRule       // what counted as resolved
+	Closed ClosedTreatments // how dossiers closed without a result were counted (every kind spelled out)
+	Cutoff time.Time        // when "in progress" was judged: the period's end, or AsOf
 }
+
+// Apart is the number of dossiers received but counted neither resolved nor in progress
+// (ClosedApart): (3) = (7) + (11) + Apart.
+func (r II06a) Apart() int { return r.Total.Counted(r.Closed, ClosedApart) }
 
 // Ratio is a share: Num out of Den.
 type Ratio struct{ Num, Den int }
@@ -297,20 +364,12 @@ func (b *ReportBuilder) Add(f ReportFacts) {
 	if kind != stillOpen && endAt.Before(f.ReceivedAt) {
 		endAt = f.ReceivedAt
 	}
-	var c II06aCounts
-	if f.ReceivedAt.Before(start) {
-		if kind != stillOpen && endAt.Before(start) {
-			return // finished before the period
-		}
-		c.CarriedOver = 1
-	} else if f.Channel == ChannelOnline {
-		c.ReceivedOnline = 1
-	} else {
-		c.ReceivedDirect = 1
+	if kind != stillOpen && f.ReceivedAt.Before(start) && endAt.Before(start) {
+		return // finished before the period
 	}
-	c.Received = 1
-	newly := c.CarriedOver == 0
+	newly := !f.ReceivedAt.Before(start)
 	if newly {
+		// The indicators count every dossier received, whatever the report's treatment.
 		b.ind.Received++
 		if f.Channel == ChannelOnline {
 			b.ind.Online.Num++
@@ -319,17 +378,34 @@ func (b *ReportBuilder) Add(f ReportFacts) {
 			b.ind.Assisted.Num++
 		}
 	}
+	var c II06aCounts
+	treat := ClosedApart
+	if kind == closed && endAt.Before(end) {
+		switch f.Status {
+		case StatusWithdrawn:
+			c.Withdrawn = 1
+		case StatusRefused:
+			c.Refused = 1
+		default:
+			c.Stopped = 1
+		}
+		treat = b.opt.Closed.For(f.Status)
+	}
+	if treat != ClosedExcluded {
+		switch {
+		case !newly:
+			c.CarriedOver = 1
+		case f.Channel == ChannelOnline:
+			c.ReceivedOnline = 1
+		default:
+			c.ReceivedDirect = 1
+		}
+		c.Received = 1
+	}
 	switch {
 	case kind == resolved && endAt.Before(end):
 		c.Resolved = 1
-		switch b.timeliness(endAt, f.DueAt) {
-		case calendar.Early:
-			c.Early = 1
-		case calendar.Late:
-			c.Late = 1
-		default:
-			c.OnTime = 1
-		}
+		b.countTimeliness(&c, endAt, f.DueAt)
 		b.ind.Resolved++
 		if c.Late == 0 {
 			b.ind.OnTime.Num++
@@ -341,13 +417,12 @@ func (b *ReportBuilder) Add(f ReportFacts) {
 			}
 		}
 	case kind == closed && endAt.Before(end):
-		switch f.Status {
-		case StatusWithdrawn:
-			c.Withdrawn = 1
-		case StatusRefused:
-			c.Refused = 1
-		default:
-			c.Stopped = 1
+		switch treat {
+		case ClosedResolvedOnTime:
+			c.Resolved, c.OnTime = 1, 1
+		case ClosedResolvedByDue:
+			c.Resolved = 1
+			b.countTimeliness(&c, endAt, f.DueAt)
 		}
 	default:
 		c.InProgress = 1
@@ -406,6 +481,18 @@ func (b *ReportBuilder) ending(f ReportFacts) (time.Time, ending) {
 	return time.Time{}, stillOpen
 }
 
+// countTimeliness puts a dossier finished at finished in early (8), on time (9) or late (10).
+func (b *ReportBuilder) countTimeliness(c *II06aCounts, finished, due time.Time) {
+	switch b.timeliness(finished, due) {
+	case calendar.Early:
+		c.Early = 1
+	case calendar.Late:
+		c.Late = 1
+	default:
+		c.OnTime = 1
+	}
+}
+
 func (b *ReportBuilder) timeliness(finished, due time.Time) calendar.Timeliness {
 	if due.IsZero() {
 		return calendar.OnTime
@@ -425,7 +512,7 @@ func (b *ReportBuilder) timeliness(finished, due time.Time) calendar.Timeliness 
 
 // II06a returns the report: rows in the order of ReportOptions.Fields, then by code.
 func (b *ReportBuilder) II06a() II06a {
-	out := II06a{Period: b.p, Finish: b.opt.Finish, Cutoff: b.cutoff}
+	out := II06a{Period: b.p, Finish: b.opt.Finish, Closed: b.opt.Closed.Normalized(), Cutoff: b.cutoff}
 	rank := map[string]int{}
 	names := map[string]string{}
 	for i, f := range b.opt.Fields {
@@ -436,6 +523,10 @@ func (b *ReportBuilder) II06a() II06a {
 	}
 	for _, r := range b.rows {
 		row := *r
+		out.Total.add(row.II06aCounts)
+		if row.Cells() == ([11]int{}) {
+			continue // only dossiers left out of the report: the total's note counts them
+		}
 		if n := strings.TrimSpace(names[row.FieldCode]); n != "" {
 			row.Field = n
 		}
@@ -443,7 +534,6 @@ func (b *ReportBuilder) II06a() II06a {
 			row.Field = "Lĩnh vực khác"
 		}
 		out.Rows = append(out.Rows, row)
-		out.Total.add(row.II06aCounts)
 	}
 	sort.Slice(out.Rows, func(i, j int) bool {
 		ri, iok := rank[out.Rows[i].FieldCode]

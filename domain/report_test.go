@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -429,5 +430,174 @@ func TestReturnBook(t *testing.T) {
 	}
 	if b.No != 4 || b.Method != HandOverPost || b.Documents != "Giấy khai sinh (bản chính)" {
 		t.Errorf("B %+v", b)
+	}
+}
+
+// The province chooses how dossiers closed without a result are counted: E (withdrawn
+// 4/2, due 4/2: on time), F (accepted 5/2, refused 6/2, due 5/2: late) and N (carried
+// over from January, stopped 3/2, due 2/2: late) under each choice.
+func TestII06aClosedTreatments(t *testing.T) {
+	fx := reportFixtures(t)
+	fields := []Field{{Code: "CT", Name: "Chứng thực"}, {Code: "HT", Name: "Hộ tịch"}}
+	all3 := func(tr ClosedTreatment) ClosedTreatments {
+		return ClosedTreatments{Withdrawn: tr, Stopped: tr, Refused: tr}
+	}
+	_, wantInd := BuildReport(feb(t), all(fx), ReportOptions{Fields: fields})
+	for _, tt := range []struct {
+		name     string
+		closed   ClosedTreatments
+		cells    [11]int // the total, columns 3–13
+		ct, ht   [11]int // the rows
+		apart    int
+		describe string // how the withdrawn dossiers were counted
+	}{
+		{"default: apart", ClosedTreatments{},
+			[11]int{13, 3, 7, 3, 5, 1, 3, 1, 5, 3, 2}, [11]int{6, 3, 3, 0, 2, 1, 1, 0, 2, 2, 0}, [11]int{7, 0, 4, 3, 3, 0, 2, 1, 3, 1, 2},
+			3, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3), không tính vào số đã giải quyết (7) và số đang giải quyết (11)."},
+		{"resolved on time", all3(ClosedResolvedOnTime),
+			[11]int{13, 3, 7, 3, 8, 1, 6, 1, 5, 3, 2}, [11]int{6, 3, 3, 0, 4, 1, 3, 0, 2, 2, 0}, [11]int{7, 0, 4, 3, 4, 0, 3, 1, 3, 1, 2},
+			0, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3) và số đã giải quyết đúng hạn (7), (9) vào ngày kết thúc, không xét ngày hẹn trả."},
+		{"resolved by the due date", all3(ClosedResolvedByDue),
+			[11]int{13, 3, 7, 3, 8, 1, 4, 3, 5, 3, 2}, [11]int{6, 3, 3, 0, 4, 1, 2, 1, 2, 2, 0}, [11]int{7, 0, 4, 3, 4, 0, 2, 2, 3, 1, 2},
+			0, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3) và số đã giải quyết (7) vào ngày kết thúc; trước hạn (8), đúng hạn (9) hay quá hạn (10) so ngày kết thúc với ngày hẹn trả."},
+		{"excluded", all3(ClosedExcluded),
+			[11]int{10, 2, 6, 2, 5, 1, 3, 1, 5, 3, 2}, [11]int{4, 2, 2, 0, 2, 1, 1, 0, 2, 2, 0}, [11]int{6, 0, 4, 2, 3, 0, 2, 1, 3, 1, 2},
+			0, "Hồ sơ công dân rút (trạng thái 7): không tính vào biểu của kỳ kết thúc: không có ở số nhận giải quyết (3), kể cả số từ kỳ trước chuyển qua (6), số đã giải quyết (7) và số đang giải quyết (11)."},
+		{"each its own", ClosedTreatments{Withdrawn: ClosedResolvedOnTime, Stopped: ClosedExcluded, Refused: ClosedResolvedByDue},
+			[11]int{12, 3, 7, 2, 7, 1, 4, 2, 5, 3, 2}, [11]int{6, 3, 3, 0, 4, 1, 2, 1, 2, 2, 0}, [11]int{6, 0, 4, 2, 3, 0, 2, 1, 3, 1, 2},
+			0, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3) và số đã giải quyết đúng hạn (7), (9) vào ngày kết thúc, không xét ngày hẹn trả."},
+		{"refused apart, others excluded", ClosedTreatments{Withdrawn: ClosedExcluded, Stopped: ClosedExcluded},
+			[11]int{11, 3, 6, 2, 5, 1, 3, 1, 5, 3, 2}, [11]int{5, 3, 2, 0, 2, 1, 1, 0, 2, 2, 0}, [11]int{6, 0, 4, 2, 3, 0, 2, 1, 3, 1, 2},
+			1, "Hồ sơ công dân rút (trạng thái 7): không tính vào biểu của kỳ kết thúc: không có ở số nhận giải quyết (3), kể cả số từ kỳ trước chuyển qua (6), số đã giải quyết (7) và số đang giải quyết (11)."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.closed.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			rep, ind := BuildReport(feb(t), all(fx), ReportOptions{Fields: fields, Closed: tt.closed})
+			if got := rep.Total.Cells(); got != tt.cells {
+				t.Errorf("total\n got %v\nwant %v", got, tt.cells)
+			}
+			if len(rep.Rows) != 2 || rep.Rows[0].Cells() != tt.ct || rep.Rows[1].Cells() != tt.ht {
+				t.Errorf("rows %+v\nwant CT %v, HT %v", rep.Rows, tt.ct, tt.ht)
+			}
+			// The closed dossiers are counted whatever their treatment, for the notes.
+			if tot := rep.Total; tot.Withdrawn != 1 || tot.Refused != 1 || tot.Stopped != 1 {
+				t.Errorf("closed counts %+v", tot)
+			}
+			if rep.Closed != tt.closed.Normalized() || rep.Apart() != tt.apart {
+				t.Errorf("treatments %+v, apart %d (want %d)", rep.Closed, rep.Apart(), tt.apart)
+			}
+			for _, c := range append([]II06aCounts{rep.Total}, rep.Rows[0].II06aCounts, rep.Rows[1].II06aCounts) {
+				if c.Received != c.ReceivedOnline+c.ReceivedDirect+c.CarriedOver || c.Resolved != c.Early+c.OnTime+c.Late ||
+					c.InProgress != c.InTime+c.Overdue || c.Received != c.Resolved+c.InProgress+c.Counted(rep.Closed, ClosedApart) {
+					t.Errorf("row does not balance: %+v", c)
+				}
+			}
+			if ind != wantInd {
+				t.Errorf("the indicators follow the report's treatment\n got %+v\nwant %+v", ind, wantInd)
+			}
+			if got := rep.Closed.Describe(StatusWithdrawn); got != tt.describe {
+				t.Errorf("describe\n got %s\nwant %s", got, tt.describe)
+			}
+		})
+	}
+
+	// A field whose only dossier was left out has no row; the total still counts it.
+	e := fx["E"]
+	e.Procedure.FieldCode, e.Procedure.Field = "XX", "Lĩnh vực khác"
+	rep, _ := BuildReport(feb(t), []Dossier{e}, ReportOptions{Closed: ClosedTreatments{Withdrawn: ClosedExcluded}})
+	if len(rep.Rows) != 0 || rep.Total.Withdrawn != 1 || rep.Total.Received != 0 {
+		t.Errorf("excluded alone: rows %+v, total %+v", rep.Rows, rep.Total)
+	}
+	// Carried into the next period only while open: excluded, N stopped in February is not
+	// carried into February although it was in progress at the end of January.
+	jan, _ := ParsePeriod("2026-01-01", "2026-01-31")
+	rJan, _ := BuildReport(jan, all(fx), ReportOptions{Closed: all3(ClosedExcluded)})
+	rFeb, _ := BuildReport(feb(t), all(fx), ReportOptions{Closed: all3(ClosedExcluded)})
+	if rJan.Total.InProgress != 3 || rFeb.Total.CarriedOver != 2 {
+		t.Errorf("January in progress %d, February carried over %d", rJan.Total.InProgress, rFeb.Total.CarriedOver)
+	}
+
+	if err := (ClosedTreatments{Stopped: "counted"}).Validate(); err == nil || !strings.Contains(err.Error(), "hồ sơ dừng xử lý (trạng thái 8)") {
+		t.Errorf("bad treatment: %v", err)
+	}
+}
+
+func TestII06aColumnNotes(t *testing.T) {
+	for _, tt := range []struct {
+		closed ClosedTreatments
+		want   map[int]string
+	}{
+		{ClosedTreatments{}, map[int]string{3: "Gồm HS rút, dừng, từ chối", 7: "Không gồm HS rút, dừng, từ chối",
+			11: "Không gồm HS rút, dừng, từ chối"}},
+		{ClosedTreatments{Withdrawn: ClosedResolvedOnTime, Stopped: ClosedExcluded, Refused: ClosedResolvedByDue},
+			map[int]string{3: "Gồm HS rút, từ chối; không gồm HS dừng", 7: "Gồm HS rút, từ chối", 8: "Có thể gồm HS từ chối",
+				9: "Gồm HS rút; có thể gồm HS từ chối", 10: "Có thể gồm HS từ chối"}},
+		{ClosedTreatments{Withdrawn: ClosedExcluded, Stopped: ClosedExcluded, Refused: ClosedExcluded},
+			map[int]string{3: "Không gồm HS rút, dừng, từ chối"}},
+	} {
+		if got := tt.closed.ColumnNotes(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%+v\n got %v\nwant %v", tt.closed, got, tt.want)
+		}
+	}
+	if cols := II06aColumns(); len(cols) != 13 || cols[8].No != 9 || cols[8].Head != "Đúng hạn" || cols[8].Group != "Số hồ sơ đã giải quyết" {
+		t.Errorf("columns %+v", cols)
+	}
+}
+
+// The catalogue's flags, as an admin sees them: the fact in words, what the data says now
+// and its note; a flag this build does not know is shown under its own name.
+func TestCatalogueUnconfirmed(t *testing.T) {
+	cat, err := ParseCatalogue([]byte(`{"version":"t","procedures":[
+		{"code":"1.000656","name":"Thủ tục đăng ký khai tử","field_code":"HT","field":"Hộ tịch","result_type":"Trích lục khai tử",
+		 "time":{"unit":"same_day","note":"Gia hạn ≤3 ngày: chưa tìm thấy căn cứ"},"fee":{"kind":"province","name":"Lệ phí hộ tịch","amount":8000,"note":"Quá hạn thu theo mức HĐND tỉnh"},
+		 "assist_allowed":true,"unconfirmed":["time.note","fee","time","fee.amount"],"source":"Cổng DVCQG"},
+		{"code":"2.000815","name":"Chứng thực bản sao","field_code":"CT","field":"Chứng thực","result_type":"Bản sao",
+		 "time":{"unit":"days","value":1.5},"fee":{"kind":"per_page","tiers":[{"from_page":1,"to_page":2,"per_page":2000},{"from_page":3,"per_page":1000}],"cap_per_copy":200000},
+		 "documents":[{"name":"Bản chính","form":"original","count":1},{"name":"Bản chụp","form":"photo","count":1}],
+		 "presence_required":true,"assist_allowed":false,"assist_note":"Người yêu cầu tự ký","unconfirmed":["documents","presence_required","fee"]},
+		{"code":"3","name":"Không cờ","field_code":"X","field":"X","result_type":"X","time":{"unit":"days","value":3},"fee":{"kind":"none"},"assist_allowed":true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range cat.Unconfirmed() {
+		if f.Source != UnconfirmedCatalogue {
+			t.Errorf("source %q", f.Source)
+		}
+		got = append(got, f.Subject+" | "+f.Fact+" | "+f.Value+" | "+f.Note+" | "+f.Ref)
+	}
+	want := []string{
+		"1.000656 Thủ tục đăng ký khai tử | Ghi chú về thời hạn giải quyết | Gia hạn ≤3 ngày: chưa tìm thấy căn cứ |  | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | Phí, lệ phí | Lệ phí hộ tịch: theo mức của HĐND tỉnh, 8.000 đ | Quá hạn thu theo mức HĐND tỉnh | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | Thời hạn giải quyết | Trong ngày | Gia hạn ≤3 ngày: chưa tìm thấy căn cứ | Cổng DVCQG",
+		"1.000656 Thủ tục đăng ký khai tử | fee.amount |  |  | Cổng DVCQG",
+		"2.000815 Chứng thực bản sao | Thành phần hồ sơ | Bản chính; Bản chụp |  | ",
+		"2.000815 Chứng thực bản sao | Người yêu cầu phải có mặt | Có | Người yêu cầu tự ký | ",
+		"2.000815 Chứng thực bản sao | Phí, lệ phí | 2.000 đ/trang trang 1–2, 1.000 đ/trang từ trang 3, tối đa 200.000 đ mỗi bản |  | ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("unconfirmed facts\n got %s\nwant %s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if (ProcessingTime{Unit: TimeCalendarDays, Value: 15}).String() != "15 ngày (tính cả ngày nghỉ)" ||
+		(ProcessingTime{Unit: TimeWorkingHours, Value: 4}).String() != "4 giờ làm việc" {
+		t.Error("processing time in words")
+	}
+}
+
+func TestGroupUnconfirmed(t *testing.T) {
+	f := func(subject, fact, note, ref string) UnconfirmedFact {
+		return UnconfirmedFact{Source: UnconfirmedCatalogue, Subject: subject, Fact: fact, Value: "v", Note: note, Ref: ref}
+	}
+	got := GroupUnconfirmed([]UnconfirmedFact{
+		f("A", "1", "n", "r"), f("A", "2", "n", "r"), // note and source said once
+		f("B", "1", "n1", "r"), f("B", "2", "", "r"), // notes differ: each keeps its own
+		f("C", "1", "v", ""), // a note equal to the value is dropped
+	})
+	if len(got) != 3 || got[0].Note != "n" || got[0].Ref != "r" || got[0].Facts[1].Note != "" ||
+		got[1].Note != "" || got[1].Ref != "r" || got[1].Facts[0].Note != "n1" || got[1].Facts[0].Ref != "" ||
+		len(got[2].Facts) != 1 || got[2].Note != "" || got[2].Facts[0].Note != "" {
+		t.Errorf("groups %+v", got)
 	}
 }

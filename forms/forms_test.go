@@ -743,9 +743,21 @@ func TestScreenshots(t *testing.T) {
 		"form-06-control":    func(w *bytes.Buffer) error { return rd.ControlSlip(w, returned) },
 		"form-return-slip":   func(w *bytes.Buffer) error { return rd.ReturnSlip(w, returned) },
 	}
+	// The reports print on A4 landscape: at 70 dpi they are as wide as the forms at 80.
+	reports := map[string]func(w *bytes.Buffer) error{
+		"report-ii06a":  func(w *bytes.Buffer) error { return rd.II06a(w, FormatPDF, testII06a(t)) },
+		"book-tracking": func(w *bytes.Buffer) error { return rd.TrackingBook(w, FormatPDF, febPeriod(t), testTracking(45)) },
+	}
 	for name, f := range forms {
+		reports[name] = f
+	}
+	for name, f := range reports {
 		pdf := render(t, name, f)
-		tool(t, "pdftoppm", "-r", "80", "-png", "-singlefile", pdf, filepath.Join(dir, name))
+		dpi := "80"
+		if _, form := forms[name]; !form {
+			dpi = "70"
+		}
+		tool(t, "pdftoppm", "-r", dpi, "-png", "-singlefile", pdf, filepath.Join(dir, name))
 		if st, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || st.Size() < 10000 {
 			t.Errorf("%s: no picture rendered (%v)", name, err)
 		}

@@ -17,31 +17,30 @@ const (
 	FormReturnBook   = "return_book"
 )
 
-// defaultII06a is the report's number and title as the centres know them (Circular
-// 01/2020/TT-VPCP on the reporting regime; whether the 2025 reform renumbered it is
-// unconfirmed: override in forms.json under "report_ii06a").
-var defaultII06a = Template{
-	Number: "Biểu số II.06a/VPCP/KSTT",
-	Title:  "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI",
-}
-
-// II06a writes Biểu II.06a/VPCP/KSTT for a period as XLSX, PDF or CSV.
+// II06a writes the report on receiving and resolving procedures (Biểu số 06/VPCP/KSTT,
+// known as II.06a; its number, title and basis line are data, forms.json) for a period as
+// XLSX, PDF or CSV. How dossiers closed without a result were counted (rep.Closed) is
+// written under the headings of the columns it touches and spelled out under the table.
 func (rd Renderer) II06a(w io.Writer, f ReportFormat, rep domain.II06a) error {
 	return rd.ii06aSheet(rep).write(w, f, rd.now())
 }
 
+// II06aTemplate is the report's number, title and basis as in force today.
+func (rd Renderer) II06aTemplate() Template { return rd.template(FormII06a, Template{}) }
+
 func (rd Renderer) ii06aSheet(rep domain.II06a) sheet {
-	tpl := rd.template(FormII06a, defaultII06a)
-	n := func(group, head string) sheetCol {
-		return sheetCol{group: group, head: head, kind: kindInt, chars: 11, mm: 18.9, align: 'R'}
-	}
-	const recv, done, open = "Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết"
-	cols := []sheetCol{
-		{head: "TT", chars: 5, mm: 10, align: 'C'},
-		{head: "Lĩnh vực giải quyết", chars: 32, mm: 55, align: 'L'},
-		n(recv, "Tổng số"), n(recv, "Trực tuyến"), n(recv, "Trực tiếp, qua bưu chính"), n(recv, "Kỳ trước chuyển qua"),
-		n(done, "Tổng số"), n(done, "Trước hạn"), n(done, "Đúng hạn"), n(done, "Quá hạn"),
-		n(open, "Tổng số"), n(open, "Trong hạn"), n(open, "Quá hạn"),
+	tpl := rd.II06aTemplate()
+	notes := rep.Closed.ColumnNotes()
+	var cols []sheetCol
+	for _, c := range domain.II06aColumns() {
+		switch c.No {
+		case 1:
+			cols = append(cols, sheetCol{head: c.Head, chars: 5, mm: 10, align: 'C'})
+		case 2:
+			cols = append(cols, sheetCol{head: c.Head, chars: 32, mm: 55, align: 'L'})
+		default:
+			cols = append(cols, sheetCol{group: c.Group, head: c.Head, note: notes[c.No], kind: kindInt, chars: 11, mm: 18.9, align: 'R'})
+		}
 	}
 	row := func(no, field string, c domain.II06aCounts, total bool) sheetRow {
 		cells := []sheetCell{txt(no), txt(field)}
@@ -56,22 +55,20 @@ func (rd Renderer) ii06aSheet(rep domain.II06a) sheet {
 	}
 	rows = append(rows, row("", "Tổng cộng", rep.Total, true))
 
-	unit := rd.reportUnit()
 	right := []blockLine{strong("Đơn vị báo cáo:"), plain(rd.unitName())}
 	if p := clean(rd.Unit.Parent); p != "" {
 		right = append(right, plain("Đơn vị nhận báo cáo: "+p))
 	}
 	left := []blockLine{strong(tpl.Number)}
 	if tpl.Basis != "" {
-		left = append(left, plain(tpl.Basis))
+		left = append(left, plain("("+strings.TrimSuffix(strings.TrimPrefix(tpl.Basis, "("), ")")+")"))
 	}
-	title := strings.TrimSpace(tpl.Title + " " + unit)
 	return sheet{
 		name:       "II.06a",
-		docTitle:   strings.TrimSpace(tpl.Number + " — " + title),
+		docTitle:   strings.TrimSpace(tpl.Number + " — " + tpl.Title),
 		left:       left,
 		right:      right,
-		title:      []string{title},
+		title:      []string{tpl.Title},
 		subtitles:  []string{"Kỳ báo cáo: " + lowerFirst(rep.Period.String())},
 		unitLine:   "Đơn vị tính: số hồ sơ TTHC",
 		cols:       cols,
@@ -86,7 +83,8 @@ func (rd Renderer) ii06aSheet(rep domain.II06a) sheet {
 	}
 }
 
-// ii06aNotes say how the figures were counted, and what the form has no column for.
+// ii06aNotes say how the figures were counted: the sums, timeliness, and how each kind of
+// dossier closed without a result was counted, with how many there were.
 func ii06aNotes(rep domain.II06a) []string {
 	t := rep.Total
 	finished := "ngày có kết quả giải quyết"
@@ -97,17 +95,19 @@ func ii06aNotes(rep domain.II06a) []string {
 	if !rep.Cutoff.IsZero() && rep.Cutoff.Before(rep.Period.End()) {
 		cutoff = "từ " + vn(rep.Cutoff).Format("15:04 ngày 02/01/2006") + " trở đi"
 	}
+	identity := "(3) = (7) + (11)"
+	if a := rep.Apart(); a > 0 {
+		identity = fmt.Sprintf("(3) = (7) + (11) + %d", a)
+	}
 	notes := []string{
-		"Ghi chú: (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13). Trước hạn, đúng hạn, quá hạn: so " +
-			finished + " với ngày hẹn trả, tính theo ngày làm việc; thời gian tạm dừng để bổ sung hồ sơ đã được cộng vào ngày hẹn trả. " +
+		"Ghi chú: " + identity + "; (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13). Hồ sơ đã giải quyết tính theo " + finished +
+			". Trước hạn, đúng hạn, quá hạn: so " + finished + " với ngày hẹn trả, tính theo ngày làm việc; thời gian tạm dừng để bổ sung hồ sơ đã được cộng vào ngày hẹn trả. " +
 			"Hồ sơ đang giải quyết là trong hạn nếu ngày hẹn trả " + cutoff + " hoặc hồ sơ đang tạm dừng chờ bổ sung từ trước hạn.",
 	}
-	if c := t.Closed(); c > 0 {
-		notes = append(notes, fmt.Sprintf("Trong kỳ có %d hồ sơ kết thúc mà không có kết quả giải quyết: %d hồ sơ công dân rút, "+
-			"%d hồ sơ từ chối giải quyết, %d hồ sơ dừng xử lý. Các hồ sơ này không tính vào số đã giải quyết (7) và đang giải quyết (11), "+
-			"nên (3) = (7) + (11) + %d.", c, t.Withdrawn, t.Refused, t.Stopped, c))
-	} else {
-		notes = append(notes, "Trong kỳ không có hồ sơ rút, từ chối giải quyết hoặc dừng xử lý: (3) = (7) + (11).")
+	notes = append(notes, "Hồ sơ kết thúc trong kỳ mà không có kết quả giải quyết, cách tính theo lựa chọn của tỉnh (đặt trong phần Cài đặt):")
+	for _, s := range domain.ClosedStatuses() {
+		long, _ := domain.ClosedName(s)
+		notes = append(notes, fmt.Sprintf("– %s, %d hồ sơ: %s.", long, t.ClosedIn(s), rep.Closed.For(s).Rule()))
 	}
 	return notes
 }

@@ -44,6 +44,7 @@ func (p *sheetPage) ensure(h float64) {
 
 var (
 	sheetHeadPara = para{size: 8.5, line: 3.8, align: 'C'}
+	sheetHeadNote = para{size: 7, line: 3.1, align: 'C'}
 	sheetNote     = para{size: 8.5, line: 4.1, align: 'J'}
 )
 
@@ -200,7 +201,7 @@ func (sh sheet) pdfHead(p *sheetPage, widths []float64) {
 		}
 		h1 = max(h1, p.textHeight([]run{b(c.group)}, gw-2*padX, sheetHeadPara)+2*padY)
 		for k := i; k <= j; k++ {
-			h2 = max(h2, p.textHeight([]run{b(sh.cols[k].head)}, widths[k]-2*padX, sheetHeadPara)+2*padY)
+			h2 = max(h2, sh.headHeight(p, sh.cols[k], widths[k]))
 		}
 		i = j + 1
 	}
@@ -218,16 +219,24 @@ func (sh sheet) pdfHead(p *sheetPage, widths []float64) {
 	}
 	p.ensure(h1 + h2 + numH + 8)
 	p.f.SetFillColor(235, 235, 235)
-	box := func(x, y, w, h float64, text string) {
+	box := func(x, y, w, h float64, text, note string) {
 		p.f.Rect(x, y, w, h, "FD")
 		th := p.textHeight([]run{b(text)}, w-2*padX, sheetHeadPara)
-		p.drawText([]run{b(text)}, x+padX, y+(h-th)/2, w-2*padX, sheetHeadPara)
+		nh := 0.0
+		if note != "" {
+			nh = p.textHeight([]run{it("(" + note + ")")}, w-2*padX, sheetHeadNote) + 0.6
+		}
+		top := y + (h-th-nh)/2
+		p.drawText([]run{b(text)}, x+padX, top, w-2*padX, sheetHeadPara)
+		if note != "" {
+			p.drawText([]run{it("(" + note + ")")}, x+padX, top+th+0.6, w-2*padX, sheetHeadNote)
+		}
 	}
 	x := landML
 	for i := 0; i < len(sh.cols); {
 		c := sh.cols[i]
 		if c.group == "" {
-			box(x, p.y, widths[i], h1+h2, c.head)
+			box(x, p.y, widths[i], h1+h2, c.head, c.note)
 			x += widths[i]
 			i++
 			continue
@@ -237,9 +246,9 @@ func (sh sheet) pdfHead(p *sheetPage, widths []float64) {
 			j++
 			gw += widths[j]
 		}
-		box(x, p.y, gw, h1, c.group)
+		box(x, p.y, gw, h1, c.group, "")
 		for k := i; k <= j; k++ {
-			box(x, p.y+h1, widths[k], h2, sh.cols[k].head)
+			box(x, p.y+h1, widths[k], h2, sh.cols[k].head, sh.cols[k].note)
 			x += widths[k]
 		}
 		i = j + 1
@@ -255,6 +264,19 @@ func (sh sheet) pdfHead(p *sheetPage, widths []float64) {
 		}
 		p.y += numH
 	}
+}
+
+// headHeight is the height of a column's own heading box: the heading and its note.
+func (sh sheet) headHeight(p *sheetPage, c sheetCol, w float64) float64 {
+	st := sheetHeadPara
+	if sh.pdfSize != 0 && sh.pdfSize+0.5 < st.size {
+		st.size, st.line = sh.pdfSize+0.5, (sh.pdfSize+0.5)*0.45
+	}
+	h := p.textHeight([]run{b(c.head)}, w-2*padX, st) + 2*padY
+	if c.note != "" {
+		h += p.textHeight([]run{it("(" + c.note + ")")}, w-2*padX, sheetHeadNote) + 0.6
+	}
+	return h
 }
 
 // pdfSignatures draws the date line and the signature blocks, kept together.

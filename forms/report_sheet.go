@@ -55,6 +55,7 @@ type sheetCol struct {
 	align byte    // 'L', 'C' or 'R'
 	csv   string  // CSV heading; default group + ": " + head
 	code  bool    // a dossier code: the PDF wraps it after the unit part
+	note  string  // printed in italics under the heading (PDF, XLSX), not in the CSV
 }
 
 // sheetCell is a value; which field counts depends on its column's kind.
@@ -331,11 +332,23 @@ func (sh sheet) writeXLSX(w io.Writer, now time.Time) (err error) {
 		merge(i+1, head1, j+1, head1, st.head, c.group)
 		for k := i; k <= j; k++ {
 			merge(k+1, head2, k+1, head2, st.head, sh.cols[k].head)
+			if n := sh.cols[k].note; n != "" {
+				check(f.SetCellRichText(name, cellName(k+1, head2), []excelize.RichTextRun{
+					{Text: sh.cols[k].head, Font: &excelize.Font{Family: xlsxFont, Size: size, Bold: true}},
+					{Text: "\n(" + n + ")", Font: &excelize.Font{Family: xlsxFont, Size: size - 2, Italic: true}},
+				}))
+			}
 		}
 		i = j + 1
 	}
 	check(f.SetRowHeight(name, head1, 33))
-	check(f.SetRowHeight(name, head2, 48))
+	headLines := 3
+	for _, c := range sh.cols {
+		if c.note != "" {
+			headLines = max(headLines, wrappedLines(c.head, c.chars)+wrappedLines("("+c.note+")", c.chars*size/(size-2)))
+		}
+	}
+	check(f.SetRowHeight(name, head2, max(48, float64(headLines)*size*1.3+4)))
 	lastHead := head2
 	row = head2 + 1
 	if sh.colNumbers {
@@ -502,11 +515,14 @@ func (rd Renderer) reportUnit() string {
 	return strings.ToUpper(rd.unitName())
 }
 
-// template returns a report's template as in force today: forms.json may carry it under
-// id (so numbering can change with the law without a new build); otherwise the default
-// given.
+// template returns a report's template as in force today: from the renderer's form data
+// under id (so numbering can change with the law without a new build), else from the
+// embedded data (a form file older than the report), else the default given.
 func (rd Renderer) template(id string, def Template) Template {
 	if t, ok := rd.T.For(id, rd.now()); ok && strings.TrimSpace(t.Title) != "" {
+		return t
+	}
+	if t, ok := DefaultTemplates().For(id, rd.now()); ok && strings.TrimSpace(t.Title) != "" {
 		return t
 	}
 	return def

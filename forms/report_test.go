@@ -80,11 +80,13 @@ func TestII06aXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := fmt.Sprint(rows)
-	for _, want := range []string{"Biểu số II.06a/VPCP/KSTT",
-		"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ AN HƯNG",
-		"Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026", "Đơn vị báo cáo:", "Đơn vị nhận báo cáo: UBND xã An Hưng",
+	for _, want := range []string{ii06aNumber, "(" + ii06aBasis + ")", ii06aTitle,
+		"Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026", "Đơn vị báo cáo:", "Trung tâm Phục vụ hành chính công xã An Hưng",
+		"Đơn vị nhận báo cáo: UBND xã An Hưng",
 		"Đơn vị tính: số hồ sơ TTHC", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "An Hưng, ngày 26 tháng 02 năm 2026",
-		"1 hồ sơ công dân rút, 1 hồ sơ từ chối giải quyết, 4 hồ sơ dừng xử lý", "(3) = (7) + (11) + 6"} {
+		"Hồ sơ công dân rút (trạng thái 7), 1 hồ sơ: tính vào số nhận giải quyết (3), không tính vào số đã giải quyết (7)",
+		"Hồ sơ dừng xử lý (trạng thái 8), 4 hồ sơ:", "Hồ sơ từ chối giải quyết sau khi đã tiếp nhận (trạng thái 3), 1 hồ sơ:",
+		"(3) = (7) + (11) + 6"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q", want)
 		}
@@ -110,8 +112,10 @@ func TestII06aXLSX(t *testing.T) {
 			t.Errorf("merge %s = %q, want %q (merges %v)", rng, merged[rng], want, merged)
 		}
 	}
-	wantHead := []string{"", "", "Tổng số", "Trực tuyến", "Trực tiếp, qua bưu chính", "Kỳ trước chuyển qua", "Tổng số",
-		"Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn", "Quá hạn"}
+	// The treatment of closed dossiers is written under the headings it touches.
+	wantHead := []string{"", "", "Tổng số\n(Gồm HS rút, dừng, từ chối)", "Trực tuyến", "Trực tiếp, qua bưu chính", "Kỳ trước chuyển qua",
+		"Tổng số\n(Không gồm HS rút, dừng, từ chối)", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số\n(Không gồm HS rút, dừng, từ chối)",
+		"Trong hạn", "Quá hạn"}
 	if got := rows[h1]; fmt.Sprint(got) != fmt.Sprint(wantHead) {
 		t.Errorf("second heading row\n got %q\nwant %q", got, wantHead)
 	}
@@ -174,8 +178,7 @@ func TestII06aPDF(t *testing.T) {
 		t.Errorf("not A4 landscape:\n%s", info)
 	}
 	text := layoutText(t, pdf)
-	wantAll(t, "II.06a", text, "Biểu số II.06a/VPCP/KSTT", "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI",
-		"Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết", "Trước hạn",
+	wantAll(t, "II.06a", text, ii06aNumber, ii06aTitle, "Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết", "Số hồ sơ đang giải quyết", "Trước hạn",
 		"Đúng hạn", "Trong hạn", "Lĩnh vực giải quyết", "(13)", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
 	// Each row's figures in order on one line.
 	for _, re := range []string{
@@ -188,8 +191,11 @@ func TestII06aPDF(t *testing.T) {
 		}
 	}
 	flat := flatText(t, pdf)
-	wantAll(t, "II.06a", flat, "Kỳ trước chuyển qua", "Trực tiếp, qua bưu chính", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ AN HƯNG", "Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026",
-		"1 hồ sơ công dân rút, 1 hồ sơ từ chối giải quyết, 4 hồ sơ dừng xử lý", "An Hưng, ngày 26 tháng 02 năm 2026")
+	wantAll(t, "II.06a", flat, "Kỳ trước chuyển qua", "Trực tiếp, qua bưu chính", "("+ii06aBasis+")",
+		"Đơn vị báo cáo: Trung tâm Phục vụ hành chính công xã An Hưng", "Kỳ báo cáo: từ ngày 01/02/2026 đến ngày 28/02/2026",
+		"Tổng số (Gồm HS rút, dừng, từ chối)", "Tổng số (Không gồm HS rút, dừng, từ chối)",
+		"Hồ sơ công dân rút (trạng thái 7), 1 hồ sơ:", "Hồ sơ dừng xử lý (trạng thái 8), 4 hồ sơ:", "(3) = (7) + (11) + 6",
+		"An Hưng, ngày 26 tháng 02 năm 2026")
 }
 
 func TestII06aCSV(t *testing.T) {
@@ -323,13 +329,154 @@ func TestReportFormatsAndTemplates(t *testing.T) {
 	if _, err := ParseReportFormat("docx"); err == nil || !strings.Contains(err.Error(), "xlsx, pdf hoặc csv") {
 		t.Errorf("docx: %v", err)
 	}
-	// A template set from the catalogue may renumber the report.
+	// The number, title and basis are data: a province that knows the report by its older
+	// number edits forms.json, and the report follows.
 	rd := renderer()
-	rd.T.Sets[len(rd.T.Sets)-1].Forms[FormII06a] = Template{Number: "Biểu số 06a/TT03", Title: "KẾT QUẢ GIẢI QUYẾT TẠI"}
-	data := writeReport(t, "csv", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) })
+	rd.T.Sets[len(rd.T.Sets)-1].Forms[FormII06a] = Template{Number: "Biểu số II.06a/VPCP/KSTT",
+		Title: "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", Basis: "Theo hướng dẫn của tỉnh"}
+	data := writeReport(t, "xlsx", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, testII06a(t)) })
 	rows, _ := openXLSX(t, data).GetRows("II.06a")
-	if all := fmt.Sprint(rows); !strings.Contains(all, "Biểu số 06a/TT03") || !strings.Contains(all, "KẾT QUẢ GIẢI QUYẾT TẠI TRUNG TÂM") {
-		t.Errorf("template override ignored: %s", all[:200])
+	if all := fmt.Sprint(rows); !strings.Contains(all, "Biểu số II.06a/VPCP/KSTT") || !strings.Contains(all, "(Theo hướng dẫn của tỉnh)") ||
+		!strings.Contains(all, "TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG") || strings.Contains(all, "01/2020") {
+		t.Errorf("template override ignored: %s", all[:300])
+	}
+	// A form file without the report (older than it) falls back to the embedded data, not to code.
+	rd.T.Sets[len(rd.T.Sets)-1].Forms = map[string]Template{FormReceipt: rd.T.Get(FormReceipt)}
+	if got := rd.II06aTemplate(); got.Number != ii06aNumber || got.Basis != ii06aBasis {
+		t.Errorf("fallback %+v", got)
+	}
+}
+
+// The report's number, title and basis line as forms.json gives them (Circular 01/2020/TT-VPCP).
+const (
+	ii06aNumber = "Biểu số 06/VPCP/KSTT"
+	ii06aTitle  = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT TTHC"
+	ii06aBasis  = "Ban hành kèm theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ"
+)
+
+// closedFixtures are February's dossiers for the treatment of closed dossiers: R resolved
+// on its due day, W withdrawn on the day it was due, S stopped the day after its due date,
+// X (online) refused two days before its due date, O still open and in time.
+func closedFixtures(t *testing.T) []domain.Dossier {
+	cert := func(c string, ch domain.Channel, due time.Time) domain.ReceivedPayload {
+		p := certification()
+		p.Code, p.Channel, p.DueAt = c, ch, due
+		return p
+	}
+	marital := func(c string, ch domain.Channel, due time.Time) domain.ReceivedPayload {
+		p := maritalPayload()
+		p.Code, p.Channel, p.DueAt = c, ch, due
+		return p
+	}
+	reason := domain.ReasonPayload{Reason: "Theo đề nghị"}
+	return []domain.Dossier{
+		(&events{t: t}).add(domain.EvReceived, vnTime(2026, 2, 13, 16, 0), "canbo1", cert(code, domain.ChannelDirect, vnTime(2026, 2, 23, 17, 0))).
+			add(domain.EvResultReady, vnTime(2026, 2, 23, 10, 0), "canbo1", domain.ResultReadyPayload{Agency: "UBND xã"}).fold(),
+		(&events{t: t}).add(domain.EvReceived, vnTime(2026, 2, 2, 9, 0), "canbo1", cert(unitCode+"-260202-1001", domain.ChannelDirect, vnTime(2026, 2, 2, 17, 0))).
+			add(domain.EvWithdrawn, vnTime(2026, 2, 2, 10, 0), "canbo1", reason).fold(),
+		(&events{t: t}).add(domain.EvReceived, vnTime(2026, 2, 13, 16, 0), "canbo1", marital(unitCode+"-260213-1002", domain.ChannelDirect, vnTime(2026, 2, 25, 16, 0))).
+			add(domain.EvStopped, vnTime(2026, 2, 26, 9, 0), "canbo1", reason).fold(),
+		(&events{t: t}).add(domain.EvReceived, vnTime(2026, 2, 3, 9, 0), "canbo1", marital(unitCode+"-260203-1001", domain.ChannelOnline, vnTime(2026, 2, 6, 9, 0))).
+			add(domain.EvRefused, vnTime(2026, 2, 4, 9, 0), "canbo1", reason).fold(),
+		(&events{t: t}).add(domain.EvReceived, vnTime(2026, 2, 26, 9, 0), "canbo1", marital(unitCode+"-260226-1001", domain.ChannelDirect, vnTime(2026, 3, 3, 9, 0))).fold(),
+	}
+}
+
+// Changing the province's treatment of withdrawn (7), stopped (8) and refused (3)
+// dossiers changes the figures of the printed report as its notes say, in the PDF and in
+// the XLSX.
+func TestII06aClosedTreatmentsPrinted(t *testing.T) {
+	ds := closedFixtures(t)
+	for _, d := range ds {
+		if d.Status != domain.StatusResultReady && d.Status != domain.StatusWithdrawn && d.Status != domain.StatusStopped &&
+			d.Status != domain.StatusRefused && d.Status != domain.StatusAccepted {
+			t.Fatalf("fixture %s in status %d", d.Code, d.Status)
+		}
+	}
+	every := func(tr domain.ClosedTreatment) domain.ClosedTreatments {
+		return domain.ClosedTreatments{Withdrawn: tr, Stopped: tr, Refused: tr}
+	}
+	rd := renderer()
+	for _, tt := range []struct {
+		name     string
+		closed   domain.ClosedTreatments
+		total    [11]int
+		identity string
+		heads    map[int]string // column notes, by column number
+		rule     string         // the sentence for the stopped dossier
+	}{
+		{"apart (default)", domain.ClosedTreatments{}, [11]int{5, 1, 4, 0, 1, 0, 1, 0, 1, 1, 0}, "(3) = (7) + (11) + 3",
+			map[int]string{3: "Gồm HS rút, dừng, từ chối", 7: "Không gồm HS rút, dừng, từ chối", 11: "Không gồm HS rút, dừng, từ chối"},
+			"Hồ sơ dừng xử lý (trạng thái 8), 1 hồ sơ: tính vào số nhận giải quyết (3), không tính vào số đã giải quyết (7) và số đang giải quyết (11)."},
+		{"resolved on time", every(domain.ClosedResolvedOnTime), [11]int{5, 1, 4, 0, 4, 0, 4, 0, 1, 1, 0}, "(3) = (7) + (11);",
+			map[int]string{3: "Gồm HS rút, dừng, từ chối", 7: "Gồm HS rút, dừng, từ chối", 9: "Gồm HS rút, dừng, từ chối"},
+			"Hồ sơ dừng xử lý (trạng thái 8), 1 hồ sơ: tính vào số nhận giải quyết (3) và số đã giải quyết đúng hạn (7), (9) vào ngày kết thúc, không xét ngày hẹn trả."},
+		{"resolved by the due date", every(domain.ClosedResolvedByDue), [11]int{5, 1, 4, 0, 4, 1, 2, 1, 1, 1, 0}, "(3) = (7) + (11);",
+			map[int]string{3: "Gồm HS rút, dừng, từ chối", 7: "Gồm HS rút, dừng, từ chối", 8: "Có thể gồm HS rút, dừng, từ chối",
+				9: "Có thể gồm HS rút, dừng, từ chối", 10: "Có thể gồm HS rút, dừng, từ chối"},
+			"Hồ sơ dừng xử lý (trạng thái 8), 1 hồ sơ: tính vào số nhận giải quyết (3) và số đã giải quyết (7) vào ngày kết thúc; trước hạn (8), đúng hạn (9) hay quá hạn (10) so ngày kết thúc với ngày hẹn trả."},
+		{"excluded", every(domain.ClosedExcluded), [11]int{2, 0, 2, 0, 1, 0, 1, 0, 1, 1, 0}, "(3) = (7) + (11);",
+			map[int]string{3: "Không gồm HS rút, dừng, từ chối"},
+			"Hồ sơ dừng xử lý (trạng thái 8), 1 hồ sơ: không tính vào biểu của kỳ kết thúc: không có ở số nhận giải quyết (3), kể cả số từ kỳ trước chuyển qua (6), số đã giải quyết (7) và số đang giải quyết (11)."},
+		{"withdrawn on time, stopped excluded, refused apart",
+			domain.ClosedTreatments{Withdrawn: domain.ClosedResolvedOnTime, Stopped: domain.ClosedExcluded},
+			[11]int{4, 1, 3, 0, 2, 0, 2, 0, 1, 1, 0}, "(3) = (7) + (11) + 1",
+			map[int]string{3: "Gồm HS rút, từ chối; không gồm HS dừng", 7: "Gồm HS rút; không gồm HS từ chối", 9: "Gồm HS rút", 11: "Không gồm HS từ chối"},
+			"Hồ sơ dừng xử lý (trạng thái 8), 1 hồ sơ: không tính vào biểu của kỳ kết thúc"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, _ := domain.BuildReport(febPeriod(t), ds, domain.ReportOptions{Closed: tt.closed})
+			if got := rep.Total.Cells(); got != tt.total {
+				t.Fatalf("figures %v, want %v", got, tt.total)
+			}
+			// PDF: the total row, the notes under the headings and the sentences under the table.
+			pdf := render(t, "ii06a-closed", func(w *bytes.Buffer) error { return rd.II06a(w, FormatPDF, rep) })
+			var re strings.Builder
+			re.WriteString(`Tổng cộng`)
+			for _, v := range tt.total {
+				fmt.Fprintf(&re, `\s+%d`, v)
+			}
+			if text := layoutText(t, pdf); !regexp.MustCompile(re.String() + `\n`).MatchString(text) {
+				t.Errorf("PDF: no total line %s in\n%s", re.String(), text)
+			}
+			flat := flatText(t, pdf)
+			wantAll(t, "PDF", flat, ii06aNumber, ii06aBasis, tt.identity, tt.rule)
+			for _, n := range tt.heads {
+				wantAll(t, "PDF", flat, "("+n+")")
+			}
+			for _, n := range []string{"Gồm HS", "gồm HS"} {
+				if want := strings.Count(fmt.Sprint(tt.heads), n); strings.Count(flat, n) != want {
+					t.Errorf("PDF: %d heading notes with %q, want %d", strings.Count(flat, n), n, want)
+				}
+			}
+
+			// XLSX: the same, read back with excelize.
+			x := openXLSX(t, writeReport(t, "ii06a.xlsx", func(w *bytes.Buffer) error { return rd.II06a(w, FormatXLSX, rep) }))
+			rows, err := x.GetRows("II.06a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h1 := findRow(t, rows, 0, "TT")
+			for col := 3; col <= 13; col++ {
+				want := domain.II06aColumns()[col-1].Head
+				if n := tt.heads[col]; n != "" {
+					want += "\n(" + n + ")"
+				}
+				if got := rows[h1][col-1]; got != want {
+					t.Errorf("XLSX heading (%d) = %q, want %q", col, got, want)
+				}
+			}
+			total := findRow(t, rows, 1, "Tổng cộng")
+			for i, v := range tt.total {
+				cell := fmt.Sprintf("%c%d", 'C'+i, total)
+				raw, _ := x.GetCellValue("II.06a", cell, excelize.Options{RawCellValue: true})
+				if raw != fmt.Sprint(v) {
+					t.Errorf("XLSX %s = %s, want %d", cell, raw, v)
+				}
+			}
+			all := fmt.Sprint(rows)
+			wantAll(t, "XLSX", all, ii06aNumber, "("+ii06aBasis+")", tt.identity, tt.rule)
+		})
 	}
 }
 
@@ -352,5 +499,67 @@ func TestReportScreenshots(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, name), writeReport(t, name, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The flags of the form data and of the declarations, as an admin sees them.
+func TestFormsUnconfirmed(t *testing.T) {
+	byFact := map[string]domain.UnconfirmedFact{}
+	for _, f := range DefaultTemplates().Unconfirmed() {
+		if f.Source != domain.UnconfirmedForms || f.Fact == f.Key || f.Value == "" {
+			t.Errorf("form flag %+v", f)
+		}
+		byFact[f.Subject+" | "+f.Fact] = f
+	}
+	ii06a := ii06aNumber + " " + ii06aTitle
+	for key, value := range map[string]string{
+		ii06a + " | Số hiệu mẫu":          ii06aNumber,
+		ii06a + " | Tên mẫu":              ii06aTitle,
+		ii06a + " | Dòng căn cứ ban hành": ii06aBasis,
+		"Bộ mẫu theo Thông tư số 03/2025/TT-VPCP | Ngày áp dụng bộ mẫu": "15/09/2025",
+	} {
+		if f, ok := byFact[key]; !ok || f.Value != value {
+			t.Errorf("%s: %+v (listed: %v)", key, f, byFact)
+		}
+	}
+	if n := byFact[ii06a+" | Số hiệu mẫu"].Note; !strings.Contains(n, "II.06a") || !strings.Contains(n, "01/2020/TT-VPCP") {
+		t.Errorf("II.06a note %q", n)
+	}
+
+	// A flag on a form of a set read from a file is listed; so is one this build does not name.
+	data := strings.Replace(string(defaultJSON), `"title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",`,
+		`"title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "unconfirmed": ["title", "layout"], "note": "Đối chiếu Phụ lục I",`, 2)
+	tpl, err := ParseTemplates([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusal []string
+	for _, f := range tpl.Unconfirmed() {
+		if strings.Contains(f.Subject, "PHIẾU TỪ CHỐI") {
+			refusal = append(refusal, f.Subject+" | "+f.Fact+" | "+f.Value+" | "+f.Note)
+		}
+	}
+	if want := []string{
+		"Mẫu số 03 PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | Tên mẫu | PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | Đối chiếu Phụ lục I",
+		"Mẫu số 03 PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ | layout |  | Đối chiếu Phụ lục I",
+	}; fmt.Sprint(refusal) != fmt.Sprint(append(want, want...)) { // the 2018 and the 2025 set
+		t.Errorf("refusal flags %q", refusal)
+	}
+
+	decl := DefaultDeclarations().Unconfirmed()
+	if len(decl) == 0 {
+		t.Fatal("no declaration flags listed")
+	}
+	found := false
+	for _, f := range decl {
+		if f.Source != domain.UnconfirmedDeclarations || f.Fact == f.Key {
+			t.Errorf("declaration flag %+v", f)
+		}
+		if f.Subject == "TỜ KHAI ĐĂNG KÝ KHAI SINH" && f.Fact == "Mục «Năm sinh của mẹ»" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the birth declaration's flag on the mother's birth year is not listed: %+v", decl)
 	}
 }

@@ -43,6 +43,11 @@ type Template struct {
 	Title    string `json:"title"`              // printed bold and centred
 	Subtitle string `json:"subtitle,omitempty"` // optional line under the title, printed in italics
 	Basis    string `json:"basis,omitempty"`    // e.g. "Ban hành kèm theo Thông tư số 03/2025/TT-VPCP …", printed in parentheses
+	// Note says where the facts come from and what to check; not printed.
+	Note string `json:"note,omitempty"`
+	// Unconfirmed names the facts of this form ("number", "title", "subtitle", "basis")
+	// not checked against the published text: an admin sees them (UnconfirmedFacts).
+	Unconfirmed []string `json:"unconfirmed,omitempty"`
 
 	// Filled from the set the template belongs to.
 	Edition  string `json:"-"`
@@ -117,7 +122,7 @@ func ParseTemplates(data []byte) (Templates, error) {
 				return Templates{}, fmt.Errorf("mẫu biểu phiên bản %s: mẫu «%s» của %s thiếu tên (title)", t.Version, id, s.Circular)
 			}
 			forms[id] = Template{Number: clean(tpl.Number), Title: clean(tpl.Title), Subtitle: clean(tpl.Subtitle),
-				Basis: clean(tpl.Basis), Edition: s.Edition, Circular: clean(s.Circular)}
+				Basis: clean(tpl.Basis), Note: clean(tpl.Note), Unconfirmed: tpl.Unconfirmed, Edition: s.Edition, Circular: clean(s.Circular)}
 		}
 		s.Forms = forms
 	}

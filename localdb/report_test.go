@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -141,8 +142,13 @@ func TestReportMatchesPureComputation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, finish := range []domain.FinishRule{domain.FinishAtResult, domain.FinishAtReturn} {
-				opt := domain.ReportOptions{Finish: finish}
+			// Both finish rules, and the treatments of closed dossiers (the store selects
+			// the same rows whatever the treatment; the domain counts them).
+			for i, opt := range []domain.ReportOptions{{Finish: domain.FinishAtResult}, {Finish: domain.FinishAtReturn},
+				{Closed: domain.ClosedTreatments{Withdrawn: domain.ClosedResolvedOnTime, Stopped: domain.ClosedResolvedByDue, Refused: domain.ClosedExcluded}},
+				{Finish: domain.FinishAtReturn, Closed: domain.ClosedTreatments{Withdrawn: domain.ClosedExcluded, Stopped: domain.ClosedExcluded, Refused: domain.ClosedResolvedByDue}},
+			} {
+				finish := i
 				var progressed int
 				got, gotInd, err := s.Report(ctx, p, opt, func(n int) { progressed = n })
 				if err != nil {
@@ -150,7 +156,7 @@ func TestReportMatchesPureComputation(t *testing.T) {
 				}
 				want, wantInd := domain.BuildReport(p, ds, s.reportOptions(opt))
 				if !reflect.DeepEqual(got, want) || gotInd != wantInd {
-					t.Errorf("%s %v finish %d:\n store %+v\n  pure %+v\n store %+v\n  pure %+v", label, p, finish, got, want, gotInd, wantInd)
+					t.Errorf("%s %v options %d:\n store %+v\n  pure %+v\n store %+v\n  pure %+v", label, p, finish, got, want, gotInd, wantInd)
 				}
 				if pp[0] == "2026-02-01" && (got.Total.Received < 50 || progressed < got.Total.Received) {
 					t.Errorf("%s February: %+v, progress %d", label, got.Total, progressed)
@@ -271,4 +277,43 @@ func BenchmarkMonthlyReport(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(rep.Total.Received), "dossiers/report")
+}
+
+// The province's report choices are settings: kept across a restart, checked on saving,
+// and given to the report as options.
+func TestReportSettings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{LightPasswordHashing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testCfg
+	cfg.Hours = DefaultConfig().Hours
+	if got := cfg.Report.Options(); got.Finish != domain.FinishAtResult || got.Closed != (domain.ClosedTreatments{}).Normalized() {
+		t.Errorf("default options %+v", got)
+	}
+	cfg.Report = ReportSettings{ResolvedAt: "return", Closed: domain.ClosedTreatments{Withdrawn: domain.ClosedResolvedOnTime, Stopped: domain.ClosedExcluded}}
+	if err := s.UpdateConfig(ctx, admin, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []ReportSettings{{ResolvedAt: "handed"}, {Closed: domain.ClosedTreatments{Refused: "resolved"}}} {
+		c := cfg
+		c.Report = bad
+		var v domain.ValidationError
+		if err := s.UpdateConfig(ctx, admin, c); !errors.As(err, &v) || v[0].Field != "report" {
+			t.Errorf("%+v accepted: %v", bad, err)
+		}
+	}
+	s.Close()
+	s, err = Open(ctx, dir, Options{LightPasswordHashing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	opt := s.Config().Report.Options()
+	want := domain.ClosedTreatments{Withdrawn: domain.ClosedResolvedOnTime, Stopped: domain.ClosedExcluded, Refused: domain.ClosedApart}
+	if opt.Finish != domain.FinishAtReturn || opt.Closed != want {
+		t.Errorf("after a restart: %+v", opt)
+	}
 }

@@ -38,7 +38,23 @@ type Config struct {
 	Targets         Targets               `json:"targets"`
 	Receipt         ReceiptSettings       `json:"receipt"`
 	// AllowPlainHTTP: an administrator chose http:// to a sync server on another machine.
-	AllowPlainHTTP bool `json:"allow_plain_http,omitempty"`
+	AllowPlainHTTP bool           `json:"allow_plain_http,omitempty"`
+	Report         ReportSettings `json:"report"`
+}
+
+// ReportSettings are the province's choices for the II.06a report (Biểu số 06/VPCP/KSTT),
+// which provincial systems make differently: when a dossier counts as resolved, and how
+// the dossiers withdrawn, stopped or refused are counted. The printed report states them.
+type ReportSettings struct {
+	ResolvedAt string                  `json:"resolved_at,omitempty"` // domain.FinishRule by name: "result" (default) or "return"
+	Closed     domain.ClosedTreatments `json:"closed"`
+}
+
+// Options are the report options the settings give (the calendar and fields are the
+// store's, filled in by Report).
+func (r ReportSettings) Options() domain.ReportOptions {
+	finish, _ := domain.ParseFinishRule(r.ResolvedAt)
+	return domain.ReportOptions{Finish: finish, Closed: r.Closed.Normalized()}
 }
 
 // ReceiptSettings are how the province wants its receipts (Mẫu 01) printed.
@@ -103,6 +119,12 @@ func (c Config) Validate() error {
 	}
 	if c.Receipt.Copies < 0 || c.Receipt.Copies > 2 {
 		v = append(v, domain.FieldError{Field: "receipt_copies", Code: "unit.copies", Msg: "Số liên của giấy tiếp nhận là 1 hoặc 2."})
+	}
+	if _, err := domain.ParseFinishRule(c.Report.ResolvedAt); err != nil {
+		v = append(v, domain.FieldError{Field: "report", Code: "report.finish", Msg: err.Error()})
+	}
+	if err := c.Report.Closed.Validate(); err != nil {
+		v = append(v, domain.FieldError{Field: "report", Code: "report.closed_treatment", Msg: err.Error()})
 	}
 	if c.IdleLockMinutes < 0 || c.IdleLockMinutes > 240 {
 		v = append(v, domain.FieldError{Field: "idle_lock_minutes", Code: "unit.idle", Msg: "Thời gian tự khóa phải từ 0 đến 240 phút."})

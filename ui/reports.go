@@ -21,7 +21,8 @@ import (
 )
 
 // The reports the city asks for, exported from the supervisor's screen into the printouts
-// folder: Biểu II.06a, the tracking book (Mẫu 07; Mẫu 06 before Circular 03/2025) and the electronic result-return book,
+// folder: the II.06a report (printed under the number its form data gives it, Biểu số
+// 06/VPCP/KSTT), the tracking book (Mẫu 07; Mẫu 06 before Circular 03/2025) and the electronic result-return book,
 // as XLSX, PDF or CSV, for any period. The work runs in the background with a progress bar.
 
 // Report kinds, in the chooser's order.
@@ -32,7 +33,7 @@ const (
 )
 
 func reportKindChoices() []string {
-	return []string{T("Biểu II.06a — Tình hình, kết quả giải quyết TTHC"), Tf("Sổ theo dõi hồ sơ (%s)", formNumber(forms.FormTrackingBook, time.Time{})), T("Sổ trả kết quả điện tử")}
+	return []string{Tf("%s — Tình hình, kết quả giải quyết TTHC", ii06aNumber()), Tf("Sổ theo dõi hồ sơ (%s)", formNumber(forms.FormTrackingBook, time.Time{})), T("Sổ trả kết quả điện tử")}
 }
 
 // reportKindName names a kind in a sentence.
@@ -43,7 +44,7 @@ func reportKindName(kind int) string {
 	case reportReturn:
 		return T("Sổ trả kết quả điện tử")
 	}
-	return T("Biểu II.06a")
+	return ii06aNumber()
 }
 
 var reportFormats = []forms.ReportFormat{forms.FormatXLSX, forms.FormatPDF, forms.FormatCSV}
@@ -88,6 +89,8 @@ type reportsPanel struct {
 	progressBox  *fyne.Container
 
 	banner            *banner
+	rules             *widget.Label // how II.06a counts, as the settings say
+	rulesBox          *fyne.Container
 	folder            *widget.Label
 	lastPath          string
 	openFile, openDir *widget.Button
@@ -141,7 +144,7 @@ func recentReports(dir string, limit int) ([]recentFile, error) {
 
 func newReportsPanel(u *UI) *reportsPanel {
 	p := &reportsPanel{u: u}
-	p.kind = widget.NewRadioGroup(reportKindChoices(), nil)
+	p.kind = widget.NewRadioGroup(reportKindChoices(), func(string) { p.showRules() })
 	p.kind.Required = true
 	p.kind.SetSelected(reportKindChoices()[reportII06a])
 	p.picker = newPeriodPicker(u, periodMonth, nil)
@@ -167,11 +170,16 @@ func newReportsPanel(u *UI) *reportsPanel {
 	p.openDir = widget.NewButtonWithIcon(T("Mở thư mục"), theme.FolderOpenIcon(), func() { p.open(filepath.Dir(p.lastPath)) })
 	p.resultBox = container.NewHBox(p.openFile, p.openDir)
 	p.resultBox.Hide()
+	p.rules = widget.NewLabel("")
+	p.rules.Wrapping = fyne.TextWrapWord
+	p.rules.SizeName = theme.SizeNameCaptionText
+	p.rulesBox = container.NewVBox(heading(T("Cách tính (đặt trong Cài đặt; ghi trên biểu)")), p.rules)
 
 	form := container.NewVBox(
 		labelled(T("Loại báo cáo"), p.kind, nil),
 		labelled(T("Kỳ báo cáo"), p.picker.box, nil),
 		labelled(T("Định dạng tệp"), p.format, nil),
+		p.rulesBox,
 		container.NewHBox(p.export),
 		p.progressBox,
 		p.banner.box,
@@ -180,7 +188,7 @@ func newReportsPanel(u *UI) *reportsPanel {
 		p.folder,
 	)
 	p.banner.parent = form
-	note := widget.NewLabel(T("Số liệu Biểu II.06a tính đến thời điểm xuất; hồ sơ đang giải quyết được xét trong hạn hay quá hạn tại thời điểm đó nếu kỳ báo cáo chưa kết thúc."))
+	note := widget.NewLabel(Tf("Số liệu %s tính đến thời điểm xuất; hồ sơ đang giải quyết được xét trong hạn hay quá hạn tại thời điểm đó nếu kỳ báo cáo chưa kết thúc.", ii06aNumber()))
 	note.Wrapping = fyne.TextWrapWord
 	note.SizeName = theme.SizeNameCaptionText
 	card := section(heading(T("Xuất báo cáo và sổ sách")), container.NewVBox(note, form))
@@ -238,7 +246,22 @@ func (p *reportsPanel) loadRecent() {
 
 func (p *reportsPanel) shown() {
 	p.folder.SetText(Tf("Tệp được lưu vào thư mục: %s", p.u.printDir()))
+	p.showRules()
 	p.loadRecent()
+}
+
+// showRules says, under the choices, how the II.06a report will count (the settings may
+// have changed since the panel was built); other reports have no such choice.
+func (p *reportsPanel) showRules() {
+	if p.rules == nil {
+		return // still being built
+	}
+	if kind, _ := p.selected(); kind != reportII06a {
+		p.rulesBox.Hide()
+		return
+	}
+	p.rules.SetText(ii06aRulesText(p.u.opt.Store.Config().Report.Options()))
+	p.rulesBox.Show()
 }
 
 // open shows a file or folder with the system's program.
@@ -342,7 +365,9 @@ func (p *reportsPanel) onExport() {
 				report(Tf("Đang ghi %s dòng vào tệp…", groupDigits(len(book))), 1)
 				return rd.ReturnBook(w, format, period, book)
 			}
-			rep, _, err := u.opt.Store.Report(ctx, period, domain.ReportOptions{AsOf: u.opt.Store.Now()}, func(rows int) {
+			opt := u.opt.Store.Config().Report.Options() // the province's choices
+			opt.AsOf = u.opt.Store.Now()
+			rep, _, err := u.opt.Store.Report(ctx, period, opt, func(rows int) {
 				report(Tf("Đang tổng hợp: %s hồ sơ", groupDigits(rows)), -1)
 			})
 			if err != nil {

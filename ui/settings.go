@@ -46,6 +46,9 @@ type settingsScreen struct {
 	account   *accountForm // the account dialog while it is open
 	sync      *syncPanel
 	backups   *backupPanel
+
+	reportRules *reportRules      // how the II.06a report counts (reportrules.go)
+	unconfirmed *unconfirmedPanel // facts the data flags as unconfirmed, admin only (unconfirmed.go)
 }
 
 // settingsSections lets other files add cards to the settings screen.

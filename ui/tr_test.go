@@ -14,6 +14,7 @@ import (
 
 	"motcua/assets"
 	"motcua/domain"
+	"motcua/forms"
 )
 
 // sourceStrings collects every string literal passed to T or Tf in this package's code.
@@ -57,6 +58,23 @@ func sourceStrings(t *testing.T) []string {
 	}
 	for _, c := range domain.FeedbackChannels() {
 		seen[domain.FeedbackChannelName(c)] = true
+	}
+	// The report's choices (settings) and the names of unconfirmed facts and their sources.
+	for _, tr := range domain.ClosedTreatmentChoices() {
+		seen[tr.Label()] = true
+	}
+	for _, st := range domain.ClosedStatuses() {
+		long, _ := domain.ClosedName(st)
+		seen[long] = true
+	}
+	for _, f := range []domain.FinishRule{domain.FinishAtResult, domain.FinishAtReturn} {
+		seen[f.Label()] = true
+	}
+	for _, src := range []string{domain.UnconfirmedCatalogue, domain.UnconfirmedForms, domain.UnconfirmedDeclarations} {
+		seen[src] = true
+	}
+	for _, n := range append(domain.UnconfirmedFactNames(), forms.UnconfirmedFactNames()...) {
+		seen[n] = true
 	}
 	var out []string
 	for s := range seen {

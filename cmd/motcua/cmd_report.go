@@ -17,7 +17,7 @@ import (
 
 func init() {
 	extraCommands = append(extraCommands, command{"report",
-		"xuất Biểu II.06a, sổ theo dõi hồ sơ, sổ trả kết quả (xlsx, pdf, csv)", cmdReport})
+		"xuất Biểu số 06/VPCP/KSTT (II.06a), sổ theo dõi hồ sơ, sổ trả kết quả (xlsx, pdf, csv)", cmdReport})
 }
 
 // Report kinds, as --kind names them.
@@ -28,20 +28,38 @@ const (
 )
 
 var kindNames = map[string]string{
-	kindII06a:    "Biểu II.06a",
+	kindII06a:    "Biểu II.06a", // printed under its number from forms.json (reportName)
 	kindTracking: "Sổ theo dõi hồ sơ",
 	kindReturn:   "Sổ trả kết quả",
+}
+
+// reportName names a kind in the command's output: the report under the number its
+// form data gives it.
+func reportName(rd forms.Renderer, kind string) string {
+	if kind == kindII06a {
+		if n := rd.II06aTemplate().Number; n != "" {
+			return n
+		}
+	}
+	return kindNames[kind]
 }
 
 func cmdReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "report")
 	data := dataFlag(fs)
-	kind := fs.String("kind", kindII06a, "loại: ii06a (Biểu II.06a), tracking-book (sổ theo dõi hồ sơ), return-book (sổ trả kết quả)")
+	kind := fs.String("kind", kindII06a, "loại: ii06a (Biểu số 06/VPCP/KSTT, còn gọi là II.06a), tracking-book (sổ theo dõi hồ sơ), return-book (sổ trả kết quả)")
 	from := fs.String("from", "", "ngày đầu kỳ, YYYY-MM-DD")
 	to := fs.String("to", "", "ngày cuối kỳ, YYYY-MM-DD (tính cả ngày này)")
 	format := fs.String("format", "", "xlsx, pdf hoặc csv (mặc định: theo đuôi của tệp -o)")
 	out := fs.String("o", "", "tệp kết quả")
-	finish := fs.String("resolved-at", "result", "ii06a: hồ sơ tính là đã giải quyết khi có kết quả (result) hay khi đã trả kết quả (return)")
+	finish := fs.String("resolved-at", "", "ii06a: hồ sơ tính là đã giải quyết khi có kết quả (result) hay khi đã trả kết quả (return); mặc định theo Cài đặt")
+	const treatHelp = "ii06a: cách tính hồ sơ %s — apart (tính là đã nhận, không tính đã giải quyết hay đang giải quyết), " +
+		"resolved_on_time (đã giải quyết đúng hạn), resolved_by_due (đã giải quyết, xét hạn theo ngày kết thúc), excluded (không tính vào biểu); mặc định theo Cài đặt"
+	treat := map[domain.Status]*string{
+		domain.StatusWithdrawn: fs.String("withdrawn", "", fmt.Sprintf(treatHelp, "công dân rút (trạng thái 7)")),
+		domain.StatusStopped:   fs.String("stopped", "", fmt.Sprintf(treatHelp, "dừng xử lý (trạng thái 8)")),
+		domain.StatusRefused:   fs.String("refused", "", fmt.Sprintf(treatHelp, "từ chối sau khi đã tiếp nhận (trạng thái 3)")),
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,13 +90,20 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := domain.ReportOptions{}
-	switch *finish {
-	case "result":
-	case "return":
-		opt.Finish = domain.FinishAtReturn
-	default:
-		return fmt.Errorf("--resolved-at «%s» không hợp lệ: chọn result hoặc return", *finish)
+	// The province's choices come from the settings; a flag overrides one for this run.
+	if *finish != "" {
+		if _, err := domain.ParseFinishRule(*finish); err != nil {
+			return fmt.Errorf("--resolved-at «%s» không hợp lệ: chọn result hoặc return", *finish)
+		}
+	}
+	flagTreat := map[domain.Status]domain.ClosedTreatment{}
+	for st, v := range treat {
+		if t := domain.ClosedTreatment(strings.TrimSpace(*v)); t != "" {
+			if !t.Valid() {
+				return fmt.Errorf("cách tính «%s» không có: chọn apart, resolved_on_time, resolved_by_due hoặc excluded", t)
+			}
+			flagTreat[st] = t
+		}
 	}
 
 	// The file is written beside its final name and renamed when complete, so a failure
@@ -97,6 +122,14 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	settings := s.Config().Report
+	if *finish != "" {
+		settings.ResolvedAt = *finish
+	}
+	for st, t := range flagTreat {
+		settings.Closed.Set(st, t)
+	}
+	opt := settings.Options()
 	rd := reportRenderer(ctx, s)
 	pr := newProgress(e.stderr)
 	lines := 0
@@ -145,7 +178,14 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if *kind == kindII06a {
 		what = "lĩnh vực"
 	}
-	fmt.Fprintf(e.stdout, "Đã xuất %s, %s (%d %s): %s\n", kindNames[*kind], strings.ToLower(period.String()), lines, what, *out)
+	fmt.Fprintf(e.stdout, "Đã xuất %s, %s (%d %s): %s\n", reportName(rd, *kind), strings.ToLower(period.String()), lines, what, *out)
+	if *kind == kindII06a {
+		// Say how the figures were counted, as the report does under its table.
+		fmt.Fprintf(e.stdout, "Hồ sơ tính là đã giải quyết: %s.\n", lowerFirst(opt.Finish.Label()))
+		for _, st := range domain.ClosedStatuses() {
+			fmt.Fprintln(e.stdout, opt.Closed.Describe(st))
+		}
+	}
 	return nil
 }
 
@@ -204,4 +244,12 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// lowerFirst lowers the first letter, for a phrase inside a sentence.
+func lowerFirst(s string) string {
+	for i, r := range s {
+		return strings.ToLower(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,7 +29,8 @@ func TestReportEndToEnd(t *testing.T) {
 	// II.06a as XLSX: the total row's "received" is every dossier received in the period.
 	xlsx := filepath.Join(outDir, "ii06a.xlsx")
 	code, out, errs := runCmd(t, "", "report", "--data", dir, "--kind", "ii06a", "--from", from, "--to", to, "-o", xlsx)
-	if code != 0 || !strings.Contains(out, "Đã xuất Biểu II.06a") || !strings.Contains(errs, "Đang tổng hợp") {
+	if code != 0 || !strings.Contains(out, "Đã xuất Biểu số 06/VPCP/KSTT") || !strings.Contains(errs, "Đang tổng hợp") ||
+		!strings.Contains(out, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3), không tính vào số đã giải quyết (7)") {
 		t.Fatalf("ii06a: %d %q %q", code, out, errs)
 	}
 	x, err := excelize.OpenFile(xlsx)
@@ -51,8 +53,52 @@ func TestReportEndToEnd(t *testing.T) {
 	if n(2) != n(3)+n(4)+n(5) || n(6) != n(7)+n(8)+n(9) || n(10) != n(11)+n(12) || n(6)+n(10) > n(2) || n(6) == 0 {
 		t.Errorf("total row does not add up: %q", total)
 	}
-	if !strings.Contains(strings.Join(rows[0], " "), "II.06a/VPCP/KSTT") {
+	if !strings.Contains(strings.Join(rows[0], " "), "Biểu số 06/VPCP/KSTT") {
 		t.Errorf("first row %q", rows[0])
+	}
+
+	// The province's treatment of withdrawn and refused dossiers, from the settings or a
+	// flag, changes the figures as the report says.
+	s, err := openExisting(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	period, _ := domain.ParsePeriod(from, to)
+	apart, _, err := s.Report(context.Background(), period, domain.ReportOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	cfg.Report.Closed.Withdrawn = domain.ClosedResolvedOnTime
+	if err := s.UpdateConfig(context.Background(), domain.Staff{Username: "admin", Role: domain.RoleAdmin}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if apart.Total.Withdrawn == 0 || apart.Total.Refused == 0 {
+		t.Fatalf("the seed has no withdrawn or no refused dossier: %+v", apart.Total)
+	}
+	chosen := filepath.Join(outDir, "ii06a-chosen.xlsx")
+	code, out, errs = runCmd(t, "", "report", "--data", dir, "--from", from, "--to", to, "--refused", "excluded", "-o", chosen)
+	if code != 0 || !strings.Contains(out, "Hồ sơ công dân rút (trạng thái 7): tính vào số nhận giải quyết (3) và số đã giải quyết đúng hạn (7), (9)") ||
+		!strings.Contains(out, "Hồ sơ từ chối giải quyết sau khi đã tiếp nhận (trạng thái 3): không tính vào biểu") ||
+		!strings.Contains(out, "Hồ sơ dừng xử lý (trạng thái 8): tính vào số nhận giải quyết (3), không tính") {
+		t.Fatalf("chosen treatments: %d %q %q", code, out, errs)
+	}
+	x2, err := excelize.OpenFile(chosen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x2.Close()
+	rows2, _ := x2.GetRows("II.06a")
+	for _, r := range rows2 {
+		if len(r) > 2 && r[1] == "Tổng cộng" {
+			total = r
+		}
+	}
+	a := apart.Total
+	want := []int{a.Received - a.Refused, a.Resolved + a.Withdrawn, a.OnTime + a.Withdrawn, a.InProgress}
+	if got := []int{n(2), n(6), n(8), n(10)}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("(3), (7), (9), (11) = %v, want %v (apart: %+v)", got, want, a)
 	}
 
 	// The books as PDF and CSV; the format follows the file's extension or --format.
@@ -103,6 +149,7 @@ func TestReportBadInput(t *testing.T) {
 		{[]string{"--from", "2026-02-01", "--to", "2026-02-28", "-o", filepath.Join(t.TempDir(), "r")}, "thêm --format"},
 		{[]string{"--from", "2026-02-01", "--to", "2026-02-28", "-o", filepath.Join(t.TempDir(), "không-có", "r.pdf")}, "không ghi được tệp"},
 		{[]string{"--from", "2026-02-01", "--to", "2026-02-28", "--resolved-at", "later", "-o", out}, "--resolved-at «later» không hợp lệ"},
+		{[]string{"--from", "2026-02-01", "--to", "2026-02-28", "--withdrawn", "resolved", "-o", out}, "cách tính «resolved» không có"},
 	}
 	for _, c := range cases {
 		code, _, errs := runCmd(t, "", append([]string{"report", "--data", dir}, c.args...)...)
