@@ -488,7 +488,7 @@ func TestSupervisorResolvesConflictsAndRequeues(t *testing.T) {
 
 	// Quarantine: the city refused one event; the supervisor puts it back, after confirming.
 	out, _ := h.store.Outbox(ctx, 1)
-	if err := h.store.Quarantine(ctx, out[0].ID, "Hồ sơ thuộc đơn vị khác (000.00.07.H56)."); err != nil {
+	if err := h.store.Quarantine(ctx, out[0].ID, "Chữ ký số không hợp lệ: chữ ký số của sự kiện không khớp với nội dung hoặc với khóa của máy tạo ra nó."); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(s.refresh)
@@ -496,7 +496,7 @@ func TestSupervisorResolvesConflictsAndRequeues(t *testing.T) {
 	if len(p.data.quarantined) != 1 || p.qList.Hidden {
 		t.Fatalf("%d quarantined listed", len(p.data.quarantined))
 	}
-	if !containsText(visibleTexts(p.qList), "Lý do: Hồ sơ thuộc đơn vị khác") || !containsText(visibleTexts(p.qList), d.Code) {
+	if !containsText(visibleTexts(p.qList), "Lý do: Chữ ký số không hợp lệ") || !containsText(visibleTexts(p.qList), d.Code) {
 		t.Errorf("quarantined item: %v", visibleTexts(p.qList))
 	}
 	var requeue *widget.Button
@@ -596,7 +596,7 @@ func shootSupervisorScreens(t *testing.T, h *harness, dir string) {
 	setTargets(t, h, localdb.DefaultTargets())
 	makeConflict(t, h, "Nguyễn Văn An", "001099012345")
 	if out, _ := h.store.Outbox(ctx, 1); len(out) == 1 {
-		if err := h.store.Quarantine(ctx, out[0].ID, "Hồ sơ thuộc đơn vị khác (000.00.07.H56)."); err != nil {
+		if err := h.store.Quarantine(ctx, out[0].ID, "Chữ ký số không hợp lệ: chữ ký số của sự kiện không khớp với nội dung hoặc với khóa của máy tạo ra nó."); err != nil {
 			t.Fatal(err)
 		}
 	}
