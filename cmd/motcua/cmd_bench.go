@@ -900,8 +900,11 @@ func (b *bench) pushOnce(ctx context.Context, tmpl string, latency time.Duration
 	if err := os.MkdirAll(filepath.Join(wsDir, "files"), 0o700); err != nil {
 		return res, err
 	}
-	if err := fileutil.CopyFile(filepath.Join(tmpl, localdb.DBFile), filepath.Join(wsDir, localdb.DBFile)); err != nil {
-		return res, err
+	// The database and the key its events were signed with (beside it, never inside).
+	for _, name := range []string{localdb.DBFile, localdb.KeyFile} {
+		if err := fileutil.CopyFile(filepath.Join(tmpl, name), filepath.Join(wsDir, name)); err != nil {
+			return res, err
+		}
 	}
 	srv, err := central.Open(ctx, central.Options{Dir: srvDir})
 	if err != nil {
