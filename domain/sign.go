@@ -179,17 +179,19 @@ func ChainLinkOf(prev string, canonical []byte) string {
 
 // HeadMessage is what a device signs when it shows the city the head of its event chain:
 // a head only its key can vouch for, so a stolen token cannot plant a false one.
-func HeadMessage(device string, seq int64, link string) []byte {
-	return fmt.Appendf(nil, "motcua.head.v1\n%s\n%d\n%s", device, seq, link)
+// The time it was shown (milliseconds) is signed too, so an older head cannot be replayed
+// over a newer one.
+func HeadMessage(device string, seq int64, link string, atMillis int64) []byte {
+	return fmt.Appendf(nil, "motcua.head.v2\n%s\n%d\n%s\n%d", device, seq, link, atMillis)
 }
 
 // VerifyHead checks a head's signature with any of the device's keys.
-func VerifyHead(device string, seq int64, link, sig string, keys ...ed25519.PublicKey) bool {
+func VerifyHead(device string, seq int64, link string, atMillis int64, sig string, keys ...ed25519.PublicKey) bool {
 	b, err := base64.RawStdEncoding.DecodeString(sig)
 	if err != nil || len(b) != ed25519.SignatureSize {
 		return false
 	}
-	msg := HeadMessage(device, seq, link)
+	msg := HeadMessage(device, seq, link, atMillis)
 	for _, k := range keys {
 		if len(k) == ed25519.PublicKeySize && ed25519.Verify(k, msg, b) {
 			return true

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"motcua/domain"
 	"motcua/internal/sqlitex"
@@ -206,6 +207,6 @@ func (s *Store) adoptRestored(ctx context.Context) error {
 }
 
 // SignHead signs a chain head for the city with this workstation's key.
-func (s *Store) SignHead(seq int64, link string) string {
-	return base64.RawStdEncoding.EncodeToString(ed25519.Sign(s.key, domain.HeadMessage(s.Config().DeviceID, seq, link)))
+func (s *Store) SignHead(seq int64, link string, at time.Time) string {
+	return base64.RawStdEncoding.EncodeToString(ed25519.Sign(s.key, domain.HeadMessage(s.Config().DeviceID, seq, link, at.UnixMilli())))
 }

@@ -175,13 +175,24 @@ func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused 
 	err := s.tx(ctx, "apply remote", func(tx *sql.Tx) error {
 		fresh = 0
 		now := s.now()
+		kept := 0
 		for _, r := range refused {
+			// A copy of an event held already (the genuine one was applied) or refused
+			// already adds nothing: the list holds each refused event once.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events WHERE id = ?1) + (SELECT COUNT(*) FROM inbound_quarantine WHERE id = ?1)`, r.Event.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
 			if err := putRefused(ctx, tx, r, now); err != nil {
 				return err
 			}
+			kept++
 		}
-		if len(refused) > 0 {
-			if err := s.audit(ctx, tx, "sync", "sync.refused", cursor, fmt.Sprintf("%d sự kiện bị từ chối", len(refused))); err != nil {
+		if kept > 0 {
+			if err := s.audit(ctx, tx, "sync", "sync.refused", cursor, fmt.Sprintf("%d sự kiện bị từ chối", kept)); err != nil {
 				return err
 			}
 		}

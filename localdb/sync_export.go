@@ -26,7 +26,7 @@ func (s *Store) SyncCounts(ctx context.Context) (SyncCounts, error) {
 		(SELECT COUNT(*) FROM events WHERE sync_state = 0),
 		(SELECT COUNT(*) FROM events WHERE sync_state = 2),
 		(SELECT COUNT(*) FROM files WHERE uploaded = 0),
-		(SELECT COUNT(*) FROM inbound_quarantine)`).Scan(&c.Waiting, &c.Quarantined, &c.FilesWaiting, &c.Refused)
+		(SELECT COUNT(DISTINCT id) FROM inbound_quarantine)`).Scan(&c.Waiting, &c.Quarantined, &c.FilesWaiting, &c.Refused)
 	if err != nil {
 		return c, fmt.Errorf("sync counts: %w", err)
 	}

@@ -147,6 +147,14 @@ func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
 	if err != nil || rep.Refused != 1 || rep.Pulled != total-1 {
 		t.Fatalf("report %+v %v", rep, err)
 	}
+	// Another engine start reads everything again through the same proxy: the refused list
+	// still holds that one event once, and nothing held is listed.
+	if _, err := h.engine(c, func(o *Options) { o.HTTPClient = proxy2.Client() }).SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := c.RefusedEvents(ctx); len(r) != 1 {
+		t.Fatalf("refused after a second start: %d", len(r))
+	}
 	if _, err := c.Get(ctx, target); err == nil {
 		t.Fatal("the rewritten dossier was applied")
 	}
@@ -333,9 +341,31 @@ func TestUnsignedChainHeadIsNotKept(t *testing.T) {
 			t.Fatalf("a forged head: %d %+v", resp.StatusCode, pr.Head)
 		}
 	}
+	// An older head the device really signed, replayed by someone who saw it go by.
+	raw, _ := a.SyncValue(ctx, localdb.SyncKeyChainAcked)
+	var acked api.ChainHead
+	json.Unmarshal([]byte(raw), &acked)
+	receive(t, a, 1)
+	syncUntilDone(t, h.engine(a), 3)
+	newer, err := CityHead(ctx, a, h.ts.Client())
+	if err != nil || newer.Seq <= before.Seq {
+		t.Fatalf("the head did not move on: %+v %v", newer, err)
+	}
+	old := api.ChainHead{Seq: acked.Seq, Link: acked.Link, At: acked.At, Sig: a.SignHead(acked.Seq, acked.Link, acked.At)}
+	body, _ := json.Marshal(api.PushRequest{Events: []domain.Event{}, Head: &old})
+	req, _ := http.NewRequest(http.MethodPost, h.ts.URL+api.Prefix+"/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	after, err := CityHead(ctx, a, h.ts.Client())
-	if err != nil || after.Seq != before.Seq || after.Link != before.Link {
-		t.Fatalf("the city's head moved: %+v -> %+v %v", before, after, err)
+	if err != nil || after.Seq != newer.Seq || after.Link != newer.Link {
+		t.Fatalf("a replayed head moved the city's head back: %+v -> %+v %v", newer, after, err)
+	}
+	if before.Seq == after.Seq {
+		t.Fatal("the test proves nothing")
 	}
 }
 
@@ -411,6 +441,14 @@ func TestRestoreOwnBackupCatchesUp(t *testing.T) {
 		t.Fatal("the backup already had the later dossiers: the test proves nothing")
 	}
 	syncUntilDone(t, h.engine(r), 3)
+	// Nothing to push, but the city is shown the restored chain: verify agrees at once.
+	head, err := CityHead(ctx, r, h.ts.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := r.VerifyAll(ctx, localdb.VerifyOptions{CityHead: head}); err != nil || !res.OK() {
+		t.Fatalf("verify right after the restore's first sync: %+v %v", res.Findings, err)
+	}
 	for _, d := range later {
 		if _, err := r.Get(ctx, d.ID); err != nil {
 			t.Fatalf("dossier %s pushed after the backup did not come back: %v", d.Code, err)
@@ -426,8 +464,7 @@ func TestRestoreOwnBackupCatchesUp(t *testing.T) {
 	if rep.Quarantined != 0 {
 		t.Fatalf("the city refused the new dossier: %+v", rep)
 	}
-	head, err := CityHead(ctx, r, h.ts.Client())
-	if err != nil {
+	if head, err = CityHead(ctx, r, h.ts.Client()); err != nil {
 		t.Fatal(err)
 	}
 	res, err := r.VerifyAll(ctx, localdb.VerifyOptions{CityHead: head})

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	gosync "sync"
 	"sync/atomic"
+	"time"
 
 	"motcua/domain"
 	"motcua/localdb"
@@ -28,7 +29,8 @@ func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
 	// comes back and is remembered for verify.
 	e.passHead, e.acked = nil, nil
 	if seq, link, err := e.store.ChainHead(ctx); err == nil && seq > 0 {
-		e.passHead = &api.ChainHead{Seq: seq, Link: link, Sig: e.store.SignHead(seq, link)}
+		at := e.opt.Now().UTC().Truncate(time.Millisecond)
+		e.passHead = &api.ChainHead{Seq: seq, Link: link, At: at, Sig: e.store.SignHead(seq, link, at)}
 	}
 	defer e.saveAcked(ctx)
 	batches := make(chan []domain.Event, e.opt.InFlight)
@@ -102,7 +104,39 @@ func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
 		// The server answered without a word about some events: they stay waiting.
 		return &Error{Class: ClassServer, Op: "push", Msg: "Máy chủ không xác nhận một số sự kiện đã gửi; sẽ thử lại"}
 	}
+	e.showHead(ctx, c)
 	return nil
+}
+
+// showHead shows the city the chain head when no batch carried it and it moved since the
+// city last acknowledged it (events pulled, a restore): the city's copy stays current, so
+// verify compares with today's chain. A failure here fails nothing: the next pass shows it.
+func (e *Engine) showHead(ctx context.Context, c *client) {
+	e.ackedMu.Lock()
+	carried := e.acked != nil
+	e.ackedMu.Unlock()
+	if carried || e.passHead == nil {
+		return
+	}
+	var prev api.ChainHead
+	if raw, err := e.store.SyncValue(ctx, localdb.SyncKeyChainAcked); err == nil && raw != "" {
+		json.Unmarshal([]byte(raw), &prev)
+	}
+	if prev.Seq == e.passHead.Seq && prev.Link == e.passHead.Link {
+		return
+	}
+	body, _ := json.Marshal(api.PushRequest{Events: []domain.Event{}, Head: e.passHead})
+	r, err := c.call(ctx, "push", http.MethodPost, "/events", body, nil)
+	if err != nil {
+		e.log.Info("sync: chain head not shown to the city this time", "err", err)
+		return
+	}
+	var pr api.PushResponse
+	if decode("push", r, &pr) == nil && pr.Head != nil {
+		e.ackedMu.Lock()
+		e.acked = pr.Head
+		e.ackedMu.Unlock()
+	}
 }
 
 // worstError picks the error that decides what the engine does next: an authorisation

@@ -168,7 +168,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	defer srv.Close()
 	if dups := srv.Central().DuplicateCodes; len(dups) > 0 {
-		fmt.Fprintf(errOut, "Cảnh báo: dữ liệu cũ có %d mã hồ sơ dùng cho hai hồ sơ của cùng một đơn vị (%s); máy chủ vẫn chạy và không nhận thêm mã trùng. Hãy cấp mã mới cho một hồ sơ của mỗi cặp (motcua-central record --type dossier.code_assigned).\n",
+		fmt.Fprintf(errOut, "Cảnh báo: dữ liệu cũ có %d mã hồ sơ dùng cho hai hồ sơ của cùng một đơn vị (%s); máy chủ vẫn chạy và không nhận thêm mã trùng. Hãy cấp mã mới cho một hồ sơ của mỗi cặp: motcua-central record --dossier <mã định danh hồ sơ> --type dossier.code_assigned --payload '{\"code\":\"<mã mới>\"}'.\n",
 			len(dups), strings.Join(dups, "; "))
 	}
 	ln, err := net.Listen("tcp", *addr)

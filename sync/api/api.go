@@ -85,7 +85,7 @@ type ChainHead struct {
 	Seq  int64     `json:"seq"`
 	Link string    `json:"link"`
 	Sig  string    `json:"sig,omitempty"` // the device's signature (domain.HeadMessage)
-	At   time.Time `json:"at,omitzero"`   // when the city recorded it
+	At   time.Time `json:"at,omitzero"`   // when the device showed it (signed with it)
 	// Events is how many events of this device the city holds (GET /devices/head only).
 	Events int64 `json:"events,omitempty"`
 }

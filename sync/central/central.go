@@ -918,22 +918,27 @@ func (c *Central) dossierByCode(ctx context.Context, code, unit string) (string,
 	}
 	defer rows.Close()
 	var id string
-	var units []string
+	var units, ids []string
+	distinct := map[string]bool{}
 	for rows.Next() {
 		var u string
 		if err := rows.Scan(&id, &u); err != nil {
 			return "", err
 		}
-		units = append(units, u)
+		units, ids = append(units, u), append(ids, id)
+		distinct[u] = true
 	}
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
 	switch {
-	case len(units) == 0:
+	case len(ids) == 0:
 		return "", fmt.Errorf("hồ sơ %s: %w", code, domain.ErrNotFound)
-	case len(units) > 1:
+	case len(distinct) > 1:
 		return "", invalid(fmt.Sprintf("Mã hồ sơ %s có ở nhiều đơn vị (%s); hãy chỉ rõ đơn vị (--unit).", code, strings.Join(units, ", ")))
+	case len(ids) > 1:
+		// Left by an older server: two dossiers of one unit with one code.
+		return "", invalid(fmt.Sprintf("Mã hồ sơ %s được dùng cho %d hồ sơ của đơn vị %s (%s); hãy chỉ rõ hồ sơ (--dossier).", code, len(ids), units[0], strings.Join(ids, ", ")))
 	}
 	return id, nil
 }

@@ -173,8 +173,8 @@ func (d *db) migrate(ctx context.Context) error {
 // returned for the operator (the log and `motcua-central stats` name them).
 func (d *db) uniqueCodes(ctx context.Context) ([]string, error) {
 	var dups []string
-	rows, err := d.w.QueryContext(ctx, `SELECT unit || ' ' || ma_ho_so FROM dossiers WHERE ma_ho_so <> ''
-		GROUP BY unit, ma_ho_so HAVING COUNT(*) > 1 LIMIT 50`)
+	rows, err := d.w.QueryContext(ctx, `SELECT unit || ' ' || ma_ho_so || ' (hồ sơ ' || group_concat(id, ', ') || ')' FROM dossiers
+		WHERE ma_ho_so <> '' GROUP BY unit, ma_ho_so HAVING COUNT(*) > 1 LIMIT 50`)
 	if err != nil {
 		return nil, err
 	}

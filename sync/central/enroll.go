@@ -293,17 +293,22 @@ func (c *Central) RecordHead(ctx context.Context, dev Device, h api.ChainHead) (
 	if err != nil {
 		return api.ChainHead{}, err
 	}
-	if !domain.VerifyHead(dev.ID, h.Seq, h.Link, h.Sig, keys...) {
+	if !domain.VerifyHead(dev.ID, h.Seq, h.Link, h.At.UnixMilli(), h.Sig, keys...) {
 		return api.ChainHead{}, invalid("Đầu chuỗi sự kiện không có chữ ký hợp lệ của máy trạm.")
 	}
 	now := c.now()
+	if h.At.After(now.Add(domain.ClockAhead)) {
+		return api.ChainHead{}, invalid("Thời điểm của đầu chuỗi sự kiện vượt quá giờ của máy chủ.")
+	}
 	var out api.ChainHead
 	err = c.db.tx(ctx, "head", func(tx *sql.Tx) error {
-		// The latest head the device signed: after a restore its chain is shorter than
-		// before, and that is the chain to compare with from now on.
+		// The latest head the device signed (by the time it signed with it): after a restore
+		// its chain is shorter than before, and that is the chain to compare with from now
+		// on; an older head replayed later changes nothing.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO device_heads(device, seq, link, at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(device) DO UPDATE SET seq = excluded.seq, link = excluded.link, at = excluded.at`,
-			dev.ID, h.Seq, h.Link, now.UnixMilli()); err != nil {
+			ON CONFLICT(device) DO UPDATE SET seq = excluded.seq, link = excluded.link, at = excluded.at
+			WHERE excluded.at > device_heads.at`,
+			dev.ID, h.Seq, h.Link, h.At.UnixMilli()); err != nil {
 			return err
 		}
 		var at int64
