@@ -66,7 +66,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatal("a refused restore wrote data")
 	}
 	code, out, errs = runCmd(t, "Mật khẩu sao lưu xã An Hưng\n", "restore", "--from", encrypted, "--data", target)
-	if code != 0 || !strings.Contains(out, "12 hồ sơ") || !strings.Contains(out, "toàn vẹn") {
+	if code != 0 || !strings.Contains(out, "12 hồ sơ") || !strings.Contains(out, "kiểm tra nhanh") || !strings.Contains(out, "motcua verify --data") {
 		t.Fatalf("restore: %d %s %s", code, out, errs)
 	}
 	_, a, _ := runCmd(t, "", "stats", "--data", dir, "--json")
