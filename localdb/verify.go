@@ -686,10 +686,7 @@ func (s *Store) repairProjections(ctx context.Context, fs []Finding, progress fu
 			if err := s.project(ctx, tx, d, false); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE dossiers SET sync = CASE
-					WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = ?1 AND sync_state = 2) THEN 2
-					WHEN EXISTS (SELECT 1 FROM events WHERE stream_id = ?1 AND sync_state = 0) THEN 1
-					ELSE 0 END WHERE id = ?1`, id); err != nil {
+			if err := s.updateSyncFlag(ctx, tx, id); err != nil {
 				return err
 			}
 			n++

@@ -68,18 +68,22 @@ func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
 	total := len(h.serverEvents()) // the dossiers and the visits they counted
 	b := h.workstation(2)
 	target := made[1].ID
+	// rename rewrites the applicant of the target's opening event in a page of changes.
+	rename := func(body []byte) []byte {
+		var cr api.ChangesResponse
+		json.Unmarshal(body, &cr)
+		for i, e := range cr.Events {
+			if e.StreamID == target && e.Type == domain.EvReceived {
+				cr.Events[i].Payload = json.RawMessage(strings.Replace(string(e.Payload), made[1].Applicant.Name, "Kẻ Giả Mạo", 1))
+			}
+		}
+		out, _ := json.Marshal(cr)
+		return out
+	}
 	proxy := mitm(t, h, func(path string, body []byte) []byte {
 		switch {
 		case strings.HasSuffix(path, "/changes"):
-			var cr api.ChangesResponse
-			json.Unmarshal(body, &cr)
-			for i, e := range cr.Events {
-				if e.StreamID == target && e.Type == domain.EvReceived {
-					cr.Events[i].Payload = json.RawMessage(strings.Replace(string(e.Payload), made[1].Applicant.Name, "Kẻ Giả Mạo", 1))
-				}
-			}
-			out, _ := json.Marshal(cr)
-			return out
+			return rename(body)
 		case strings.HasSuffix(path, "/devices/keys"):
 			var kr api.KeysResponse
 			json.Unmarshal(body, &kr)
@@ -128,15 +132,7 @@ func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
 		if !strings.HasSuffix(path, "/changes") {
 			return body
 		}
-		var cr api.ChangesResponse
-		json.Unmarshal(body, &cr)
-		for i, e := range cr.Events {
-			if e.StreamID == target && e.Type == domain.EvReceived {
-				cr.Events[i].Payload = json.RawMessage(strings.Replace(string(e.Payload), made[1].Applicant.Name, "Kẻ Giả Mạo", 1))
-			}
-		}
-		out, _ := json.Marshal(cr)
-		return out
+		return rename(body)
 	})
 	cfg = c.Config()
 	cfg.ServerURL = proxy2.URL
