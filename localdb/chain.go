@@ -97,12 +97,17 @@ func (s *Store) ChainHead(ctx context.Context) (int64, string, error) {
 // linkUnlinked computes the links of events stored before the chain existed (the upgrade),
 // in seq order from the last linked one, then seals.
 func (s *Store) linkUnlinked(ctx context.Context) error {
+	// Once done, never again (every event is linked as it is written; the search reads the
+	// whole log).
+	if done, err := s.getSetting(ctx, s.w, upgradeLinked); err != nil || done != "" {
+		return err
+	}
 	var n int
 	if err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE link = '' LIMIT 1)`).Scan(&n); err != nil {
 		return fmt.Errorf("link events: %w", err)
 	}
 	if n == 0 {
-		return nil
+		return s.tx(ctx, "link events", func(tx *sql.Tx) error { return putSetting(ctx, tx, upgradeLinked, "1") })
 	}
 	var first int64
 	if err := s.w.QueryRowContext(ctx, `SELECT MIN(seq) FROM events WHERE link = ''`).Scan(&first); err != nil {
@@ -110,6 +115,9 @@ func (s *Store) linkUnlinked(ctx context.Context) error {
 	}
 	return s.tx(ctx, "link events", func(tx *sql.Tx) error {
 		if err := rechainFrom(ctx, tx, first); err != nil {
+			return err
+		}
+		if err := putSetting(ctx, tx, upgradeLinked, "1"); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "system", "chain.link", "events", "chuỗi sự kiện được lập cho các sự kiện đã có")

@@ -24,6 +24,12 @@ const KeyFile = "device.key"
 // enrolled before signing, on the first key fetch after the upgrade).
 const SyncKeyCentralKey = "central.key"
 
+// Settings that record an upgrade pass as done (see signUnsigned, linkUnlinked).
+const (
+	upgradeSigned = "upgrade.events_signed"
+	upgradeLinked = "upgrade.events_linked"
+)
+
 // SyncKeyKeyRegistered is the public key this device last registered with the city.
 const SyncKeyKeyRegistered = "device.key.registered"
 
@@ -37,6 +43,12 @@ func (s *Store) sign(e *domain.Event) { e.Sign(s.key, "") }
 // cut-over), so they can be pushed and carried like any other. Pulled events keep what
 // their carrier gave them.
 func (s *Store) signUnsigned(ctx context.Context) error {
+	// Once done, never again: every event written since is signed when it is written, and
+	// looking for unsigned ones reads the whole log (seconds at a million dossiers, on
+	// every start).
+	if done, err := s.getSetting(ctx, s.w, upgradeSigned); err != nil || done != "" {
+		return err
+	}
 	cfg := s.Config()
 	for {
 		rows, err := s.w.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE local = 1 AND sig = '' LIMIT 5000`)
@@ -48,7 +60,7 @@ func (s *Store) signUnsigned(ctx context.Context) error {
 			return fmt.Errorf("sign events: %w", err)
 		}
 		if len(evs) == 0 {
-			return nil
+			return s.tx(ctx, "sign events", func(tx *sql.Tx) error { return putSetting(ctx, tx, upgradeSigned, "1") })
 		}
 		if err := s.tx(ctx, "sign events", func(tx *sql.Tx) error {
 			for i := range evs {

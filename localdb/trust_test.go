@@ -45,8 +45,11 @@ func TestEventsSignedWithTheDeviceKey(t *testing.T) {
 	if bytes.Contains(db, keyPEM[30:60]) {
 		t.Fatal("the key is in the database")
 	}
-	// As an older version left it: unsigned.
+	// As an older version left it: unsigned, and the upgrade not yet run.
 	if _, err := s.w.ExecContext(ctx, `UPDATE events SET sig = ''`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, upgradeSigned); err != nil {
 		t.Fatal(err)
 	}
 	dir := s.Dir()

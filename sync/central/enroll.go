@@ -238,10 +238,18 @@ func (c *Central) forgetKeys(device string) {
 	c.keysMu.Unlock()
 }
 
+// metaAttested records that the events stored before signing were attested.
+const metaAttested = "upgrade.attested"
+
 // attestLegacy signs, with the city's key, every stored event that has no signature: the
 // events received before signing existed. It runs once, when the database is upgraded (and
 // finds nothing to do afterwards).
 func (c *Central) attestLegacy(ctx context.Context) (int, error) {
+	// Once done, never again: every event stored since carries a signature, and looking
+	// for unsigned ones reads the whole log on every start.
+	if done, err := c.db.meta(ctx, metaAttested); err != nil || done != "" {
+		return 0, err
+	}
 	total := 0
 	for {
 		rows, err := c.db.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE sig = '' LIMIT 2000`)
@@ -262,7 +270,7 @@ func (c *Central) attestLegacy(ctx context.Context) (int, error) {
 			return total, err
 		}
 		if len(evs) == 0 {
-			return total, nil
+			return total, c.db.tx(ctx, "attest", func(tx *sql.Tx) error { return putMeta(ctx, tx, metaAttested, "1") })
 		}
 		if err := c.db.tx(ctx, "attest", func(tx *sql.Tx) error {
 			for i := range evs {

@@ -355,6 +355,7 @@ func TestLegacyEventsAttestedOnUpgrade(t *testing.T) {
 	cityKey := c.PublicKey()
 	// As stored by a server before signing.
 	c.db.w.Exec(`UPDATE events SET sig = '', sig_by = ''`)
+	c.db.w.Exec(`DELETE FROM meta WHERE key = ?`, metaAttested)
 	c.Close()
 	c, err = OpenCentral(ctx, Config{Dir: dir})
 	if err != nil {
