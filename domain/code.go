@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -116,4 +117,22 @@ func ParseDossierCode(s string) (DossierCode, error) {
 		return bad("số thứ tự không hợp lệ")
 	}
 	return DossierCode{Unit: unit, Date: day, Slot: slot, N: k}, nil
+}
+
+// EventCode is the dossier code an event gives its dossier (received, registered online,
+// code assigned), and whether it gives one at all. A payload that does not decode gives
+// none: its own check says what is wrong.
+func EventCode(e Event) (string, bool) {
+	var p struct {
+		Code string `json:"code"`
+	}
+	switch e.Type {
+	case EvReceived, EvRegisteredOnline, EvCodeAssigned:
+	default:
+		return "", false
+	}
+	if json.Unmarshal(e.Payload, &p) != nil {
+		return "", false
+	}
+	return strings.TrimSpace(p.Code), true
 }

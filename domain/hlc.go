@@ -33,9 +33,9 @@ func (e *ClockError) Error() string { return e.Msg }
 
 // CheckClock checks an event's wall time and HLC against the receiver's clock now. skew is
 // how far the sender's side is known to run ahead of ours (the measured server skew; 0 when
-// unknown or behind): it widens the bound, never narrows it.
+// unknown or behind): it widens the bound, never narrows it, and by MaxSkewAllowance at most.
 func CheckClock(e Event, now time.Time, skew time.Duration) error {
-	limit := now.Add(ClockAhead + max(skew, 0)).UnixMilli()
+	limit := now.Add(ClockAhead + min(max(skew, 0), MaxSkewAllowance)).UnixMilli()
 	floor := ClockFloor.UnixMilli()
 	switch {
 	case e.HLC.WallMillis() > limit || e.At.UnixMilli() > limit:
@@ -50,6 +50,23 @@ func CheckClock(e Event, now time.Time, skew time.Duration) error {
 	}
 	return nil
 }
+
+// OutOfBounds gives the SQL bounds of stored events whose clock is out of bounds at now:
+// an event is out when hlc >= HLCAbove or hlc < HLCBelow or at (ms) > AtAbove or at < AtBelow.
+// (The physical part of an hlc is its value shifted right by 16 bits: comparing the hlc
+// itself with shifted bounds needs no arithmetic on the column.)
+type OutOfBounds struct{ HLCAbove, HLCBelow, AtAbove, AtBelow int64 }
+
+// ClockBounds is OutOfBounds at now (the same rule as CheckClock, with no skew).
+func ClockBounds(now time.Time) OutOfBounds {
+	limit := now.Add(ClockAhead).UnixMilli()
+	floor := ClockFloor.UnixMilli()
+	return OutOfBounds{HLCAbove: (limit + 1) << hlcLogicalBits, HLCBelow: floor << hlcLogicalBits, AtAbove: limit, AtBelow: floor}
+}
+
+// MaxSkewAllowance bounds the measured skew CheckClock allows for: a server (or someone
+// between) that claims to run a day ahead must not widen the bound by a day.
+const MaxSkewAllowance = time.Hour
 
 func formatClockTime(t time.Time) string {
 	if t.Year() > 9999 {

@@ -106,3 +106,40 @@ func TestClockBounded(t *testing.T) {
 		t.Fatal("skew not allowed for")
 	}
 }
+
+// A server that claims to run far ahead widens the bound by an hour at most.
+func TestClockSkewAllowanceBounded(t *testing.T) {
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	day := Event{HLC: MakeHLC(now.Add(24*time.Hour).UnixMilli(), 0), At: now.Add(24 * time.Hour)}
+	if CheckClock(day, now, 48*time.Hour) == nil {
+		t.Fatal("a day ahead accepted because the server claimed a two-day skew")
+	}
+	hour := Event{HLC: MakeHLC(now.Add(50*time.Minute).UnixMilli(), 0), At: now.Add(50 * time.Minute)}
+	if CheckClock(hour, now, 48*time.Hour) != nil {
+		t.Fatal("within the allowance refused")
+	}
+	b := ClockBounds(now)
+	if b.AtAbove != now.Add(ClockAhead).UnixMilli() || HLC(b.HLCAbove).WallMillis() != b.AtAbove+1 || HLC(b.HLCBelow).WallMillis() != ClockFloor.UnixMilli() {
+		t.Fatalf("bounds %+v", b)
+	}
+}
+
+func TestEventCode(t *testing.T) {
+	for _, c := range []struct {
+		typ     EventType
+		payload string
+		code    string
+		ok      bool
+	}{
+		{EvReceived, `{"code":" X-1 "}`, "X-1", true},
+		{EvCodeAssigned, `{"code":"Y"}`, "Y", true},
+		{EvRegisteredOnline, `{}`, "", true},
+		{EvForwarded, `{"code":"Z"}`, "", false},
+		{EvReceived, `{not json`, "", false},
+	} {
+		code, ok := EventCode(Event{Type: c.typ, Payload: []byte(c.payload)})
+		if code != c.code || ok != c.ok {
+			t.Errorf("%s %s: %q %v", c.typ, c.payload, code, ok)
+		}
+	}
+}

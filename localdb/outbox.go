@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -259,17 +258,8 @@ func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID str
 // from elsewhere (its events pulled again after a restore): the next intake must not issue
 // that number a second time.
 func (s *Store) bumpCounter(ctx context.Context, tx *sql.Tx, e domain.Event) error {
-	var code string
-	switch e.Type {
-	case domain.EvReceived, domain.EvCodeAssigned:
-		var p struct {
-			Code string `json:"code"`
-		}
-		if json.Unmarshal(e.Payload, &p) != nil {
-			return nil
-		}
-		code = p.Code
-	default:
+	code, ok := domain.EventCode(e)
+	if !ok {
 		return nil
 	}
 	dc, err := domain.ParseDossierCode(code)

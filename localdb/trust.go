@@ -271,12 +271,11 @@ type ClockRepair struct {
 func (s *Store) RepairClocks(ctx context.Context) (ClockRepair, error) {
 	var rep ClockRepair
 	now := s.now()
-	limit := now.Add(domain.ClockAhead).UnixMilli()
-	floor := domain.ClockFloor.UnixMilli()
+	b := domain.ClockBounds(now)
 	err := s.tx(ctx, "repair clocks", func(tx *sql.Tx) error {
 		rep.Moved = nil
 		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq FROM events WHERE hlc >= ? OR hlc < ? OR at > ? OR at < ? ORDER BY seq`,
-			(limit+1)<<16, floor<<16, limit, floor)
+			b.HLCAbove, b.HLCBelow, b.AtAbove, b.AtBelow)
 		if err != nil {
 			return err
 		}

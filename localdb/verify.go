@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	gosync "sync"
@@ -378,7 +379,7 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 		if err != nil {
 			return err
 		}
-		want[20] = sync // dossierRow's sync column
+		want[syncCol] = sync // dossierRow leaves it to the caller
 		got := make([]any, len(want))
 		ptrs := make([]any, len(want)+1)
 		var rid int64
@@ -528,6 +529,9 @@ const dossierCols = `id, code, procedure_code, procedure_name, field_code, appli
 	received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc`
 
 var dossierColNames = strings.Fields(strings.ReplaceAll(dossierCols, ",", " "))
+
+// syncCol is where the sync column stands in dossierRow's order.
+var syncCol = slices.Index(dossierColNames, "sync")
 
 // columnWords names the projection's columns for a clerk.
 var columnWords = map[string]string{"code": "mã hồ sơ", "procedure_code": "mã thủ tục", "procedure_name": "tên thủ tục", "field_code": "lĩnh vực",

@@ -378,23 +378,10 @@ func checkTrust(e domain.Event, keys []ed25519.PublicKey, now time.Time) string 
 // device: its unit's prefix and its slot. A workstation of one unit cannot make a dossier
 // under another unit's code, nor take the numbers of another workstation of its unit.
 func checkCode(dev Device, e domain.Event) (code, reason string) {
-	switch e.Type {
-	case domain.EvReceived, domain.EvRegisteredOnline:
-		var p domain.ReceivedPayload
-		if json.Unmarshal(e.Payload, &p) != nil {
-			return "", "" // the payload check says what is wrong
-		}
-		code = p.Code
-	case domain.EvCodeAssigned:
-		var p domain.CodeAssignedPayload
-		if json.Unmarshal(e.Payload, &p) != nil {
-			return "", ""
-		}
-		code = p.Code
-	default:
+	code, ok := domain.EventCode(e)
+	if !ok {
 		return "", ""
 	}
-	code = strings.TrimSpace(code)
 	if code == "" {
 		if e.Type == domain.EvRegisteredOnline {
 			return "", ""

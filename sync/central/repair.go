@@ -28,15 +28,14 @@ func (c *Central) RepairClocks(ctx context.Context) (ClockRepair, error) {
 	var rep ClockRepair
 	rep.ClockBefore = c.clock.Last()
 	now := c.now()
-	limit := now.Add(domain.ClockAhead).UnixMilli()
-	floor := domain.ClockFloor.UnixMilli()
+	b := domain.ClockBounds(now)
 	err := c.db.tx(ctx, "repair clocks", func(tx *sql.Tx) error {
 		rep.Events, rep.Reasons = nil, nil
 		// The physical part of an hlc is its value shifted right by 16 bits; compare
 		// the hlc itself with the bounds shifted left (no arithmetic on the column).
 		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
 			WHERE hlc >= ? OR hlc < ? OR at > ? OR at < ? ORDER BY seq`,
-			(limit+1)<<16, floor<<16, limit, floor)
+			b.HLCAbove, b.HLCBelow, b.AtAbove, b.AtBelow)
 		if err != nil {
 			return err
 		}
