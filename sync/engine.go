@@ -26,6 +26,7 @@ import (
 type Options struct {
 	HTTPClient     *http.Client
 	Interval       time.Duration // sync this often while online (default 2 min)
+	ProbeInterval  time.Duration // between full passes, check the server is still there this often (default 15 s)
 	Debounce       time.Duration // wait after a local write, so a burst becomes one push (default 300 ms)
 	MinBackoff     time.Duration // first wait after a failure (default 2 s)
 	MaxBackoff     time.Duration // longest wait (default 5 min)
@@ -42,6 +43,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.Interval <= 0 {
 		o.Interval = 2 * time.Minute
+	}
+	if o.ProbeInterval <= 0 {
+		o.ProbeInterval = 15 * time.Second
 	}
 	if o.Debounce <= 0 {
 		o.Debounce = 300 * time.Millisecond
@@ -245,8 +249,10 @@ func (e *Engine) backoff(n int) time.Duration {
 
 // Run syncs until ctx is cancelled: at start-up, after every local write (debounced), on a
 // timer while online, with capped exponential backoff and jitter after failures (reset on
-// real progress), probing a lost server cheaply before a full attempt. After a 401 it waits
-// for re-enrollment and sends nothing. Cancellation is never an error: Run returns nil.
+// real progress), probing a lost server cheaply before a full attempt. Between full passes
+// while online it probes every ProbeInterval, so a server that went away shows as offline
+// within seconds rather than at the next full pass. After a 401 it waits for re-enrollment
+// and sends nothing. Cancellation is never an error: Run returns nil.
 func (e *Engine) Run(ctx context.Context) error {
 	e.refresh(ctx)
 	timer := time.NewTimer(0) // start-up
@@ -264,6 +270,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	attempt := 0
 	offline := false
+	// fullDue is when the next full pass is due while online and idle; before it, the timer
+	// only probes. Zero: the next wake-up is a full pass.
+	var fullDue time.Time
+	idle := func() {
+		wait := e.opt.Interval
+		if d := fullDue.Sub(e.opt.Now()); d < wait {
+			wait = max(d, 0)
+		}
+		schedule(min(wait, e.opt.ProbeInterval))
+	}
 	for {
 		forced := false
 		select {
@@ -279,12 +295,13 @@ func (e *Engine) Run(ctx context.Context) error {
 				// A pass could only fail: wait for (re-)enrollment.
 			case next.IsZero():
 				// The loop was idle (just enrolled, or re-enrolled after a 401): start afresh.
-				attempt, offline = 0, false
+				attempt, offline, fullDue = 0, false, time.Time{}
 				schedule(0)
 			case offline || attempt > 0:
 				// Failing: the backoff schedule (and the probe) decide, not every keystroke.
 			case next.After(e.opt.Now().Add(e.opt.Debounce)):
 				// Debounce: a burst of writes becomes one push.
+				fullDue = time.Time{}
 				schedule(e.opt.Debounce)
 			}
 			e.wakes.Add(1)
@@ -295,6 +312,20 @@ func (e *Engine) Run(ctx context.Context) error {
 		st := e.Status()
 		if !st.Enrolled || st.PausedForAuth {
 			unschedule()
+			e.wakes.Add(1)
+			continue
+		}
+		if !forced && !offline && attempt == 0 && !fullDue.IsZero() && e.opt.Now().Before(fullDue) {
+			// Online and idle: a cheap check that the server is still there.
+			if err := e.Probe(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				attempt, offline, fullDue = 1, isClass(err, ClassNetwork), time.Time{}
+				schedule(e.wait(attempt, err))
+			} else {
+				idle()
+			}
 			e.wakes.Add(1)
 			continue
 		}
@@ -316,12 +347,14 @@ func (e *Engine) Run(ctx context.Context) error {
 		switch {
 		case err == nil:
 			attempt, offline = 0, false
-			schedule(e.opt.Interval)
+			fullDue = e.opt.Now().Add(e.opt.Interval)
+			idle()
 		case isClass(err, ClassAuth):
 			unschedule()
 		case isClass(err, ClassNotEnrolled):
 			unschedule()
 		default:
+			fullDue = time.Time{}
 			if rep.Progress() {
 				attempt = 0 // real progress: start the backoff again from the bottom
 			}

@@ -137,7 +137,7 @@ func (h *harness) enroll(s *localdb.Store, slot int) {
 
 // engine builds an engine with fast, deterministic backoff for tests.
 func (h *harness) engine(s *localdb.Store, mod ...func(*Options)) *Engine {
-	opt := Options{HTTPClient: h.ts.Client(), Interval: time.Hour, Debounce: time.Millisecond, MinBackoff: 5 * time.Millisecond,
+	opt := Options{HTTPClient: h.ts.Client(), Interval: time.Hour, ProbeInterval: time.Hour, Debounce: time.Millisecond, MinBackoff: 5 * time.Millisecond,
 		MaxBackoff: 40 * time.Millisecond, RequestTimeout: time.Minute, Jitter: func() float64 { return 0.5 }, Logger: quiet}
 	for _, m := range mod {
 		m(&opt)

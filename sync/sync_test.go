@@ -227,3 +227,35 @@ func TestRunBeforeEnrollmentStartsOnEnrollment(t *testing.T) {
 		t.Fatalf("subscriber saw %d statuses, last %+v", len(seen), seen[len(seen)-1])
 	}
 }
+
+// A central server that stops while the workstation is idle and online shows as offline
+// within a probe interval, not at the next full pass (issue 15: "Trực tuyến" for over a
+// minute after the server stopped).
+func TestLostServerShowsOfflineAtTheNextProbe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 1)
+	e := h.engine(a, func(o *Options) { o.Interval, o.ProbeInterval = time.Hour, 100*time.Millisecond })
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	waitFor(t, "the first sync", func() bool { st := e.Status(); return st.Online && !st.LastSuccess.IsZero() })
+	waitFor(t, "an idle probe", func() bool { return len(h.requests(http.MethodGet, "/ping")) >= 1 })
+	if st := e.Status(); !st.Online {
+		t.Fatalf("offline while the server answers: %+v", st)
+	}
+	h.ts.Close() // the city's server stops
+	stopped := time.Now()
+	waitFor(t, "offline", func() bool { return !e.Status().Online })
+	if took := time.Since(stopped); took > 5*time.Second {
+		t.Fatalf("still online %v after the server stopped", took)
+	}
+	if st := e.Status(); st.LastError == "" || st.NextAttempt.IsZero() {
+		t.Fatalf("status after the server stopped %+v", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
