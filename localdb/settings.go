@@ -65,6 +65,8 @@ type ReceiptSettings struct {
 	// Copies is how many copies (liên) one print makes: 1, or 2 where the province asks
 	// for one to hand out and one to keep.
 	Copies int `json:"copies,omitempty"`
+	// PrintCopies is how many copies "In" sends to the default printer for any form (0: 1).
+	PrintCopies int `json:"print_copies,omitempty"`
 }
 
 // Targets are the city's goals a supervisor compares the centre with, in percent. They
@@ -119,6 +121,9 @@ func (c Config) Validate() error {
 	}
 	if c.Receipt.Copies < 0 || c.Receipt.Copies > 2 {
 		v = append(v, domain.FieldError{Field: "receipt_copies", Code: "unit.copies", Msg: "Số liên của giấy tiếp nhận là 1 hoặc 2."})
+	}
+	if c.Receipt.PrintCopies < 0 || c.Receipt.PrintCopies > 5 {
+		v = append(v, domain.FieldError{Field: "print_copies", Code: "unit.print_copies", Msg: "Số bản in mỗi lần từ 1 đến 5."})
 	}
 	if _, err := domain.ParseFinishRule(c.Report.ResolvedAt); err != nil {
 		v = append(v, domain.FieldError{Field: "report", Code: "report.finish", Msg: err.Error()})

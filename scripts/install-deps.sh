@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Installs the system packages motcua needs on Debian/Ubuntu, saying what it installs.
-#   install-deps.sh run    - what building and starting the desktop app needs (cgo, X11, GL)
+#   install-deps.sh run    - what building and starting the desktop app needs (cgo, X11, GL),
+#                            and what printing needs: CUPS's lp, xdg-open and a PDF viewer
 #   install-deps.sh test   - the same, plus the tools the tests use (poppler-utils for PDFs)
 #   install-deps.sh windows - the MinGW cross-compiler for motcua.exe
 # Packages already present are skipped; nothing is done on systems without apt-get.
 set -euo pipefail
 
 want=(gcc pkg-config libgl1-mesa-dev xorg-dev)
+# Printing: "In" sends to the default printer with lp; "Xem" and the fallback open the PDF
+# with xdg-open, which needs an application for PDFs (mupdf, small, when there is none).
+printing=(xdg-utils cups-client)
+has_pdf_viewer() {
+  command -v xdg-mime >/dev/null 2>&1 && [ -n "$(xdg-mime query default application/pdf 2>/dev/null)" ] && return 0
+  for v in evince okular atril xreader zathura mupdf qpdfview; do command -v "$v" >/dev/null 2>&1 && return 0; done
+  return 1
+}
 case "${1:-run}" in
-  run) ;;
+  run) want+=("${printing[@]}"); has_pdf_viewer || want+=(mupdf) ;;
   test) want+=(poppler-utils) ;;
   windows) want=(gcc-mingw-w64-x86-64 zip) ;;
   shots) want+=(xvfb imagemagick xdotool) ;;

@@ -30,6 +30,8 @@ import (
 type Options struct {
 	Store Store
 	Sync  Syncer // nil: no central system configured yet
+	// Printer prints, opens and shows printed forms. Without it, printing falls back to Open.
+	Printer Printer
 	// Open shows a file (a PDF to print) in the system viewer. Defaults to the OS handler.
 	Open   func(path string) error
 	Logger *slog.Logger
@@ -64,6 +66,7 @@ type UI struct {
 	user         *domain.Staff
 	lastActivity time.Time
 	locked       bool
+	printedTo    map[string]bool // PDF path → sent to the printer (false: opened in the viewer)
 
 	jobs sync.WaitGroup // background loads, so tests can wait for them
 
@@ -105,6 +108,9 @@ func New(a fyne.App, opt Options) *UI {
 			}
 			return a.OpenURL(u)
 		}
+	}
+	if opt.Printer == nil {
+		opt.Printer = openOnly{opt.Open}
 	}
 	if opt.Tick == 0 {
 		opt.Tick = 5 * time.Second

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -486,7 +487,13 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 		b := widget.NewButtonWithIcon(label, theme.DocumentPrintIcon(), f)
 		b.Alignment = widget.ButtonAlignLeading
 		v.printButtons[key] = b
-		prints.Add(b)
+		if key == "stop" || key == "mau04" { // these ask who signs first
+			prints.Add(b)
+			return
+		}
+		view := widget.NewButtonWithIcon(T("Xem"), theme.SearchIcon(), func() { v.view(key) })
+		v.printButtons[key+"/view"] = view
+		prints.Add(container.NewBorder(nil, nil, nil, view, b))
 	}
 	add("mau01", T("In lại giấy tiếp nhận (Mẫu 01)"), func() {
 		v.print(func(d domain.Dossier) (string, error) { return v.u.reprintReceipt(d) })
@@ -532,7 +539,24 @@ func (v *detailView) print(render func(d domain.Dossier) (string, error)) {
 			v.banner.set(T("Chưa in được: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		v.banner.set(T("Đã mở bản in trong trình xem PDF."), widget.SuccessImportance)
+		v.banner.set(v.u.deliveredText(path), widget.SuccessImportance)
+	})
+}
+
+// view writes one of the print card's forms and opens it in the PDF viewer without printing.
+func (v *detailView) view(key string) {
+	v.u.touch()
+	d := v.d
+	background(v.u, func(context.Context) (string, error) { return v.u.viewForm(key, d) }, func(path string, err error) {
+		var np *notPrintedError
+		switch {
+		case errors.As(err, &np):
+			v.u.showNotPrinted(np)
+		case err != nil:
+			v.banner.set(T("Chưa mở được bản in: ")+errText(err), widget.DangerImportance)
+		default:
+			v.banner.set(T("Đã mở bản in trong trình xem PDF."), widget.SuccessImportance)
+		}
 	})
 }
 

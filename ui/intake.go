@@ -475,7 +475,7 @@ func (s *intakeScreen) onSave() {
 			s.banner.set(msg, widget.WarningImportance)
 			return
 		}
-		s.banner.set(msg, widget.SuccessImportance)
+		s.banner.set(msg+"\n"+u.deliveredText(path), widget.SuccessImportance)
 	})
 }
 

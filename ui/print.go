@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,9 +10,41 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"motcua/domain"
 	"motcua/forms"
 )
+
+// Printer is what the screens need from the system to get a printed form out: the default
+// printer, the PDF viewer and the file manager (internal/printer in the app).
+type Printer interface {
+	Print(path string, copies int) error
+	Open(path string) error
+	OpenFolder(dir string) error
+}
+
+// openOnly is the printer of a UI wired with only an Open function (tests, or a system
+// without a print spooler): printing falls back to opening the file.
+type openOnly struct{ open func(string) error }
+
+var errNoSpooler = errors.New("no print spooler")
+
+func (openOnly) Print(string, int) error       { return errNoSpooler }
+func (o openOnly) Open(path string) error      { return o.open(path) }
+func (o openOnly) OpenFolder(dir string) error { return o.open(dir) }
+
+// notPrintedError says a form was written but could neither be printed nor opened: the
+// clerk is told where the file is.
+type notPrintedError struct{ Path string }
+
+func (e *notPrintedError) Error() string {
+	return Tf("Máy này chưa in được và chưa mở được tệp PDF (chưa có máy in mặc định hoặc trình xem PDF). Tệp đã được lưu tại: %s", e.Path)
+}
 
 // renderer prints the unit's forms.
 func (u *UI) renderer() forms.Renderer {
@@ -32,9 +65,19 @@ func (u *UI) renderer() forms.Renderer {
 	}
 }
 
-// printPDF renders a form into the printouts folder and opens it in the system viewer.
-// It returns the file's path.
+// printPDF renders a form into the printouts folder and sends it to the printer (see
+// deliver). It returns the file's path.
 func (u *UI) printPDF(d domain.Dossier, kind string, render func(w io.Writer) error) (string, error) {
+	path, err := u.writePDF(d, kind, render)
+	if err != nil {
+		return "", err
+	}
+	return path, u.deliver(path)
+}
+
+// writePDF renders a form into <data>/printouts/<code>-<kind>.pdf, replacing an older copy
+// at once (never a half-written file), and returns its path.
+func (u *UI) writePDF(d domain.Dossier, kind string, render func(w io.Writer) error) (string, error) {
 	name := strings.NewReplacer(".", "_", "/", "_", "\\", "_").Replace(d.Code)
 	if name == "" {
 		name = d.ID
@@ -56,10 +99,102 @@ func (u *UI) printPDF(d domain.Dossier, kind string, render func(w io.Writer) er
 		return "", err
 	}
 	u.log.Info("printed", "form", kind, "dossier", d.Code, "path", path)
-	if err := u.opt.Open(path); err != nil {
-		return path, fmt.Errorf("%s: %w", T("không mở được trình xem PDF"), err)
+	return path, nil
+}
+
+// viewForm writes one of a dossier's forms, as its print button would, and opens it in the
+// viewer instead of printing it ("Xem"). key is the print button's key in the detail view.
+func (u *UI) viewForm(key string, d domain.Dossier) (string, error) {
+	r := u.renderer()
+	var kind string
+	var render func(io.Writer) error
+	switch key {
+	case "mau01":
+		clerk := u.staffByUsername(u.ctx, d.ReceivedBy)
+		kind, render = "mau01-tiep-nhan", func(w io.Writer) error { return r.Receipt(w, d, clerk) }
+	case "control":
+		kind, render = "phieu-kiem-soat", func(w io.Writer) error { return r.ControlSlip(w, d) }
+	case "mau02":
+		guide := u.actor()
+		kind, render = "mau02-yeu-cau-bo-sung", func(w io.Writer) error { return r.Supplement(w, d, guide) }
+	case "mau03":
+		clerk := u.actor()
+		kind, render = "mau03-tu-choi", func(w io.Writer) error { return r.Refusal(w, d, clerk) }
+	case "return":
+		kind, render = "phieu-tra-ket-qua", func(w io.Writer) error { return r.ReturnSlip(w, d) }
+	default:
+		return "", fmt.Errorf("no preview for %q", key)
+	}
+	path, err := u.writePDF(d, kind, render)
+	if err != nil {
+		return "", err
+	}
+	if err := u.opt.Printer.Open(path); err != nil {
+		u.log.Warn("cannot open a PDF", "path", path, "err", err)
+		return path, &notPrintedError{Path: path}
 	}
 	return path, nil
+}
+
+// printCopies is how many copies "In" sends to the printer (the receipt's liên are already
+// pages of its PDF).
+func (u *UI) printCopies() int { return max(u.opt.Store.Config().Receipt.PrintCopies, 1) }
+
+// deliver sends a written PDF to the default printer; when there is none it opens the PDF
+// in the viewer (to print from there); when neither works it shows where the file is, with
+// a button to open its folder, and returns a *notPrintedError.
+func (u *UI) deliver(path string) error {
+	perr := u.opt.Printer.Print(path, u.printCopies())
+	if perr == nil {
+		u.recordDelivery(path, true)
+		return nil
+	}
+	oerr := u.opt.Printer.Open(path)
+	if oerr == nil {
+		u.recordDelivery(path, false)
+		return nil
+	}
+	u.log.Warn("cannot print or open a PDF", "path", path, "print", perr, "open", oerr)
+	err := &notPrintedError{Path: path}
+	u.opt.Do(func() { u.showNotPrinted(err) })
+	return err
+}
+
+func (u *UI) recordDelivery(path string, printed bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.printedTo == nil {
+		u.printedTo = map[string]bool{}
+	}
+	u.printedTo[path] = printed
+}
+
+// deliveredText says what became of a PDF that deliver handled without error.
+func (u *UI) deliveredText(path string) string {
+	u.mu.Lock()
+	printed := u.printedTo[path]
+	u.mu.Unlock()
+	if printed {
+		return Tf("Đã gửi %d bản tới máy in.", u.printCopies())
+	}
+	return T("Đã mở bản in trong trình xem PDF (máy này chưa in thẳng được: chưa có máy in mặc định).")
+}
+
+// showNotPrinted tells the clerk where an unprinted PDF is and offers to open its folder.
+func (u *UI) showNotPrinted(e *notPrintedError) {
+	msg := widget.NewLabel(T("Máy này chưa in được và chưa mở được tệp PDF (chưa có máy in mặc định hoặc trình xem PDF). Tệp đã được lưu tại:"))
+	msg.Wrapping = fyne.TextWrapWord
+	path := widget.NewEntry()
+	path.SetText(e.Path) // selectable, to copy
+	folder := widget.NewButtonWithIcon(T("Mở thư mục"), theme.FolderOpenIcon(), func() {
+		if err := u.opt.Printer.OpenFolder(filepath.Dir(e.Path)); err != nil {
+			u.log.Warn("cannot open the printouts folder", "err", err)
+			msg.SetText(msg.Text + "\n" + T("Cũng chưa mở được thư mục: hãy mở thư mục trên bằng trình quản lý tệp."))
+		}
+	})
+	body := container.NewVBox(msg, path, container.NewHBox(folder))
+	dlg := dialog.NewCustom(T("Chưa in được"), T("Đóng"), container.NewGridWrap(fyne.NewSize(560, 200), body), u.win)
+	dlg.Show()
 }
 
 // printReceipt prints Mẫu 01 for a dossier just received.

@@ -31,7 +31,7 @@ type settingsScreen struct {
 
 	unitName, parent, place, address, phone, returnPlace, book *widget.Entry
 	lookupURL                                                  *widget.Entry
-	copies                                                     *widget.Select
+	copies, printCopies                                        *widget.Select
 	morningStart, morningEnd, afternoonStart, afternoonEnd     *widget.Entry
 	cutoff, idle, reschedules                                  *widget.Entry
 	targetOnline, targetDigital, targetEResult, targetOnTime   *widget.Entry
@@ -56,7 +56,7 @@ var settingsSections []func(s *settingsScreen) fyne.CanvasObject
 
 func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	s := &settingsScreen{u: u, admin: st.Role.Can(domain.PermAdminister), errs: map[string]*widget.Label{}}
-	for _, f := range []string{"unit_name", "parent", "lookup_url", "receipt_copies", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
+	for _, f := range []string{"unit_name", "parent", "lookup_url", "receipt_copies", "print_copies", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
 		s.errs[f] = errLabel()
 	}
 	s.banner = newBanner()
@@ -79,8 +79,11 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 	if cfg.Receipt.Copies == 2 {
 		s.copies.SetSelectedIndex(1)
 	}
+	s.printCopies = widget.NewSelect([]string{"1", "2", "3", "4", "5"}, nil)
+	s.printCopies.SetSelectedIndex(max(cfg.Receipt.PrintCopies, 1) - 1)
 	if !s.admin {
 		s.copies.Disable()
+		s.printCopies.Disable()
 	}
 	h := cfg.Hours
 	s.morningStart, s.morningEnd = entry(hhmm(h.MorningStart)), entry(hhmm(h.MorningEnd))
@@ -121,9 +124,10 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 			labelled(T("Địa chỉ"), s.address, nil),
 			labelled(T("Điện thoại"), s.phone, nil)),
 		labelled(T("Nơi trả kết quả"), s.returnPlace, nil),
+		labelled(T("Địa chỉ tra cứu hồ sơ (mã QR trên giấy tiếp nhận; {code} là mã hồ sơ)"), s.lookupURL, s.errs["lookup_url"]),
 		container.NewGridWithColumns(2,
-			labelled(T("Địa chỉ tra cứu hồ sơ (mã QR trên giấy tiếp nhận; {code} là mã hồ sơ)"), s.lookupURL, s.errs["lookup_url"]),
-			labelled(T("Số liên giấy tiếp nhận"), s.copies, s.errs["receipt_copies"])),
+			labelled(T("Số liên giấy tiếp nhận"), s.copies, s.errs["receipt_copies"]),
+			labelled(T("Số bản gửi tới máy in mỗi lần bấm «In»"), s.printCopies, s.errs["print_copies"])),
 	)
 	work := container.NewVBox(
 		container.NewGridWithColumns(5,
@@ -207,6 +211,7 @@ func (s *settingsScreen) onSave() {
 	cfg.ReturnPlace, cfg.Book = strings.TrimSpace(s.returnPlace.Text), strings.TrimSpace(s.book.Text)
 	cfg.Receipt.LookupURL = strings.TrimSpace(s.lookupURL.Text)
 	cfg.Receipt.Copies = s.copies.SelectedIndex() + 1
+	cfg.Receipt.PrintCopies = s.printCopies.SelectedIndex() + 1
 	var bad domain.ValidationError
 	var hours calendar.WorkingHours
 	fields := []*int{&hours.MorningStart, &hours.MorningEnd, &hours.AfternoonStart, &hours.AfternoonEnd, &hours.SameDayCutoff}

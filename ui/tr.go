@@ -105,6 +105,10 @@ func errText(err error) string {
 	if errors.As(err, &ce) {
 		return localizeCode(ce.Code, ce.Msg, ce.Args)
 	}
+	var np *notPrintedError
+	if errors.As(err, &np) {
+		return np.Error()
+	}
 	var sie *localdb.SignInError
 	if errors.As(err, &sie) {
 		switch {

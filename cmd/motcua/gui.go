@@ -9,6 +9,7 @@ import (
 
 	"motcua/assets"
 	"motcua/internal/logging"
+	"motcua/internal/printer"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/ui"
@@ -63,7 +64,8 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	ui.Prepare(store.Config().Language)
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
-	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store)})
+	sys := printer.System()
+	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store), Printer: sys, Open: sys.Open})
 	defer w.Close()
 	benchHooks(a, w, e) // only with MOTCUA_BENCH_FRAME set, for motcua bench
 	w.ShowAndRun()

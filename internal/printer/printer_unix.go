@@ -1,0 +1,69 @@
+//go:build !windows
+
+package printer
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type system struct{}
+
+// Print spools path with CUPS's lp on the default destination ("lp -n N -- path"); lp
+// returns once the job is queued, and fails when there is no default printer.
+func (system) Print(path string, copies int) error {
+	lp, err := exec.LookPath("lp")
+	if err != nil {
+		return unavailable("lp")
+	}
+	cmd := exec.Command(lp, "-n", strconv.Itoa(max(copies, 1)), "--", path)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if msg := strings.TrimSpace(out.String()); msg != "" {
+			return fmt.Errorf("lp: %s: %w", msg, err)
+		}
+		return fmt.Errorf("lp: %w", err)
+	}
+	return nil
+}
+
+func (system) Open(path string) error { return open(path) }
+
+func (system) OpenFolder(dir string) error { return open(dir) }
+
+// open starts the desktop's handler for path without waiting for the viewer to close, but
+// long enough to hear that the handler itself failed (xdg-open exits non-zero when no
+// application is registered for PDFs).
+func open(path string) error {
+	name := "xdg-open"
+	if runtime.GOOS == "darwin" {
+		name = "open"
+	}
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		return unavailable(name)
+	}
+	cmd := exec.Command(bin, path)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", name, strings.TrimSpace(out.String()), err)
+		}
+	case <-time.After(3 * time.Second):
+		// Still running: the viewer is up (some handlers stay in the foreground).
+	}
+	return nil
+}
