@@ -55,6 +55,27 @@ func ListBackups(dir string) ([]BackupEntry, error) {
 	return listBackups(dir, DefaultRetention)
 }
 
+// BackupIn resolves what someone gives as a backup to restore or check: a backup folder
+// itself, or the folder backups are written into (the folder of `motcua backup --to` and of
+// Cài đặt), in which case the newest backup whose manifest reads is chosen. list is that
+// folder's backups, newest first, nil when from is itself a backup.
+func BackupIn(from string) (dir string, list []BackupEntry, err error) {
+	_, _, merr := readManifest(from)
+	if merr == nil {
+		return from, nil, nil
+	}
+	list, err = ListBackups(from)
+	if err != nil || len(list) == 0 {
+		return "", list, merr
+	}
+	for _, e := range list {
+		if e.Problem == "" {
+			return e.Dir, list, nil
+		}
+	}
+	return "", list, fmt.Errorf("thư mục %s có %d bản sao lưu nhưng không bản nào đọc được: %s", from, len(list), list[0].Problem)
+}
+
 // Retention says how many backups the rotation keeps.
 type Retention struct{ Daily, Weekly int }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
@@ -46,6 +48,12 @@ func cmdBackups(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Chưa có bản sao lưu nào trong %s\n", *dir)
 		return nil
 	}
+	printBackups(e.stdout, list, "")
+	return nil
+}
+
+// printBackups lists backups one a line, each line after indent.
+func printBackups(w io.Writer, list []localdb.BackupEntry, indent string) {
 	kinds := map[string]string{localdb.BackupDaily: "hằng ngày", localdb.BackupWeekly: "hằng tuần", localdb.BackupExtra: "ngoài hạn"}
 	for _, b := range list {
 		enc := "KHÔNG mã hóa, không chống sửa đổi"
@@ -57,9 +65,24 @@ func cmdBackups(ctx context.Context, e *env, args []string) error {
 		if b.Problem != "" {
 			line = fmt.Sprintf("%s  %s  LỖI: %s", b.Name, b.Time.Format("02/01/2006 15:04"), b.Problem)
 		}
-		fmt.Fprintln(e.stdout, strings.TrimRight(line, " "))
+		fmt.Fprintln(w, indent+strings.TrimRight(line, " "))
 	}
-	return nil
+}
+
+// chooseBackup turns --from into one backup folder: the folder itself when it is a backup;
+// for the folder backups are written into (`backup --to DIR`), the newest readable backup in
+// it, after listing them and saying which one.
+func chooseBackup(e *env, from string) (string, error) {
+	dir, list, err := localdb.BackupIn(from)
+	if err != nil {
+		return "", err
+	}
+	if list != nil {
+		fmt.Fprintf(e.stdout, "%s là thư mục chứa %d bản sao lưu (mới nhất trước):\n", from, len(list))
+		printBackups(e.stdout, list, "  ")
+		fmt.Fprintf(e.stdout, "Dùng bản mới nhất: %s (muốn bản khác: --from %s)\n", filepath.Base(dir), filepath.Join(from, "TÊN_BẢN"))
+	}
+	return dir, nil
 }
 
 func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
@@ -71,6 +94,10 @@ func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
 	}
 	if *from == "" {
 		return fmt.Errorf("thiếu --from THƯ_MỤC")
+	}
+	var err error
+	if *from, err = chooseBackup(e, *from); err != nil {
+		return err
 	}
 	m, err := localdb.ReadBackupManifest(*from)
 	if err != nil {

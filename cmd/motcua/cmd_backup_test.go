@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"motcua/localdb"
 )
@@ -133,5 +134,43 @@ func TestVerifyBackupEditedBackups(t *testing.T) {
 	code, out, errs := runCmd(t, "", "verify-backup", "--from", plain)
 	if code != 0 || !strings.Contains(out, "KHÔNG mã hóa") || !strings.Contains(out, "không chứng minh được là chưa bị sửa") {
 		t.Errorf("verify-backup of an edited plain backup: %d %s %s", code, out, errs)
+	}
+}
+
+// `restore --from` and `verify-backup --from` given the folder `backup --to` writes into list
+// the backups inside and use the newest, saying which (issue 15, item 12).
+func TestRestoreFromTheBackupFolder(t *testing.T) {
+	dir := initStore(t)
+	if code, _, errs := runCmd(t, "", "seed", "--data", dir, "--dossiers", "3"); code != 0 {
+		t.Fatal(errs)
+	}
+	to := filepath.Join(t.TempDir(), "usb")
+	if code, _, errs := runCmd(t, "", "backup", "--data", dir, "--to", to, "--plain"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := runCmd(t, "", "seed", "--data", dir, "--dossiers", "2"); code != 0 {
+		t.Fatal(errs)
+	}
+	time.Sleep(1100 * time.Millisecond) // backups are named by the second
+	if code, _, errs := runCmd(t, "", "backup", "--data", dir, "--to", to, "--plain"); code != 0 {
+		t.Fatal(errs)
+	}
+	list, err := localdb.ListBackups(to)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("backups %v %v", list, err)
+	}
+	newest := list[0].Name
+	target := filepath.Join(t.TempDir(), "restored")
+	code, out, errs := runCmd(t, "", "restore", "--from", to, "--data", target)
+	if code != 0 || !strings.Contains(out, "chứa 2 bản sao lưu") || !strings.Contains(out, "Dùng bản mới nhất: "+newest) ||
+		!strings.Contains(out, list[1].Name) || !strings.Contains(out, "5 hồ sơ") {
+		t.Fatalf("restore from the folder: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs := runCmd(t, "", "verify-backup", "--from", to); code != 0 || !strings.Contains(out, "Dùng bản mới nhất: "+newest) {
+		t.Fatalf("verify-backup from the folder: %d %s %s", code, out, errs)
+	}
+	// A folder with no backup at all is still "not a backup".
+	if code, _, errs := runCmd(t, "", "restore", "--from", t.TempDir(), "--data", filepath.Join(t.TempDir(), "r")); code == 0 || !strings.Contains(errs, "không phải bản sao lưu") {
+		t.Fatalf("empty folder: %d %s", code, errs)
 	}
 }

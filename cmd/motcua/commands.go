@@ -432,7 +432,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 
 func cmdRestore(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "restore")
-	from := fs.String("from", "", "thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS)")
+	from := fs.String("from", "", "thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS), hoặc thư mục chứa các bản sao lưu: dùng bản mới nhất")
 	data := dataFlag(fs)
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
 	if err := fs.Parse(args); err != nil {
@@ -441,12 +441,16 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	if *from == "" {
 		return fmt.Errorf("thiếu --from THƯ_MỤC")
 	}
+	if _, err := os.Stat(filepath.Join(*data, localdb.DBFile)); err == nil {
+		return fmt.Errorf("thư mục dữ liệu %s đã có dữ liệu; hãy khôi phục vào một thư mục trống hoặc đổi tên thư mục cũ trước", *data)
+	}
+	var err error
+	if *from, err = chooseBackup(e, *from); err != nil {
+		return err
+	}
 	m, err := localdb.ReadBackupManifest(*from)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(*data, localdb.DBFile)); err == nil {
-		return fmt.Errorf("thư mục dữ liệu %s đã có dữ liệu; hãy khôi phục vào một thư mục trống hoặc đổi tên thư mục cũ trước", *data)
 	}
 	pass := ""
 	if m.Encrypted {
