@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,10 @@ type backupPanel struct {
 	confirmRestoreFunc func()
 	confirmPlainFunc   func()
 	plainDialog        dialog.Dialog
+	restoreFrom        *widget.Button
+	choice             *widget.RadioGroup // the backups of a chosen folder, while its dialog is open
+	choiceEntries      []localdb.BackupEntry
+	choiceDialog       dialog.Dialog
 }
 
 // firstBackupForm asks for the backup passphrase before the first backup, or for the
@@ -100,6 +105,14 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 				btn.Enable()
 			}
 		})
+	p.restoreFrom = widget.NewButtonWithIcon(T("Khôi phục từ thư mục khác…"), theme.FolderOpenIcon(), func() {
+		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			if err == nil && l != nil {
+				p.onRestoreFrom(l.Path())
+			}
+		}, u.win)
+		d.Show()
+	})
 	note := widget.NewLabel(T("Mỗi ngày ứng dụng tự sao lưu một lần vào thư mục này (kể cả khi đang làm việc), kiểm tra lại bản sao lưu, giữ 7 bản hằng ngày và 4 bản hằng tuần. Bản sao lưu được mã hóa bằng mật khẩu sao lưu; khi khôi phục, bản bị sửa sẽ bị phát hiện. Mất mật khẩu sao lưu thì không khôi phục được bản đã mã hóa."))
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
@@ -110,7 +123,7 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 			labelled(T("Nhập lại mật khẩu"), p.passAgain, nil), container.NewVBox(widget.NewLabel(""), p.setPass)),
 		note,
 		container.NewHBox(p.backupNow, spacer(), p.choosePlain),
-		heading(T("Các bản sao lưu")),
+		container.NewHBox(heading(T("Các bản sao lưu")), spacer(), p.restoreFrom),
 		container.NewGridWrap(fyne.NewSize(760, 180), p.list))
 	p.msg.parent = box
 	p.card = widget.NewCard(T("Sao lưu và khôi phục"), "", box)
@@ -337,6 +350,53 @@ func (p *backupPanel) onFirstBackup(f *firstBackupForm) {
 		}
 		p.runBackup()
 	})
+}
+
+// onRestoreFrom restores from a folder chosen on disk: a backup itself goes straight to the
+// confirmation; a folder of backups (the one backups are written into, on another USB
+// drive say) lists them, newest first and chosen, and asks which.
+func (p *backupPanel) onRestoreFrom(dir string) {
+	u := p.u
+	one, list, err := localdb.BackupIn(dir)
+	if err != nil {
+		p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
+		return
+	}
+	if list == nil {
+		m, err := localdb.ReadBackupManifest(one)
+		if err != nil {
+			p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
+			return
+		}
+		p.onRestore(localdb.BackupEntry{Name: filepath.Base(one), Dir: one, Time: m.CreatedAt, Encrypted: m.Encrypted,
+			TamperEvident: m.TamperEvident, Dossiers: m.Stats.Dossiers, Size: m.Bytes})
+		return
+	}
+	p.choiceEntries = nil
+	var lines []string
+	for _, e := range list {
+		if e.Problem == "" {
+			p.choiceEntries = append(p.choiceEntries, e)
+			lines = append(lines, e.Name+" · "+backupLine(e))
+		}
+	}
+	p.choice = widget.NewRadioGroup(lines, nil)
+	p.choice.SetSelected(lines[0]) // BackupIn found at least one readable backup
+	text := widget.NewLabel(Tf("Thư mục %s chứa %d bản sao lưu. Bản mới nhất đã được chọn; chọn bản cần khôi phục:", dir, len(list)))
+	text.Wrapping = fyne.TextWrapWord
+	p.choiceDialog = dialog.NewCustomConfirm(T("Chọn bản sao lưu"), T("Tiếp tục…"), T("Hủy"),
+		container.NewGridWrap(fyne.NewSize(640, 320), container.NewBorder(text, nil, nil, nil, container.NewVScroll(p.choice))),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			for i, l := range lines {
+				if l == p.choice.Selected {
+					p.onRestore(p.choiceEntries[i])
+				}
+			}
+		}, u.win)
+	p.choiceDialog.Show()
 }
 
 // onRestore asks for confirmation (and the passphrase of an encrypted backup), restores the

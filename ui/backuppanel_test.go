@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"motcua/localdb"
 )
 
 func TestBackupFromSettingsAndStagedRestore(t *testing.T) {
@@ -50,5 +54,51 @@ func TestBackupFromSettingsAndStagedRestore(t *testing.T) {
 	h.settle()
 	if _, err := os.Stat(filepath.Join(h.store.Dir(), "restore-pending")); err != nil {
 		t.Fatalf("restore not staged: %v (%q)", err, p.msg.label.Text)
+	}
+}
+
+// Choosing the folder backups are written into lists its backups, the newest chosen, and
+// restores the one picked (issue 15, item 12).
+func TestRestoreFromAFolderOfBackupsAsksWhich(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	usb := filepath.Join(t.TempDir(), "usb")
+	var names []string
+	for i := range 2 {
+		receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+		h.clock.Set(vnTime(2026, 3, 2, 10+i, 0))
+		info, err := h.store.Backup(context.Background(), usb, localdb.BackupOptions{Passphrase: "mat-khau-sao-luu"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, filepath.Base(info.Dir))
+	}
+	h.signIn(testAdmin)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	p := s.backups
+	p.onRestoreFrom(usb)
+	if p.choice == nil || len(p.choice.Options) != 2 {
+		t.Fatalf("choice %+v; message %q", p.choice, p.msg.label.Text)
+	}
+	if !strings.HasPrefix(p.choice.Selected, names[1]) || !strings.Contains(p.choice.Selected, "2 hồ sơ") {
+		t.Fatalf("selected %q, want the newest %s", p.choice.Selected, names[1])
+	}
+	p.choice.SetSelected(p.choice.Options[1]) // the older one
+	tapOverlayButton(t, h, "Tiếp tục…")
+	if p.restoreTarget == nil || p.restoreTarget.Name != names[0] {
+		t.Fatalf("restoring %+v, want %s", p.restoreTarget, names[0])
+	}
+	p.restorePass.SetText("mat-khau-sao-luu")
+	p.confirmRestoreFunc()
+	h.settle()
+	if _, err := os.Stat(filepath.Join(h.store.Dir(), "restore-pending")); err != nil {
+		t.Fatalf("restore not staged: %v (%q)", err, p.msg.label.Text)
+	}
+	// A folder with no backups says so in words.
+	p.onRestoreFrom(t.TempDir())
+	if !strings.Contains(p.msg.label.Text, "không phải bản sao lưu") {
+		t.Fatalf("message %q", p.msg.label.Text)
 	}
 }
