@@ -2,6 +2,10 @@ module motcua
 
 go 1.26.0
 
+require early.motcua/locale v0.0.0
+
+replace early.motcua/locale => ./internal/earlylocale
+
 require (
 	filippo.io/age v1.3.2
 	fyne.io/fyne/v2 v2.7.1

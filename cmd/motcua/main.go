@@ -7,6 +7,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+
+	// Before Fyne's init parses the locale: LANG=C.UTF-8 would log an error three times.
+	_ "early.motcua/locale"
 )
 
 func main() {

@@ -1,0 +1,3 @@
+module early.motcua/locale
+
+go 1.26.0
