@@ -7,12 +7,16 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X motcua/internal/version.Version=$(VERSION)
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all deps build run test lint bench screenshots windows package central clean
+.PHONY: all deps testdeps build run test lint bench screenshots windows package central clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh run
+
+# What the tests need besides: poppler-utils (they read the printed PDFs back with pdftotext).
+testdeps:
+	@./scripts/install-deps.sh test
 
 build: deps
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua ./cmd/motcua
@@ -25,7 +29,7 @@ run: build
 central: build
 	./$(BIN)/motcua-central serve --addr 127.0.0.1:8787 --data $(or $(DATA),central-data)
 
-test: deps lint
+test: testdeps lint
 	$(GO) build -tags $(TAGS) ./...
 	$(GO) test -race -tags $(TAGS) -timeout 20m ./...
 	@# The race detector slows the pure-Go SQLite about tenfold, so under -race the two-workstation
