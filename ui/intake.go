@@ -308,8 +308,7 @@ func (s *intakeScreen) onPick(p domain.Procedure) {
 		}
 		// The check's own label cannot wrap; long document names go in a wrapping label.
 		c := widget.NewCheck("", func(bool) { s.changed() })
-		l := widget.NewLabel(label)
-		l.Wrapping = fyne.TextWrapWord
+		l := newToggleLabel(label, c)
 		s.docChecks = append(s.docChecks, c)
 		s.docsBox.Add(container.NewBorder(nil, nil, c, nil, l))
 	}
