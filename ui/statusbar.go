@@ -29,12 +29,96 @@ func newStatusBar(u *UI) *statusBar {
 	b.who.SetText(st.FullName + " · " + T(st.Role.Name()))
 	lock := widget.NewButtonWithIcon(T("Khóa"), theme.VisibilityOffIcon(), u.lock)
 	out := widget.NewButtonWithIcon(T("Đăng xuất"), theme.LogoutIcon(), u.signOut)
-	b.box = container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.who, widget.NewSeparator(),
-		b.netIcon, b.network, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastOK, spacer(), b.note, lock, out)
+	for _, l := range []*widget.Label{b.who, b.network, b.waiting, b.lastOK, b.note} {
+		l.Truncation = fyne.TextTruncateEllipsis
+	}
+	// The texts get what width is left beside the buttons and shorten with "…" rather than
+	// widen the window: offline, the bar's messages are longer than at 1280 px fits.
+	texts := container.New(fitRow{}, widget.NewIcon(theme.AccountIcon()), b.who, widget.NewSeparator(),
+		b.netIcon, b.network, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastOK, b.note)
+	b.box = container.NewBorder(nil, nil, nil, container.NewHBox(lock, out), texts)
 	if u.opt.Sync != nil {
 		u.opt.Sync.OnChange(func() { u.opt.Do(b.apply(u.opt.Sync.Info(), -1)) })
 	}
 	return b
+}
+
+// fitRow lays objects out left to right at their natural widths. When the row is narrower,
+// its truncating labels give up width, the last ones first, down to a few characters each:
+// its minimum width is that of its fixed parts, whatever the labels say.
+type fitRow struct{}
+
+const fitRowMinLabel = 48 // what a shortened label keeps: a few letters and "…"
+
+// natural is the width an object wants: a truncating label's whole text.
+func (fitRow) natural(o fyne.CanvasObject) float32 {
+	if l, ok := o.(*widget.Label); ok && l.Truncation != fyne.TextTruncateOff {
+		if l.Text == "" {
+			return 0
+		}
+		// Measured as drawn, untruncated, with a little room: the ellipsis is decided on the
+		// text's measure inside the padding, which rounds differently.
+		whole := widget.NewLabelWithStyle(l.Text, l.Alignment, l.TextStyle)
+		return whole.MinSize().Width + theme.Padding()
+	}
+	return o.MinSize().Width
+}
+
+func (r fitRow) least(o fyne.CanvasObject) float32 {
+	if l, ok := o.(*widget.Label); ok && l.Truncation != fyne.TextTruncateOff {
+		return min(r.natural(o), fitRowMinLabel)
+	}
+	return o.MinSize().Width
+}
+
+func (r fitRow) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	n := 0
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		w += r.least(o)
+		h = max(h, o.MinSize().Height)
+		n++
+	}
+	if n > 1 {
+		w += float32(n-1) * theme.Padding()
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (r fitRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	widths := make([]float32, len(objects))
+	var total float32
+	n := 0
+	for i, o := range objects {
+		if o.Visible() {
+			widths[i] = r.natural(o)
+			total += widths[i]
+			n++
+		}
+	}
+	if n > 1 {
+		total += float32(n-1) * theme.Padding()
+	}
+	for i := len(objects) - 1; i >= 0 && total > size.Width; i-- {
+		if !objects[i].Visible() {
+			continue
+		}
+		give := min(widths[i]-r.least(objects[i]), total-size.Width)
+		widths[i] -= give
+		total -= give
+	}
+	x := float32(0)
+	for i, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(widths[i], size.Height))
+		x += widths[i] + theme.Padding()
+	}
 }
 
 // flash shows a short confirmation until the next refresh.

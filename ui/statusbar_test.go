@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Offline, with a skewed clock and a flash, the status bar's texts are longer than 1280 px
+// holds: they shorten with "…" and the bar does not widen the window, so "Đăng xuất" stays
+// in view (issue 15, item 7).
+func TestStatusBarWidthIsBounded(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	b := h.ui.status
+	b.apply(SyncInfo{Enrolled: true, Online: false, Waiting: 123456, Quarantined: 789,
+		LastSuccess: vnTime(2026, 3, 16, 9, 0), Skew: 10 * time.Minute}, 0)()
+	b.who.SetText(b.who.Text + " — Trung tâm Phục vụ hành chính công xã An Hưng, máy trạm số 1")
+	b.flash("Đã ghi nhận 1 lượt công dân đến hỏi, không nộp hồ sơ (tổng hôm nay: 6)")
+	for _, size := range []fyne.Size{{Width: 1280, Height: 720}, {Width: 1366, Height: 768}} {
+		h.ui.win.Resize(size)
+		h.settle()
+		if m := h.ui.win.Content().MinSize(); m.Width > 1280 {
+			t.Fatalf("the window needs %.0f px", m.Width)
+		}
+		if w := h.ui.win.Canvas().Size().Width; w != size.Width {
+			t.Fatalf("window %.0f px wide, want %.0f", w, size.Width)
+		}
+		var out *widget.Button
+		walkObjects(b.box, func(o fyne.CanvasObject) {
+			if bt, ok := o.(*widget.Button); ok && bt.Text == "Đăng xuất" {
+				out = bt
+			}
+		})
+		if out == nil {
+			t.Fatal("no «Đăng xuất» button")
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(out)
+		if right := pos.X + out.Size().Width; right > size.Width || out.Size().Width < out.MinSize().Width {
+			t.Fatalf("at %.0f px «Đăng xuất» ends at %.0f (width %.0f of %.0f)", size.Width, right, out.Size().Width, out.MinSize().Width)
+		}
+		if b.network.Text != "Ngoại tuyến — vẫn làm việc bình thường" {
+			t.Fatalf("network %q", b.network.Text)
+		}
+	}
+	// A short text keeps its whole width.
+	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)()
+	h.settle()
+	if w := b.network.Size().Width; w < b.network.MinSize().Width || w < (fitRow{}).natural(b.network) {
+		t.Fatalf("«%s» squeezed to %.0f px", b.network.Text, w)
+	}
+}
