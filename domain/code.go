@@ -27,6 +27,10 @@ var unitCodeRE = regexp.MustCompile(`^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$`)
 // ValidateUnitCode checks a unit identifier (mã định danh đơn vị), e.g. 000.00.06.H56.
 // The pattern is kept loose on purpose: the codes of the new communes are still being issued.
 func ValidateUnitCode(code string) error {
+	if strings.TrimSpace(code) == "" {
+		return &RuleError{Code: "unit.code_empty", Kind: ErrInvalid,
+			Msg: "Vui lòng nhập mã định danh đơn vị (ví dụ 000.00.06.H56)."}
+	}
 	if !unitCodeRE.MatchString(code) {
 		return &RuleError{Code: "unit.code", Kind: ErrInvalid,
 			Msg: "Mã định danh đơn vị chỉ gồm chữ in hoa, chữ số và dấu chấm (ví dụ 000.00.06.H56)."}

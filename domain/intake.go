@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -229,6 +230,8 @@ func preparePerson(p Person, prefix string, idRequired, addressRequired bool, no
 	if p.Birth != "" {
 		b, err := parseBirth(p.Birth)
 		switch {
+		case errors.Is(err, ErrNoSuchDate):
+			add(prefix+".birth", FieldError{Code: "intake.birth_impossible", Msg: "Ngày sinh không có thật (ví dụ 31/02 hay 30/02): hãy kiểm tra lại ngày và tháng."})
 		case err != nil:
 			add(prefix+".birth", FieldError{Code: "intake.birth_format", Msg: "Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 15/03/1990."})
 		case b.After(now):
@@ -277,12 +280,30 @@ func preparePerson(p Person, prefix string, idRequired, addressRequired bool, no
 	return p, v
 }
 
-// parseBirth accepts 15/03/1990, 15-03-1990, 15.03.1990, 15031990 and 1990-03-15.
+// wholeDateRE is a string with a day, a month and a four-digit year in one of the forms
+// parseBirth accepts.
+var wholeDateRE = regexp.MustCompile(`^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{8}|\d{4}-\d{2}-\d{2})$`)
+
+// ErrNoSuchDate is a date written in a right form that does not exist (31/02/2030).
+var ErrNoSuchDate = errors.New("no such date")
+
+// parseBirth accepts 15/03/1990, 15-03-1990, 15.03.1990, 15031990 and 1990-03-15. A date in
+// one of those forms that is not in the calendar (31/02, 29/02 of a common year, month 13)
+// gives ErrNoSuchDate, so the clerk is told the date, not the form, is wrong.
 func parseBirth(s string) (time.Time, error) {
+	impossible := false
 	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "02.01.2006", "02012006"} {
-		if t, err := time.ParseInLocation(layout, s, vnZone); err == nil {
+		t, err := time.ParseInLocation(layout, s, vnZone)
+		if err == nil {
 			return t, nil
 		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") && wholeDateRE.MatchString(s) {
+			impossible = true
+		}
+	}
+	if impossible {
+		return time.Time{}, fmt.Errorf("%w: %q", ErrNoSuchDate, s)
 	}
 	return time.Time{}, fmt.Errorf("bad date %q", s)
 }

@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"motcua/domain"
@@ -60,5 +61,34 @@ func TestOthersWithID(t *testing.T) {
 				t.Errorf("%+v: #%d is %s, want %s", c.who, i, o.Person.Name, want.Applicant.Name)
 			}
 		}
+	}
+}
+
+// The wizard and Cài đặt ask for an empty unit code instead of describing its format.
+func TestEmptyUnitCodeIsAskedFor(t *testing.T) {
+	cfg := testCfg
+	cfg.UnitCode = ""
+	var v domain.ValidationError
+	if err := cfg.Validate(); !errors.As(err, &v) || len(v) == 0 || v[0].Field != "unit_code" || v[0].Code != "unit.code_empty" {
+		t.Fatalf("%v", err)
+	}
+}
+
+// 31/02/2030 at intake is an impossible date, not a badly written one.
+func TestImpossibleBirthDateAtIntake(t *testing.T) {
+	s, _ := newTestStore(t, vnTime(2026, 3, 16, 9, 0))
+	in := birthIntake()
+	in.Applicant.Birth = "31/02/1999"
+	_, err := s.Receive(context.Background(), clerk, in)
+	var v domain.ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("%v", err)
+	}
+	found := false
+	for _, fe := range v {
+		found = found || fe.Code == "intake.birth_impossible"
+	}
+	if !found {
+		t.Fatalf("%+v", v)
 	}
 }

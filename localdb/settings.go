@@ -95,7 +95,11 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	var v domain.ValidationError
 	if err := domain.ValidateUnitCode(c.UnitCode); err != nil {
-		v = append(v, domain.FieldError{Field: "unit_code", Code: "unit.code", Msg: err.Error()})
+		code := "unit.code"
+		if re, ok := errors.AsType[*domain.RuleError](err); ok {
+			code = re.Code // "please enter" for an empty one
+		}
+		v = append(v, domain.FieldError{Field: "unit_code", Code: code, Msg: err.Error()})
 	}
 	if strings.TrimSpace(c.UnitName) == "" {
 		v = append(v, domain.FieldError{Field: "unit_name", Code: "unit.name", Msg: "Vui lòng nhập tên đơn vị (ví dụ: Trung tâm Phục vụ hành chính công xã …)."})
