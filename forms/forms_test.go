@@ -600,6 +600,19 @@ func TestReturnSlip(t *testing.T) {
 	rd.StaffName = nil
 	pdf = render(t, "return-username", func(w *bytes.Buffer) error { return rd.ReturnSlip(w, d) })
 	wantAll(t, "return slip", layoutText(t, pdf), "canbo2")
+
+	// The hand-over form does not ask the recipient's sex: the slip says what the receipt
+	// said for the applicant taking it back, and reads it from a 12-digit ID number
+	// (issue 15, item 10: "Ông/Bà" on the slip for a man the receipt called "Ông").
+	self := d
+	h := *d.HandOver
+	h.Authorized, h.Recipient = false, domain.Person{Name: strings.ToUpper(d.Applicant.Name)}
+	self.HandOver = &h
+	pdf = render(t, "return-self", func(w *bytes.Buffer) error { return rd.ReturnSlip(w, self) })
+	wantAll(t, "return slip to the applicant", layoutText(t, pdf), "Người nhận kết quả: Bà NGUYỄN THỊ HƯƠNG")
+	h.Recipient = domain.Person{Name: "Trần Văn Nam", IDNumber: "031090001234"} // the 4th digit: a man born 19xx
+	pdf = render(t, "return-id", func(w *bytes.Buffer) error { return rd.ReturnSlip(w, self) })
+	wantAll(t, "return slip by ID number", layoutText(t, pdf), "Người nhận kết quả: Ông Trần Văn Nam")
 }
 
 // Each form refuses, with a Vietnamese message, a dossier that lacks what it prints.

@@ -2,8 +2,10 @@ package forms
 
 import (
 	"io"
+	"strings"
 
 	"motcua/domain"
+	"motcua/domain/citizen"
 )
 
 // ReturnSlip prints the proof that the result was handed over (phiếu trả kết quả): the
@@ -35,7 +37,7 @@ func (rd Renderer) ReturnSlip(w io.Writer, d domain.Dossier) (err error) {
 		p.writeAt(marginL+6, contentW-6, body, append([]run{r(label + ": ")}, runs...)...)
 	}
 	ind("Kết quả trả", b(orDots(clean(firstNonBlank(h.Documents, d.Procedure.ResultType)))))
-	rec := h.Recipient
+	rec := recipientWithSex(d)
 	ind("Người nhận kết quả", b(person(rec)))
 	if id := clean(rec.IDNumber); id != "" {
 		ind("Số định danh cá nhân", b(id))
@@ -60,4 +62,25 @@ func (rd Renderer) ReturnSlip(w io.Writer, d domain.Dossier) (err error) {
 		signer{"NGƯỜI TRẢ KẾT QUẢ", "(Ký và ghi rõ họ tên)", giver},
 	)
 	return p.finish(w)
+}
+
+// recipientWithSex is the hand-over's recipient with the sex the receipt knew, so the slip
+// says "Ông" where the receipt said "Ông" (the hand-over form does not ask it): from the
+// 12-digit ID number, which encodes it, or else from the applicant or owner of that name.
+func recipientWithSex(d domain.Dossier) domain.Person {
+	rec := d.HandOver.Recipient
+	if rec.Sex != "" {
+		return rec
+	}
+	if id, err := citizen.ParseID(rec.IDNumber); err == nil && id.Sex != citizen.SexUnknown {
+		rec.Sex = id.Sex.String()
+		return rec
+	}
+	for _, p := range []*domain.Person{&d.Applicant, d.Owner} {
+		if p != nil && p.Sex != "" && strings.EqualFold(citizen.NormaliseName(p.Name), citizen.NormaliseName(rec.Name)) {
+			rec.Sex = p.Sex
+			return rec
+		}
+	}
+	return rec
 }
