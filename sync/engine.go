@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"motcua/domain"
 	"motcua/localdb"
 	"motcua/sync/api"
 )
@@ -142,6 +143,9 @@ type Engine struct {
 	subs   map[int]func(Status)
 	nextID int
 
+	pulledMu gosync.Mutex
+	onPulled []func(Pulled)
+
 	wakes     atomic.Int64 // loop iterations handled (tests wait on it)
 	refetched atomic.Bool  // the refused events had their second chance in this engine's life
 
@@ -176,6 +180,45 @@ func (e *Engine) SyncNow() {
 	select {
 	case e.nowCh <- struct{}{}:
 	default:
+	}
+}
+
+// Pulled says what one page of pulled events touched, so open screens can refresh what
+// they show (a dossier the city forwarded, a result ready) without waiting to be reopened.
+type Pulled struct {
+	Dossiers []string // ids of the dossiers with new events, each once
+	Others   bool     // events of other streams (feedback, visits)
+}
+
+// OnPulled calls f after each page of pulled events is stored, on the engine's goroutine: f
+// must not block (a Fyne UI hands it to fyne.Do).
+func (e *Engine) OnPulled(f func(Pulled)) {
+	e.pulledMu.Lock()
+	e.onPulled = append(e.onPulled, f)
+	e.pulledMu.Unlock()
+}
+
+// tellPulled reports a stored page to the OnPulled functions.
+func (e *Engine) tellPulled(evs []domain.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	var p Pulled
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		switch {
+		case ev.Stream != domain.StreamDossier:
+			p.Others = true
+		case !seen[ev.StreamID]:
+			seen[ev.StreamID] = true
+			p.Dossiers = append(p.Dossiers, ev.StreamID)
+		}
+	}
+	e.pulledMu.Lock()
+	fs := append([]func(Pulled){}, e.onPulled...)
+	e.pulledMu.Unlock()
+	for _, f := range fs {
+		f(p)
 	}
 }
 

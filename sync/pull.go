@@ -72,6 +72,9 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 			return &Error{Class: ClassLocal, Op: "pull", Msg: "Không lưu được dữ liệu nhận từ máy chủ: " + err.Error(), Err: err}
 		}
 		rep.Pulled += n
+		if n > 0 {
+			e.tellPulled(good)
+		}
 		if !cr.More {
 			if own != "" {
 				if err := e.store.SetSyncValue(ctx, localdb.SyncKeyPullOwn, ""); err != nil {

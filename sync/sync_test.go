@@ -259,3 +259,27 @@ func TestLostServerShowsOfflineAtTheNextProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A pull tells which dossiers it touched, so open screens can refresh (issue 15, item 11).
+func TestPulledTellsWhichDossiers(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	a, b := h.workstation(1), h.workstation(2)
+	ds := receive(t, a, 3)
+	syncUntilDone(t, h.engine(a), 3)
+	eb := h.engine(b)
+	var got []Pulled
+	eb.OnPulled(func(p Pulled) { got = append(got, p) })
+	syncUntilDone(t, eb, 3)
+	if len(got) != 1 || len(got[0].Dossiers) != 3 || !got[0].Others {
+		t.Fatalf("told %+v", got)
+	}
+	for i, d := range ds {
+		if got[0].Dossiers[i] != d.ID {
+			t.Fatalf("told %v, want the ids of %v", got[0].Dossiers, ds)
+		}
+	}
+	if _, err := eb.SyncOnce(ctx); err != nil || len(got) != 1 {
+		t.Fatalf("an idle pass told %+v (%v)", got, err)
+	}
+}
