@@ -66,6 +66,7 @@ type UI struct {
 	user         *domain.Staff
 	lastActivity time.Time
 	locked       bool
+	idleLocked   bool // the idle timer locked the screen (not the clerk)
 	printedTo    map[string]bool // PDF path → sent to the printer (false: opened in the viewer)
 
 	jobs sync.WaitGroup // background loads, so tests can wait for them
@@ -237,13 +238,17 @@ func (u *UI) signOut() {
 }
 
 // lock hides the work until the same staff member signs in again.
-func (u *UI) lock() {
+func (u *UI) lock() { u.lockScreen(false) }
+
+// lockScreen locks the window for the signed-in account; idle says it was the idle timer,
+// not the clerk (Khóa, Ctrl+Shift+L), so the sign-in page says why.
+func (u *UI) lockScreen(idle bool) {
 	u.mu.Lock()
 	if u.user == nil || u.locked {
 		u.mu.Unlock()
 		return
 	}
-	u.locked = true
+	u.locked, u.idleLocked = true, idle
 	name := u.user.Username
 	u.mu.Unlock()
 	u.log.Info("locked", "user", name)
@@ -272,7 +277,7 @@ func (u *UI) tick() {
 	u.mu.Unlock()
 	limit := time.Duration(u.opt.Store.Config().IdleLockMinutes) * time.Minute
 	if signed && limit > 0 && idle >= limit {
-		u.opt.Do(u.lock)
+		u.opt.Do(func() { u.lockScreen(true) })
 		return
 	}
 	if signed && u.status != nil {
@@ -427,6 +432,11 @@ func (u *UI) recordVisit() {
 		}
 		if u.status != nil {
 			u.status.flash(Tf("Đã ghi một lượt tiếp đón (hôm nay bạn đã tiếp %d lượt).", n))
+		}
+		// The dashboard counts visits: an open one shows the new count with the flash.
+		if sv, ok := screenOf[*supervisorScreen](u); ok && u.tabs != nil && u.tabs.Selected() != nil &&
+			u.tabs.Selected().Text == sv.title() {
+			sv.load()
 		}
 	})
 }

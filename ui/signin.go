@@ -158,7 +158,14 @@ func (u *UI) showSignIn(lockedUser string) {
 	if lockedUser != "" {
 		p.username.SetText(lockedUser)
 		p.username.Disable()
-		note := widget.NewLabel(T("Màn hình đã khóa vì lâu không thao tác. Nhập mật khẩu để tiếp tục công việc."))
+		u.mu.Lock()
+		idle := u.idleLocked
+		u.mu.Unlock()
+		why := T("Màn hình đã khóa. Nhập mật khẩu để tiếp tục công việc.")
+		if idle {
+			why = T("Màn hình đã khóa vì lâu không thao tác. Nhập mật khẩu để tiếp tục công việc.")
+		}
+		note := widget.NewLabel(why)
 		note.Wrapping = fyne.TextWrapWord
 		items = append(items, note)
 	}

@@ -18,7 +18,11 @@ type statusBar struct {
 	note                          *widget.Label // a short message after an action (e.g. a visit counted)
 	netIcon                       *widget.Icon
 	box                           *fyne.Container
+	noteUntil                     time.Time // a flash stays this long, whatever the sync reports meanwhile
 }
+
+// flashFor is how long a flash stays: long enough to read after looking up from the citizen.
+const flashFor = 10 * time.Second
 
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u,
@@ -121,8 +125,9 @@ func (r fitRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// flash shows a short confirmation until the next refresh.
+// flash shows a short confirmation for flashFor, even as sync updates the bar meanwhile.
 func (b *statusBar) flash(msg string) {
+	b.noteUntil = b.u.opt.Store.Now().Add(flashFor)
 	b.note.SetText(msg)
 	b.box.Refresh()
 }
@@ -149,7 +154,9 @@ func (b *statusBar) refresh() {
 
 func (b *statusBar) apply(info SyncInfo, _ int) func() {
 	return func() {
-		b.note.SetText("")
+		if !b.u.opt.Store.Now().Before(b.noteUntil) {
+			b.note.SetText("")
+		}
 		switch {
 		case !info.Enrolled:
 			b.netIcon.SetResource(theme.MediaRecordIcon())

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +52,48 @@ func TestStatusBarWidthIsBounded(t *testing.T) {
 	h.settle()
 	if w := b.network.Size().Width; w < b.network.MinSize().Width || w < (fitRow{}).natural(b.network) {
 		t.Fatalf("«%s» squeezed to %.0f px", b.network.Text, w)
+	}
+}
+
+// Ctrl+T's confirmation stays while sync updates the bar, and an open dashboard counts the
+// visit at once (issue 15, item 10: the flash lasted a second, the tiles said 5 for 6).
+func TestVisitFlashStaysAndDashboardCounts(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 18, 9, 30))
+	h.setUp()
+	h.signIn(testBoss)
+	s := supervisorOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	before := s.today.visits.value.Text
+	h.ui.recordVisit()
+	h.settle()
+	b := h.ui.status
+	if !strings.Contains(b.note.Text, "Đã ghi một lượt tiếp đón") {
+		t.Fatalf("flash %q", b.note.Text)
+	}
+	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)() // the write wakes sync, which updates the bar
+	if !strings.Contains(b.note.Text, "Đã ghi một lượt tiếp đón") {
+		t.Fatal("the flash went with the next sync update")
+	}
+	if after := s.today.visits.value.Text; after == before {
+		t.Fatalf("visits tile still %q", after)
+	}
+	h.clock.Set(vnTime(2026, 3, 18, 9, 31))
+	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)()
+	if b.note.Text != "" {
+		t.Fatalf("flash %q still there a minute later", b.note.Text)
+	}
+}
+
+// The clerk's own lock (Khóa, Ctrl+Shift+L) does not claim the clerk was away.
+func TestManualLockSaysLocked(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 18, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	h.ui.lock()
+	h.settle()
+	texts := visibleTexts(h.ui.win.Content())
+	if !containsText(texts, "Màn hình đã khóa. Nhập mật khẩu") || containsText(texts, "lâu không thao tác") {
+		t.Fatalf("lock page says %q", texts)
 	}
 }
