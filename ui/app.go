@@ -66,7 +66,7 @@ type UI struct {
 	user         *domain.Staff
 	lastActivity time.Time
 	locked       bool
-	idleLocked   bool // the idle timer locked the screen (not the clerk)
+	idleLocked   bool            // the idle timer locked the screen (not the clerk)
 	printedTo    map[string]bool // PDF path → sent to the printer (false: opened in the viewer)
 
 	jobs sync.WaitGroup // background loads, so tests can wait for them
