@@ -112,7 +112,8 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 		s.reload(true)
 	}
 
-	statuses := []string{T("Đang xử lý (tất cả)")}
+	// Not "Đang xử lý": that is status 4's name, and this choice also holds 2, 5 and 6.
+	statuses := []string{T("Đang giải quyết (2, 4, 5, 6)")}
 	for _, st := range domain.AllStatuses() {
 		statuses = append(statuses, strconv.Itoa(int(st))+". "+statusText(st))
 	}
