@@ -28,7 +28,7 @@ import (
 // A receipt promises a minute, not a millisecond: the result is rounded to the minute
 // before a slot end is moved on. An unknown unit gives the zero Time.
 func (t ProcessingTime) Due(cal *calendar.Calendar, at time.Time) time.Time {
-	due := cal.Due(at, string(t.Unit), t.Value)
+	due := cal.Due(at, t.Unit, t.Value)
 	if due.IsZero() {
 		return due
 	}
@@ -50,4 +50,42 @@ func (t ProcessingTime) settle(cal *calendar.Calendar, due time.Time) time.Time 
 		return cal.NextWorkingStart(due)
 	}
 	return due.In(calendar.VN)
+}
+
+// WorkingDaysLate is how late a dossier due at due is at now, in working days: the working
+// days after the due day up to today, in Vietnam. A dossier due yesterday is one day late;
+// one due earlier today, 0 (late by hours, shown as "today"). Without a calendar every day
+// counts. A zero due is never late.
+func WorkingDaysLate(cal *calendar.Calendar, due, now time.Time) int {
+	if due.IsZero() {
+		return 0
+	}
+	d, today := civilDay(due), civilDay(now)
+	n := 0
+	for d = d.AddDate(0, 0, 1); !d.After(today); d = d.AddDate(0, 0, 1) {
+		if cal == nil || cal.IsWorkingDay(d.Add(12*time.Hour)) {
+			n++
+		}
+		if n > 10000 {
+			break
+		}
+	}
+	return n
+}
+
+// civilDay is midnight, in Vietnam, of t's date there.
+func civilDay(t time.Time) time.Time {
+	v := t.In(calendar.VN)
+	return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, calendar.VN)
+}
+
+// ResumedDue is the due date of d once the papers asked for by its last supplement request
+// arrive at at: the clock stood still from the request until then (ProcessingTime.Resumed).
+// A dossier with no request or no due date keeps its due date.
+func (d Dossier) ResumedDue(cal *calendar.Calendar, at time.Time) time.Time {
+	n := len(d.Supplements)
+	if n == 0 || d.DueAt.IsZero() {
+		return d.DueAt
+	}
+	return d.Procedure.Time.Resumed(cal, d.DueAt, d.Supplements[n-1].RequestedAt, at)
 }

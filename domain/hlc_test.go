@@ -143,3 +143,18 @@ func TestEventCode(t *testing.T) {
 		}
 	}
 }
+
+// The skew warning: past two minutes either way, and not at two minutes.
+func TestClockOff(t *testing.T) {
+	for _, tt := range []struct {
+		skew time.Duration
+		want bool
+	}{
+		{0, false}, {SkewLimit, false}, {-SkewLimit, false},
+		{SkewLimit + time.Second, true}, {-SkewLimit - time.Second, true}, {time.Hour, true},
+	} {
+		if got := ClockOff(tt.skew); got != tt.want {
+			t.Errorf("ClockOff(%v) = %v, want %v", tt.skew, got, tt.want)
+		}
+	}
+}

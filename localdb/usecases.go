@@ -149,11 +149,7 @@ func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossie
 	case domain.SupplementReceivedPayload:
 		// The clock stood still while the citizen was fetching papers: move the due date
 		// by the working time of the pause.
-		if n := len(d.Supplements); n > 0 && !d.DueAt.IsZero() {
-			p.NewDueAt = d.Procedure.Time.Resumed(s.Calendar(), d.DueAt, d.Supplements[n-1].RequestedAt, now)
-		} else {
-			p.NewDueAt = d.DueAt
-		}
+		p.NewDueAt = d.ResumedDue(s.Calendar(), now)
 		p.Note = citizen.NormaliseText(p.Note)
 		return p, nil
 	case domain.SupplementRequestedPayload:

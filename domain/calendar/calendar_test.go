@@ -204,7 +204,7 @@ func TestDue(t *testing.T) {
 	tests := []struct {
 		name     string
 		received string
-		unit     string
+		unit     Unit
 		value    float64
 		want     string
 	}{
@@ -289,7 +289,8 @@ func TestDueOtherHours(t *testing.T) {
 	h.AfternoonEnd = 16*60 + 30
 	c := New(h, loadTable(t, 2026))
 	for _, tt := range []struct {
-		received, unit string
+		received string
+		unit           Unit
 		value          float64
 		want           string
 	}{
