@@ -290,9 +290,9 @@ func TestDueOtherHours(t *testing.T) {
 	c := New(h, loadTable(t, 2026))
 	for _, tt := range []struct {
 		received string
-		unit           Unit
-		value          float64
-		want           string
+		unit     Unit
+		value    float64
+		want     string
 	}{
 		{"2026-03-02 07:00", UnitDays, 1, "2026-03-02 16:30"},
 		{"2026-03-02 09:00", UnitDays, 1, "2026-03-03 09:00"},
