@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,6 +156,31 @@ func TestClockOff(t *testing.T) {
 	} {
 		if got := ClockOff(tt.skew); got != tt.want {
 			t.Errorf("ClockOff(%v) = %v, want %v", tt.skew, got, tt.want)
+		}
+	}
+}
+
+// An event's type must belong to its stream.
+func TestEventCheckStream(t *testing.T) {
+	for _, tt := range []struct {
+		stream string
+		typ    EventType
+		ok     bool
+	}{
+		{StreamDossier, EvReceived, true},
+		{StreamFeedback, EvFeedbackReceived, true},
+		{StreamVisit, EvVisit, true},
+		{StreamFeedback, EvReceived, false},
+		{StreamDossier, EvVisit, false},
+		{StreamDossier, "dossier", false},
+		{StreamDossier, "dossierx.received", false},
+	} {
+		err := Event{Stream: tt.stream, Type: tt.typ}.CheckStream()
+		if (err == nil) != tt.ok {
+			t.Errorf("%s under %s: %v", tt.typ, tt.stream, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "không thuộc luồng") {
+			t.Errorf("message %q", err)
 		}
 	}
 }
