@@ -35,6 +35,13 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 	if err != nil {
 		return domain.Dossier{}, err
 	}
+	if in.Assisted && in.FormTemplate != "" {
+		// The declaration filled in for the citizen is kept with the dossier: it must be
+		// one the app knows, complete and valid.
+		if in.FormValues, err = s.Declarations().Validate(in.FormTemplate, in.FormValues, now); err != nil {
+			return domain.Dossier{}, err
+		}
+	}
 	cal := s.Calendar()
 	due := proc.Time.Due(cal, now)
 	fee := proc.Fee.Compute(domain.FeeInput{Copies: in.Copies, Pages: in.Pages})

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"motcua/domain"
@@ -88,5 +89,114 @@ func TestTypedUseCasesStopAndReschedule(t *testing.T) {
 	}
 	if _, err := s.Stop(ctx, boss, d.ID, " "); !errors.Is(err, domain.ErrInvalid) {
 		t.Fatalf("stop without a reason: %v", err)
+	}
+}
+
+// An assisted intake keeps the declaration filled in for the citizen: the store refuses
+// values that do not pass the template (or an unknown template) with a coded domain error
+// and writes nothing — no dossier, no number used, no visit; valid values are kept
+// normalised.
+func TestReceiveRefusesInvalidDeclarationValues(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 2, 9, 0))
+	tpl, ok := s.Declarations().Get("to-khai-khai-sinh")
+	if !ok {
+		t.Fatal("no birth declaration")
+	}
+	valid := map[string]string{}
+	for _, in := range tpl.Inputs() {
+		if !in.Field.Required {
+			continue
+		}
+		switch in.Field.Kind {
+		case domain.KindName:
+			valid[in.Key] = "trần thị hoa"
+		case domain.KindDate:
+			valid[in.Key] = "1-3-2026"
+		case domain.KindYear:
+			valid[in.Key] = "1990"
+		case domain.KindTime:
+			valid[in.Key] = "08:00"
+		case domain.KindSelect:
+			valid[in.Key] = in.Field.Options[0]
+		case domain.KindNumber:
+			valid[in.Key] = "1"
+		default:
+			valid[in.Key] = "Thôn Đông"
+		}
+	}
+	with := func(change func(map[string]string)) domain.Intake {
+		in := birthIntake()
+		in.Assisted, in.FormTemplate, in.FormValues = true, tpl.ID, map[string]string{}
+		for k, v := range valid {
+			in.FormValues[k] = v
+		}
+		change(in.FormValues)
+		return in
+	}
+	count := func(q string) int {
+		var n int
+		if err := s.w.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tt := range []struct {
+		name string
+		in   domain.Intake
+		code string
+	}{
+		{"a required answer missing", with(func(v map[string]string) { delete(v, "requester_name") }), "declaration.required"},
+		{"a date that does not exist", with(func(v map[string]string) { v["child_birth"] = "31/02/2026" }), "declaration.date"},
+		{"a key the template does not ask", with(func(v map[string]string) { v["note_to_self"] = "x" }), "declaration.unknown"},
+		{"an unknown template", func() domain.Intake {
+			in := with(func(map[string]string) {})
+			in.FormTemplate = "to-khai-khong-co"
+			return in
+		}(), "declaration.template"},
+	} {
+		_, err := s.Receive(ctx, clerk, tt.in)
+		if !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("%s: err %v", tt.name, err)
+			continue
+		}
+		var v domain.ValidationError
+		var re *domain.RuleError
+		switch {
+		case errors.As(err, &v):
+			found := false
+			for _, fe := range v {
+				found = found || fe.Code == tt.code
+			}
+			if !found {
+				t.Errorf("%s: codes %v, want %s", tt.name, v, tt.code)
+			}
+		case errors.As(err, &re):
+			if re.Code != tt.code {
+				t.Errorf("%s: code %s, want %s", tt.name, re.Code, tt.code)
+			}
+		default:
+			t.Errorf("%s: not a coded error: %v", tt.name, err)
+		}
+	}
+	for _, q := range []string{`SELECT COUNT(*) FROM events`, `SELECT COUNT(*) FROM dossiers`, `SELECT COUNT(*) FROM visits`, `SELECT COUNT(*) FROM code_counters`} {
+		if n := count(q); n != 0 {
+			t.Errorf("%s = %d after refused intakes", q, n)
+		}
+	}
+
+	d, err := s.Receive(ctx, clerk, with(func(map[string]string) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Forms) != 1 || d.Forms[0].Template != tpl.ID {
+		t.Fatalf("forms %+v", d.Forms)
+	}
+	var payload string
+	if err := s.w.QueryRow(`SELECT payload FROM events WHERE type = ?`, string(domain.EvFormPrepared)).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(payload, `"01/03/2026"`) || !strings.Contains(payload, "Trần Thị Hoa") {
+		t.Errorf("values not kept normalised: %s", payload)
 	}
 }
