@@ -89,3 +89,15 @@ func (d Dossier) ResumedDue(cal *calendar.Calendar, at time.Time) time.Time {
 	}
 	return d.Procedure.Time.Resumed(cal, d.DueAt, d.Supplements[n-1].RequestedAt, at)
 }
+
+// Overdue reports whether a dossier in status st, due at due, is overdue at now: still open
+// and past its due time. A dossier without a due date (an online registration not yet
+// accepted) is never overdue; one paused for a supplement past its due time is (the pause
+// moves the due date only when the papers come). The store's queue filter and dashboard
+// ask the same question in SQL (due_at < now), over the dossiers they list.
+func Overdue(st Status, due, now time.Time) bool {
+	return st.Open() && !due.IsZero() && due.Before(now)
+}
+
+// Overdue reports whether d is overdue at now (see Overdue).
+func (d Dossier) Overdue(now time.Time) bool { return Overdue(d.Status, d.DueAt, now) }

@@ -233,3 +233,33 @@ func TestResumedDue(t *testing.T) {
 		}
 	}
 }
+
+// Overdue: open and past the due time; closed, undated or not yet due is not.
+func TestOverdue(t *testing.T) {
+	now := vnClock(t, "2026-03-05 10:00")
+	for _, tt := range []struct {
+		name string
+		st   Status
+		due  string
+		want bool
+	}{
+		{"open, past due", StatusProcessing, "2026-03-05 09:59", true},
+		{"paused past due", StatusSupplement, "2026-03-04 09:00", true},
+		{"due now", StatusAccepted, "2026-03-05 10:00", false},
+		{"not yet due", StatusAccepted, "2026-03-06 10:00", false},
+		{"result ready late", StatusResultReady, "2026-03-04 09:00", false},
+		{"returned late", StatusReturned, "2026-03-04 09:00", false},
+		{"registered online, no due date", StatusRegistered, "", false},
+	} {
+		var due time.Time
+		if tt.due != "" {
+			due = vnClock(t, tt.due)
+		}
+		if got := Overdue(tt.st, due, now); got != tt.want {
+			t.Errorf("%s: Overdue = %v", tt.name, got)
+		}
+		if got := (Dossier{Status: tt.st, DueAt: due}).Overdue(now); got != tt.want {
+			t.Errorf("%s: Dossier.Overdue = %v", tt.name, got)
+		}
+	}
+}
