@@ -94,6 +94,8 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 		reason := ""
 		if err := ev.Check(); err != nil {
 			reason = "Sự kiện không hợp lệ: " + err.Error()
+		} else if err := ev.CheckStream(); err != nil {
+			reason = err.Error()
 		} else if err := ev.CheckLimits(); err != nil {
 			reason = err.Error()
 		} else if err := domain.CheckClock(ev, now, skew); err != nil {

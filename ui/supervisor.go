@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/domain/calendar"
 	"motcua/localdb"
 )
 
@@ -254,25 +253,6 @@ func lateText(days int) string {
 	return Tf("%d ngày", days)
 }
 
-// workingDaysLate counts the working days after the due day up to today: a dossier due
-// yesterday is one day late; one due earlier today, 0.
-func workingDaysLate(cal *calendar.Calendar, due, now time.Time) int {
-	if due.IsZero() {
-		return 0
-	}
-	d, today := dayStart(due), dayStart(now)
-	n := 0
-	for d = d.AddDate(0, 0, 1); !d.After(today); d = d.AddDate(0, 0, 1) {
-		if cal == nil || cal.IsWorkingDay(d.Add(12*time.Hour)) {
-			n++
-		}
-		if n > 10000 {
-			break
-		}
-	}
-	return n
-}
-
 func (p *todayPanel) load() {
 	u := p.s.u
 	background(u, func(ctx context.Context) (todayData, error) {
@@ -290,7 +270,7 @@ func (p *todayPanel) load() {
 		}
 		cal := u.opt.Store.Calendar()
 		for _, r := range dash.OverdueRows {
-			out.late = append(out.late, workingDaysLate(cal, r.DueAt, dash.AsOf))
+			out.late = append(out.late, domain.WorkingDaysLate(cal, r.DueAt, dash.AsOf))
 		}
 		return out, nil
 	}, p.apply)
