@@ -138,8 +138,8 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 // ScreenOptions tune Screen.
 type ScreenOptions struct {
 	Now       time.Time
-	Skew      time.Duration // the measured clock difference with the carrier
-	Unit      string        // when set, an event of another unit is refused (a peer must carry only its unit's)
+	Skew      time.Duration               // the measured clock difference with the carrier
+	Unit      string                      // when set, an event of another unit is refused (a peer must carry only its unit's)
 	FetchKeys func(context.Context) error // called once per page when a key is not known yet (nil: never)
 	Logger    *slog.Logger
 }

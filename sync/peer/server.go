@@ -27,12 +27,12 @@ const ChangesPath = "/peer/v1/changes"
 
 // Bounds, in the spirit of the city server's (sync/central/limits.go).
 const (
-	MaxPage        = 1000            // events per page
-	DefaultPage    = 500             // events per page when the asker does not say
-	MaxPageBytes   = 4 << 20         // payload bytes per page, about
-	MaxReplyBytes  = 16 << 20        // the most a client reads of one reply
-	MaxInFlight    = 8               // requests served at once; more get 429
-	maxCursorBytes = 64              // "seq:link-prefix"
+	MaxPage        = 1000     // events per page
+	DefaultPage    = 500      // events per page when the asker does not say
+	MaxPageBytes   = 4 << 20  // payload bytes per page, about
+	MaxReplyBytes  = 16 << 20 // the most a client reads of one reply
+	MaxInFlight    = 8        // requests served at once; more get 429
+	maxCursorBytes = 64       // "seq:link-prefix"
 	headerTimeout  = 10 * time.Second
 	writeTimeout   = 60 * time.Second
 	idleTimeout    = 2 * time.Minute
