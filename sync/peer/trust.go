@@ -46,7 +46,7 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 	}
 	// The TLS handshake proved the peer holds the private key of this certificate's public
 	// key; its self-signature is checked too, so a malformed certificate cannot slip through.
-	if err := leaf.CheckSignatureFrom(leaf); err != nil {
+	if err := leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature); err != nil {
 		return domain.RosterDevice{}, refused("Chứng thư của máy ngang hàng không hợp lệ; từ chối kết nối.")
 	}
 	r, ok, err := store.Roster(ctx)
