@@ -88,7 +88,10 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 			fmt.Fprintf(out, "  Đã đồng bộ xong: nhận %d sự kiện mới.\n", r.Received)
 		}
 		if r.Refused > 0 {
-			fmt.Fprintf(out, "  Cảnh báo: %d sự kiện nhận từ máy này không tin được, đã cách ly (mục Giám sát › Đồng bộ).\n", r.Refused)
+			// Kept aside, never applied; a peer that sends such events is not in step.
+			msg := fmt.Sprintf("%d sự kiện nhận từ máy ngang hàng %s không tin được, đã cách ly (mục Giám sát › Đồng bộ)", r.Refused, r.Addr)
+			problems = append(problems, msg)
+			fmt.Fprintln(out, "  Cảnh báo:", msg+".")
 		}
 	}
 	if ctx.Err() != nil {
