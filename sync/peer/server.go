@@ -83,7 +83,11 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			var re *RefusedError
 			if errors.As(err, &re) {
 				h.log.Warn("peer: refused", "remote", r.RemoteAddr, "reason", re.Msg)
-				h.fail(w, http.StatusForbidden, "refused", re.Msg)
+				msg := re.Msg
+				if err == errNoRoster {
+					msg = "Máy đó chưa có danh sách máy trạm của đơn vị do thành phố cấp; máy đó cần đồng bộ với máy chủ thành phố một lần."
+				}
+				h.fail(w, http.StatusForbidden, "refused", msg)
 				return
 			}
 			h.log.Error("peer: cannot check a peer", "err", err)

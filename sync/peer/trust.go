@@ -32,6 +32,9 @@ func refused(format string, args ...any) error {
 	return &RefusedError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// errNoRoster: this workstation cannot judge peers yet.
+var errNoRoster = refused("Máy này chưa có danh sách máy trạm của đơn vị do thành phố cấp; hãy đồng bộ với máy chủ thành phố một lần trước khi đồng bộ với máy ngang hàng.")
+
 // identify finds which active device of this unit presented certs, by its key in the
 // city's roster. The certificate's subject (device, unit) is the peer's own claim: it only
 // makes the refusal clearer.
@@ -54,7 +57,7 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 		return domain.RosterDevice{}, err
 	}
 	if !ok {
-		return domain.RosterDevice{}, refused("Máy này chưa có danh sách máy trạm của đơn vị do thành phố cấp; hãy đồng bộ với máy chủ thành phố một lần trước khi đồng bộ với máy ngang hàng.")
+		return domain.RosterDevice{}, errNoRoster
 	}
 	me := store.Config()
 	claimedDev, claimedUnit := leaf.Subject.CommonName, ""
