@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -33,7 +34,14 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 		return err
 	}
 	if len(peers) == 0 {
-		return appsync.SyncOnceCommand(ctx, store, out)
+		if err := syncOnceCity(ctx, store, out, opt.CityClient); err != nil {
+			return err
+		}
+		// Keep the roster fresh for when peers are added (quietly: the city is in step).
+		if err := appsync.RefreshKeys(ctx, store, opt.CityClient); err != nil {
+			opt.logger().Info("peer: roster not refreshed", "err", err)
+		}
+		return nil
 	}
 	var problems []string
 	reached := 0
@@ -108,6 +116,13 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 		fmt.Fprintf(out, "Còn %d sự kiện của máy này chờ gửi lên thành phố khi có mạng.\n", c.Waiting)
 	}
 	return nil
+}
+
+func (o CommandOptions) logger() *slog.Logger {
+	if o.Node.Logger != nil {
+		return o.Node.Logger
+	}
+	return slog.Default()
 }
 
 // syncOnceCity is the city's part (a variable, so tests may count the calls).

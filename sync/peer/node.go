@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 type Options struct {
 	Listen         string        // the peer server's address ("" = the store's setting, or localdb.DefaultPeerListen)
 	Serve          *bool         // nil = the store's setting (on unless an admin switched it off)
+	MustServe      bool          // Run fails when the port cannot be opened (peer-serve), instead of going on without it
 	MDNS           *bool         // nil = the store's setting (on unless switched off)
 	Interval       time.Duration // exchange with every peer this often (default 5 s)
 	KeysInterval   time.Duration // ask the city for the roster this often (default 5 min)
@@ -286,6 +288,9 @@ func (n *Node) Run(ctx context.Context) error {
 	serve := n.setting(ctx, n.opt.Serve, localdb.SyncKeyPeerServe)
 	if serve {
 		ln, srv, err := n.Listen(ctx)
+		if err != nil && n.opt.MustServe {
+			return fmt.Errorf("Không mở được cổng cho máy ngang hàng: %w", err)
+		}
 		if err != nil {
 			n.log.Warn("peer: cannot listen", "err", err)
 			n.update(func(s *Status) {
