@@ -86,7 +86,8 @@ type Node struct {
 	certMu gosync.Mutex
 	cert   tls.Certificate
 
-	roundMu gosync.Mutex // one round at a time
+	roundMu gosync.Mutex  // one round at a time
+	kickCh  chan struct{} // an address was added: a round now
 
 	mu     gosync.Mutex
 	st     Status
@@ -98,7 +99,7 @@ type Node struct {
 // New builds a node over a store.
 func New(store *localdb.Store, opt Options) *Node {
 	opt.defaults()
-	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}}
+	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1)}
 }
 
 // certificate returns this workstation's peer certificate, made anew before it expires.
@@ -162,6 +163,16 @@ func (n *Node) refresh(ctx context.Context) {
 		return
 	}
 	n.update(func(s *Status) { s.Peers = ps })
+}
+
+// Refresh reloads the peer list into the status and asks the running loop for a round now
+// (an admin typed an address).
+func (n *Node) Refresh(ctx context.Context) {
+	n.refresh(ctx)
+	select {
+	case n.kickCh <- struct{}{}:
+	default:
+	}
 }
 
 // Handler is the peer protocol's HTTP handler (for tests that mount it themselves).
@@ -330,6 +341,7 @@ func (n *Node) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		case <-n.kickCh:
 		}
 	}
 }
