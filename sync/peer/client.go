@@ -122,7 +122,7 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 			res.Err = err
 			return res
 		}
-		if err := n.apply(ctx, key, cr, &res); err != nil {
+		if err := n.apply(ctx, key, cursor, cr, &res); err != nil {
 			res.Err = err
 			return res
 		}
@@ -179,7 +179,10 @@ func (n *Node) get(ctx context.Context, hc *http.Client, addr, cursor string, ou
 // apply screens a page exactly like a pulled one and stores what holds, with the cursor,
 // through the pull's own path. The asker's own events are dropped first: they are the
 // asker's to push, and a well-behaved peer never serves them.
-func (n *Node) apply(ctx context.Context, cursorKey string, cr api.ChangesResponse, res *Result) error {
+func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.ChangesResponse, res *Result) error {
+	if len(cr.Events) == 0 && cr.Cursor == cursor {
+		return nil // nothing new: no write (a round every few seconds must not fsync for nothing)
+	}
 	me := n.store.Config()
 	evs := cr.Events[:0:0]
 	for _, e := range cr.Events {

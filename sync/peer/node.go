@@ -249,8 +249,14 @@ func (n *Node) Round(ctx context.Context) []Result {
 		if r.Err != nil {
 			o.Error = r.Err.Error()
 		}
-		if err := n.store.NotePeer(context.WithoutCancel(ctx), p.Addr, o); err != nil {
-			n.log.Warn("peer: cannot record the exchange", "peer", p.Addr, "err", err)
+		// Recorded when something changed, and once a minute otherwise: a quiet LAN must not
+		// cost a durable write per peer every few seconds.
+		quiet := r.Received == 0 && o.Error == p.LastError && o.Device == p.Device && o.Name == p.Name &&
+			(!o.Complete || n.opt.Now().Sub(p.LastExchange) < time.Minute)
+		if !quiet {
+			if err := n.store.NotePeer(context.WithoutCancel(ctx), p.Addr, o); err != nil {
+				n.log.Warn("peer: cannot record the exchange", "peer", p.Addr, "err", err)
+			}
 		}
 		if r.Err != nil && ctx.Err() == nil {
 			n.log.Info("peer: exchange incomplete", "peer", p.Addr, "err", r.Err)
