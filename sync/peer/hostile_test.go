@@ -327,3 +327,41 @@ func TestUnreachablePeers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Small pages, a cursor the peer no longer recognises (its data was restored), and a peer
+// that answers from a new address: the exchange reads again from the start and ends in
+// step, with nothing stored twice.
+func TestPagesAndForeignCursor(t *testing.T) {
+	ctx := context.Background()
+	c := newCity(t)
+	a := c.workstation(testUnit, 1)
+	b := c.workstation(testUnit, 2)
+	a.refreshKeys()
+	b.refreshKeys()
+	made := b.receive(3)
+	opt := nodeOptions()
+	opt.PageLimit = 1
+	n := New(a.store, opt)
+	r := n.exchange(ctx, b.addr)
+	if r.Err != nil || !r.InStep || r.Received < 3 {
+		t.Fatalf("page by page: %+v", r)
+	}
+	bDev := b.store.Config().DeviceID
+	a.store.SetSyncValue(ctx, localdb.PeerCursorKey(bDev), "1:0123456789abcdef")
+	more := b.receive(1)
+	r = n.exchange(ctx, b.addr)
+	if r.Err != nil || !r.InStep || r.Received == 0 {
+		t.Fatalf("after a foreign cursor: %+v", r)
+	}
+	for _, d := range append(made, more...) {
+		if !a.has(d.ID) {
+			t.Fatalf("a lacks %s", d.Code)
+		}
+	}
+	// The same peer at another address keeps its cursor: nothing is read again.
+	b.serve()
+	if r := n.exchange(ctx, b.addr); r.Err != nil || r.Received != 0 || r.Device != bDev {
+		t.Fatalf("the same device at a new address: %+v", r)
+	}
+	a.verifyClean()
+}
