@@ -170,7 +170,8 @@ func (n *Node) get(ctx context.Context, hc *http.Client, addr, cursor string, ou
 		}
 		return resp.StatusCode, fmt.Errorf("Máy ngang hàng %s: %s", addr, er.Error.Message)
 	}
-	if err := json.Unmarshal(body, out); err != nil || (len(out.Events) > 0 && out.Cursor == "") || len(out.Events) > MaxPage {
+	if err := json.Unmarshal(body, out); err != nil || (len(out.Events) > 0 && out.Cursor == "") || len(out.Events) > MaxPage ||
+		len(out.Cursor) > maxCursorBytes || (out.More && len(out.Events) == 0) {
 		return resp.StatusCode, garbage
 	}
 	return resp.StatusCode, nil

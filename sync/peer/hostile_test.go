@@ -260,6 +260,14 @@ func TestPeersThatLieOrBreak(t *testing.T) {
 			w.Header().Set(api.Header, api.HeaderValue)
 			json.NewEncoder(w).Encode(api.ChangesResponse{Events: []domain.Event{{ID: "x"}}})
 		},
+		"a cursor too long": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(api.Header, api.HeaderValue)
+			json.NewEncoder(w).Encode(api.ChangesResponse{Events: []domain.Event{}, Cursor: strings.Repeat("9", 10000)})
+		},
+		"more for ever, with nothing": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(api.Header, api.HeaderValue)
+			json.NewEncoder(w).Encode(api.ChangesResponse{Events: []domain.Event{}, Cursor: r.URL.Query().Get("since") + "1", More: true})
+		},
 		"too big": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set(api.Header, api.HeaderValue)
 			io.WriteString(w, `{"events":[`)
