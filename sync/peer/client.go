@@ -191,7 +191,18 @@ func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.Chang
 			evs = append(evs, e)
 		}
 	}
-	good, bad, err := appsync.Screen(ctx, n.store, evs, appsync.ScreenOptions{Now: n.opt.Now(), Unit: me.UnitCode, Logger: n.log})
+	good, bad, err := appsync.Screen(ctx, n.store, evs, appsync.ScreenOptions{Now: n.opt.Now(), Unit: me.UnitCode, Logger: n.log,
+		FetchKeys: func(ctx context.Context) error {
+			// A device enrolled since the last roster: ask the city, briefly and only if it
+			// answers. Without its key the event is refused and kept aside until the city
+			// brings it.
+			kctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			if err := appsync.RefreshKeys(kctx, n.store, n.opt.CityClient); err != nil {
+				n.log.Debug("peer: keys not refreshed", "err", err)
+			}
+			return nil
+		}})
 	if err != nil {
 		return err
 	}

@@ -373,3 +373,24 @@ func TestPagesAndForeignCursor(t *testing.T) {
 	}
 	a.verifyClean()
 }
+
+// Events of a workstation enrolled after this one's last roster, relayed by a peer: their
+// author's key is asked of the city on the spot, and they are applied, not refused.
+func TestRelayedEventsOfANewWorkstation(t *testing.T) {
+	c := newCity(t)
+	a := c.workstation(testUnit, 1)
+	b := c.workstation(testUnit, 2)
+	a.refreshKeys()
+	n := c.workstation(testUnit, 3)
+	n.refreshKeys()
+	b.refreshKeys()
+	d := n.receive(1)
+	if r := b.exchangeWith(n.addr); r.Err != nil || !b.has(d[0].ID) {
+		t.Fatalf("b from the new workstation: %+v", r)
+	}
+	r := a.exchangeWith(b.addr)
+	if r.Err != nil || r.Refused != 0 || !a.has(d[0].ID) {
+		t.Fatalf("a from b, the new workstation's events relayed: %+v", r)
+	}
+	a.verifyClean()
+}
