@@ -85,6 +85,9 @@ func (b *statusBar) apply(info SyncInfo, _ int) func() {
 		if info.Quarantined > 0 {
 			text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
 		}
+		if peers := peersStatus(info.Peers); peers != "" {
+			text += " · " + peers
+		}
 		b.waiting.SetText(text)
 		switch {
 		case !info.LastSuccess.IsZero():
