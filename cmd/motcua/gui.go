@@ -12,6 +12,7 @@ import (
 	"motcua/internal/printer"
 	"motcua/localdb"
 	appsync "motcua/sync"
+	"motcua/sync/peer"
 	"motcua/ui"
 )
 
@@ -60,12 +61,18 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 		defer logging.RecoverPanic(logger, nil)
 		engine.Run(ctx)
 	}()
+	// LAN peers: serve the unit's other counters, find them, exchange every few seconds.
+	peers := peer.New(store, peer.Options{Logger: logger})
+	go func() {
+		defer logging.RecoverPanic(logger, nil)
+		peers.Run(ctx)
+	}()
 
 	ui.Prepare(store.Config().Language)
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
 	sys := printer.System()
-	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store), Printer: sys, Open: sys.Open})
+	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store, peers), Printer: sys, Open: sys.Open})
 	defer w.Close()
 	benchHooks(a, w, e) // only with MOTCUA_BENCH_FRAME set, for motcua bench
 	w.ShowAndRun()

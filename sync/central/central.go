@@ -419,8 +419,8 @@ func checkEnvelope(dev Device, e domain.Event) string {
 	if e.Unit != dev.Unit {
 		return fmt.Sprintf("Sự kiện thuộc đơn vị %q nhưng máy trạm được đăng ký cho đơn vị %s.", e.Unit, dev.Unit)
 	}
-	if kind, _, _ := strings.Cut(string(e.Type), "."); kind != e.Stream {
-		return fmt.Sprintf("Loại sự kiện %s không thuộc luồng %s.", e.Type, e.Stream)
+	if err := e.CheckStream(); err != nil {
+		return err.Error()
 	}
 	if e.At.UnixMilli() <= 0 {
 		return "Thời điểm của sự kiện không hợp lệ."
