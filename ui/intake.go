@@ -56,6 +56,8 @@ type intakeScreen struct {
 	sets                                         *widget.Entry
 	assisted                                     *widget.Check
 
+	scroll       *container.Scroll // the form: back to the top after a save, where the banner is
+	side         *fyne.Container   // fee and due date: laid out again as their texts change
 	fee, feeNote *widget.Label
 	due, dueNote *widget.Label
 	banner       *banner
@@ -180,7 +182,9 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		s.save, clear,
 	)
 	s.banner.parent = s.form
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(s.form)), container.NewPadded(side))
+	s.side = side
+	s.scroll = container.NewVScroll(container.NewPadded(s.form))
+	split := container.NewHSplit(s.scroll, container.NewPadded(side))
 	split.Offset = 0.72
 	s.root = split
 	s.changed()
@@ -375,6 +379,7 @@ func (s *intakeScreen) changed() {
 		s.fee.SetText("—")
 		s.due.SetText("—")
 		s.dueNote.SetText(T("Chọn thủ tục để xem phí và ngày hẹn trả."))
+		s.relayoutSide()
 		return
 	}
 	p := s.proc
@@ -389,6 +394,15 @@ func (s *intakeScreen) changed() {
 	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
+	s.relayoutSide()
+}
+
+// relayoutSide lays the fee and due-date cards out again: a fee note that wraps onto more
+// lines than the last one would otherwise run over the "Hẹn trả kết quả" heading.
+func (s *intakeScreen) relayoutSide() {
+	if s.side != nil {
+		s.side.Refresh()
+	}
 }
 
 // dueText is "17:00 Thứ Hai, 23/02/2026".
@@ -472,10 +486,20 @@ func (s *intakeScreen) onSave() {
 		if perr != nil {
 			msg += "\n" + T("Chưa in được giấy tiếp nhận: ") + errText(perr) + " " + T("Có thể in lại từ màn hình Hồ sơ.")
 			s.banner.set(msg, widget.WarningImportance)
+			s.ready()
 			return
 		}
 		s.banner.set(msg+"\n"+u.deliveredText(path), widget.SuccessImportance)
+		s.ready()
 	})
+}
+
+// ready shows the form for the next citizen after a save: scrolled to the top, where the
+// banner gives the saved dossier's code and due date, with the cursor in the procedure box.
+// Left scrolled near the bottom, the clerk saw a blank form and might enter the dossier again.
+func (s *intakeScreen) ready() {
+	s.scroll.ScrollToTop()
+	s.u.win.Canvas().Focus(s.picker.entry)
 }
 
 // reset clears the form for the next citizen.
