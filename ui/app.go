@@ -400,7 +400,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	}
 	lockItem := fyne.NewMenuItem(T("Khóa màn hình"), u.lock)
 	lockItem.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
-	signOut := fyne.NewMenuItem(T("Đăng xuất"), u.signOut)
+	signOut := fyne.NewMenuItem(T("Đăng xuất"), u.signOutAsking)
 	account := fyne.NewMenu(T("Tài khoản"), lockItem, signOut)
 	if len(work) == 0 {
 		return fyne.NewMainMenu(account)

@@ -177,7 +177,9 @@ func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
 	s.transfer = widget.NewButtonWithIcon(T("Chuyển sang tiếp nhận"), theme.NavigateNextIcon(), s.onTransfer)
 	s.transfer.Disable()
 	s.handNote = assistText(T("Tài khoản hỗ trợ viết không tiếp nhận hồ sơ: in tờ khai, mời công dân kiểm tra và ký, rồi đưa tờ khai cho cán bộ tiếp nhận."), widget.MediumImportance)
-	again := widget.NewButtonWithIcon(T("Làm lại"), theme.ContentClearIcon(), s.reset)
+	again := widget.NewButtonWithIcon(T("Làm lại"), theme.ContentClearIcon(), func() {
+		s.u.confirmDiscard(T("Làm lại tờ khai"), s.reset, s)
+	})
 	actions := []fyne.CanvasObject{s.print}
 	if s.canIntake {
 		actions = append(actions, s.transfer)
@@ -187,9 +189,11 @@ func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
 		actions = append(actions, s.handNote)
 	}
 	actions = append(actions, again)
+	// The buttons first: below the card they moved as "Còn N mục…" grew or shrank, and a
+	// click meant for "In tờ khai" landed on "Chuyển sang tiếp nhận".
 	s.side = container.NewVBox(
-		widget.NewCard(T("Tờ khai"), "", container.NewVBox(s.formTitle, s.formBasis, s.progress)),
 		container.NewVBox(actions...),
+		widget.NewCard(T("Tờ khai"), "", container.NewVBox(s.formTitle, s.formBasis, s.progress)),
 	)
 
 	s.form = container.NewVBox(s.banner.box, s.procCard, s.applicantCard, s.declCard)

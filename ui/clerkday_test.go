@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // fillBirthIntake picks the birth registration and fills a valid applicant and the papers.
@@ -76,5 +77,96 @@ func TestFeeNoteDoesNotOverlapDueDate(t *testing.T) {
 				t.Errorf("%s at %.0f px: the fee note ends at %.0f, the due date starts at %.0f", q, size.Width, noteBottom, dueTop)
 			}
 		}
+	}
+}
+
+func dialogOpen(h *harness) bool { return h.ui.win.Canvas().Overlays().Top() != nil }
+
+// Ctrl+N, "Làm lại" and signing out ask before throwing typed data away, and go ahead at
+// once when nothing would be lost (issue 15, item 3).
+func TestDiscardingTypedDataAsksFirst(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	s := intakeOf(t, h)
+	ctrlN := s.menuItems()[0].Action
+
+	ctrlN() // nothing typed: nothing to ask
+	if dialogOpen(h) {
+		t.Fatal("Ctrl+N on an empty form asked")
+	}
+	pick(t, h, s, "khai sinh")
+	test.Type(s.name, "Nguyễn Văn An")
+	h.ui.showScreen(queueOf(t, h)) // Ctrl+N from another screen
+	ctrlN()
+	if !dialogOpen(h) {
+		t.Fatal("Ctrl+N wiped a half-filled intake without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if s.name.Text != "Nguyễn Văn An" || s.proc == nil {
+		t.Fatal("cancelling still cleared the form")
+	}
+	ctrlN()
+	tapOverlayButton(t, h, "Bỏ thông tin đang nhập")
+	if s.name.Text != "" || s.proc != nil {
+		t.Fatal("confirming did not clear the form")
+	}
+
+	// Signing out with a half-filled intake asks; cancelling keeps the session.
+	test.Type(s.name, "Trần Thị Bình")
+	h.ui.signOutAsking()
+	if !dialogOpen(h) {
+		t.Fatal("signing out with typed data did not ask")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if h.ui.User() == nil {
+		t.Fatal("cancelled sign-out signed out")
+	}
+	h.ui.signOutAsking()
+	tapOverlayButton(t, h, "Bỏ thông tin đang nhập")
+	if h.ui.User() != nil {
+		t.Fatal("confirmed sign-out did not sign out")
+	}
+}
+
+// On the no-writing day screen the buttons stay where they are while "Còn N mục…" grows and
+// shrinks (issue 15, item 5: a misclick carried the declaration to intake).
+func TestAssistButtonsStayPut(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	a := assistOf(t, h)
+	h.ui.showScreen(a)
+	h.settle()
+	pickAssist(t, h, a, "khai sinh")
+	d := fyne.CurrentApp().Driver()
+	where := func() [2]fyne.Position {
+		return [2]fyne.Position{d.AbsolutePositionForObject(a.print), d.AbsolutePositionForObject(a.transfer)}
+	}
+	before, text := where(), a.progress.Text
+	for _, kv := range [][2]string{{"relationship", "Cha"}, {"child_name", "Nguyễn Minh Khôi"}, {"child_birth", "10/03/2026"}} {
+		assistAnswer(t, a, kv[0], kv[1])
+		h.settle()
+		if got := where(); got != before {
+			t.Fatalf("after answering %s the buttons moved from %v to %v", kv[0], before, got)
+		}
+	}
+	if a.progress.Text == text {
+		t.Fatal("the summary did not change: the test shows nothing")
+	}
+	// "Làm lại" asks when the declaration holds answers.
+	var again *widget.Button
+	walkObjects(a.side, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Làm lại" {
+			again = b
+		}
+	})
+	test.Tap(again)
+	if !dialogOpen(h) {
+		t.Fatal("Làm lại cleared the declaration without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if a.proc == nil {
+		t.Fatal("cancelling cleared the declaration")
 	}
 }

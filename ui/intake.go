@@ -148,7 +148,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.banner = newBanner()
 	s.save = widget.NewButtonWithIcon(T("Lưu và in giấy tiếp nhận"), theme.DocumentPrintIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
-	clear := widget.NewButtonWithIcon(T("Làm lại (Ctrl+N)"), theme.ContentClearIcon(), s.reset)
+	clear := widget.NewButtonWithIcon(T("Làm lại (Ctrl+N)"), theme.ContentClearIcon(), s.onNew)
 
 	applicant := container.NewVBox(
 		container.NewGridWithColumns(2,
@@ -197,7 +197,7 @@ func (s *intakeScreen) content() fyne.CanvasObject { return s.root }
 func (s *intakeScreen) menuItems() []*fyne.MenuItem {
 	return []*fyne.MenuItem{s.u.shortcutItem(T("Tiếp nhận hồ sơ mới"), fyne.KeyN, theme.ContentAddIcon(), func() {
 		s.u.showScreen(s)
-		s.reset()
+		s.onNew()
 	})}
 }
 
@@ -501,6 +501,10 @@ func (s *intakeScreen) ready() {
 	s.scroll.ScrollToTop()
 	s.u.win.Canvas().Focus(s.picker.entry)
 }
+
+// onNew clears the form for a new intake (Ctrl+N, "Làm lại"), asking first when it holds
+// typed data.
+func (s *intakeScreen) onNew() { s.u.confirmDiscard(T("Tiếp nhận hồ sơ mới"), s.reset, s) }
 
 // reset clears the form for the next citizen.
 func (s *intakeScreen) reset() {

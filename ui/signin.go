@@ -172,7 +172,7 @@ func (u *UI) showSignIn(lockedUser string) {
 	items = append(items, labelled(T("Tên đăng nhập"), p.username, nil), labelled(T("Mật khẩu"), p.password, nil), p.message)
 	buttons := container.NewHBox(spacer(), p.submit)
 	if lockedUser != "" {
-		buttons = container.NewHBox(widget.NewButton(T("Đăng nhập tài khoản khác"), u.signOut), spacer(), p.submit)
+		buttons = container.NewHBox(widget.NewButton(T("Đăng nhập tài khoản khác"), u.signOutAsking), spacer(), p.submit)
 	}
 	items = append(items, buttons)
 	p.form = container.NewVBox(items...)

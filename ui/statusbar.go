@@ -34,7 +34,7 @@ func newStatusBar(u *UI) *statusBar {
 	st := u.actor()
 	b.who.SetText(st.FullName + " · " + T(st.Role.Name()))
 	lock := widget.NewButtonWithIcon(T("Khóa"), theme.VisibilityOffIcon(), u.lock)
-	out := widget.NewButtonWithIcon(T("Đăng xuất"), theme.LogoutIcon(), u.signOut)
+	out := widget.NewButtonWithIcon(T("Đăng xuất"), theme.LogoutIcon(), u.signOutAsking)
 	for _, l := range []*widget.Label{b.who, b.network, b.waiting, b.lastOK, b.note} {
 		l.Truncation = fyne.TextTruncateEllipsis
 	}
