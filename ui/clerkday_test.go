@@ -170,3 +170,53 @@ func TestAssistButtonsStayPut(t *testing.T) {
 		t.Fatal("cancelling cleared the declaration")
 	}
 }
+
+// The same ID number under another name is not saved silently: the other record is shown
+// and the clerk decides (issue 15, item 8).
+func TestSameIDAnotherNameWarns(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	other := receiveFor(t, h, testClerk, "Trần Văn Bình", "001099012345")
+	h.signIn(testClerk)
+	s := intakeOf(t, h)
+	fillBirthIntake(t, h, s) // Nguyễn Văn An, 001099012345
+	test.Tap(s.save)
+	h.settle()
+	if st, _ := h.store.Stats(context.Background()); st.Dossiers != 1 {
+		t.Fatal("saved without a word about the other holder of the number")
+	}
+	if !dialogOpen(h) {
+		t.Fatal("no warning")
+	}
+	texts := visibleTexts(h.ui.win.Canvas().Overlays().Top())
+	if !containsText(texts, "Trần Văn Bình") || !containsText(texts, other.Code) || !containsText(texts, "Nguyễn Văn An") {
+		t.Fatalf("the warning shows %q", texts)
+	}
+	tapOverlayButton(t, h, "Sửa lại")
+	h.settle()
+	if st, _ := h.store.Stats(context.Background()); st.Dossiers != 1 || s.name.Text == "" {
+		t.Fatal("«Sửa lại» saved or cleared the form")
+	}
+	test.Tap(s.save)
+	h.settle()
+	tapOverlayButton(t, h, "Vẫn lưu")
+	h.settle()
+	if st, _ := h.store.Stats(context.Background()); st.Dossiers != 2 {
+		t.Fatalf("«Vẫn lưu» did not save: %q", s.banner.label.Text)
+	}
+	// Nguyễn Văn An again, written differently: still warned about Trần Văn Bình, never
+	// about himself.
+	fillBirthIntake(t, h, s)
+	s.name.SetText("NGUYỄN VĂN AN")
+	test.Tap(s.save)
+	h.settle()
+	if !dialogOpen(h) {
+		t.Fatal("no warning the second time")
+	}
+	texts = visibleTexts(h.ui.win.Canvas().Overlays().Top())
+	for _, l := range texts {
+		if strings.HasPrefix(l, "Nguyễn Văn An,") {
+			t.Fatalf("warned about the same person: %q", texts)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -57,6 +58,7 @@ type intakeScreen struct {
 	assisted                                     *widget.Check
 
 	scroll       *container.Scroll // the form: back to the top after a save, where the banner is
+	ackedHolder  string            // the clerk chose to save despite the same ID number on file (holderAck)
 	side         *fyne.Container   // fee and due date: laid out again as their texts change
 	fee, feeNote *widget.Label
 	due, dueNote *widget.Label
@@ -465,10 +467,23 @@ func (s *intakeScreen) onSave() {
 	}
 	in := s.intake()
 	actor := u.actor()
+	acked := s.ackedHolder != "" && s.ackedHolder == holderAck(in.Applicant)
+	var others []domain.OtherHolder
 	background(u, func(ctx context.Context) (domain.Dossier, error) {
+		if !acked {
+			// Checked before saving: the clerk decides with the other record in view.
+			if found, err := u.opt.Store.OthersWithID(ctx, in.Applicant); err == nil && len(found) > 0 {
+				others = found
+				return domain.Dossier{}, nil
+			}
+		}
 		return u.opt.Store.Receive(ctx, actor, in)
 	}, func(d domain.Dossier, err error) {
 		s.save.Enable()
+		if len(others) > 0 {
+			s.warnSameID(in.Applicant, others)
+			return
+		}
 		if err != nil {
 			rest := fieldErrors(err, s.errs)
 			msg := T("Chưa lưu được hồ sơ: hãy sửa các mục được đánh dấu đỏ.")
@@ -494,6 +509,52 @@ func (s *intakeScreen) onSave() {
 	})
 }
 
+// holderAck is what the clerk confirmed when saving despite the same ID number on file:
+// another number, name or birth date is checked again.
+func holderAck(p domain.Person) string {
+	return strings.TrimSpace(p.IDNumber) + "|" + domain.HolderKey(p)
+}
+
+// warnSameID shows who else is on file under the ID number being saved; the clerk corrects
+// the form, or saves anyway (the record may be the wrong one).
+func (s *intakeScreen) warnSameID(p domain.Person, others []domain.OtherHolder) {
+	u := s.u
+	birth := func(b string) string {
+		if t, err := domain.ParseDate(b); err == nil && b != "" {
+			return Tf("sinh ngày %s", t.Format("02/01/2006"))
+		}
+		return T("chưa ghi ngày sinh")
+	}
+	var d *dialog.ConfirmDialog
+	items := []fyne.CanvasObject{wrapLabel(Tf("Số định danh %s đã có trong hồ sơ của:", p.IDNumber))}
+	for i, o := range others {
+		if i == 3 {
+			items = append(items, wrapLabel(Tf("… và %d người khác.", len(others)-3)))
+			break
+		}
+		who := widget.NewLabelWithStyle(Tf("%s, %s", o.Person.Name, birth(o.Person.Birth)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		where := wrapLabel(Tf("Hồ sơ %s, tiếp nhận %s (%d hồ sơ mang tên này)", o.Code, fmtDate(o.ReceivedAt), o.Dossiers))
+		id := o.DossierID
+		open := widget.NewButtonWithIcon(T("Xem hồ sơ"), theme.SearchIcon(), func() {
+			d.Hide() // the form keeps what was typed; Ctrl+N's question guards it
+			u.openDossier(id)
+		})
+		items = append(items, who, container.NewBorder(nil, nil, nil, open, where))
+	}
+	items = append(items, wrapLabel(Tf("Người đang nhập: %s, %s. Hãy đối chiếu với giấy tờ của công dân: nếu gõ nhầm thì sửa lại; nếu đúng thì vẫn lưu.",
+		p.Name, birth(p.Birth))))
+	d = dialog.NewCustomConfirm(T("Số định danh đã có với người khác"), T("Vẫn lưu"), T("Sửa lại"),
+		container.NewGridWrap(fyne.NewSize(560, 300), container.NewVScroll(container.NewVBox(items...))), func(save bool) {
+			if !save {
+				u.win.Canvas().Focus(s.idNumber)
+				return
+			}
+			s.ackedHolder = holderAck(p)
+			s.onSave()
+		}, u.win)
+	d.Show()
+}
+
 // ready shows the form for the next citizen after a save: scrolled to the top, where the
 // banner gives the saved dossier's code and due date, with the cursor in the procedure box.
 // Left scrolled near the bottom, the clerk saw a blank form and might enter the dossier again.
@@ -509,6 +570,7 @@ func (s *intakeScreen) onNew() { s.u.confirmDiscard(T("Tiếp nhận hồ sơ m�
 // reset clears the form for the next citizen.
 func (s *intakeScreen) reset() {
 	s.proc = nil
+	s.ackedHolder = ""
 	s.formTemplate, s.formValues = "", nil
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))

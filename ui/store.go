@@ -48,6 +48,8 @@ type Dossiers interface {
 	Timeline(ctx context.Context, id string) ([]localdb.TimelineEntry, error)
 	ProcedureUsage(ctx context.Context, since time.Time) (map[string]int, error)
 	Stats(ctx context.Context) (localdb.Stats, error)
+	// OthersWithID: applicants on file under p's ID number with another name or birth date.
+	OthersWithID(ctx context.Context, p domain.Person) ([]domain.OtherHolder, error)
 }
 
 // Files stores scanned documents.
