@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"motcua/domain"
 )
 
 // fillBirthIntake picks the birth registration and fills a valid applicant and the papers.
@@ -218,5 +220,48 @@ func TestSameIDAnotherNameWarns(t *testing.T) {
 		if strings.HasPrefix(l, "Nguyễn Văn An,") {
 			t.Fatalf("warned about the same person: %q", texts)
 		}
+	}
+}
+
+// A field's message goes as soon as the field is corrected; letters typed into the ID
+// number are refused as typed, with a word why; a scanned card still fills the form
+// (issue 15, item 9).
+func TestValidationFollowsTheTyping(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	s := intakeOf(t, h)
+	pick(t, h, s, "khai sinh")
+	test.Type(s.phone, "0123")
+	test.Type(s.birth, "31/02/1999")
+	test.Tap(s.save)
+	h.settle()
+	for _, f := range []string{domain.FieldApplicantPhone, domain.FieldApplicantBirth, domain.FieldApplicantName} {
+		if !s.errs[f].Visible() {
+			t.Fatalf("no message for %s", f)
+		}
+	}
+	if !strings.Contains(s.errs[domain.FieldApplicantBirth].Text, "không có thật") {
+		t.Errorf("31/02/1999 told %q", s.errs[domain.FieldApplicantBirth].Text)
+	}
+	s.phone.SetText("0912345678")
+	if s.errs[domain.FieldApplicantPhone].Visible() {
+		t.Error("the phone's message stayed after the phone was corrected")
+	}
+	if !s.errs[domain.FieldApplicantName].Visible() || !s.errs[domain.FieldApplicantBirth].Visible() {
+		t.Error("messages of fields not yet corrected went too")
+	}
+
+	s.idNumber.SetText("")
+	test.Type(s.idNumber, "00109a9")
+	if s.idNumber.Text != "001099" || !s.errs[domain.FieldApplicantID].Visible() || !strings.Contains(s.errs[domain.FieldApplicantID].Text, "chữ số") {
+		t.Fatalf("ID field holds %q, message %q", s.idNumber.Text, s.errs[domain.FieldApplicantID].Text)
+	}
+	s.idNumber.SetText("")
+	test.Type(s.idNumber, "001099012345||Nguyễn Văn An|15031999|Nam|Số 12 ngõ 34 phố Huế, Hà Nội|20042021")
+	s.idNumber.TypedKey(&fyneKeyReturn)
+	h.settle()
+	if s.idNumber.Text != "001099012345" || s.name.Text != "Nguyễn Văn An" {
+		t.Fatalf("a scan no longer fills the form: %q %q", s.idNumber.Text, s.name.Text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -59,6 +60,8 @@ type intakeScreen struct {
 
 	scroll       *container.Scroll // the form: back to the top after a save, where the banner is
 	ackedHolder  string            // the clerk chose to save despite the same ID number on file (holderAck)
+	failed       *domain.Intake    // what the last refused save held: its fields' messages go once changed
+	failedMsgs   map[string]string // the messages that save gave, by field
 	side         *fyne.Container   // fee and due date: laid out again as their texts change
 	fee, feeNote *widget.Label
 	due, dueNote *widget.Label
@@ -376,6 +379,9 @@ func (s *intakeScreen) changed() {
 	if s.fee == nil {
 		return
 	}
+	s.clearCorrected()
+	s.digitsOnly(s.idNumber, domain.FieldApplicantID) // after: its message must not be cleared at once
+	s.digitsOnly(s.ownerID, domain.FieldOwnerID)
 	if s.proc == nil {
 		s.feeNote.SetText("")
 		s.fee.SetText("—")
@@ -486,6 +492,12 @@ func (s *intakeScreen) onSave() {
 		}
 		if err != nil {
 			rest := fieldErrors(err, s.errs)
+			failed := in
+			s.failed = &failed // a message goes as soon as its field is corrected
+			s.failedMsgs = map[string]string{}
+			for f, l := range s.errs {
+				s.failedMsgs[f] = l.Text
+			}
 			msg := T("Chưa lưu được hồ sơ: hãy sửa các mục được đánh dấu đỏ.")
 			if rest != "" {
 				msg += "\n" + rest
@@ -507,6 +519,86 @@ func (s *intakeScreen) onSave() {
 		s.banner.set(msg+"\n"+u.deliveredText(path), widget.SuccessImportance)
 		s.ready()
 	})
+}
+
+// digitsOnly takes letters out of an ID number field as they are typed, and says why. A
+// scanned ID card's QR payload also arrives in these fields: it has a "|" before its first
+// letter (the 12 digits, then "|"), so text with a "|" is left to the scanner.
+func (s *intakeScreen) digitsOnly(e *widget.Entry, field string) {
+	if e == nil || strings.Contains(e.Text, "|") {
+		return
+	}
+	kept := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return -1
+		}
+		return r
+	}, e.Text)
+	l := s.errs[field]
+	msg := T("Số định danh chỉ gồm chữ số (12 số của thẻ căn cước, hoặc 9 số của CMND).")
+	if kept == e.Text {
+		// The note goes once the number is whole (or emptied).
+		if n := len(strings.TrimSpace(kept)); l != nil && l.Text == msg && (n == 0 || n == 9 || n == 12) {
+			setErr(l, "")
+			s.form.Refresh()
+		}
+		return
+	}
+	e.SetText(kept)
+	if l != nil {
+		setErr(l, msg)
+		s.form.Refresh()
+	}
+}
+
+// clearCorrected hides the message of each field changed since the save that marked it,
+// rather than leaving it until the next save.
+func (s *intakeScreen) clearCorrected() {
+	if s.failed == nil {
+		return
+	}
+	now, was := s.intake(), *s.failed
+	owner := func(in domain.Intake) domain.Person {
+		if in.Owner != nil {
+			return *in.Owner
+		}
+		return domain.Person{}
+	}
+	docs := func(in domain.Intake) string {
+		var b strings.Builder
+		for _, d := range in.Documents {
+			b.WriteString(d.Code + "|" + d.Name + ";")
+		}
+		return b.String()
+	}
+	changed := map[string]bool{
+		domain.FieldProcedure:        now.ProcedureCode != was.ProcedureCode,
+		domain.FieldApplicantID:      now.Applicant.IDNumber != was.Applicant.IDNumber,
+		domain.FieldApplicantName:    now.Applicant.Name != was.Applicant.Name,
+		domain.FieldApplicantBirth:   now.Applicant.Birth != was.Applicant.Birth,
+		domain.FieldApplicantSex:     now.Applicant.Sex != was.Applicant.Sex,
+		domain.FieldApplicantPhone:   now.Applicant.Phone != was.Applicant.Phone,
+		domain.FieldApplicantEmail:   now.Applicant.Email != was.Applicant.Email,
+		domain.FieldApplicantAddress: now.Applicant.Address != was.Applicant.Address,
+		domain.FieldOwnerName:        owner(now).Name != owner(was).Name,
+		domain.FieldOwnerID:          owner(now).IDNumber != owner(was).IDNumber,
+		domain.FieldOwnerAddress:     owner(now).Address != owner(was).Address,
+		domain.FieldSummary:          now.Summary != was.Summary,
+		domain.FieldDocuments:        docs(now) != docs(was),
+		domain.FieldSets:             now.Sets != was.Sets,
+		domain.FieldCopies:           now.Copies != was.Copies,
+		domain.FieldPages:            now.Pages != was.Pages,
+	}
+	hid := false
+	for f, c := range changed {
+		if l := s.errs[f]; c && l != nil && l.Visible() && s.failedMsgs[f] == l.Text {
+			setErr(l, "")
+			hid = true
+		}
+	}
+	if hid {
+		s.form.Refresh()
+	}
 }
 
 // holderAck is what the clerk confirmed when saving despite the same ID number on file:
@@ -570,7 +662,7 @@ func (s *intakeScreen) onNew() { s.u.confirmDiscard(T("Tiếp nhận hồ sơ m�
 // reset clears the form for the next citizen.
 func (s *intakeScreen) reset() {
 	s.proc = nil
-	s.ackedHolder = ""
+	s.ackedHolder, s.failed = "", nil
 	s.formTemplate, s.formValues = "", nil
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))
