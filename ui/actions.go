@@ -87,6 +87,10 @@ func (f *actionForm) show(width float32, content ...fyne.CanvasObject) {
 		if f.v.form == f {
 			f.v.form = nil
 		}
+		if f.v.refreshOnClose { // a pull changed the dossier meanwhile
+			f.v.refreshOnClose = false
+			f.v.reload()
+		}
 	})
 	f.relayout()
 	f.dlg.Show()

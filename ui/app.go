@@ -134,6 +134,7 @@ func New(a fyne.App, opt Options) *UI {
 	if d, ok := u.win.Canvas().(desktop.Canvas); ok {
 		d.SetOnKeyDown(func(*fyne.KeyEvent) { u.touch() })
 	}
+	u.followSync()
 	return u
 }
 

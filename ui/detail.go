@@ -58,6 +58,8 @@ type detailView struct {
 
 	form     *actionForm // the action dialog open, if any
 	headName string      // head of unit who signs Mẫu 04, remembered for the session
+
+	refreshOnClose bool // a pull changed the dossier while an action form was open
 }
 
 // detailData is what one load of the detail reads.

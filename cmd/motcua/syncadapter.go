@@ -95,6 +95,11 @@ func (a *syncAdapter) OnChange(f func()) {
 
 func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
+// OnPulled tells the screens which dossiers a pull from the city touched.
+func (a *syncAdapter) OnPulled(f func(dossiers []string, others bool)) {
+	a.engine.OnPulled(func(p appsync.Pulled) { f(p.Dossiers, p.Others) })
+}
+
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
 		return err
