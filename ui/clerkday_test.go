@@ -265,3 +265,17 @@ func TestValidationFollowsTheTyping(t *testing.T) {
 		t.Fatalf("a scan no longer fills the form: %q %q", s.idNumber.Text, s.name.Text)
 	}
 }
+
+// A declaration carried into intake shows its procedure in the procedure box, not an empty
+// box beside a chosen procedure (issue 15, item 10).
+func TestCarriedDeclarationNamesItsProcedure(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	s := intakeOf(t, h)
+	s.prefill("1.001193", domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345"}, "Đăng ký khai sinh", "", nil)
+	h.settle()
+	if s.proc == nil || s.picker.entry.Text != s.proc.Name || s.picker.listBox.Visible() {
+		t.Fatalf("procedure box %q (list shown: %v) for %+v", s.picker.entry.Text, s.picker.listBox.Visible(), s.proc)
+	}
+}

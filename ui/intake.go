@@ -693,6 +693,7 @@ func (s *intakeScreen) reset() {
 func (s *intakeScreen) prefill(procCode string, applicant domain.Person, summary, template string, values map[string]string) {
 	s.reset()
 	if p, ok := s.u.opt.Store.Catalogue().Lookup(procCode); ok {
+		s.picker.show(p) // the box named nothing although the procedure was chosen
 		s.onPick(p)
 	}
 	s.idNumber.SetText(applicant.IDNumber)

@@ -175,6 +175,14 @@ func (p *procedurePicker) showList(on bool) {
 	p.box.Refresh()
 }
 
+// show puts a procedure chosen elsewhere (a declaration carried into intake) in the box, as
+// if picked here, without calling back.
+func (p *procedurePicker) show(pr domain.Procedure) {
+	p.chosen = pr.Name
+	p.entry.SetText(pr.Name)
+	p.showList(false)
+}
+
 func (p *procedurePicker) reset() {
 	p.chosen = ""
 	p.entry.SetText("")
