@@ -279,3 +279,27 @@ func TestCarriedDeclarationNamesItsProcedure(t *testing.T) {
 		t.Fatalf("procedure box %q (list shown: %v) for %+v", s.picker.entry.Text, s.picker.listBox.Visible(), s.proc)
 	}
 }
+
+// Giám sát shows staff names whole at 1280 px (issue 15, item 10: "Nguyễn …").
+func TestSupervisorStaffNamesWhole(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	receiveFor(t, h, testClerk, "Trần Văn Bình", "001099012345")
+	h.signIn(testBoss)
+	s := supervisorOf(t, h)
+	h.ui.showScreen(s)
+	h.ui.win.Resize(fyne.NewSize(1280, 720))
+	h.settle()
+	var name *widget.Label
+	walkObjects(s.today.staffRows, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == testClerk.FullName {
+			name = l
+		}
+	})
+	if name == nil {
+		t.Fatal("no row for the clerk")
+	}
+	if need := widget.NewLabel(name.Text).MinSize().Width; name.Size().Width < need {
+		t.Fatalf("«%s» gets %.0f px of the %.0f it needs", name.Text, name.Size().Width, need)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/color"
 	"math"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -107,6 +108,22 @@ func (s *supervisorScreen) setAlerts(n int) {
 		s.conflictsTab.Text = text
 		s.tabs.Refresh()
 	}
+}
+
+// twoLines breaks a heading at the space that makes its longer line shortest.
+func twoLines(s string) string {
+	words := strings.Fields(s)
+	if len(words) < 2 {
+		return s
+	}
+	best, at := len(s)+1, 1
+	for i := 1; i < len(words); i++ {
+		a, b := len(strings.Join(words[:i], " ")), len(strings.Join(words[i:], " "))
+		if m := max(a, b); m < best {
+			best, at = m, i
+		}
+	}
+	return strings.Join(words[:at], " ") + "\n" + strings.Join(words[at:], " ")
 }
 
 // staffNames maps usernames to full names (the username when unknown).
@@ -218,10 +235,16 @@ func newTodayPanel(s *supervisorScreen) *todayPanel {
 
 	// Open dossiers by status, and each staff member's load.
 	p.statusChart = newBarChart(false, true)
-	heads := []string{T("Đang giải quyết"), T("Tiếp nhận"), T("Trả KQ"), T("Tiếp đón")}
+	// The headings over figures go on two lines, so the names keep the width (at 1280 px
+	// they were cut to "Nguyễn …").
+	heads := []string{twoLines(T("Đang giải quyết")), twoLines(T("Tiếp nhận")), twoLines(T("Trả KQ")), twoLines(T("Tiếp đón"))}
 	p.staffCols = columns{-1}
 	for _, h := range heads {
-		p.staffCols = append(p.staffCols, max(textWidth(h, true), textWidth("0.000", false)))
+		w := textWidth("0.000", false)
+		for _, line := range strings.Split(h, "\n") {
+			w = max(w, textWidth(line, true))
+		}
+		p.staffCols = append(p.staffCols, w)
 	}
 	p.staffRows = container.NewVBox()
 	p.staffTitle = heading(T("Công việc theo cán bộ"))
