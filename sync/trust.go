@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -85,9 +86,22 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 	if err != nil {
 		return nil, nil, localErr("pull", err)
 	}
-	fetched := false
-	now := e.opt.Now()
-	skew := e.Status().ClockSkew
+	refetch := func() (localdb.Keys, error) {
+		if err := e.fetchKeys(ctx, c); err != nil {
+			return localdb.Keys{}, err
+		}
+		keys, err := e.store.Keys(ctx)
+		if err != nil {
+			return keys, localErr("pull", err)
+		}
+		return keys, nil
+	}
+	return screenEvents(evs, keys, e.opt.Now(), e.Status().ClockSkew, refetch, e.log)
+}
+
+// screenEvents is the one screening of received events, whatever carried them (a pull, a
+// USB bundle): refetch, when not nil, is called once when an author's key is unknown.
+func screenEvents(evs []domain.Event, keys localdb.Keys, now time.Time, skew time.Duration, refetch func() (localdb.Keys, error), log *slog.Logger) ([]domain.Event, []localdb.Refused, error) {
 	good := make([]domain.Event, 0, len(evs))
 	var refused []localdb.Refused
 	for _, ev := range evs {
@@ -99,21 +113,19 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 		} else if err := domain.CheckClock(ev, now, skew); err != nil {
 			reason = err.Error()
 		} else {
-			if keys.For(ev) == nil && !fetched {
-				fetched = true
-				if err := e.fetchKeys(ctx, c); err != nil {
+			if keys.For(ev) == nil && refetch != nil {
+				var err error
+				if keys, err = refetch(); err != nil {
 					return nil, nil, err
 				}
-				if keys, err = e.store.Keys(ctx); err != nil {
-					return nil, nil, localErr("pull", err)
-				}
+				refetch = nil
 			}
 			if err := ev.Verify(keys.For(ev)...); err != nil {
 				reason = "Không tin được sự kiện nhận về: " + err.Error() + "."
 			}
 		}
 		if reason != "" {
-			e.log.Warn("sync: pulled event refused", "event", ev.ID, "type", ev.Type, "device", ev.Device, "reason", reason)
+			log.Warn("sync: received event refused", "event", ev.ID, "type", ev.Type, "device", ev.Device, "reason", reason)
 			refused = append(refused, localdb.Refused{Event: ev, Reason: reason, At: now})
 			continue
 		}
