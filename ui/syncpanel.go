@@ -36,6 +36,7 @@ type syncPanel struct {
 	allowHTTP            *widget.Check
 	enroll               *widget.Button
 	enrollMsg            *widget.Label
+	bundles              *bundlePanel // nil when the sync engine cannot carry USB bundles
 }
 
 func newSyncPanel(s *settingsScreen) *syncPanel {
@@ -56,6 +57,9 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	})
 	p.export = widget.NewButtonWithIcon(T("Xuất các mục chưa gửi…"), theme.DownloadIcon(), p.onExport)
 	items := []fyne.CanvasObject{p.state, p.plainHTTP, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
+	if p.bundles = newBundlePanel(u); p.bundles != nil {
+		items = append(items, p.bundles.box)
+	}
 
 	if s.admin {
 		cfg := u.opt.Store.Config()
