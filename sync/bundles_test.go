@@ -278,3 +278,66 @@ func TestBundleRefusals(t *testing.T) {
 	_, err = importAtCityErr(h, up, central.BundleOptions{})
 	refused("revoked device", err, "đã bị thu hồi")
 }
+
+// A return bundle lost on the way is made good by the next round trip (the workstation's
+// bundle reports the cursor it really has), and when the lost one turns up later it changes
+// nothing: its events are held, its cursor is older and is not taken.
+func TestBundleLostReturnAndLateArrival(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	island := h.workstation(1)
+	dir := t.TempDir()
+	ds := receive(t, island, 2)
+	up1 := filepath.Join(dir, "up1.motcua")
+	if _, err := ExportBundle(ctx, island, up1, nil); err != nil {
+		t.Fatal(err)
+	}
+	importAtCity(t, h, up1, central.BundleOptions{})
+	if _, _, err := h.c.Record(ctx, api.AdminEventRequest{DossierID: ds[0].ID, Type: "dossier.forwarded",
+		Payload: json.RawMessage(`{"agency":"Phòng Tư pháp"}`), Actor: "tp.tuphap"}); err != nil {
+		t.Fatal(err)
+	}
+	lost := filepath.Join(dir, "lost.motcua")
+	if _, err := h.c.ExportBundle(ctx, testUnit, island.Config().DeviceID, lost, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	receive(t, island, 1)
+	up2 := filepath.Join(dir, "up2.motcua")
+	exp2, err := ExportBundle(ctx, island, up2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := importAtCity(t, h, up2, central.BundleOptions{})
+	if rep.Duplicate == 0 || rep.Accepted == 0 || rep.Accepted+rep.Duplicate != exp2.Events {
+		t.Fatalf("second up bundle: %+v", rep)
+	}
+	ret2 := filepath.Join(dir, "ret2.motcua")
+	r2, err := h.c.ExportBundle(ctx, testUnit, island.Config().DeviceID, ret2, nil)
+	if err != nil || r2.Events == 0 || r2.Acks != exp2.Events {
+		t.Fatalf("second return bundle %+v %v (want the city's event again and %d acks)", r2, err, exp2.Events)
+	}
+	in, err := ImportBundle(ctx, island, ret2, nil, quiet)
+	if err != nil || in.New != r2.Events || waiting(t, island) != 0 {
+		t.Fatalf("second return import %+v %v, %d waiting", in, err, waiting(t, island))
+	}
+	cursor, _ := island.SyncValue(ctx, localdb.SyncKeyCursor)
+
+	late, err := ImportBundle(ctx, island, lost, nil, quiet)
+	if err != nil || late.New != 0 || late.Already {
+		t.Fatalf("late return bundle %+v %v", late, err)
+	}
+	if now, _ := island.SyncValue(ctx, localdb.SyncKeyCursor); now != cursor {
+		t.Fatalf("a late bundle moved the cursor back: %q → %q", cursor, now)
+	}
+	if d, _ := island.Get(ctx, ds[0].ID); d.Status != domain.StatusProcessing {
+		t.Fatalf("dossier status %v", d.Status)
+	}
+	if got, want := len(localEvents(t, island)), len(h.serverEvents()); got != want {
+		t.Fatalf("island %d events, city %d", got, want)
+	}
+	rep2 := syncUntilDone(t, h.engine(island), 2)
+	if rep2.Pushed != 0 || rep2.Pulled != 0 {
+		t.Fatalf("network sync moved %+v", rep2)
+	}
+}
