@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"motcua/domain"
@@ -68,11 +69,8 @@ func bundleRefused(format string, args ...any) error {
 
 // bundleReadErr words a format error for the operator.
 func bundleReadErr(err error) error {
-	switch {
-	case errors.Is(err, bundle.ErrNotForUs):
+	if errors.Is(err, bundle.ErrNotForUs) {
 		return bundleRefused("gói không được mã hóa cho máy chủ thành phố này (có thể là gói trả về dành cho một máy trạm, hoặc gói của thành phố khác).")
-	case errors.Is(err, bundle.ErrNotBundle), errors.Is(err, bundle.ErrDamaged), errors.Is(err, bundle.ErrTooBig), errors.Is(err, bundle.ErrBadSignature):
-		return bundleRefused("%v.", err)
 	}
 	return bundleRefused("%v.", err)
 }
@@ -106,7 +104,7 @@ func (c *Central) ImportBundle(ctx context.Context, r io.Reader, opt BundleOptio
 	if h.Kind != bundle.KindUp {
 		return rep, bundleRefused("đây là gói trả về của thành phố cho máy trạm, không phải gói do máy trạm gửi lên.")
 	}
-	if opt.Unit != "" && !equalFoldUnit(opt.Unit, h.Unit) {
+	if opt.Unit != "" && !strings.EqualFold(opt.Unit, h.Unit) {
 		return rep, bundleRefused("gói của đơn vị %s, không phải đơn vị %s.", h.Unit, opt.Unit)
 	}
 	dev, _, found, err := c.deviceByID(ctx, h.Device)
@@ -217,20 +215,6 @@ func (c *Central) ImportBundle(ctx context.Context, r io.Reader, opt BundleOptio
 	return rep, err
 }
 
-func equalFoldUnit(a, b string) bool {
-	return len(a) == len(b) && (a == b || upper(a) == upper(b))
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, ch := range b {
-		if 'a' <= ch && ch <= 'z' {
-			b[i] = ch - 'a' + 'A'
-		}
-	}
-	return string(b)
-}
-
 // BundleExport says what a return bundle carries.
 type BundleExport struct {
 	ID     string
@@ -265,7 +249,7 @@ func (c *Central) ExportBundle(ctx context.Context, unit, deviceID, path string,
 		return rep, err
 	case !found:
 		return rep, bundleRefused("máy trạm %s chưa đăng ký với thành phố.", deviceID)
-	case !equalFoldUnit(dev.Unit, unit):
+	case !strings.EqualFold(dev.Unit, unit):
 		return rep, bundleRefused("máy trạm %s thuộc đơn vị %s, không phải đơn vị %s.", deviceID, dev.Unit, unit)
 	case !dev.Active:
 		return rep, bundleRefused("máy trạm %s («%s») đã bị thu hồi.", dev.ID, dev.Name)
