@@ -134,6 +134,9 @@ func TestBundleButtonsInTheSyncPanel(t *testing.T) {
 		t.Fatalf("up bundle on the workstation: %q", p.msg.Text)
 	}
 
+	// The island's real state for the picture: the city unreachable, nothing waiting.
+	eng.SyncOnce(ctx)
+	findSyncPanel(t, s).refresh()
 	dir := os.Getenv("MOTCUA_SYNCPANEL_PNG")
 	if dir == "" {
 		dir = t.TempDir()
