@@ -36,7 +36,8 @@ type syncPanel struct {
 	allowHTTP            *widget.Check
 	enroll               *widget.Button
 	enrollMsg            *widget.Label
-	peers                *peersPanel // LAN peers (peerspanel.go)
+	peers                *peersPanel  // LAN peers (peerspanel.go)
+	bundles              *bundlePanel // nil when the sync engine cannot carry USB bundles
 }
 
 func newSyncPanel(s *settingsScreen) *syncPanel {
@@ -59,6 +60,9 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	items := []fyne.CanvasObject{p.state, p.plainHTTP, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
 	p.peers = newPeersPanel(u, s.admin)
 	items = append(items, p.peers.box)
+	if p.bundles = newBundlePanel(u); p.bundles != nil {
+		items = append(items, p.bundles.box)
+	}
 
 	if s.admin {
 		cfg := u.opt.Store.Config()

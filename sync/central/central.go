@@ -4,7 +4,7 @@
 // id), folds dossiers with domain.Fold, serves pulls, the catalogue and tus uploads, lets an
 // operator record processing-side events, and can inject faults.
 //
-// It imports domain, sync/api and assets; never localdb, ui or the client engine.
+// It imports domain, sync/api, sync/bundle and assets; never localdb, ui or the client engine.
 package central
 
 import (
