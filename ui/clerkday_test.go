@@ -303,3 +303,50 @@ func TestSupervisorStaffNamesWhole(t *testing.T) {
 		t.Fatalf("«%s» gets %.0f px of the %.0f it needs", name.Text, name.Size().Width, need)
 	}
 }
+
+// A declaration filled in on a no-writing day and carried into the intake can be printed
+// again from the dossier's detail (issue 15, item 5).
+func TestDetailPrintsTheCarriedDeclaration(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 0))
+	h.setUp()
+	h.signIn(testClerk)
+	s := assistOf(t, h)
+	pickAssist(t, h, s, "khai sinh")
+	scanInto(h, s.idNumber, qrReal)
+	test.Type(s.phone, "0912 345 678")
+	for key, v := range map[string]string{
+		"relationship": "Cha", "child_name": "nguyễn minh khôi", "child_birth": "10/3/2026", "child_sex": "Nam",
+		"child_ethnicity": "Kinh", "child_birthplace": "Bệnh viện Phụ sản Hải Phòng", "child_hometown": "Xã An Hưng, thành phố Hải Phòng",
+		"mother_name": "Trần Thị Hoa", "mother_birth_year": "1995", "mother_ethnicity": "Kinh",
+		"father_name": "Nguyễn Văn An", "father_birth_year": "1999", "father_ethnicity": "Kinh", "father_nationality": "Việt Nam",
+	} {
+		assistAnswer(t, s, key, v)
+	}
+	test.Tap(s.transfer)
+	h.settle()
+	it := intakeOf(t, h)
+	for i, d := range it.proc.Documents {
+		if !d.Optional {
+			test.Tap(it.docChecks[i])
+		}
+	}
+	test.Tap(it.save)
+	h.settle()
+	rows, _ := h.store.Search(context.Background(), "nguyen van an", 1)
+	if len(rows) != 1 {
+		t.Fatalf("not saved: %q", it.banner.label.Text)
+	}
+	_, v := openDetail(t, h, rows[0].ID)
+	b := v.printButtons["declaration"]
+	if b == nil {
+		t.Fatal("no button to print the declaration again")
+	}
+	test.Tap(b)
+	h.settle()
+	text := lastPDF(t, h, "to-khai")
+	for _, want := range []string{"TỜ KHAI ĐĂNG KÝ KHAI SINH", "Nguyễn Minh Khôi", "Trần Thị Hoa"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("reprinted declaration lacks %q", want)
+		}
+	}
+}

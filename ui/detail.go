@@ -521,6 +521,11 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 	if len(d.Reschedules) > 0 {
 		add("mau04", T("In lại văn bản xin lỗi (Mẫu 04)"), v.reprintApology)
 	}
+	if _, ok := declarationForm(v.entries); ok {
+		add("declaration", T("In lại tờ khai (cán bộ điền hộ)"), func() {
+			v.print(func(d domain.Dossier) (string, error) { return v.u.printDeclaration(d) })
+		})
+	}
 	if d.HandOver != nil {
 		add("return", T("In lại phiếu trả kết quả"), func() {
 			v.print(func(d domain.Dossier) (string, error) { return v.u.printReturnSlip(d) })

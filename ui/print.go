@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
+	"motcua/localdb"
 )
 
 // Printer is what the screens need from the system to get a printed form out: the default
@@ -122,6 +124,11 @@ func (u *UI) viewForm(key string, d domain.Dossier) (string, error) {
 		kind, render = "mau03-tu-choi", func(w io.Writer) error { return r.Refusal(w, d, clerk) }
 	case "return":
 		kind, render = "phieu-tra-ket-qua", func(w io.Writer) error { return r.ReturnSlip(w, d) }
+	case "declaration":
+		var err error
+		if kind, render, err = u.declarationJob(d); err != nil {
+			return "", err
+		}
 	default:
 		return "", fmt.Errorf("no preview for %q", key)
 	}
@@ -246,6 +253,51 @@ func (u *UI) printControlSlip(d domain.Dossier) (string, error) {
 func (u *UI) printStopNotice(d domain.Dossier, head string) (string, error) {
 	r := u.renderer()
 	return u.printPDF(d, "mau05-dung-giai-quyet", func(w io.Writer) error { return r.StopNotice(w, d, head) })
+}
+
+// declarationForm is the declaration an official filled in for the citizen, as recorded
+// with the dossier (the last one), if any.
+func declarationForm(entries []localdb.TimelineEntry) (domain.FormPreparedPayload, bool) {
+	var out domain.FormPreparedPayload
+	found := false
+	for _, e := range entries {
+		if e.Event.Type != domain.EvFormPrepared {
+			continue
+		}
+		var p domain.FormPreparedPayload
+		if json.Unmarshal(e.Event.Payload, &p) == nil && p.Template != "" {
+			out, found = p, true
+		}
+	}
+	return out, found
+}
+
+// declarationJob renders the declaration recorded with a dossier again (carried from Hỗ
+// trợ viết into the intake), from the values recorded then.
+func (u *UI) declarationJob(d domain.Dossier) (string, func(io.Writer) error, error) {
+	entries, err := u.opt.Store.Timeline(u.ctx, d.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	p, ok := declarationForm(entries)
+	if !ok {
+		return "", nil, fmt.Errorf("no declaration recorded for %s", d.Code)
+	}
+	tpl, ok := forms.DefaultDeclarations().Get(p.Template)
+	if !ok {
+		return "", nil, fmt.Errorf("unknown declaration %q", p.Template)
+	}
+	r := u.renderer()
+	return "to-khai", func(w io.Writer) error { return r.Declaration(w, tpl, p.Values) }, nil
+}
+
+// printDeclaration prints the declaration recorded with a dossier again.
+func (u *UI) printDeclaration(d domain.Dossier) (string, error) {
+	kind, render, err := u.declarationJob(d)
+	if err != nil {
+		return "", err
+	}
+	return u.printPDF(d, kind, render)
 }
 
 // formNumber is a form's number as a button names it ("Mẫu 06"), under the circular in
