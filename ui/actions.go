@@ -238,7 +238,7 @@ func (v *detailView) accept() {
 	d := v.d
 	f := v.newForm(T("Tiếp nhận hồ sơ đăng ký trực tuyến"), T("Tiếp nhận và in Mẫu 01"))
 	due := wrapLabel("")
-	if t, err := u.opt.Store.AcceptDue(d, u.opt.Store.Now()); err != nil {
+	if t, err := u.opt.Store.AcceptDue(d, u.now()); err != nil {
 		due.SetText(errText(err))
 		due.Importance = widget.DangerImportance
 		f.ok.Disable()
@@ -397,7 +397,7 @@ func (v *detailView) receiveSupplement() {
 		}
 		lines = append(lines, wrapLabel(Tf("Giấy tờ đã yêu cầu ngày %s: %s.", fmtDate(last.RequestedAt), strings.Join(names, "; "))))
 		if !d.DueAt.IsZero() {
-			now := u.opt.Store.Now()
+			now := u.now()
 			preview := d.Procedure.Time.Resumed(u.opt.Store.Calendar(), d.DueAt, last.RequestedAt, now)
 			l := wrapLabel(Tf("Hẹn trả hiện tại: %s. Nếu ghi nhận bây giờ, hẹn trả mới: %s (cộng thêm thời gian tạm dừng).", dueText(d.DueAt), dueText(preview)))
 			l.TextStyle.Bold = true
@@ -500,7 +500,7 @@ func (v *detailView) reschedule() {
 	end := cal.Hours().AfternoonEnd
 	day := d.DueAt
 	if day.IsZero() {
-		day = u.opt.Store.Now()
+		day = u.now()
 	}
 	day = day.In(domain.VN())
 	next := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, domain.VN()).AddDate(0, 0, 1)

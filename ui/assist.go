@@ -209,7 +209,7 @@ func (s *assistScreen) content() fyne.CanvasObject { return s.root }
 func (s *assistScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.opt.Store.Now().AddDate(0, -3, 0))
+		return u.opt.Store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
 			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
@@ -299,7 +299,7 @@ func (s *assistScreen) applicantEntry(placeholder string) *widget.Entry {
 func (s *assistScreen) onScan(payload string) {
 	u := s.u
 	u.touch()
-	q, err := citizen.ParseCardQR(payload, u.opt.Store.Now())
+	q, err := citizen.ParseCardQR(payload, u.now())
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -545,7 +545,7 @@ func (s *assistScreen) check(complete bool) (map[string]string, error) {
 	for _, f := range s.fields {
 		labels[f.in.Key] = f.err
 	}
-	vals, err := s.tpl.Check(s.values(), s.u.opt.Store.Now(), complete)
+	vals, err := s.tpl.Check(s.values(), s.u.now(), complete)
 	fieldErrors(err, labels)
 	s.form.Refresh()
 	return vals, err
@@ -556,7 +556,7 @@ func (s *assistScreen) checkOne(f *assistField) {
 	if s.tpl == nil {
 		return
 	}
-	_, err := s.tpl.Check(map[string]string{f.in.Key: f.text()}, s.u.opt.Store.Now(), false)
+	_, err := s.tpl.Check(map[string]string{f.in.Key: f.text()}, s.u.now(), false)
 	msg := ""
 	if err != nil {
 		msg = errText(err)
@@ -681,7 +681,7 @@ func (s *assistScreen) onPrint() {
 		}
 	}
 	tpl := *s.tpl
-	stamp := u.opt.Store.Now().In(domain.VN()).Format("20060102-150405")
+	stamp := u.now().In(domain.VN()).Format("20060102-150405")
 	s.print.Disable()
 	// Drawing the PDF is the slow part: off the UI goroutine. Saving and opening it are not.
 	background(u, func(ctx context.Context) (*bytes.Buffer, error) {

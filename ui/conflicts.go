@@ -299,7 +299,7 @@ func (p *conflictsPanel) apply(d conflictsData, err error) {
 	p.listBox.Refresh()
 	p.qBox.Refresh()
 	p.root.Refresh()
-	p.s.loaded(p.s.u.opt.Store.Now())
+	p.s.loaded(p.s.u.now())
 	p.s.setAlerts(d.dossiers + len(d.quarantined) + len(d.refused))
 }
 

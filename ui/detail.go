@@ -195,7 +195,7 @@ func (v *detailView) render() {
 
 func (v *detailView) overdue() bool {
 	d := v.d
-	return d.Status.Open() && !d.DueAt.IsZero() && d.DueAt.Before(v.u.opt.Store.Now())
+	return d.Status.Open() && !d.DueAt.IsZero() && d.DueAt.Before(v.u.now())
 }
 
 // infoCards are the dossier's data, section by section; empty sections are left out.

@@ -147,7 +147,7 @@ func (s *feedbackScreen) shown() {
 
 // month is the current month's bounds, Vietnam time.
 func (s *feedbackScreen) month() (time.Time, time.Time) {
-	now := s.u.opt.Store.Now().In(domain.VN())
+	now := s.u.now().In(domain.VN())
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.VN())
 	return from, from.AddDate(0, 1, 0)
 }

@@ -178,7 +178,7 @@ func (s *handOverScreen) personEntry(placeholder string) *widget.Entry {
 
 // onScan fills the recipient from an ID-card QR; a malformed one changes nothing.
 func (s *handOverScreen) onScan(payload string) {
-	q, err := citizen.ParseCardQR(payload, s.u.opt.Store.Now())
+	q, err := citizen.ParseCardQR(payload, s.u.now())
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -207,7 +207,7 @@ func (s *handOverScreen) lookup(text string) {
 	}
 	query := text
 	if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
-		q, err := citizen.ParseCardQR(text, u.opt.Store.Now())
+		q, err := citizen.ParseCardQR(text, u.now())
 		if err != nil {
 			s.code.SetText("")
 			s.banner.set(T("Không đọc được mã vừa quét. Hãy quét mã QR trên giấy tiếp nhận, hoặc gõ mã hồ sơ."), widget.DangerImportance)

@@ -200,7 +200,7 @@ func (s *intakeScreen) menuItems() []*fyne.MenuItem {
 func (s *intakeScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.opt.Store.Now().AddDate(0, -3, 0))
+		return u.opt.Store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
 			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
@@ -247,7 +247,7 @@ func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *intakeScreen) onScan(payload string) {
 	u := s.u
-	q, err := citizen.ParseCardQR(payload, u.opt.Store.Now())
+	q, err := citizen.ParseCardQR(payload, u.now())
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -386,7 +386,7 @@ func (s *intakeScreen) changed() {
 	}
 	s.fee.SetText(text)
 	s.feeNote.SetText(p.Fee.Note)
-	now := s.u.opt.Store.Now()
+	now := s.u.now()
 	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))

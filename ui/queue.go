@@ -613,7 +613,7 @@ func (s *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		setCell(l, "…", widget.LowImportance, false)
 		return
 	}
-	now := s.u.opt.Store.Now()
+	now := s.u.now()
 	switch id.Col {
 	case colCode:
 		setCell(l, r.Code, widget.MediumImportance, false)

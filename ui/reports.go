@@ -366,7 +366,7 @@ func (p *reportsPanel) onExport() {
 				return rd.ReturnBook(w, format, period, book)
 			}
 			opt := u.opt.Store.Config().Report.Options() // the province's choices
-			opt.AsOf = u.opt.Store.Now()
+			opt.AsOf = u.now()
 			rep, _, err := u.opt.Store.Report(ctx, period, opt, func(rows int) {
 				report(Tf("Đang tổng hợp: %s hồ sơ", groupDigits(rows)), -1)
 			})

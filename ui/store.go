@@ -123,7 +123,8 @@ type SyncInfo struct {
 // Syncer is the sync engine as the UI sees it. It may be nil (no sync configured).
 type Syncer interface {
 	Info() SyncInfo
-	OnChange(func())
+	// OnChange calls f after each change of Info, on any goroutine, until cancel is called.
+	OnChange(f func()) (cancel func())
 	SyncNow()
 	// Enroll joins the city's system; allowPlainHTTP is an administrator's choice to reach
 	// a server on another machine by unencrypted http.

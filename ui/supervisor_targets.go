@@ -81,7 +81,7 @@ func (p *targetsPanel) load() {
 	p.gen++
 	gen := p.gen
 	background(u, func(ctx context.Context) (targetsData, error) {
-		out := targetsData{period: period, targets: u.opt.Store.Config().Targets, asOf: u.opt.Store.Now()}
+		out := targetsData{period: period, targets: u.opt.Store.Config().Targets, asOf: u.now()}
 		var err error
 		if out.ind, err = u.opt.Store.Indicators(ctx, period); err != nil {
 			return out, err

@@ -88,9 +88,7 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	p.card = widget.NewCard(T("Kết nối hệ thống của thành phố"), T("Làm việc bình thường khi mất mạng; dữ liệu được gửi khi có kết nối"),
 		container.NewVBox(items...))
 	p.refresh()
-	if u.opt.Sync != nil {
-		u.opt.Sync.OnChange(func() { u.opt.Do(p.refresh) })
-	}
+	u.onSyncChange(p.refresh)
 	return p
 }
 
@@ -177,7 +175,7 @@ func (p *syncPanel) onEnroll() {
 // onExport writes what was not sent to a JSON file in the printouts folder.
 func (p *syncPanel) onExport() {
 	u := p.u
-	path := filepath.Join(u.printDir(), "chua-gui-"+u.opt.Store.Now().In(domain.VN()).Format("20060102-1504")+".json")
+	path := filepath.Join(u.printDir(), "chua-gui-"+u.now().In(domain.VN()).Format("20060102-1504")+".json")
 	background(u, func(ctx context.Context) (int, error) {
 		f, err := os.Create(path)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	gosync "sync"
 
 	"motcua/localdb"
 	appsync "motcua/sync"
@@ -13,21 +12,12 @@ import (
 type syncAdapter struct {
 	engine *appsync.Engine
 	store  *localdb.Store
-
-	mu   gosync.Mutex
-	subs []func()
+	subs   ui.Listeners
 }
 
 func newSyncAdapter(e *appsync.Engine, s *localdb.Store) *syncAdapter {
 	a := &syncAdapter{engine: e, store: s}
-	e.Subscribe(func(appsync.Status) {
-		a.mu.Lock()
-		subs := append([]func(){}, a.subs...)
-		a.mu.Unlock()
-		for _, f := range subs {
-			f()
-		}
-	})
+	e.Subscribe(func(appsync.Status) { a.subs.Notify() })
 	return a
 }
 
@@ -45,11 +35,7 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	return info
 }
 
-func (a *syncAdapter) OnChange(f func()) {
-	a.mu.Lock()
-	a.subs = append(a.subs, f)
-	a.mu.Unlock()
-}
+func (a *syncAdapter) OnChange(f func()) (cancel func()) { return a.subs.Add(f) }
 
 func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
