@@ -35,3 +35,17 @@ const (
 	BackupPlain     BackupMode = "plain"  // an admin chose plain backups (not tamper-evident)
 	BackupUnset     BackupMode = ""       // no choice yet: the first backup asks
 )
+
+// BackupDone is a backup just written and checked.
+type BackupDone struct {
+	Dir       string
+	Encrypted bool
+}
+
+// RestoreStaged is a restore prepared beside the data folder, swapped in at the next start.
+type RestoreStaged struct {
+	Dir string // the staging folder
+	// NeedsEnrollment: the restored data has no device token: enroll again before syncing.
+	NeedsEnrollment bool
+	KeptSecrets     bool // the device's key and token were carried over (same workstation)
+}

@@ -28,8 +28,9 @@ import (
 
 // Options wire the interface to the rest of the app.
 type Options struct {
-	Store Store
-	Sync  Syncer // nil: no central system configured yet
+	Store   Store
+	Backups Backups
+	Sync    Syncer // nil: no central system configured yet
 	// Open shows a file (a PDF to print) in the system viewer. Defaults to the OS handler.
 	Open   func(path string) error
 	Logger *slog.Logger

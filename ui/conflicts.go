@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // Conflicts and quarantine: the events kept but not applied because they broke a rule
@@ -30,8 +30,8 @@ type conflictItem struct {
 type conflictsData struct {
 	items       []conflictItem
 	dossiers    int // dossiers with open conflicts (all of them, even beyond the limit)
-	quarantined []localdb.QuarantinedEvent
-	refused     []localdb.Refused // received events that could not be trusted
+	quarantined []query.QuarantinedEvent
+	refused     []query.Refused // received events that could not be trusted
 	names       map[string]string
 }
 
@@ -213,7 +213,7 @@ func (p *conflictsPanel) eventLine(c domain.Conflict) string {
 
 // quarantineLines say which event of which dossier, then who made it when and when the
 // city refused it.
-func (p *conflictsPanel) quarantineLines(q localdb.QuarantinedEvent) (string, string) {
+func (p *conflictsPanel) quarantineLines(q query.QuarantinedEvent) (string, string) {
 	code := q.Code
 	if code == "" {
 		code = T("(không thuộc hồ sơ)")
@@ -235,10 +235,10 @@ func (p *conflictsPanel) load() {
 	background(u, func(ctx context.Context) (conflictsData, error) {
 		var out conflictsData
 		var err error
-		if out.dossiers, err = u.opt.Store.QueueCount(ctx, localdb.QueueFilter{Conflicts: true}); err != nil {
+		if out.dossiers, err = u.opt.Store.QueueCount(ctx, query.QueueFilter{Conflicts: true}); err != nil {
 			return out, err
 		}
-		rows, err := u.opt.Store.Queue(ctx, localdb.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
+		rows, err := u.opt.Store.Queue(ctx, query.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
 		if err != nil {
 			return out, err
 		}
@@ -383,7 +383,7 @@ func (p *conflictsPanel) onResolve() {
 		actor := u.actor()
 		p.resolve.Disable()
 		background(u, func(ctx context.Context) (domain.Dossier, error) {
-			return u.opt.Store.Record(ctx, actor, id, domain.EvConflictResolved, pl)
+			return u.opt.Store.ResolveConflict(ctx, actor, id, pl)
 		}, func(d domain.Dossier, err error) {
 			p.resolve.Enable()
 			if err != nil {
@@ -397,7 +397,7 @@ func (p *conflictsPanel) onResolve() {
 	})
 }
 
-func (p *conflictsPanel) onRequeue(q localdb.QuarantinedEvent) {
+func (p *conflictsPanel) onRequeue(q query.QuarantinedEvent) {
 	u := p.s.u
 	code := q.Code
 	if code == "" {

@@ -16,7 +16,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // detailView shows one dossier in the queue's tab: every field, the documents, the
@@ -42,7 +42,7 @@ type detailView struct {
 	gen     int
 	loaded  bool
 	d       domain.Dossier
-	entries []localdb.TimelineEntry
+	entries []query.TimelineEntry
 	names   map[string]string // username → full name
 
 	// For tests and keyboard users: the buttons on screen by what they do.
@@ -62,7 +62,7 @@ type detailView struct {
 // detailData is what one load of the detail reads.
 type detailData struct {
 	d       domain.Dossier
-	entries []localdb.TimelineEntry
+	entries []query.TimelineEntry
 	names   map[string]string
 }
 

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -160,7 +160,7 @@ func (s *feedbackScreen) load() {
 	from, to := s.month()
 	type result struct {
 		items  []domain.Feedback
-		counts localdb.FeedbackCounts
+		counts query.FeedbackCounts
 	}
 	background(s.u, func(ctx context.Context) (result, error) {
 		items, err := s.u.opt.Store.ListFeedback(ctx, from, to, status, 500)

@@ -13,7 +13,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/citizen"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -192,7 +192,7 @@ func (s *handOverScreen) onScan(payload string) {
 // lookupResult is the answer to a lookup: one dossier, or several to choose from.
 type lookupResult struct {
 	one  *domain.Dossier
-	many []localdb.QueueRow
+	many []query.QueueRow
 }
 
 // lookup finds the dossier from a scanned or typed code (also a dossier id); an ID card or
@@ -258,7 +258,7 @@ func (s *handOverScreen) lookup(text string) {
 }
 
 // showMatches lists several dossiers, those ready to return first.
-func (s *handOverScreen) showMatches(rows []localdb.QueueRow) {
+func (s *handOverScreen) showMatches(rows []query.QueueRow) {
 	s.matches.RemoveAll()
 	if len(rows) == 0 {
 		s.matches.Hide()
@@ -457,7 +457,7 @@ func (s *handOverScreen) onSave() {
 	s.save.Disable()
 	actor := u.actor()
 	background(u, func(ctx context.Context) (actionResult, error) {
-		got, err := u.opt.Store.Record(ctx, actor, d.ID, domain.EvHandedOver, p)
+		got, err := u.opt.Store.HandOver(ctx, actor, d.ID, p)
 		if err != nil {
 			return actionResult{}, err
 		}

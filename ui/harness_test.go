@@ -90,7 +90,7 @@ func newHarness(t *testing.T, at time.Time) *harness {
 	h.store = s
 	// The ticker runs every few milliseconds, so that -race sees it beside everything the
 	// tests do on the UI goroutine.
-	h.ui = New(h.app, Options{Store: s, Tick: testTick, Now: h.clock.Now, IdleClock: h.idle.Now, Do: h.do, Open: func(path string) error {
+	h.ui = New(h.app, Options{Store: s, Backups: localdb.BackupDesk{Store: s}, Tick: testTick, Now: h.clock.Now, IdleClock: h.idle.Now, Do: h.do, Open: func(path string) error {
 		h.mu.Lock()
 		h.opened = append(h.opened, path)
 		h.mu.Unlock()

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -71,7 +71,7 @@ type queueScreen struct {
 
 	// The cache. gen changes with the filter: loads of an older generation are ignored
 	// (and cancelled through ctx).
-	filter     localdb.QueueFilter
+	filter     query.QueueFilter
 	gen        int
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -90,7 +90,7 @@ type queueScreen struct {
 }
 
 type queuePage struct {
-	rows    []localdb.QueueRow
+	rows    []query.QueueRow
 	touched int64
 }
 
@@ -209,8 +209,8 @@ func (s *queueScreen) showList() {
 }
 
 // currentFilter reads the filter widgets.
-func (s *queueScreen) currentFilter() localdb.QueueFilter {
-	f := localdb.QueueFilter{Text: s.search.Text}
+func (s *queueScreen) currentFilter() query.QueueFilter {
+	f := query.QueueFilter{Text: s.search.Text}
 	switch i := s.status.SelectedIndex(); {
 	case i == 0:
 		for _, st := range domain.AllStatuses() {
@@ -300,7 +300,7 @@ func (s *queueScreen) loadOnline() {
 	ctx := s.ctx
 	registered := []domain.Status{domain.StatusRegistered}
 	background(s.u, func(context.Context) (int, error) {
-		return s.u.opt.Store.QueueCount(ctx, localdb.QueueFilter{Statuses: registered})
+		return s.u.opt.Store.QueueCount(ctx, query.QueueFilter{Statuses: registered})
 	}, func(n int, err error) {
 		if err != nil || n == 0 || slices.Equal(s.filter.Statuses, registered) {
 			s.online.Hide()
@@ -318,8 +318,8 @@ func (s *queueScreen) showCount() {
 	case s.total == 0:
 		s.count.SetText(T("Không có hồ sơ nào phù hợp."))
 	case s.capped:
-		// The search looked at the most recent localdb.TextMatchCap dossiers it matches.
-		s.count.SetText(Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(s.total), groupDigits(localdb.TextMatchCap)))
+		// The search looked at the most recent query.TextMatchCap dossiers it matches.
+		s.count.SetText(Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(s.total), groupDigits(query.TextMatchCap)))
 	default:
 		s.count.SetText(Tf("%s hồ sơ", groupDigits(s.total)))
 	}
@@ -341,7 +341,7 @@ func (s *queueScreen) rows() int {
 
 // row returns a loaded row (fresh or, while refreshing, the previous version); ok=false
 // asks for its page.
-func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
+func (s *queueScreen) row(i int) (query.QueueRow, bool) {
 	n := i / queuePageSize
 	s.touch++
 	if p := s.pages[n]; p != nil {
@@ -349,7 +349,7 @@ func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
 		if k := i % queuePageSize; k < len(p.rows) {
 			return p.rows[k], true
 		}
-		return localdb.QueueRow{}, false
+		return query.QueueRow{}, false
 	}
 	s.want(n)
 	s.drawnEmpty[n] = true
@@ -358,7 +358,7 @@ func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
 			return p.rows[k], true
 		}
 	}
-	return localdb.QueueRow{}, false
+	return query.QueueRow{}, false
 }
 
 // want asks for a page; one page loads at a time, the most recently asked first.
@@ -392,9 +392,9 @@ func (s *queueScreen) loadNext() {
 	delete(s.wanted, next)
 	s.loading, s.loadingNo = true, next
 	gen, ctx, f := s.gen, s.ctx, s.filter
-	background(s.u, func(context.Context) ([]localdb.QueueRow, error) {
+	background(s.u, func(context.Context) ([]query.QueueRow, error) {
 		return s.u.opt.Store.Queue(ctx, f, next*queuePageSize, queuePageSize)
-	}, func(rows []localdb.QueueRow, err error) {
+	}, func(rows []query.QueueRow, err error) {
 		if gen != s.gen {
 			return
 		}
@@ -438,10 +438,10 @@ func (s *queueScreen) evict() {
 }
 
 // loadedRow returns a row of the current generation if its page has arrived.
-func (s *queueScreen) loadedRow(i int) (localdb.QueueRow, bool) {
+func (s *queueScreen) loadedRow(i int) (query.QueueRow, bool) {
 	p := s.pages[i/queuePageSize]
 	if p == nil || i%queuePageSize >= len(p.rows) {
-		return localdb.QueueRow{}, false
+		return query.QueueRow{}, false
 	}
 	return p.rows[i%queuePageSize], true
 }

@@ -13,7 +13,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -86,7 +86,7 @@ func newReportRules(s *settingsScreen) *reportRules {
 }
 
 // load shows the stored settings.
-func (r *reportRules) load(rs localdb.ReportSettings) {
+func (r *reportRules) load(rs query.ReportSettings) {
 	opt := rs.Options()
 	for i, f := range finishRules {
 		if f == opt.Finish {
@@ -104,8 +104,8 @@ func (r *reportRules) load(rs localdb.ReportSettings) {
 }
 
 // chosen is the settings the widgets show.
-func (r *reportRules) chosen() localdb.ReportSettings {
-	var rs localdb.ReportSettings
+func (r *reportRules) chosen() query.ReportSettings {
+	var rs query.ReportSettings
 	if i := r.finish.SelectedIndex(); i >= 0 {
 		rs.ResolvedAt = finishRules[i].Name()
 	}

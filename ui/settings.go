@@ -14,7 +14,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/calendar"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -41,7 +41,7 @@ type settingsScreen struct {
 	saveBtn                                                    *widget.Button
 
 	staff     []domain.Staff
-	locks     map[string]localdb.SignInState // names locked by failed sign-ins
+	locks     map[string]query.SignInState // names locked by failed sign-ins
 	staffList *widget.List
 	account   *accountForm // the account dialog while it is open
 	sync      *syncPanel
@@ -322,7 +322,7 @@ func (s *settingsScreen) loadStaff() {
 	}
 	type result struct {
 		staff []domain.Staff
-		locks map[string]localdb.SignInState
+		locks map[string]query.SignInState
 	}
 	background(s.u, func(ctx context.Context) (result, error) {
 		list, err := s.u.opt.Store.ListStaff(ctx)

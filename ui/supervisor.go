@@ -13,7 +13,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/calendar"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -135,7 +135,7 @@ func nameOf(names map[string]string, username string) string {
 
 // todayData is what the today panel shows.
 type todayData struct {
-	dash  localdb.Dashboard
+	dash  query.Dashboard
 	names map[string]string
 	sync  SyncInfo
 	late  []int // working days late of each overdue row
@@ -338,10 +338,10 @@ func (p *todayPanel) apply(d todayData, err error) {
 
 	var rows []barRow
 	top := 1
-	for _, st := range localdb.DashboardStatuses {
+	for _, st := range query.DashboardStatuses {
 		top = max(top, dash.ByStatus[st])
 	}
-	for _, st := range localdb.DashboardStatuses {
+	for _, st := range query.DashboardStatuses {
 		n := dash.ByStatus[st]
 		rows = append(rows, barRow{Label: statusText(st), Value: float64(n), Target: -1, Text: groupDigits(n)})
 	}

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // targetsData is what the targets panel shows.
@@ -20,7 +20,7 @@ type targetsData struct {
 	period  domain.Period
 	ind     domain.Indicators
 	trend   []domain.Indicators
-	targets localdb.Targets
+	targets query.Targets
 	asOf    time.Time
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"image/png"
 	"io"
 	"log/slog"
@@ -44,6 +45,10 @@ func (a *engineSyncer) SyncNow()                 { a.e.SyncNow() }
 func (a *engineSyncer) Enroll(ctx context.Context, url, code, name string, allowPlainHTTP bool) error {
 	_, err := appsync.Enroll(ctx, a.store, url, code, name, appsync.AllowPlainHTTP(allowPlainHTTP), appsync.WithHTTPClient(a.hc))
 	a.e.SyncNow()
+	var se *appsync.Error // as cmd/motcua's adapter: the engine's message is written for staff
+	if errors.As(err, &se) {
+		return &StaffError{Msg: se.Msg, Err: err}
+	}
 	return err
 }
 

@@ -2,10 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/ui"
+)
+
+// The screens see the store through ui's interfaces; the real store must keep fitting them.
+var (
+	_ ui.Store   = (*localdb.Store)(nil)
+	_ ui.Backups = localdb.BackupDesk{}
+	_ ui.Syncer  = (*syncAdapter)(nil)
 )
 
 // syncAdapter shows the sync engine to the UI through ui.Syncer.
@@ -41,8 +49,18 @@ func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return err
+		return staffError(err)
 	}
 	a.engine.SyncNow()
 	return nil
+}
+
+// staffError gives the UI the sync engine's plain message of a classified error (the
+// cause stays in the chain for the log); other errors go as they are.
+func staffError(err error) error {
+	var se *appsync.Error
+	if errors.As(err, &se) && se.Msg != "" {
+		return &ui.StaffError{Msg: se.Msg, Err: err}
+	}
+	return err
 }
