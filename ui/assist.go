@@ -299,7 +299,7 @@ func (s *assistScreen) applicantEntry(placeholder string) *widget.Entry {
 func (s *assistScreen) onScan(payload string) {
 	u := s.u
 	u.touch()
-	q, err := citizen.ParseCardQR(payload, u.now())
+	q, err := u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return

@@ -106,3 +106,8 @@ func scanStart(hist []keyState, text string, at time.Time) (before string, start
 }
 
 // applicantEntry is an applicant field: it recognises a scan and keeps the prefilled
+
+// readCard reads a scanned ID-card payload (the card's validity is judged on the app's clock).
+func (u *UI) readCard(payload string) (citizen.CardQR, error) {
+	return citizen.ParseCardQR(payload, u.now())
+}

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/domain/citizen"
 	"motcua/query"
 )
 
@@ -166,7 +165,7 @@ func (s *handOverScreen) personEntry(placeholder string) *widget.Entry {
 		}
 	}
 	e.OnSubmitted = func(text string) {
-		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
+		if looksLikeCardScan(text) {
 			e.SetText(before)
 			s.onScan(text)
 			return
@@ -178,7 +177,7 @@ func (s *handOverScreen) personEntry(placeholder string) *widget.Entry {
 
 // onScan fills the recipient from an ID-card QR; a malformed one changes nothing.
 func (s *handOverScreen) onScan(payload string) {
-	q, err := citizen.ParseCardQR(payload, s.u.now())
+	q, err := s.u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -206,8 +205,8 @@ func (s *handOverScreen) lookup(text string) {
 		return
 	}
 	query := text
-	if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
-		q, err := citizen.ParseCardQR(text, u.now())
+	if looksLikeCardScan(text) {
+		q, err := u.readCard(text)
 		if err != nil {
 			s.code.SetText("")
 			s.banner.set(T("Không đọc được mã vừa quét. Hãy quét mã QR trên giấy tiếp nhận, hoặc gõ mã hồ sơ."), widget.DangerImportance)

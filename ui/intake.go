@@ -233,7 +233,7 @@ func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
 		s.changed()
 	}
 	e.OnSubmitted = func(text string) {
-		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
+		if looksLikeCardScan(text) {
 			before, payload := w.split(text)
 			e.SetText(before)
 			s.onScan(payload)
@@ -247,7 +247,7 @@ func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *intakeScreen) onScan(payload string) {
 	u := s.u
-	q, err := citizen.ParseCardQR(payload, u.now())
+	q, err := u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
