@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/domain/citizen"
 	"motcua/forms"
 )
 
@@ -54,10 +53,9 @@ type assistScreen struct {
 	procCard      *widget.Card
 	applicantCard *widget.Card
 
-	idNumber, name, birth, phone, address *widget.Entry
-	sex                                   *widget.Select
-	issued                                time.Time // issue date of the card last scanned
-	scannedID                             string    // its number: the issue date only holds for it
+	*applicantForm           // the applicant: idNumber, name, birth, sex, phone, address
+	issued         time.Time // issue date of the card last scanned
+	scannedID      string    // its number: the issue date only holds for it
 
 	declCard *widget.Card
 	declBox  *fyne.Container
@@ -76,8 +74,7 @@ type assistScreen struct {
 	root      fyne.CanvasObject
 	order     []fyne.Focusable // Enter moves along these
 
-	lastPrinted string           // path of the last declaration printed
-	keyClock    func() time.Time // times keystrokes, to tell a scanner from a person
+	lastPrinted string // path of the last declaration printed
 }
 
 // assistField is one question of the declaration on screen.
@@ -111,8 +108,9 @@ func (f *assistField) set(v string) {
 }
 
 func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
-	s := &assistScreen{u: u, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{},
-		keyClock: time.Now}
+	s := &assistScreen{u: u, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{}}
+	// Changes to the applicant keep the prefilled declaration fields in step; Enter moves on.
+	s.applicantForm = newApplicantForm(func() { s.applyFills(); s.changed() }, func(e *widget.Entry) { s.focusNext(e) }, s.onScan)
 	s.banner = newBanner()
 	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
 	s.watchPicker()
@@ -143,13 +141,6 @@ func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
 	s.procCard = widget.NewCard(T("1. Thủ tục hành chính"), "", container.NewVBox(s.picker.box, s.procName, s.procInfo,
 		s.assistNote, s.blocked, s.noForm))
 
-	s.idNumber = s.applicantEntry(T("12 chữ số, hoặc quét mã QR trên thẻ căn cước"))
-	s.name = s.applicantEntry(T("Họ và tên"))
-	s.birth = s.applicantEntry(T("ngày/tháng/năm"))
-	s.sex = widget.NewSelect([]string{"Nam", "Nữ"}, func(string) { s.applyFills(); s.changed() })
-	s.sex.PlaceHolder = T("Chọn")
-	s.phone = s.applicantEntry("09xx xxx xxx")
-	s.address = s.applicantEntry(T("Số nhà, thôn/tổ dân phố, xã/phường, tỉnh/thành phố"))
 	scanTip := assistText(T("Quét mã QR trên thẻ căn cước của công dân vào bất kỳ ô nào trên màn hình này: thông tin người yêu cầu được điền tự động."), widget.LowImportance)
 	s.applicantCard = widget.NewCard(T("2. Người yêu cầu"), "", container.NewVBox(scanTip,
 		container.NewGridWithColumns(2,
@@ -237,28 +228,10 @@ func assistText(text string, importance widget.Importance) *widget.Label {
 	return l
 }
 
-// watch makes an entry recognise a scanned ID-card payload (typed by a USB scanner, then
-// Enter): the entry gets back what it had and the applicant is filled in instead.
-// Otherwise Enter runs submit.
+// watch makes a declaration field take a card scan too (the applicant is filled in);
+// otherwise Enter runs submit.
 func (s *assistScreen) watch(e *widget.Entry, changed, submit func()) {
-	w := newScanWatch(e.Text, func() time.Time { return s.keyClock() })
-	e.OnChanged = func(text string) {
-		w.changed(text)
-		if changed != nil && !w.scanning { // the rest of a scan is not an answer
-			changed()
-		}
-	}
-	e.OnSubmitted = func(text string) {
-		if looksLikeCardScan(text) {
-			before, payload := w.split(text)
-			e.SetText(before)
-			s.onScan(payload)
-			return
-		}
-		if submit != nil {
-			submit()
-		}
-	}
+	watchScans(e, func() time.Time { return s.keyClock() }, changed, submit, s.onScan)
 }
 
 // watchPicker lets the procedure search take a scan too: it is where the focus starts.
@@ -287,14 +260,6 @@ func (s *assistScreen) watchPicker() {
 	}
 }
 
-// declaration fields in step with what is typed.
-func (s *assistScreen) applicantEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	s.watch(e, func() { s.applyFills(); s.changed() }, func() { s.focusNext(e) })
-	return e
-}
-
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *assistScreen) onScan(payload string) {
 	u := s.u
@@ -305,24 +270,10 @@ func (s *assistScreen) onScan(payload string) {
 		return
 	}
 	s.issued, s.scannedID = q.Issued, q.ID
-	s.idNumber.SetText(q.ID)
-	s.name.SetText(q.Name)
-	if !q.Birth.IsZero() {
-		s.birth.SetText(q.Birth.Format("02/01/2006"))
-	}
-	if q.Sex != citizen.SexUnknown {
-		s.sex.SetSelected(q.Sex.String())
-	}
-	s.address.SetText(q.Address)
+	s.fillCard(q)
 	s.applyFills()
 	s.banner.set(Tf("Đã điền thông tin từ thẻ căn cước của %s.", q.Name), widget.SuccessImportance)
 	s.focusFirstEmpty()
-}
-
-// applicant is the person in the applicant fields.
-func (s *assistScreen) applicant() domain.Person {
-	return domain.Person{Name: s.name.Text, IDNumber: s.idNumber.Text, Birth: s.birth.Text, Sex: s.sex.Selected,
-		Phone: s.phone.Text, Address: s.address.Text}
 }
 
 // unit is the centre, for the declarations' addressee.
@@ -341,7 +292,7 @@ func (s *assistScreen) applyFills() {
 	if strings.TrimSpace(s.idNumber.Text) != s.scannedID {
 		issued = time.Time{}
 	}
-	src := forms.FillValues(s.applicant(), issued, s.unit())
+	src := forms.FillValues(s.person(), issued, s.unit())
 	for _, f := range s.fields {
 		fill := f.in.Field.Fill
 		if fill == "" {
@@ -744,7 +695,7 @@ func (s *assistScreen) onTransfer() {
 		}
 		templateID, summary = s.tpl.ID, s.tpl.SummaryText(vals)
 	}
-	proc, person := *s.proc, s.applicant()
+	proc, person := *s.proc, s.person()
 	var intakeValues map[string]string
 	if s.tpl != nil {
 		intakeValues = map[string]string{}
@@ -791,10 +742,7 @@ func (s *assistScreen) reset() {
 	s.noForm.Hide()
 	s.declCard.Hide()
 	s.clearDeclaration()
-	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.address} {
-		e.SetText("")
-	}
-	s.sex.ClearSelected()
+	s.clearPerson()
 	s.formTitle.SetText("—")
 	s.formBasis.SetText("")
 	s.formBasis.Hide()

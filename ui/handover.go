@@ -87,8 +87,11 @@ func newHandOverScreen(u *UI) *handOverScreen {
 
 	s.who = widget.NewRadioGroup([]string{whoApplicant(), whoAuthorised()}, s.onWho)
 	s.who.Required = true
-	s.name = s.personEntry(T("Họ và tên người nhận"))
-	s.idNumber = s.personEntry(T("12 chữ số, hoặc quét thẻ căn cước"))
+	// The recipient: the applicant panel's name and ID number (they take a card scan too).
+	recipient := newApplicantForm(nil, func(*widget.Entry) { s.onSave() }, s.onScan)
+	s.name, s.idNumber = recipient.name, recipient.idNumber
+	s.name.SetPlaceHolder(T("Họ và tên người nhận"))
+	s.idNumber.SetPlaceHolder(T("12 chữ số, hoặc quét thẻ căn cước"))
 	s.authority = widget.NewEntry()
 	s.authority.SetPlaceHolder(T("Ví dụ: Giấy ủy quyền số 12/UQ ngày 10/03/2026 được UBND xã chứng thực"))
 	s.authority.OnSubmitted = func(string) { s.onSave() }
@@ -152,27 +155,6 @@ func (s *handOverScreen) shown() {
 // focusCode readies the code field for the next scan (what it holds gets replaced).
 func (s *handOverScreen) focusCode() {
 	s.u.win.Canvas().Focus(s.code)
-}
-
-// personEntry is a recipient field that also takes an ID-card QR from a USB scanner.
-func (s *handOverScreen) personEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	var before string
-	e.OnChanged = func(text string) {
-		if !strings.Contains(text, "|") {
-			before = text
-		}
-	}
-	e.OnSubmitted = func(text string) {
-		if looksLikeCardScan(text) {
-			e.SetText(before)
-			s.onScan(text)
-			return
-		}
-		s.onSave()
-	}
-	return e
 }
 
 // onScan fills the recipient from an ID-card QR; a malformed one changes nothing.

@@ -46,15 +46,15 @@ type intakeScreen struct {
 	pages         *widget.Entry
 	copyRow       *fyne.Container
 
-	idNumber, name, birth, phone, email, address *widget.Entry
-	sex                                          *widget.Select
-	onBehalf                                     *widget.Check
-	ownerName, ownerID, ownerAddress             *widget.Entry
-	ownerBox                                     *fyne.Container
-	channel                                      *widget.RadioGroup
-	summary                                      *widget.Entry
-	sets                                         *widget.Entry
-	assisted                                     *widget.Check
+	*applicantForm // the applicant
+	onBehalf       *widget.Check
+
+	ownerName, ownerID, ownerAddress *widget.Entry
+	ownerBox                         *fyne.Container
+	channel                          *widget.RadioGroup
+	summary                          *widget.Entry
+	sets                             *widget.Entry
+	assisted                         *widget.Check
 
 	fee, feeNote *widget.Label
 	due, dueNote *widget.Label
@@ -98,14 +98,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.procCard = widget.NewCard("", "", container.NewVBox(s.procName, s.procInfo, s.assistMsg,
 		heading(T("Giấy tờ công dân nộp")), s.docsBox, s.errs[domain.FieldDocuments], s.copyRow))
 
-	s.idNumber = s.applicantEntry(T("12 chữ số, hoặc quét mã QR trên thẻ căn cước"))
-	s.name = s.applicantEntry(T("Họ và tên"))
-	s.birth = s.applicantEntry(T("ngày/tháng/năm"))
-	s.sex = widget.NewSelect([]string{"Nam", "Nữ"}, func(string) { s.changed() })
-	s.sex.PlaceHolder = T("Chọn")
-	s.phone = s.applicantEntry("09xx xxx xxx")
-	s.email = s.applicantEntry("")
-	s.address = s.applicantEntry(T("Số nhà, thôn/tổ dân phố, xã/phường, tỉnh/thành phố"))
+	s.applicantForm = newApplicantForm(s.changed, func(*widget.Entry) { s.onSave() }, s.onScan)
 	s.onBehalf = widget.NewCheck(T("Nộp thay cho người khác (chủ hồ sơ khác người nộp)"), func(on bool) {
 		if on {
 			s.ownerBox.Show()
@@ -114,9 +107,9 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		}
 		s.applicantCard.Refresh()
 	})
-	s.ownerName = s.applicantEntry(T("Họ và tên chủ hồ sơ"))
-	s.ownerID = s.applicantEntry(T("Số định danh của chủ hồ sơ"))
-	s.ownerAddress = s.applicantEntry("")
+	s.ownerName = s.scanEntry(T("Họ và tên chủ hồ sơ"))
+	s.ownerID = s.scanEntry(T("Số định danh của chủ hồ sơ"))
+	s.ownerAddress = s.scanEntry("")
 	s.ownerBox = container.NewGridWithColumns(3,
 		labelled(T("Chủ hồ sơ"), s.ownerName, s.errs[domain.FieldOwnerName]),
 		labelled(T("Số định danh chủ hồ sơ"), s.ownerID, s.errs[domain.FieldOwnerID]),
@@ -222,28 +215,6 @@ func (s *intakeScreen) entry(placeholder string) *widget.Entry {
 	return e
 }
 
-// applicantEntry is an applicant field that also recognises an ID-card QR payload typed by a
-// USB scanner (the payload and Enter).
-func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	w := newScanWatch("", time.Now)
-	e.OnChanged = func(text string) {
-		w.changed(text)
-		s.changed()
-	}
-	e.OnSubmitted = func(text string) {
-		if looksLikeCardScan(text) {
-			before, payload := w.split(text)
-			e.SetText(before)
-			s.onScan(payload)
-			return
-		}
-		s.onSave()
-	}
-	return e
-}
-
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *intakeScreen) onScan(payload string) {
 	u := s.u
@@ -266,15 +237,7 @@ func (s *intakeScreen) fillApplicant(q citizen.CardQR) {
 		s.ownerAddress.SetText(q.Address)
 		return
 	}
-	s.idNumber.SetText(q.ID)
-	s.name.SetText(q.Name)
-	if !q.Birth.IsZero() {
-		s.birth.SetText(q.Birth.Format("02/01/2006"))
-	}
-	if q.Sex != citizen.SexUnknown {
-		s.sex.SetSelected(q.Sex.String())
-	}
-	s.address.SetText(q.Address)
+	s.fillCard(q)
 }
 
 func (s *intakeScreen) onPick(p domain.Procedure) {
@@ -408,9 +371,8 @@ func weekday(d time.Weekday) string {
 // intake collects the form into an Intake.
 func (s *intakeScreen) intake() domain.Intake {
 	in := domain.Intake{
-		Applicant: domain.Person{Name: s.name.Text, IDNumber: s.idNumber.Text, Birth: s.birth.Text, Sex: s.sex.Selected,
-			Phone: s.phone.Text, Email: s.email.Text, Address: s.address.Text},
-		Summary: s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
+		Applicant: s.person(),
+		Summary:   s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
 		FormTemplate: s.formTemplate, FormValues: s.formValues,
 	}
 	if strings.TrimSpace(s.sets.Text) == "" {
@@ -491,13 +453,13 @@ func (s *intakeScreen) reset() {
 	s.docsBox.RemoveAll()
 	s.docChecks = nil
 	s.copyRow.Hide()
-	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.email, s.address, s.ownerName, s.ownerID, s.ownerAddress, s.summary} {
+	s.clearPerson()
+	for _, e := range []*widget.Entry{s.ownerName, s.ownerID, s.ownerAddress, s.summary} {
 		e.SetText("")
 	}
 	s.copies.SetText("1")
 	s.pages.SetText("1")
 	s.sets.SetText("1")
-	s.sex.ClearSelected()
 	s.onBehalf.SetChecked(false)
 	s.assisted.SetChecked(false)
 	s.channel.SetSelected(s.channel.Options[0])
@@ -514,19 +476,7 @@ func (s *intakeScreen) prefill(procCode string, applicant domain.Person, summary
 	if p, ok := s.u.opt.Store.Catalogue().Lookup(procCode); ok {
 		s.onPick(p)
 	}
-	s.idNumber.SetText(applicant.IDNumber)
-	s.name.SetText(applicant.Name)
-	if applicant.Birth != "" {
-		if t, err := domain.ParseDate(applicant.Birth); err == nil {
-			s.birth.SetText(t.Format("02/01/2006"))
-		}
-	}
-	if applicant.Sex != "" {
-		s.sex.SetSelected(applicant.Sex)
-	}
-	s.phone.SetText(applicant.Phone)
-	s.email.SetText(applicant.Email)
-	s.address.SetText(applicant.Address)
+	s.setPerson(applicant)
 	s.summary.SetText(summary)
 	s.formTemplate, s.formValues = template, values
 	if template != "" {
