@@ -227,7 +227,7 @@ func record[P any](v *detailView, do func(ctx context.Context, actor domain.Staf
 }
 
 // acts are the typed use cases the detail's actions record through.
-func (v *detailView) acts() Actions { return v.u.opt.Store }
+func (v *detailView) acts() Actions { return v.s.store }
 
 // dossierLine names the dossier at the top of a dialog.
 func (v *detailView) dossierLine() fyne.CanvasObject {
@@ -243,7 +243,7 @@ func (v *detailView) accept() {
 	d := v.d
 	f := v.newForm(T("Tiếp nhận hồ sơ đăng ký trực tuyến"), T("Tiếp nhận và in Mẫu 01"))
 	due := wrapLabel("")
-	if t, err := u.opt.Store.AcceptDue(d, u.now()); err != nil {
+	if t, err := v.s.store.AcceptDue(d, u.now()); err != nil {
 		due.SetText(errText(err))
 		due.Importance = widget.DangerImportance
 		f.ok.Disable()
@@ -276,7 +276,7 @@ func (v *detailView) requestSupplement() {
 	me := u.actor()
 	f := v.newForm(T("Yêu cầu bổ sung, hoàn thiện hồ sơ"), T("Ghi nhận và in Mẫu 02"))
 	var suggestions []string
-	if p, ok := u.opt.Store.Catalogue().Lookup(v.d.Procedure.Code); ok {
+	if p, ok := v.s.store.Catalogue().Lookup(v.d.Procedure.Code); ok {
 		for _, doc := range p.Documents {
 			suggestions = append(suggestions, doc.Name)
 		}
@@ -285,7 +285,7 @@ func (v *detailView) requestSupplement() {
 	f.errs["items"] = errLabel()
 	phone := me.Phone
 	if phone == "" {
-		phone = u.opt.Store.Config().Phone
+		phone = v.s.store.Config().Phone
 	}
 	hint := wrapLabel(T("Phải yêu cầu đầy đủ các giấy tờ cần bổ sung trong một lần."))
 	hint.Importance = widget.WarningImportance
@@ -405,7 +405,7 @@ func (v *detailView) receiveSupplement() {
 		lines = append(lines, wrapLabel(Tf("Giấy tờ đã yêu cầu ngày %s: %s.", fmtDate(last.RequestedAt), strings.Join(names, "; "))))
 		if !d.DueAt.IsZero() {
 			now := u.now()
-			preview := d.Procedure.Time.Resumed(u.opt.Store.Calendar(), d.DueAt, last.RequestedAt, now)
+			preview := d.Procedure.Time.Resumed(v.s.store.Calendar(), d.DueAt, last.RequestedAt, now)
 			l := wrapLabel(Tf("Hẹn trả hiện tại: %s. Nếu ghi nhận bây giờ, hẹn trả mới: %s (cộng thêm thời gian tạm dừng).", dueText(d.DueAt), dueText(preview)))
 			l.TextStyle.Bold = true
 			lines = append(lines, l)
@@ -503,7 +503,7 @@ func (v *detailView) resultReady() {
 func (v *detailView) reschedule() {
 	u := v.u
 	d := v.d
-	cal := u.opt.Store.Calendar()
+	cal := v.s.store.Calendar()
 	f := v.newForm(T("Hẹn lại ngày trả kết quả và xin lỗi"), T("Ghi nhận và in Mẫu 04"))
 	// Suggest the next working day after the current due date, at the end of the afternoon.
 	end := cal.Hours().AfternoonEnd
@@ -536,7 +536,7 @@ func (v *detailView) reschedule() {
 	f.entries["date"].OnChanged = func(string) { updateHint() }
 	f.entries["time"].OnChanged = func(string) { updateHint() }
 	updateHint()
-	limit := u.opt.Store.Config().RescheduleLimit
+	limit := v.s.store.Config().RescheduleLimit
 	f.submit = func() {
 		due, err := parseDueInput(f.text("date"), f.text("time"))
 		if err != nil {
@@ -561,7 +561,7 @@ func (v *detailView) reschedule() {
 	}
 	f.show(640, v.dossierLine(),
 		wrapLabel(Tf("Hẹn trả hiện tại: %s.", dueText(d.DueAt))),
-		f.entry("agency", T("Cơ quan để chậm trễ (đứng tên văn bản xin lỗi)"), T("Ví dụ: Công chức Tư pháp - Hộ tịch"), delayAgency(d, u.opt.Store.Config().UnitName), false),
+		f.entry("agency", T("Cơ quan để chậm trễ (đứng tên văn bản xin lỗi)"), T("Ví dụ: Công chức Tư pháp - Hộ tịch"), delayAgency(d, v.s.store.Config().UnitName), false),
 		f.entry("reason", T("Lý do chậm trả kết quả"), T("Ví dụ: Cần xác minh thêm thông tin"), "", true),
 		container.NewGridWithColumns(2, date, clock),
 		weekdayHint,

@@ -36,6 +36,7 @@ func init() {
 // where it is not allowed the screen says why and offers no form.
 type assistScreen struct {
 	u         *UI
+	store     assistStore // what it reads and records
 	decls     forms.Declarations
 	canIntake bool // the role has the Tiếp nhận screen; a helper hands the paper over instead
 
@@ -108,11 +109,11 @@ func (f *assistField) set(v string) {
 }
 
 func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
-	s := &assistScreen{u: u, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{}}
+	s := &assistScreen{u: u, store: u.opt.Store, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{}}
 	// Changes to the applicant keep the prefilled declaration fields in step; Enter moves on.
 	s.applicantForm = newApplicantForm(func() { s.applyFills(); s.changed() }, func(e *widget.Entry) { s.focusNext(e) }, s.onScan)
 	s.banner = newBanner()
-	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
+	s.picker = newProcedurePicker(s.store.Catalogue(), nil, s.onPick)
 	s.watchPicker()
 
 	s.procName = widget.NewLabelWithStyle(T("Chưa chọn thủ tục"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -200,10 +201,10 @@ func (s *assistScreen) content() fyne.CanvasObject { return s.root }
 func (s *assistScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
+		return s.store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
-			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
+			s.picker.setCatalogue(s.store.Catalogue(), usage)
 			if s.proc == nil {
 				s.picker.filter()
 			}
@@ -278,7 +279,7 @@ func (s *assistScreen) onScan(payload string) {
 
 // unit is the centre, for the declarations' addressee.
 func (s *assistScreen) unit() forms.Unit {
-	cfg := s.u.opt.Store.Config()
+	cfg := s.store.Config()
 	return forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place}
 }
 

@@ -28,8 +28,9 @@ func init() {
 // (the passphrase that encrypts them, or an explicit choice of plain backups), a backup
 // now, the list of backups and restoring one.
 type backupPanel struct {
-	u    *UI
-	card fyne.CanvasObject
+	u     *UI
+	store settingsStore // what it reads and records
+	card  fyne.CanvasObject
 
 	dir                *widget.Entry
 	pass, passAgain    *widget.Entry
@@ -62,10 +63,10 @@ type firstBackupForm struct {
 
 func newBackupPanel(s *settingsScreen) *backupPanel {
 	u := s.u
-	p := &backupPanel{u: u, dir: widget.NewEntry(), pass: widget.NewPasswordEntry(), passAgain: widget.NewPasswordEntry(),
+	p := &backupPanel{u: u, store: s.store, dir: widget.NewEntry(), pass: widget.NewPasswordEntry(), passAgain: widget.NewPasswordEntry(),
 		protection: widget.NewLabel(""), msg: newBanner(), mode: query.BackupUnset}
 	p.protection.Wrapping = fyne.TextWrapWord
-	p.dir.SetText(u.opt.Store.Config().BackupDir)
+	p.dir.SetText(p.store.Config().BackupDir)
 	p.dir.SetPlaceHolder(T("Ví dụ: E:\\motcua-saoluu (ổ USB)"))
 	pick := widget.NewButtonWithIcon(T("Chọn…"), theme.FolderOpenIcon(), func() {
 		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
@@ -149,7 +150,7 @@ func protectionText(m query.BackupMode) (string, widget.Importance) {
 // load refreshes the protection state and the list of backups.
 func (p *backupPanel) load() {
 	u := p.u
-	dir := strings.TrimSpace(u.opt.Store.Config().BackupDir)
+	dir := strings.TrimSpace(p.store.Config().BackupDir)
 	type result struct {
 		mode    query.BackupMode
 		entries []query.BackupEntry
@@ -178,11 +179,11 @@ func (p *backupPanel) load() {
 
 func (p *backupPanel) onSaveDir() {
 	u := p.u
-	cfg := u.opt.Store.Config()
+	cfg := p.store.Config()
 	cfg.BackupDir = strings.TrimSpace(p.dir.Text)
 	actor := u.actor()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Store.UpdateConfig(ctx, actor, cfg)
+		return struct{}{}, p.store.UpdateConfig(ctx, actor, cfg)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			p.msg.set(errText(err), widget.DangerImportance)

@@ -235,15 +235,15 @@ func (p *conflictsPanel) load() {
 	background(u, func(ctx context.Context) (conflictsData, error) {
 		var out conflictsData
 		var err error
-		if out.dossiers, err = u.opt.Store.QueueCount(ctx, query.QueueFilter{Conflicts: true}); err != nil {
+		if out.dossiers, err = p.s.store.QueueCount(ctx, query.QueueFilter{Conflicts: true}); err != nil {
 			return out, err
 		}
-		rows, err := u.opt.Store.Queue(ctx, query.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
+		rows, err := p.s.store.Queue(ctx, query.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
 		if err != nil {
 			return out, err
 		}
 		for _, r := range rows {
-			d, err := u.opt.Store.Get(ctx, r.ID)
+			d, err := p.s.store.Get(ctx, r.ID)
 			if err != nil {
 				return out, err
 			}
@@ -251,13 +251,13 @@ func (p *conflictsPanel) load() {
 				out.items = append(out.items, conflictItem{d: d, c: c})
 			}
 		}
-		if out.quarantined, err = u.opt.Store.Quarantined(ctx); err != nil {
+		if out.quarantined, err = p.s.store.Quarantined(ctx); err != nil {
 			return out, err
 		}
-		if out.refused, err = u.opt.Store.RefusedEvents(ctx); err != nil {
+		if out.refused, err = p.s.store.RefusedEvents(ctx); err != nil {
 			return out, err
 		}
-		out.names = staffNames(ctx, u.opt.Store)
+		out.names = staffNames(ctx, p.s.store)
 		return out, nil
 	}, p.apply)
 }
@@ -383,7 +383,7 @@ func (p *conflictsPanel) onResolve() {
 		actor := u.actor()
 		p.resolve.Disable()
 		background(u, func(ctx context.Context) (domain.Dossier, error) {
-			return u.opt.Store.ResolveConflict(ctx, actor, id, pl)
+			return p.s.store.ResolveConflict(ctx, actor, id, pl)
 		}, func(d domain.Dossier, err error) {
 			p.resolve.Enable()
 			if err != nil {
@@ -408,7 +408,7 @@ func (p *conflictsPanel) onRequeue(q query.QuarantinedEvent) {
 		T("Đưa lại vào hàng đợi"), func() {
 			actor := u.actor()
 			background(u, func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, u.opt.Store.Requeue(ctx, actor, q.Event.ID)
+				return struct{}{}, p.s.store.Requeue(ctx, actor, q.Event.ID)
 			}, func(_ struct{}, err error) {
 				if err != nil {
 					p.banner.set(errText(err), widget.DangerImportance)

@@ -128,16 +128,16 @@ func (v *detailView) reload() {
 	v.gen++
 	gen, id, u := v.gen, v.id, v.u
 	background(u, func(ctx context.Context) (detailData, error) {
-		d, err := u.opt.Store.Get(ctx, id)
+		d, err := v.s.store.Get(ctx, id)
 		if err != nil {
 			return detailData{}, err
 		}
-		tl, err := u.opt.Store.Timeline(ctx, id)
+		tl, err := v.s.store.Timeline(ctx, id)
 		if err != nil {
 			return detailData{}, err
 		}
 		names := map[string]string{}
-		if staff, err := u.opt.Store.ListStaff(ctx); err == nil {
+		if staff, err := v.s.store.ListStaff(ctx); err == nil {
 			for _, st := range staff {
 				names[st.Username] = st.FullName
 			}

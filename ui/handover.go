@@ -28,7 +28,8 @@ func init() {
 // the dossier; the clerk checks who takes the result — the applicant, or a person with an
 // authorisation — records the entry of the return book and prints the return slip.
 type handOverScreen struct {
-	u *UI
+	u     *UI
+	store handOverStore // what it reads and records
 
 	code    *scanField
 	find    *widget.Button
@@ -66,7 +67,7 @@ func methodNames() []string {
 }
 
 func newHandOverScreen(u *UI) *handOverScreen {
-	s := &handOverScreen{u: u, errs: map[string]*widget.Label{}}
+	s := &handOverScreen{u: u, store: u.opt.Store, errs: map[string]*widget.Label{}}
 	for _, f := range []string{"recipient.name", "recipient.id_number", "authority", "method"} {
 		s.errs[f] = errLabel()
 	}
@@ -201,21 +202,21 @@ func (s *handOverScreen) lookup(text string) {
 	s.gen++
 	gen := s.gen
 	background(u, func(ctx context.Context) (lookupResult, error) {
-		if d, err := u.opt.Store.ByCode(ctx, query); err == nil {
+		if d, err := s.store.ByCode(ctx, query); err == nil {
 			return lookupResult{one: &d}, nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return lookupResult{}, err
 		}
-		if d, err := u.opt.Store.Get(ctx, query); err == nil {
+		if d, err := s.store.Get(ctx, query); err == nil {
 			return lookupResult{one: &d}, nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return lookupResult{}, err
 		}
-		rows, err := u.opt.Store.Search(ctx, query, 20)
+		rows, err := s.store.Search(ctx, query, 20)
 		if err != nil || len(rows) != 1 {
 			return lookupResult{many: rows}, err
 		}
-		d, err := u.opt.Store.Get(ctx, rows[0].ID)
+		d, err := s.store.Get(ctx, rows[0].ID)
 		return lookupResult{one: &d}, err
 	}, func(f lookupResult, err error) {
 		if gen != s.gen {
@@ -438,7 +439,7 @@ func (s *handOverScreen) onSave() {
 	s.save.Disable()
 	actor := u.actor()
 	background(u, func(ctx context.Context) (actionResult, error) {
-		got, err := u.opt.Store.HandOver(ctx, actor, d.ID, p)
+		got, err := s.store.HandOver(ctx, actor, d.ID, p)
 		if err != nil {
 			return actionResult{}, err
 		}

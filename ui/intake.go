@@ -31,6 +31,7 @@ func init() {
 // the applicant instead.
 type intakeScreen struct {
 	u      *UI
+	store  intakeStore // what it reads and records
 	picker *procedurePicker
 	proc   *domain.Procedure
 
@@ -72,14 +73,14 @@ type intakeScreen struct {
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
 
 func newIntakeScreen(u *UI) *intakeScreen {
-	s := &intakeScreen{u: u, errs: map[string]*widget.Label{}}
+	s := &intakeScreen{u: u, store: u.opt.Store, errs: map[string]*widget.Label{}}
 	for _, f := range []string{domain.FieldProcedure, domain.FieldApplicantID, domain.FieldApplicantName, domain.FieldApplicantBirth,
 		domain.FieldApplicantSex, domain.FieldApplicantPhone, domain.FieldApplicantEmail, domain.FieldApplicantAddress,
 		domain.FieldOwnerName, domain.FieldOwnerID, domain.FieldOwnerAddress, domain.FieldSummary, domain.FieldDocuments,
 		domain.FieldSets, domain.FieldCopies, domain.FieldPages} {
 		s.errs[f] = errLabel()
 	}
-	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
+	s.picker = newProcedurePicker(s.store.Catalogue(), nil, s.onPick)
 	s.procInfo = widget.NewLabel("")
 	s.procInfo.Wrapping = fyne.TextWrapWord
 	s.assistMsg = widget.NewLabel("")
@@ -193,10 +194,10 @@ func (s *intakeScreen) menuItems() []*fyne.MenuItem {
 func (s *intakeScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
+		return s.store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
-			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
+			s.picker.setCatalogue(s.store.Catalogue(), usage)
 			s.picker.filter()
 		}
 	})
@@ -350,7 +351,7 @@ func (s *intakeScreen) changed() {
 	s.fee.SetText(text)
 	s.feeNote.SetText(p.Fee.Note)
 	now := s.u.now()
-	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
+	due := p.Time.Due(s.store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
 }
@@ -415,7 +416,7 @@ func (s *intakeScreen) onSave() {
 	in := s.intake()
 	actor := u.actor()
 	background(u, func(ctx context.Context) (domain.Dossier, error) {
-		return u.opt.Store.Receive(ctx, actor, in)
+		return s.store.Receive(ctx, actor, in)
 	}, func(d domain.Dossier, err error) {
 		s.save.Enable()
 		if err != nil {
@@ -473,7 +474,7 @@ func (s *intakeScreen) reset() {
 // the applicant and the filled declaration, so nothing is typed twice.
 func (s *intakeScreen) prefill(procCode string, applicant domain.Person, summary, template string, values map[string]string) {
 	s.reset()
-	if p, ok := s.u.opt.Store.Catalogue().Lookup(procCode); ok {
+	if p, ok := s.store.Catalogue().Lookup(procCode); ok {
 		s.onPick(p)
 	}
 	s.setPerson(applicant)

@@ -52,8 +52,9 @@ const (
 // queueScreen (Hồ sơ) lists the dossiers, filtered and searched, in a virtualised table over
 // paged queries; the dossier detail replaces the table in the same tab.
 type queueScreen struct {
-	u  *UI
-	me domain.Staff
+	u     *UI
+	store queueStore // what it reads and records
+	me    domain.Staff
 
 	search                                      *scanField
 	status                                      *widget.Select
@@ -98,7 +99,7 @@ type queuePage struct {
 func statusAllText() string { return T("Tất cả") }
 
 func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
-	s := &queueScreen{u: u, me: me, total: -1, selected: -1,
+	s := &queueScreen{u: u, store: u.opt.Store, me: me, total: -1, selected: -1,
 		pages: map[int]*queuePage{}, wanted: map[int]int64{}, drawnEmpty: map[int]bool{}}
 	s.ctx, s.cancel = context.WithCancel(u.ctx)
 	s.debounce = newDebouncer(u, searchDelay)
@@ -120,7 +121,7 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 	s.status = widget.NewSelect(statuses, func(string) { s.reload(true) })
 	s.status.SetSelectedIndex(0)
 
-	s.fields = u.opt.Store.Catalogue().Fields()
+	s.fields = s.store.Catalogue().Fields()
 	fieldNames := []string{T("Tất cả lĩnh vực")}
 	for _, f := range s.fields {
 		fieldNames = append(fieldNames, f.Name)
@@ -277,7 +278,7 @@ func (s *queueScreen) loadCount() {
 		capped bool
 	}
 	background(s.u, func(context.Context) (counted, error) {
-		n, capped, err := s.u.opt.Store.QueueCountCapped(ctx, f)
+		n, capped, err := s.store.QueueCountCapped(ctx, f)
 		return counted{n, capped}, err
 	}, func(c counted, err error) {
 		if gen != s.gen {
@@ -300,7 +301,7 @@ func (s *queueScreen) loadOnline() {
 	ctx := s.ctx
 	registered := []domain.Status{domain.StatusRegistered}
 	background(s.u, func(context.Context) (int, error) {
-		return s.u.opt.Store.QueueCount(ctx, query.QueueFilter{Statuses: registered})
+		return s.store.QueueCount(ctx, query.QueueFilter{Statuses: registered})
 	}, func(n int, err error) {
 		if err != nil || n == 0 || slices.Equal(s.filter.Statuses, registered) {
 			s.online.Hide()
@@ -393,7 +394,7 @@ func (s *queueScreen) loadNext() {
 	s.loading, s.loadingNo = true, next
 	gen, ctx, f := s.gen, s.ctx, s.filter
 	background(s.u, func(context.Context) ([]query.QueueRow, error) {
-		return s.u.opt.Store.Queue(ctx, f, next*queuePageSize, queuePageSize)
+		return s.store.Queue(ctx, f, next*queuePageSize, queuePageSize)
 	}, func(rows []query.QueueRow, err error) {
 		if gen != s.gen {
 			return

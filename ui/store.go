@@ -15,12 +15,17 @@ import (
 // (query.BackupDesk the backups), cmd/motcua adapts the sync engine. Each screen keeps
 // the ones it uses (see the screens' store fields).
 
+// Staff lists the staff accounts (to show full names).
+type Staff interface {
+	ListStaff(ctx context.Context) ([]domain.Staff, error)
+}
+
 // Accounts signs staff in and manages their accounts.
 type Accounts interface {
+	Staff
 	StaffCount(ctx context.Context) (int, error)
 	CreateStaff(ctx context.Context, actor *domain.Staff, st domain.Staff, password string) error
 	Authenticate(ctx context.Context, username, password string) (domain.Staff, error)
-	ListStaff(ctx context.Context) ([]domain.Staff, error)
 	UpdateStaff(ctx context.Context, actor domain.Staff, st domain.Staff, newPassword string) error
 	SignInLocks(ctx context.Context) (map[string]query.SignInState, error)
 	UnlockSignIn(ctx context.Context, actor domain.Staff, username string) error
@@ -110,8 +115,48 @@ type Backups interface {
 	BackupMode(ctx context.Context) (query.BackupMode, error)
 }
 
-// Store is everything the app reads and writes locally but backups: the app holds it,
-// each screen takes the parts it uses.
+// What each screen reads and records: the screen keeps only this (its store field).
+type (
+	intakeStore interface {
+		Settings
+		Dossiers
+	}
+	assistStore interface {
+		Settings
+		Dossiers
+	}
+	queueStore interface { // the queue, a dossier's detail and its actions
+		Settings
+		Staff
+		Dossiers
+		Actions
+		Files
+	}
+	handOverStore interface {
+		Settings
+		Dossiers
+		Actions
+	}
+	feedbackStore interface {
+		Staff
+		Register
+	}
+	supervisorStore interface { // today, targets, reports, conflicts
+		Settings
+		Staff
+		Dossiers
+		Actions
+		Supervision
+	}
+	settingsStore interface { // with its panels (report rules, sync, backups)
+		Settings
+		Accounts
+		Supervision
+	}
+)
+
+// Store is everything the app reads and writes locally but backups: the app holds it (the
+// sign-in, the status bar and printing use it) and gives each screen the part it uses.
 type Store interface {
 	Accounts
 	Settings

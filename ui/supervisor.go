@@ -38,6 +38,7 @@ const (
 // off the UI goroutine, and again with "Làm mới".
 type supervisorScreen struct {
 	u       *UI
+	store   supervisorStore // what it reads and records
 	root    fyne.CanvasObject
 	tabs    *container.AppTabs
 	refresh *widget.Button
@@ -53,10 +54,10 @@ type supervisorScreen struct {
 }
 
 func newSupervisorScreen(u *UI) *supervisorScreen {
-	s := &supervisorScreen{u: u}
+	s := &supervisorScreen{u: u, store: u.opt.Store}
 	s.today = newTodayPanel(s)
 	s.targets = newTargetsPanel(s)
-	s.reports = newReportsPanel(u)
+	s.reports = newReportsPanel(u, s.store)
 	s.conflicts = newConflictsPanel(s)
 	s.todayTab = container.NewTabItemWithIcon(T("Hôm nay"), theme.HomeIcon(), s.today.root)
 	s.targetsTab = container.NewTabItemWithIcon(T("Chỉ tiêu và biểu đồ"), theme.GridIcon(), s.targets.root)
@@ -111,7 +112,7 @@ func (s *supervisorScreen) setAlerts(n int) {
 }
 
 // staffNames maps usernames to full names (the username when unknown).
-func staffNames(ctx context.Context, st Store) map[string]string {
+func staffNames(ctx context.Context, st Staff) map[string]string {
 	names := map[string]string{}
 	if list, err := st.ListStaff(ctx); err == nil {
 		for _, s := range list {
@@ -277,18 +278,18 @@ func (p *todayPanel) load() {
 	u := p.s.u
 	background(u, func(ctx context.Context) (todayData, error) {
 		var out todayData
-		dash, err := u.opt.Store.Dashboard(ctx, dashboardOverdueRows)
+		dash, err := p.s.store.Dashboard(ctx, dashboardOverdueRows)
 		if err != nil {
 			return out, err
 		}
 		out.dash = dash
-		out.names = staffNames(ctx, u.opt.Store)
+		out.names = staffNames(ctx, p.s.store)
 		if u.opt.Sync != nil {
 			out.sync = u.opt.Sync.Info()
 		} else {
 			out.sync = SyncInfo{Waiting: dash.Outbox, Quarantined: dash.Quarantined}
 		}
-		cal := u.opt.Store.Calendar()
+		cal := p.s.store.Calendar()
 		for _, r := range dash.OverdueRows {
 			out.late = append(out.late, workingDaysLate(cal, r.DueAt, dash.AsOf))
 		}

@@ -25,8 +25,9 @@ func init() {
 // waits, what was held back and why, the last success and error in plain words, and lets
 // staff sync now or export what was not sent.
 type syncPanel struct {
-	u    *UI
-	card fyne.CanvasObject
+	u     *UI
+	store settingsStore // what it reads and records
+	card  fyne.CanvasObject
 
 	state, waiting, last, lastErr *widget.Label
 	plainHTTP                     *widget.Label // warns while the connection is not encrypted
@@ -40,7 +41,7 @@ type syncPanel struct {
 
 func newSyncPanel(s *settingsScreen) *syncPanel {
 	u := s.u
-	p := &syncPanel{u: u, state: widget.NewLabel(""), waiting: widget.NewLabel(""), last: widget.NewLabel(""), lastErr: widget.NewLabel("")}
+	p := &syncPanel{u: u, store: s.store, state: widget.NewLabel(""), waiting: widget.NewLabel(""), last: widget.NewLabel(""), lastErr: widget.NewLabel("")}
 	p.lastErr.Wrapping = fyne.TextWrapWord
 	p.lastErr.Importance = widget.DangerImportance
 	p.plainHTTP = widget.NewLabelWithStyle(T("Kết nối không mã hóa (http): hồ sơ đi qua mạng ở dạng đọc được và có thể bị sửa dọc đường. Hãy chuyển sang https khi máy chủ hỗ trợ."),
@@ -58,7 +59,7 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	items := []fyne.CanvasObject{p.state, p.plainHTTP, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
 
 	if s.admin {
-		cfg := u.opt.Store.Config()
+		cfg := p.store.Config()
 		p.server, p.code, p.device = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 		p.server.SetPlaceHolder("https://dongbo.haiphong.gov.vn")
 		p.server.SetText(cfg.ServerURL)
@@ -181,7 +182,7 @@ func (p *syncPanel) onExport() {
 		if err != nil {
 			return 0, err
 		}
-		n, err := u.opt.Store.ExportUnsent(ctx, f)
+		n, err := p.store.ExportUnsent(ctx, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
