@@ -271,7 +271,7 @@ func (p *reportsPanel) open(path string) {
 		return
 	}
 	if err := p.u.opt.Open(path); err != nil {
-		p.banner.set(Tf("Không mở được %s: %v", path, err), widget.WarningImportance)
+		p.banner.set(Tf("Không mở được %s: %s", path, errText(err)), widget.WarningImportance)
 	}
 }
 
@@ -396,7 +396,7 @@ func (p *reportsPanel) onExport() {
 		u.log.Info("report exported", "kind", kind, "period", period.String(), "path", path)
 		msg := Tf("Đã lưu %s, %s vào tệp:\n%s", reportKindName(kind), periodText(period), path)
 		if oerr := u.opt.Open(path); oerr != nil {
-			msg += "\n" + Tf("Không tự mở được tệp (%v): hãy mở thư mục và mở tệp bằng tay.", oerr)
+			msg += "\n" + Tf("Không tự mở được tệp (%s): hãy mở thư mục và mở tệp bằng tay.", errText(oerr))
 			p.banner.set(msg, widget.WarningImportance)
 		} else {
 			p.banner.set(msg, widget.SuccessImportance)
@@ -445,5 +445,5 @@ func newFileError(path string, err error) error {
 	case errors.Is(err, os.ErrNotExist):
 		return fileError{Tf("thư mục của tệp %s không tồn tại", path)}
 	}
-	return fileError{Tf("không ghi được tệp %s: %v", path, err)}
+	return fileError{Tf("không ghi được tệp %s: %s", path, internalError(err))}
 }
