@@ -28,9 +28,9 @@ import (
 
 // Options wire the interface to the rest of the app.
 type Options struct {
-	Store   Store
-	Backups Backups
-	Sync    Syncer // nil: no central system configured yet
+	Store   Store   // the local store; each screen takes the part it uses
+	Backups Backups // the settings screen's backups (localdb.BackupDesk)
+	Sync    Syncer  // nil: no central system configured yet
 	// Open shows a file (a PDF to print) in the system viewer. Defaults to the OS handler.
 	Open   func(path string) error
 	Logger *slog.Logger
