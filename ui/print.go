@@ -27,7 +27,7 @@ func (u *UI) renderer() forms.Renderer {
 		Unit: forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place,
 			Address: cfg.Address, Phone: cfg.Phone, ReturnPlace: cfg.ReturnPlace, Book: cfg.Book,
 			LookupURL: cfg.Receipt.LookupURL, ReceiptCopies: cfg.Receipt.Copies},
-		Now:       u.opt.Store.Now,
+		Now:       u.opt.Now,
 		StaffName: func(username string) string { return names[username] },
 	}
 }

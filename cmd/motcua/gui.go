@@ -70,7 +70,7 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	ui.Prepare(store.Config().Language)
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
-	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store, peers)})
+	w := ui.New(a, ui.Options{Store: store, Backups: localdb.BackupDesk{Store: store}, Logger: logger, Sync: newSyncAdapter(engine, store, peers)})
 	defer w.Close()
 	benchHooks(a, w, e) // only with MOTCUA_BENCH_FRAME set, for motcua bench
 	w.ShowAndRun()

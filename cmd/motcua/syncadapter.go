@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	gosync "sync"
+	"errors"
 	"time"
 
 	"motcua/localdb"
@@ -11,33 +11,30 @@ import (
 	"motcua/ui"
 )
 
+// The screens see the store through ui's interfaces; the real store must keep fitting them.
+var (
+	_ ui.Store      = (*localdb.Store)(nil)
+	_ ui.Backups    = localdb.BackupDesk{}
+	_ ui.Syncer     = (*syncAdapter)(nil)
+	_ ui.PeerEditor = (*syncAdapter)(nil)
+)
+
 // syncAdapter shows the sync engine to the UI through ui.Syncer, and the LAN peers
 // through ui.PeerEditor and SyncInfo.Peers.
 type syncAdapter struct {
 	engine *appsync.Engine
 	store  *localdb.Store
 	peers  *peer.Node // nil: no peer sync
-
-	mu   gosync.Mutex
-	subs []func()
+	subs   ui.Listeners
 }
 
 func newSyncAdapter(e *appsync.Engine, s *localdb.Store, peers *peer.Node) *syncAdapter {
 	a := &syncAdapter{engine: e, store: s, peers: peers}
-	e.Subscribe(func(appsync.Status) { a.changed() })
+	e.Subscribe(func(appsync.Status) { a.subs.Notify() })
 	if peers != nil {
-		peers.Subscribe(func(peer.Status) { a.changed() })
+		peers.Subscribe(func(peer.Status) { a.subs.Notify() })
 	}
 	return a
-}
-
-func (a *syncAdapter) changed() {
-	a.mu.Lock()
-	subs := append([]func(){}, a.subs...)
-	a.mu.Unlock()
-	for _, f := range subs {
-		f()
-	}
 }
 
 // peersInfo is the peers' state for the UI.
@@ -87,18 +84,24 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	return info
 }
 
-func (a *syncAdapter) OnChange(f func()) {
-	a.mu.Lock()
-	a.subs = append(a.subs, f)
-	a.mu.Unlock()
-}
+func (a *syncAdapter) OnChange(f func()) (cancel func()) { return a.subs.Add(f) }
 
 func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return err
+		return staffError(err)
 	}
 	a.engine.SyncNow()
 	return nil
+}
+
+// staffError gives the UI the sync engine's plain message of a classified error (the
+// cause stays in the chain for the log); other errors go as they are.
+func staffError(err error) error {
+	var se *appsync.Error
+	if errors.As(err, &se) && se.Msg != "" {
+		return &ui.StaffError{Msg: se.Msg, Err: err}
+	}
+	return err
 }
