@@ -4,6 +4,7 @@ import (
 	"context"
 	gosync "sync"
 
+	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/ui"
@@ -55,8 +56,19 @@ func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return err
+		return shownError{shown: &domain.RuleError{Code: "sync.enroll", Msg: appsync.Message(err)}, cause: err}
 	}
 	a.engine.SyncNow()
 	return nil
 }
+
+// shownError is a sync failure as the screens show errors: a rule error with the sync
+// package's plain Vietnamese (the screens never print a transport's words), still wrapping
+// the cause for errors.Is and the log.
+type shownError struct {
+	shown *domain.RuleError
+	cause error
+}
+
+func (e shownError) Error() string   { return e.cause.Error() }
+func (e shownError) Unwrap() []error { return []error{e.shown, e.cause} }
