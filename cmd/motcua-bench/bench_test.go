@@ -70,3 +70,11 @@ func hasPrefixLine(out, prefix string) bool {
 	}
 	return false
 }
+
+// The app command is for the bench's own children: it needs the store's folder.
+func TestAppNeedsData(t *testing.T) {
+	code, _, errs := runBench(t, "app")
+	if code != 1 || !strings.Contains(errs, "thiếu --data") {
+		t.Errorf("app without --data: %d %s", code, errs)
+	}
+}
