@@ -33,6 +33,25 @@ func CalendarTables() [][]byte {
 	return out
 }
 
+//go:embed declarations/*.json
+var declarationFS embed.FS
+
+// DeclarationTemplates returns the declaration templates (domain.DeclarationTemplate JSON),
+// sorted by file name. forms embeds the same files for printing (a test keeps them equal).
+func DeclarationTemplates() [][]byte {
+	names, _ := fs.Glob(declarationFS, "declarations/*.json")
+	sort.Strings(names)
+	out := make([][]byte, 0, len(names))
+	for _, n := range names {
+		b, err := declarationFS.ReadFile(n)
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // EnglishJSON maps the app's Vietnamese source strings (and message codes) to English.
 //
 //go:embed i18n/en.json

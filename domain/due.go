@@ -28,7 +28,7 @@ import (
 // A receipt promises a minute, not a millisecond: the result is rounded to the minute
 // before a slot end is moved on. An unknown unit gives the zero Time.
 func (t ProcessingTime) Due(cal *calendar.Calendar, at time.Time) time.Time {
-	due := cal.Due(at, string(t.Unit), t.Value)
+	due := cal.Due(at, t.Unit, t.Value)
 	if due.IsZero() {
 		return due
 	}
@@ -51,3 +51,53 @@ func (t ProcessingTime) settle(cal *calendar.Calendar, due time.Time) time.Time 
 	}
 	return due.In(calendar.VN)
 }
+
+// WorkingDaysLate is how late a dossier due at due is at now, in working days: the working
+// days after the due day up to today, in Vietnam. A dossier due yesterday is one day late;
+// one due earlier today, 0 (late by hours, shown as "today"). Without a calendar every day
+// counts. A zero due is never late.
+func WorkingDaysLate(cal *calendar.Calendar, due, now time.Time) int {
+	if due.IsZero() {
+		return 0
+	}
+	d, today := civilDay(due), civilDay(now)
+	n := 0
+	for d = d.AddDate(0, 0, 1); !d.After(today); d = d.AddDate(0, 0, 1) {
+		if cal == nil || cal.IsWorkingDay(d.Add(12*time.Hour)) {
+			n++
+		}
+		if n > 10000 {
+			break
+		}
+	}
+	return n
+}
+
+// civilDay is midnight, in Vietnam, of t's date there.
+func civilDay(t time.Time) time.Time {
+	v := t.In(calendar.VN)
+	return time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, calendar.VN)
+}
+
+// ResumedDue is the due date of d once the papers asked for by its last supplement request
+// arrive at at: the clock stood still from the request until then (ProcessingTime.Resumed).
+// A dossier with no request or no due date keeps its due date.
+func (d Dossier) ResumedDue(cal *calendar.Calendar, at time.Time) time.Time {
+	n := len(d.Supplements)
+	if n == 0 || d.DueAt.IsZero() {
+		return d.DueAt
+	}
+	return d.Procedure.Time.Resumed(cal, d.DueAt, d.Supplements[n-1].RequestedAt, at)
+}
+
+// Overdue reports whether a dossier in status st, due at due, is overdue at now: still open
+// and past its due time. A dossier without a due date (an online registration not yet
+// accepted) is never overdue; one paused for a supplement past its due time is (the pause
+// moves the due date only when the papers come). The store's queue filter and dashboard
+// ask the same question in SQL (due_at < now), over the dossiers they list.
+func Overdue(st Status, due, now time.Time) bool {
+	return st.Open() && !due.IsZero() && due.Before(now)
+}
+
+// Overdue reports whether d is overdue at now (see Overdue).
+func (d Dossier) Overdue(now time.Time) bool { return Overdue(d.Status, d.DueAt, now) }

@@ -160,3 +160,106 @@ func TestResumed(t *testing.T) {
 		}
 	}
 }
+
+// Lateness counts the working days after the due day, on the official calendar: Tết and
+// weekends do not count, a make-up Saturday does.
+func TestWorkingDaysLate(t *testing.T) {
+	cal := officialCalendar(t)
+	for _, tt := range []struct {
+		name     string
+		cal      *calendar.Calendar
+		due, now string
+		want     int
+	}{
+		{"due earlier today", cal, "2026-03-02 10:00", "2026-03-02 16:00", 0},
+		{"not due yet", cal, "2026-03-05 10:00", "2026-03-02 16:00", 0},
+		{"due yesterday", cal, "2026-03-02 17:00", "2026-03-03 07:00", 1},
+		{"over a weekend", cal, "2026-03-06 10:00", "2026-03-09 08:00", 1},
+		{"over Tết 2026", cal, "2026-02-13 16:00", "2026-02-23 09:00", 1},
+		{"over Tết 2025", cal, "2025-01-24 16:00", "2025-02-04 09:00", 2},
+		{"a make-up Saturday counts", cal, "2026-01-09 10:00", "2026-01-12 10:00", 2},
+		{"the day swapped away does not", cal, "2025-12-31 10:00", "2026-01-05 10:00", 1},
+		{"without a calendar every day counts", nil, "2026-03-06 10:00", "2026-03-09 08:00", 3},
+	} {
+		if got := WorkingDaysLate(tt.cal, vnClock(t, tt.due), vnClock(t, tt.now)); got != tt.want {
+			t.Errorf("%s: WorkingDaysLate = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if got := WorkingDaysLate(cal, time.Time{}, vnClock(t, "2026-03-02 10:00")); got != 0 {
+		t.Errorf("no due date: %d days late", got)
+	}
+}
+
+// The due date after a supplement: the clock stood still from the last request until the
+// papers came; no request or no due date leaves it as it was.
+func TestResumedDue(t *testing.T) {
+	cal := officialCalendar(t)
+	days := ProcessingTime{Unit: TimeWorkingDays, Value: 3}
+	dossier := func(due string, requests ...string) Dossier {
+		d := Dossier{Procedure: ProcedureRef{Time: days}}
+		if due != "" {
+			d.DueAt = vnClock(t, due)
+		}
+		for _, r := range requests {
+			d.Supplements = append(d.Supplements, SupplementRound{RequestedAt: vnClock(t, r)})
+		}
+		return d
+	}
+	for _, tt := range []struct {
+		name string
+		d    Dossier
+		at   string
+		want string // "" = zero
+	}{
+		{"no request", dossier("2026-03-12 09:00"), "2026-03-10 16:00", "2026-03-12 09:00"},
+		{"no due date", dossier("", "2026-03-10 14:00"), "2026-03-10 16:00", ""},
+		{"a pause past lunch, rounded to the minute", dossier("2026-03-12 09:00", "2026-03-10 14:00"), "2026-03-10 16:30:40", "2026-03-12 13:31"},
+		{"only the last request pauses", dossier("2026-03-12 09:00", "2026-03-02 08:00", "2026-03-10 14:00"), "2026-03-10 16:30:40", "2026-03-12 13:31"},
+		{"a pause over Tết counts only the working time", dossier("2026-02-24 10:00", "2026-02-13 16:00"), "2026-02-23 08:00", "2026-02-24 14:00"},
+		// Fri 16–17, the make-up Saturday 10/1 (8 h) and Mon 7–8: 10 working hours.
+		{"a pause over a make-up Saturday", dossier("2026-01-12 10:00", "2026-01-09 16:00"), "2026-01-12 08:00", "2026-01-13 14:00"},
+		// A pause that ends the due date at closing prints it at the next opening.
+		{"settled off closing", dossier("2026-03-04 15:00", "2026-03-02 09:00"), "2026-03-02 11:00", "2026-03-05 07:00"},
+	} {
+		got := tt.d.ResumedDue(cal, vnClock(t, tt.at))
+		if tt.want == "" {
+			if !got.IsZero() {
+				t.Errorf("%s: ResumedDue = %v, want zero", tt.name, got)
+			}
+			continue
+		}
+		if want := vnClock(t, tt.want); !got.Equal(want) {
+			t.Errorf("%s: ResumedDue = %v, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Overdue: open and past the due time; closed, undated or not yet due is not.
+func TestOverdue(t *testing.T) {
+	now := vnClock(t, "2026-03-05 10:00")
+	for _, tt := range []struct {
+		name string
+		st   Status
+		due  string
+		want bool
+	}{
+		{"open, past due", StatusProcessing, "2026-03-05 09:59", true},
+		{"paused past due", StatusSupplement, "2026-03-04 09:00", true},
+		{"due now", StatusAccepted, "2026-03-05 10:00", false},
+		{"not yet due", StatusAccepted, "2026-03-06 10:00", false},
+		{"result ready late", StatusResultReady, "2026-03-04 09:00", false},
+		{"returned late", StatusReturned, "2026-03-04 09:00", false},
+		{"registered online, no due date", StatusRegistered, "", false},
+	} {
+		var due time.Time
+		if tt.due != "" {
+			due = vnClock(t, tt.due)
+		}
+		if got := Overdue(tt.st, due, now); got != tt.want {
+			t.Errorf("%s: Overdue = %v", tt.name, got)
+		}
+		if got := (Dossier{Status: tt.st, DueAt: due}).Overdue(now); got != tt.want {
+			t.Errorf("%s: Dossier.Overdue = %v", tt.name, got)
+		}
+	}
+}

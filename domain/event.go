@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -114,6 +115,17 @@ func (e Event) Check() error {
 		return fmt.Errorf("sự kiện %s thiếu thời điểm", e.ID)
 	case !json.Valid(e.Payload):
 		return fmt.Errorf("nội dung của sự kiện %s không phải JSON", e.ID)
+	}
+	return nil
+}
+
+// CheckStream checks that an event's type belongs to its stream: a "dossier.…" event to a
+// dossier stream, "feedback.…" to feedback, "visit.…" to a visit. A dossier event filed under
+// a feedback stream would fold into nothing on one side and into a dossier on the other.
+// The city refuses such a push and a workstation refuses such a pull.
+func (e Event) CheckStream() error {
+	if kind, _, dotted := strings.Cut(string(e.Type), "."); !dotted || kind != e.Stream {
+		return fmt.Errorf("Loại sự kiện %s không thuộc luồng %s.", e.Type, e.Stream)
 	}
 	return nil
 }

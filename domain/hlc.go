@@ -23,6 +23,15 @@ const MaxHLC = HLC(1<<63 - 1)
 // the future.
 const ClockAhead = 5 * time.Minute
 
+// SkewLimit is the difference between a workstation's clock and the city server's above
+// which staff are warned to set the clock right: less is network jitter and the drift of a
+// PC's clock between syncs; more moves due dates and the order of events.
+const SkewLimit = 2 * time.Minute
+
+// ClockOff reports whether a measured skew (server minus workstation) is past SkewLimit,
+// either way.
+func ClockOff(skew time.Duration) bool { return skew > SkewLimit || skew < -SkewLimit }
+
 // ClockFloor is the earliest time an event can carry (no motcua event predates it).
 var ClockFloor = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,6 +141,46 @@ func TestEventCode(t *testing.T) {
 		code, ok := EventCode(Event{Type: c.typ, Payload: []byte(c.payload)})
 		if code != c.code || ok != c.ok {
 			t.Errorf("%s %s: %q %v", c.typ, c.payload, code, ok)
+		}
+	}
+}
+
+// The skew warning: past two minutes either way, and not at two minutes.
+func TestClockOff(t *testing.T) {
+	for _, tt := range []struct {
+		skew time.Duration
+		want bool
+	}{
+		{0, false}, {SkewLimit, false}, {-SkewLimit, false},
+		{SkewLimit + time.Second, true}, {-SkewLimit - time.Second, true}, {time.Hour, true},
+	} {
+		if got := ClockOff(tt.skew); got != tt.want {
+			t.Errorf("ClockOff(%v) = %v, want %v", tt.skew, got, tt.want)
+		}
+	}
+}
+
+// An event's type must belong to its stream.
+func TestEventCheckStream(t *testing.T) {
+	for _, tt := range []struct {
+		stream string
+		typ    EventType
+		ok     bool
+	}{
+		{StreamDossier, EvReceived, true},
+		{StreamFeedback, EvFeedbackReceived, true},
+		{StreamVisit, EvVisit, true},
+		{StreamFeedback, EvReceived, false},
+		{StreamDossier, EvVisit, false},
+		{StreamDossier, "dossier", false},
+		{StreamDossier, "dossierx.received", false},
+	} {
+		err := Event{Stream: tt.stream, Type: tt.typ}.CheckStream()
+		if (err == nil) != tt.ok {
+			t.Errorf("%s under %s: %v", tt.typ, tt.stream, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "không thuộc luồng") {
+			t.Errorf("message %q", err)
 		}
 	}
 }

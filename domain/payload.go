@@ -134,51 +134,58 @@ type ConflictResolvedPayload struct {
 	Note      string   `json:"note"`
 }
 
+// newPayload is a pointer to a new payload of the type event type t uses; nil for an
+// unknown type.
+func newPayload(t EventType) any {
+	switch t {
+	case EvReceived, EvRegisteredOnline:
+		return &ReceivedPayload{}
+	case EvAccepted:
+		return &AcceptedPayload{}
+	case EvSupplementRequested:
+		return &SupplementRequestedPayload{}
+	case EvSupplementReceived:
+		return &SupplementReceivedPayload{}
+	case EvRefused, EvWithdrawn, EvStopped:
+		return &ReasonPayload{}
+	case EvForwarded, EvProgress:
+		return &StepPayload{}
+	case EvPaymentRequested, EvPaymentRecorded:
+		return &PaymentPayload{}
+	case EvResultReady:
+		return &ResultReadyPayload{}
+	case EvRescheduled:
+		return &RescheduledPayload{}
+	case EvHandedOver:
+		return &HandedOverPayload{}
+	case EvCorrected:
+		return &CorrectedPayload{}
+	case EvCodeAssigned:
+		return &CodeAssignedPayload{}
+	case EvFileAttached:
+		return &FileAttachedPayload{}
+	case EvFormPrepared:
+		return &FormPreparedPayload{}
+	case EvConflictResolved:
+		return &ConflictResolvedPayload{}
+	case EvFeedbackReceived:
+		return &FeedbackReceivedPayload{}
+	case EvFeedbackAssigned:
+		return &FeedbackAssignedPayload{}
+	case EvFeedbackResolved:
+		return &FeedbackResolvedPayload{}
+	case EvFeedbackPublished:
+		return &FeedbackPublishedPayload{}
+	case EvVisit:
+		return &VisitPayload{}
+	}
+	return nil
+}
+
 // DecodePayload decodes an event's payload into the type its event type uses.
 func DecodePayload(e Event) (any, error) {
-	var p any
-	switch e.Type {
-	case EvReceived, EvRegisteredOnline:
-		p = &ReceivedPayload{}
-	case EvAccepted:
-		p = &AcceptedPayload{}
-	case EvSupplementRequested:
-		p = &SupplementRequestedPayload{}
-	case EvSupplementReceived:
-		p = &SupplementReceivedPayload{}
-	case EvRefused, EvWithdrawn, EvStopped:
-		p = &ReasonPayload{}
-	case EvForwarded, EvProgress:
-		p = &StepPayload{}
-	case EvPaymentRequested, EvPaymentRecorded:
-		p = &PaymentPayload{}
-	case EvResultReady:
-		p = &ResultReadyPayload{}
-	case EvRescheduled:
-		p = &RescheduledPayload{}
-	case EvHandedOver:
-		p = &HandedOverPayload{}
-	case EvCorrected:
-		p = &CorrectedPayload{}
-	case EvCodeAssigned:
-		p = &CodeAssignedPayload{}
-	case EvFileAttached:
-		p = &FileAttachedPayload{}
-	case EvFormPrepared:
-		p = &FormPreparedPayload{}
-	case EvConflictResolved:
-		p = &ConflictResolvedPayload{}
-	case EvFeedbackReceived:
-		p = &FeedbackReceivedPayload{}
-	case EvFeedbackAssigned:
-		p = &FeedbackAssignedPayload{}
-	case EvFeedbackResolved:
-		p = &FeedbackResolvedPayload{}
-	case EvFeedbackPublished:
-		p = &FeedbackPublishedPayload{}
-	case EvVisit:
-		p = &VisitPayload{}
-	default:
+	p := newPayload(e.Type)
+	if p == nil {
 		return nil, fmt.Errorf("event %s: unknown type %q", e.ID, e.Type)
 	}
 	if e.Version != 1 {

@@ -5,23 +5,26 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"motcua/domain/calendar"
 )
 
-// TimeUnit says how a procedure's statutory processing time is counted.
-type TimeUnit string
+// TimeUnit says how a procedure's statutory processing time is counted. It is the
+// calendar's unit type: the catalogue, ProcessingTime and calendar.Due share one enum.
+type TimeUnit = calendar.Unit
 
 const (
 	// TimeWorkingDays counts working days (8 working hours each).
-	TimeWorkingDays TimeUnit = "days"
+	TimeWorkingDays = calendar.UnitDays
 	// TimeWorkingHours counts working hours.
-	TimeWorkingHours TimeUnit = "hours"
+	TimeWorkingHours = calendar.UnitHours
 	// TimeSameDay: the result is due the same working day; received after the
 	// cut-off (15:00 by default), it is due the next working day.
-	TimeSameDay TimeUnit = "same_day"
+	TimeSameDay = calendar.UnitSameDay
 	// TimeCalendarDays counts calendar days, weekends and holidays included (e.g.
 	// marriage with a foreign element: 15 days, Law on Civil Status art. 38.2); when the
 	// last day is a day off, the result is due on the next working day.
-	TimeCalendarDays TimeUnit = "calendar_days"
+	TimeCalendarDays = calendar.UnitCalendarDays
 )
 
 // ProcessingTime is a procedure's statutory processing time (thời hạn giải quyết).

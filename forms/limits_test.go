@@ -17,7 +17,7 @@ func TestDeclarationsFitEventLimits(t *testing.T) {
 		tpl, _ := decls.Get(id)
 		values := map[string]string{}
 		for _, in := range tpl.Inputs() {
-			values[in.Key] = strings.Repeat("ễ", maxDeclValue) // 3 bytes each in UTF-8
+			values[in.Key] = strings.Repeat("ễ", domain.MaxDeclarationValue) // 3 bytes each in UTF-8
 		}
 		at := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 		e, err := domain.NewEvent("0190a1b2-0000-7000-8000-000000000001", domain.StreamDossier, "0190a1b2-0000-7000-8000-000000000002",

@@ -546,7 +546,7 @@ func TestFormsUnconfirmed(t *testing.T) {
 		t.Errorf("refusal flags %q", refusal)
 	}
 
-	decl := DefaultDeclarations().Unconfirmed()
+	decl := DeclarationsUnconfirmed(DefaultDeclarations())
 	if len(decl) == 0 {
 		t.Fatal("no declaration flags listed")
 	}

@@ -100,8 +100,8 @@ func templateValue(tpl Template, key string) string {
 	return ""
 }
 
-// Unconfirmed lists the flagged facts of the declarations, by template id.
-func (d Declarations) Unconfirmed() []domain.UnconfirmedFact {
+// DeclarationsUnconfirmed lists the flagged facts of the declarations, by template id.
+func DeclarationsUnconfirmed(d Declarations) []domain.UnconfirmedFact {
 	var out []domain.UnconfirmedFact
 	for _, id := range d.IDs() {
 		t, _ := d.Get(id)
@@ -173,5 +173,5 @@ func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d Declarations) []doma
 		out = append(out, cat.Unconfirmed()...)
 	}
 	out = append(out, t.Unconfirmed()...)
-	return append(out, d.Unconfirmed()...)
+	return append(out, DeclarationsUnconfirmed(d)...)
 }

@@ -20,37 +20,16 @@ func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiti
 		// event has not arrived yet): nothing to show until it does.
 		return nil
 	}
-	doc, err := json.Marshal(d)
+	row, err := dossierRow(d, waiting)
 	if err != nil {
-		return fmt.Errorf("project %s: %w", d.ID, err)
-	}
-	sync := 0
-	if waiting {
-		sync = 1
-	}
-	received := d.ReceivedAt
-	if received.IsZero() {
-		received = d.RegisteredAt
+		return err
 	}
 	wasOpen, err := s.wasOpen(ctx, tx, d.ID)
 	if err != nil {
 		return fmt.Errorf("project %s: %w", d.ID, err)
 	}
 	var rid int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
-			received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET code = excluded.code, procedure_code = excluded.procedure_code,
-			procedure_name = excluded.procedure_name, field_code = excluded.field_code,
-			applicant = excluded.applicant, id_number = excluded.id_number, phone = excluded.phone, channel = excluded.channel,
-			status = excluded.status, received_at = excluded.received_at, due_at = excluded.due_at, result_at = excluded.result_at,
-			returned_at = excluded.returned_at, closed_at = excluded.closed_at, received_by = excluded.received_by,
-			assisted = excluded.assisted, digitized = excluded.digitized, e_result = excluded.e_result, conflicts = excluded.conflicts,
-			sync = MAX(dossiers.sync, excluded.sync), last_hlc = excluded.last_hlc, doc = excluded.doc
-		RETURNING rid`,
-		d.ID, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone,
-		int(d.Channel), int(d.Status), ms(received), ms(d.DueAt), ms(d.ResultAt), ms(d.ReturnedAt), ms(d.ClosedAt), d.ReceivedBy,
-		d.Assisted, d.FullyDigitized(), d.EResult, len(d.OpenConflicts()), sync, int64(d.LastHLC), string(doc)).Scan(&rid)
+	err = tx.QueryRowContext(ctx, dossierUpsertSQL, row...).Scan(&rid)
 	if err != nil {
 		return fmt.Errorf("project %s: %w", d.ID, err)
 	}
@@ -71,6 +50,51 @@ func (s *Store) project(ctx context.Context, tx *sql.Tx, d domain.Dossier, waiti
 	}
 	return nil
 }
+
+// dossierColumns are the projection's columns, in the order of dossierRow. This list is the
+// one writer of the projection: project upserts it one dossier at a time, the seed inserts
+// it with prepared statements.
+var dossierColumns = []string{"id", "code", "procedure_code", "procedure_name", "field_code", "applicant", "id_number", "phone", "channel", "status",
+	"received_at", "due_at", "result_at", "returned_at", "closed_at", "received_by", "assisted", "digitized", "e_result", "conflicts", "sync", "last_hlc", "doc"}
+
+// dossierRow is the projection's columns for a dossier, in the order of dossierColumns.
+// waiting says whether the dossier has local events not yet acknowledged.
+func dossierRow(d domain.Dossier, waiting bool) ([]any, error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("project %s: %w", d.ID, err)
+	}
+	sync := 0
+	if waiting {
+		sync = 1
+	}
+	received := d.ReceivedAt
+	if received.IsZero() {
+		received = d.RegisteredAt
+	}
+	return []any{d.ID, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone,
+		int(d.Channel), int(d.Status), ms(received), ms(d.DueAt), ms(d.ResultAt), ms(d.ReturnedAt), ms(d.ClosedAt), d.ReceivedBy,
+		d.Assisted, d.FullyDigitized(), d.EResult, len(d.OpenConflicts()), sync, int64(d.LastHLC), string(doc)}, nil
+}
+
+var (
+	// dossierInsertSQL inserts one projection row.
+	dossierInsertSQL = "INSERT INTO dossiers(" + strings.Join(dossierColumns, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(dossierColumns)), ", ") + ")"
+	// dossierUpsertSQL inserts or replaces one projection row, keeping its rid (the search
+	// index's rowid) and the sync flag at its highest: a refold does not clear "waiting".
+	dossierUpsertSQL = func() string {
+		set := make([]string, 0, len(dossierColumns))
+		for _, c := range dossierColumns[1:] {
+			if c == "sync" {
+				set = append(set, "sync = MAX(dossiers.sync, excluded.sync)")
+				continue
+			}
+			set = append(set, c+" = excluded."+c)
+		}
+		return dossierInsertSQL + " ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ") + " RETURNING rid"
+	}()
+)
 
 // wasOpen says whether a dossier's projection, before this write, was in the index of
 // open dossiers (dossier_open_fts).

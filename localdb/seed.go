@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -162,7 +161,7 @@ type seedDay struct {
 type seedDossier struct {
 	events []domain.Event // the dossier's, then the visits'
 	visits []seedVisit
-	row    []any     // the projection's columns (dossierRow)
+	row    []any     // the projection's columns (dossierRow, the one list project writes too)
 	fts    [5]string // its search index entry
 	open   bool      // still being worked on (also in the index of open dossiers)
 	synced time.Time // events before this are acknowledged
@@ -318,30 +317,7 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 	return out, nil
 }
 
-// dossierRow is the projection's columns for a dossier, in the order of seedDossierSQL: what
-// project writes (TestSeedWritesWhatProjectWrites holds the two together).
-func dossierRow(d domain.Dossier, waiting bool) ([]any, error) {
-	doc, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("project %s: %w", d.ID, err)
-	}
-	sync := 0
-	if waiting {
-		sync = 1
-	}
-	received := d.ReceivedAt
-	if received.IsZero() {
-		received = d.RegisteredAt
-	}
-	return []any{d.ID, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone,
-		int(d.Channel), int(d.Status), ms(received), ms(d.DueAt), ms(d.ResultAt), ms(d.ReturnedAt), ms(d.ClosedAt), d.ReceivedBy,
-		d.Assisted, d.FullyDigitized(), d.EResult, len(d.OpenConflicts()), sync, int64(d.LastHLC), string(doc)}, nil
-}
-
 const (
-	seedDossierSQL = `INSERT INTO dossiers(id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
-		received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	seedEventSQL = `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, link, local, sync_state, synced_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
 	seedFTSSQL   = `INSERT INTO dossier_fts(rowid, code, name, id_number, phone, procedure) VALUES (?, ?, ?, ?, ?, ?)`
@@ -434,7 +410,7 @@ func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b *seedBatch, cfg Co
 		}
 	}
 	var stmts [5]*sql.Stmt
-	for i, q := range []string{seedDossierSQL, seedEventSQL, seedFTSSQL, seedVisitSQL, seedOpenSQL} {
+	for i, q := range []string{dossierInsertSQL, seedEventSQL, seedFTSSQL, seedVisitSQL, seedOpenSQL} {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return err

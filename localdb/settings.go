@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -155,6 +156,21 @@ func (s *Store) Calendar() *calendar.Calendar {
 	defer s.mu.RUnlock()
 	return s.cal
 }
+
+// Declarations returns the declaration templates the store checks filled-in values
+// against (the ones the app ships). Parsed once; they are embedded at build time and
+// checked by the tests, so a failure is a build defect.
+func (s *Store) Declarations() domain.Declarations {
+	return shippedDeclarations()
+}
+
+var shippedDeclarations = sync.OnceValue(func() domain.Declarations {
+	d, err := domain.ParseDeclarations(assets.DeclarationTemplates()...)
+	if err != nil {
+		panic(err)
+	}
+	return d
+})
 
 // Clock returns the store's hybrid logical clock.
 func (s *Store) Clock() *domain.Clock { return s.clock }

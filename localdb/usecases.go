@@ -3,13 +3,10 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"motcua/domain"
-	"motcua/domain/citizen"
 )
 
 func denied(what string) error {
@@ -37,6 +34,13 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 	in, proc, err := domain.PrepareIntake(in, s.Catalogue(), now)
 	if err != nil {
 		return domain.Dossier{}, err
+	}
+	if in.Assisted && in.FormTemplate != "" {
+		// The declaration filled in for the citizen is kept with the dossier: it must be
+		// one the app knows, complete and valid.
+		if in.FormValues, err = s.Declarations().Validate(in.FormTemplate, in.FormValues, now); err != nil {
+			return domain.Dossier{}, err
+		}
 	}
 	cal := s.Calendar()
 	due := proc.Time.Due(cal, now)
@@ -94,9 +98,15 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 	return d, nil
 }
 
-// Record appends one event a clerk recorded by hand on an existing dossier. The specific
-// use cases below build the payloads; Record checks the role and the status machine.
+// Record appends one event a clerk recorded by hand on an existing dossier. The typed use
+// cases below (Accept, RequestSupplement, …) build the payloads and are the way to call it;
+// Record checks the role, refuses an action it does not know or a payload of the wrong type
+// (a coded domain error, nothing written), completes the payload by the domain's rules and
+// checks the status machine.
 func (s *Store) Record(ctx context.Context, actor domain.Staff, dossierID string, typ domain.EventType, payload any) (domain.Dossier, error) {
+	if err := domain.CheckRecordable(typ, payload); err != nil {
+		return domain.Dossier{}, err
+	}
 	if !actor.Role.Can(domain.EventPermission(typ)) {
 		return domain.Dossier{}, denied(domain.ActionName(typ))
 	}
@@ -132,186 +142,18 @@ func (s *Store) Record(ctx context.Context, actor domain.Staff, dossierID string
 	return d, nil
 }
 
-// completePayload applies the rules that need the calendar or the configuration.
+// completePayload completes an action's payload by the domain's rules (domain.Complete)
+// with this store's time, calendar, catalogue and limits; the only query is the count of
+// letters of apology that numbers a new one.
 func (s *Store) completePayload(ctx context.Context, tx *sql.Tx, d domain.Dossier, typ domain.EventType, payload any) (any, error) {
-	now := s.now()
-	invalid := func(field, code, msg string) error {
-		return domain.ValidationError{{Field: field, Code: code, Msg: msg}}
-	}
-	switch p := payload.(type) {
-	case domain.AcceptedPayload:
-		due, err := s.AcceptDue(d, now)
-		if err != nil {
-			return nil, err
-		}
-		p.DueAt = due
-		return p, nil
-	case domain.SupplementReceivedPayload:
-		// The clock stood still while the citizen was fetching papers: move the due date
-		// by the working time of the pause.
-		if n := len(d.Supplements); n > 0 && !d.DueAt.IsZero() {
-			p.NewDueAt = d.Procedure.Time.Resumed(s.Calendar(), d.DueAt, d.Supplements[n-1].RequestedAt, now)
-		} else {
-			p.NewDueAt = d.DueAt
-		}
-		p.Note = citizen.NormaliseText(p.Note)
-		return p, nil
-	case domain.SupplementRequestedPayload:
-		p.Reason = citizen.NormaliseText(p.Reason)
-		var items []domain.SupplementItem
-		for _, it := range p.Items {
-			it.Name = citizen.NormaliseText(it.Name)
-			if it.Name == "" {
-				continue
-			}
-			if it.Count < 1 {
-				it.Count = 1
-			}
-			if it.Form == "" {
-				it.Form = domain.FormOriginal
-			}
-			items = append(items, it)
-		}
-		p.Items = items
-		if len(items) == 0 {
-			return nil, invalid("items", "supplement.items", "Vui lòng ghi ít nhất một giấy tờ cần bổ sung (phải yêu cầu đầy đủ trong một lần).")
-		}
-		if p.Reason == "" {
-			return nil, invalid("reason", "supplement.reason", "Vui lòng ghi lý do yêu cầu bổ sung.")
-		}
-		return p, nil
-	case domain.ReasonPayload:
-		p.Reason = citizen.NormaliseText(p.Reason)
-		if p.Reason == "" {
-			return nil, invalid("reason", "reason.empty", "Vui lòng ghi rõ lý do.")
-		}
-		if err := citizen.CheckLength("Lý do", p.Reason, domain.MaxNote); err != nil {
-			return nil, invalid("reason", "reason.long", err.Error())
-		}
-		return p, nil
-	case domain.RescheduledPayload:
-		p.Reason = citizen.NormaliseText(p.Reason)
-		p.Agency = citizen.NormaliseText(p.Agency)
-		if p.Reason == "" {
-			return nil, invalid("reason", "reschedule.reason", "Vui lòng ghi lý do chậm trả kết quả.")
-		}
-		if limit := s.Config().RescheduleLimit; limit > 0 && len(d.Reschedules) >= limit {
-			return nil, invalid("new_due_at", "reschedule.limit", fmt.Sprintf("Hồ sơ này đã được hẹn lại %d lần; không thể hẹn lại thêm.", len(d.Reschedules)))
-		}
-		if !p.NewDueAt.After(d.DueAt) {
-			return nil, invalid("new_due_at", "reschedule.earlier", "Ngày hẹn mới phải sau ngày hẹn trả hiện tại.")
-		}
-		if !s.Calendar().IsWorkingDay(p.NewDueAt) {
-			return nil, invalid("new_due_at", "reschedule.day_off", "Ngày hẹn mới rơi vào ngày nghỉ; hãy chọn một ngày làm việc.")
-		}
-		if p.Number == "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE type = ? AND unit = ?`, string(domain.EvRescheduled), s.Config().UnitCode).Scan(&n); err != nil {
-				return nil, err
-			}
-			p.Number = fmt.Sprintf("%d/PXL", n+1)
-		}
-		return p, nil
-	case domain.HandedOverPayload:
-		return s.checkHandOver(d, p)
-	case domain.StepPayload:
-		p.Agency = citizen.NormaliseText(p.Agency)
-		p.Content = citizen.NormaliseText(p.Content)
-		if typ == domain.EvForwarded && p.Agency == "" {
-			return nil, invalid("agency", "forward.agency", "Vui lòng ghi cơ quan, đơn vị nhận hồ sơ để giải quyết.")
-		}
-		return p, nil
-	case domain.ResultReadyPayload:
-		p.Result = citizen.NormaliseText(p.Result)
-		if p.Result == "" {
-			p.Result = d.Procedure.ResultType
-		}
-		return p, nil
-	case domain.CorrectedPayload:
-		p.Reason = citizen.NormaliseText(p.Reason)
-		if p.Reason == "" {
-			return nil, invalid("reason", "correct.reason", "Vui lòng ghi lý do đính chính.")
-		}
-		if p.Applicant != nil {
-			a, errs := correctedPerson(*p.Applicant, now)
-			if len(errs) > 0 {
-				return nil, errs
-			}
-			p.Applicant = &a
-		}
-		return p, nil
-	case domain.ConflictResolvedPayload:
-		p.Note = citizen.NormaliseText(p.Note)
-		if p.Note == "" {
-			return nil, invalid("note", "conflict.note", "Vui lòng ghi nội dung quyết định xử lý xung đột.")
-		}
-		return p, nil
-	}
-	return payload, nil
-}
-
-func correctedPerson(p domain.Person, now time.Time) (domain.Person, domain.ValidationError) {
-	in := domain.Intake{Applicant: p}
-	cat := &domain.Catalogue{Version: "-"}
-	out, _, err := domain.PrepareIntake(in, cat, now)
-	var v domain.ValidationError
-	if errors.As(err, &v) {
-		var keep domain.ValidationError
-		for _, fe := range v {
-			if strings.HasPrefix(fe.Field, "applicant.") {
-				keep = append(keep, fe)
-			}
-		}
-		if len(keep) > 0 {
-			return p, keep
-		}
-	}
-	return out.Applicant, nil
-}
-
-// checkHandOver verifies the recipient: the applicant or owner by ID number, or an
-// authorised person who shows their ID and the authorisation.
-func (s *Store) checkHandOver(d domain.Dossier, p domain.HandedOverPayload) (any, error) {
-	var v domain.ValidationError
-	p.Recipient.Name = citizen.NormaliseName(p.Recipient.Name)
-	if err := citizen.ValidateName(p.Recipient.Name); err != nil {
-		v = append(v, domain.FieldError{Field: "recipient.name", Code: "handover.name", Msg: err.Error()})
-	}
-	idn := strings.TrimSpace(p.Recipient.IDNumber)
-	if idn == "" {
-		v = append(v, domain.FieldError{Field: "recipient.id_number", Code: "handover.id_empty", Msg: "Vui lòng nhập số giấy tờ tùy thân của người nhận kết quả."})
-	} else if _, n, err := citizen.ParseAnyID(idn); err != nil {
-		v = append(v, domain.FieldError{Field: "recipient.id_number", Code: "handover.id", Msg: err.Error()})
-	} else {
-		p.Recipient.IDNumber = n
-	}
-	if p.Method == "" {
-		p.Method = domain.HandOverCounter
-	}
-	switch p.Method {
-	case domain.HandOverCounter, domain.HandOverPost, domain.HandOverElectronic:
-	default:
-		v = append(v, domain.FieldError{Field: "method", Code: "handover.method", Msg: "Hình thức trả kết quả không hợp lệ."})
-	}
-	if len(v) == 0 {
-		own := p.Recipient.IDNumber == d.Applicant.IDNumber || (d.Owner != nil && p.Recipient.IDNumber == d.Owner.IDNumber)
-		if own {
-			p.Authorized = false
-		} else {
-			p.Authority = citizen.NormaliseText(p.Authority)
-			if !p.Authorized || p.Authority == "" {
-				v = append(v, domain.FieldError{Field: "authority", Code: "handover.authority",
-					Msg: "Người nhận không phải người nộp hoặc chủ hồ sơ: cần ghi giấy ủy quyền hoặc giấy tờ chứng minh được nhận thay."})
-			}
-		}
-	}
-	if len(v) > 0 {
-		return nil, v
-	}
-	if p.Documents == "" {
-		p.Documents = d.Procedure.ResultType
-	}
-	return p, nil
+	cfg := s.Config()
+	return domain.Complete(d, typ, payload, domain.Completion{
+		Now: s.now(), Calendar: s.Calendar(), Catalogue: s.Catalogue(), RescheduleLimit: cfg.RescheduleLimit,
+		LettersIssued: func() (n int, err error) {
+			err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE type = ? AND unit = ?`, string(domain.EvRescheduled), cfg.UnitCode).Scan(&n)
+			return n, err
+		},
+	})
 }
 
 // Accept accepts at the counter a dossier registered online (status 1 → 2): it counts as
@@ -321,21 +163,10 @@ func (s *Store) Accept(ctx context.Context, actor domain.Staff, id string) (doma
 	return s.Record(ctx, actor, id, domain.EvAccepted, domain.AcceptedPayload{})
 }
 
-// AcceptDue is the due date of an online registration accepted at at: the processing time
-// of its procedure (as registered, or else from the catalogue) counted on the working
-// calendar.
+// AcceptDue is the due date of an online registration accepted at at (Dossier.AcceptDue
+// on this store's calendar and catalogue).
 func (s *Store) AcceptDue(d domain.Dossier, at time.Time) (time.Time, error) {
-	t := d.Procedure.Time
-	if t.Unit == "" {
-		if p, ok := s.Catalogue().Lookup(d.Procedure.Code); ok {
-			t = p.Time
-		}
-	}
-	if t.Unit == "" {
-		return time.Time{}, domain.ValidationError{{Field: "due_at", Code: "procedure.time",
-			Msg: fmt.Sprintf("Thủ tục «%s» chưa có thời hạn giải quyết trong danh mục nên chưa tính được ngày hẹn trả. Hãy cập nhật danh mục thủ tục.", d.Procedure.Name)}}
-	}
-	return t.Due(s.Calendar(), at), nil
+	return d.AcceptDue(s.Calendar(), s.Catalogue(), at)
 }
 
 // RequestSupplement asks the citizen for more papers (Mẫu 02); the clock pauses.
@@ -371,6 +202,17 @@ func (s *Store) ResultReady(ctx context.Context, actor domain.Staff, id string, 
 // Reschedule sets a new due date with an apology (Mẫu 04).
 func (s *Store) Reschedule(ctx context.Context, actor domain.Staff, id, reason string, newDue time.Time) (domain.Dossier, error) {
 	return s.Record(ctx, actor, id, domain.EvRescheduled, domain.RescheduledPayload{Reason: reason, NewDueAt: newDue})
+}
+
+// RescheduleWithAgency sets a new due date with an apology (Mẫu 04) naming the agency that
+// caused the delay (Circular 03/2025: it issues the letter).
+func (s *Store) RescheduleWithAgency(ctx context.Context, actor domain.Staff, id, reason, agency string, newDue time.Time) (domain.Dossier, error) {
+	return s.Record(ctx, actor, id, domain.EvRescheduled, domain.RescheduledPayload{Reason: reason, Agency: agency, NewDueAt: newDue})
+}
+
+// Stop stops the processing of the dossier with a reason (Mẫu 05).
+func (s *Store) Stop(ctx context.Context, actor domain.Staff, id, reason string) (domain.Dossier, error) {
+	return s.Record(ctx, actor, id, domain.EvStopped, domain.ReasonPayload{Reason: reason})
 }
 
 // HandOver records the return of the result (an entry of the electronic return book).

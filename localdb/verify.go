@@ -524,14 +524,11 @@ func (n *sqlNullString) Scan(v any) error {
 	return nil
 }
 
-// dossierCols are the projection's columns in dossierRow's order.
-const dossierCols = `id, code, procedure_code, procedure_name, field_code, applicant, id_number, phone, channel, status,
-	received_at, due_at, result_at, returned_at, closed_at, received_by, assisted, digitized, e_result, conflicts, sync, last_hlc, doc`
-
-var dossierColNames = strings.Fields(strings.ReplaceAll(dossierCols, ",", " "))
+// dossierCols are the projection's columns in dossierRow's order, for a SELECT.
+var dossierCols = strings.Join(dossierColumns, ", ")
 
 // syncCol is where the sync column stands in dossierRow's order.
-var syncCol = slices.Index(dossierColNames, "sync")
+var syncCol = slices.Index(dossierColumns, "sync")
 
 // columnWords names the projection's columns for a clerk.
 var columnWords = map[string]string{"code": "mã hồ sơ", "procedure_code": "mã thủ tục", "procedure_name": "tên thủ tục", "field_code": "lĩnh vực",
@@ -545,7 +542,7 @@ func diffRow(want, got []any) []string {
 	var out []string
 	for i := range want {
 		if shown(want[i]) != shown(got[i]) {
-			name := dossierColNames[i]
+			name := dossierColumns[i]
 			w := columnWords[name]
 			if w == "" {
 				w = name

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,12 @@ const OnceAttempts = 5
 // reported but do not fail the command: retrying cannot send them, a supervisor must act.
 func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer) error {
 	return syncOnceCommand(ctx, store, out, Options{MinBackoff: time.Second, MaxBackoff: 15 * time.Second})
+}
+
+// SyncOnceCommandWith is SyncOnceCommand with an engine's options (its own HTTP client).
+func SyncOnceCommandWith(ctx context.Context, store *localdb.Store, out io.Writer, opt Options) error {
+	opt.MinBackoff, opt.MaxBackoff = cmp.Or(opt.MinBackoff, time.Second), cmp.Or(opt.MaxBackoff, 15*time.Second)
+	return syncOnceCommand(ctx, store, out, opt)
 }
 
 func syncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, opt Options) error {

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"motcua/domain"
 	"motcua/localdb"
 	"motcua/sync/api"
 )
@@ -81,9 +82,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// SkewLimit is the clock difference above which staff are warned.
-const SkewLimit = 2 * time.Minute
-
 // Status is what the status bar and the sync panel show.
 type Status struct {
 	Enrolled      bool
@@ -103,7 +101,7 @@ type Status struct {
 	LastError     string    // plain Vietnamese; "" after a success
 	Warning       string    // what the last complete pass could not do (a damaged file, a bad catalogue)
 	ClockSkew     time.Duration
-	SkewWarning   string // non-empty when the clock is off by more than SkewLimit
+	SkewWarning   string // non-empty when the clock is off by more than domain.SkewLimit
 }
 
 // Report says what one sync pass did.
@@ -480,7 +478,7 @@ func (e *Engine) observeClock(r *reply, server time.Time) {
 	local := e.opt.Now().Add(-rtt / 2)
 	skew := server.Sub(local).Round(time.Second)
 	warn := ""
-	if skew > SkewLimit || skew < -SkewLimit {
+	if domain.ClockOff(skew) {
 		dir := "chậm"
 		if skew < 0 {
 			dir = "nhanh"

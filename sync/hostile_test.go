@@ -201,19 +201,24 @@ func TestPulledEventOutOfBoundsIsRefused(t *testing.T) {
 	}
 	// Signed with a's real key (as a's own store would sign it), but dated ten years ahead.
 	far, old, fine := mk(now.AddDate(10, 0, 0)), mk(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)), mk(now)
-	for _, ev := range []*domain.Event{&far, &old, &fine} {
+	// A visit filed under a dossier stream: the city refuses such a push (Event.CheckStream),
+	// and so does the workstation on a pull.
+	astray := mk(now)
+	astray.Stream = domain.StreamDossier
+	for _, ev := range []*domain.Event{&far, &old, &fine, &astray} {
 		signAs(t, a, ev)
 	}
 	c, err := newClient(h.ts.Client(), h.ts.URL, "", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, refused, err := e.screen(ctx, c, []domain.Event{far, old, fine})
+	good, refused, err := e.screen(ctx, c, []domain.Event{far, old, fine, astray})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(good) != 1 || good[0].ID != fine.ID || len(refused) != 2 ||
-		!strings.Contains(refused[0].Reason, "vượt quá giờ hiện tại") || !strings.Contains(refused[1].Reason, "trước năm 2020") {
+	if len(good) != 1 || good[0].ID != fine.ID || len(refused) != 3 ||
+		!strings.Contains(refused[0].Reason, "vượt quá giờ hiện tại") || !strings.Contains(refused[1].Reason, "trước năm 2020") ||
+		!strings.Contains(refused[2].Reason, "không thuộc luồng") {
 		t.Fatalf("good %d, refused %+v", len(good), refused)
 	}
 	before := b.Clock().Last()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -67,44 +68,118 @@ func (e *Engine) fetchKeys(ctx context.Context, c *client) error {
 		return err
 	}
 	// Pinned at enrollment; a workstation enrolled before signing pins it here, once.
-	if err := e.pinCentral(ctx, kr.CentralKey); err != nil {
-		return err
-	}
-	if _, err := e.store.AddDeviceKeys(ctx, kr.Keys); err != nil {
+	return storeKeysPinned(ctx, e.store, kr)
+}
+
+// storeKeys keeps the device keys and the roster of a keys reply (each checked against the
+// pinned city key by the store).
+func storeKeys(ctx context.Context, store *localdb.Store, kr api.KeysResponse) error {
+	if _, err := store.AddDeviceKeys(ctx, kr.Keys); err != nil {
 		return localErr("keys", err)
+	}
+	if kr.Roster != nil {
+		// A roster that does not hold is skipped like a key record that does not: the one
+		// held stays, and peers keep being judged by it.
+		if _, err := store.SaveRoster(ctx, *kr.Roster); err != nil {
+			var re *domain.RuleError
+			if !errors.As(err, &re) {
+				return localErr("keys", err)
+			}
+			slog.Warn("sync: roster from the city refused", "err", err)
+		}
 	}
 	return nil
 }
 
-// screen sorts a pulled page into the events to apply and those refused: an envelope that
-// does not check, fields over the limits, a clock out of bounds, or a signature that does not
-// hold with the author's key as the city vouched for it. Keys not known yet are fetched once
-// per page.
+// RefreshKeys asks the city for the unit's device keys and roster and keeps them: LAN peers
+// (sync/peer) admit each other by the roster, so a device the city revoked is dropped as
+// soon as this runs. hc nil: the shared client.
+func RefreshKeys(ctx context.Context, store *localdb.Store, hc *http.Client) error {
+	cfg := store.Config()
+	tok, err := store.SyncValue(ctx, localdb.SyncKeyToken)
+	if err != nil {
+		return localErr("keys", err)
+	}
+	if cfg.ServerURL == "" || tok == "" {
+		return ErrNotEnrolled
+	}
+	c, err := newClient(hc, cfg.ServerURL, tok, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	r, err := c.call(ctx, "keys", http.MethodGet, "/devices/keys", nil, nil)
+	if err != nil {
+		return err
+	}
+	var kr api.KeysResponse
+	if err := decode("keys", r, &kr); err != nil {
+		return err
+	}
+	return storeKeysPinned(ctx, store, kr)
+}
+
+func storeKeysPinned(ctx context.Context, store *localdb.Store, kr api.KeysResponse) error {
+	if err := store.PinCentralKey(ctx, kr.CentralKey); err != nil {
+		var re *domain.RuleError
+		if errors.As(err, &re) {
+			return &Error{Class: ClassInvalid, Op: "keys", Msg: re.Msg, Err: err}
+		}
+		return localErr("keys", err)
+	}
+	return storeKeys(ctx, store, kr)
+}
+
+// screen sorts a pulled page into the events to apply and those refused (Screen).
 func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]domain.Event, []localdb.Refused, error) {
-	keys, err := e.store.Keys(ctx)
+	return Screen(ctx, e.store, evs, ScreenOptions{Now: e.opt.Now(), Skew: e.Status().ClockSkew, Logger: e.log,
+		FetchKeys: func(ctx context.Context) error { return e.fetchKeys(ctx, c) }})
+}
+
+// ScreenOptions tune Screen.
+type ScreenOptions struct {
+	Now       time.Time
+	Skew      time.Duration               // the measured clock difference with the carrier
+	Unit      string                      // when set, an event of another unit is refused (a peer must carry only its unit's)
+	FetchKeys func(context.Context) error // called once per page when a key is not known yet (nil: never)
+	Logger    *slog.Logger
+}
+
+// Screen sorts received events into those to apply and those refused: an envelope that
+// does not check, fields over the limits, a clock out of bounds, another unit's event (with
+// Unit set), or a signature that does not hold with the author's key as the city vouched
+// for it. It is the one screen for every carrier: the city's pull and LAN peers.
+func Screen(ctx context.Context, store *localdb.Store, evs []domain.Event, opt ScreenOptions) ([]domain.Event, []localdb.Refused, error) {
+	keys, err := store.Keys(ctx)
 	if err != nil {
 		return nil, nil, localErr("pull", err)
 	}
-	fetched := false
-	now := e.opt.Now()
-	skew := e.Status().ClockSkew
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	fetched := opt.FetchKeys == nil
+	now := opt.Now
 	good := make([]domain.Event, 0, len(evs))
 	var refused []localdb.Refused
 	for _, ev := range evs {
 		reason := ""
 		if err := ev.Check(); err != nil {
 			reason = "Sự kiện không hợp lệ: " + err.Error()
+		} else if err := ev.CheckStream(); err != nil {
+			reason = err.Error()
 		} else if err := ev.CheckLimits(); err != nil {
 			reason = err.Error()
-		} else if err := domain.CheckClock(ev, now, skew); err != nil {
+		} else if err := domain.CheckClock(ev, now, opt.Skew); err != nil {
 			reason = err.Error()
+		} else if opt.Unit != "" && ev.Unit != opt.Unit {
+			reason = "Sự kiện thuộc đơn vị " + ev.Unit + ", không phải đơn vị " + opt.Unit + " của máy này."
 		} else {
 			if keys.For(ev) == nil && !fetched {
 				fetched = true
-				if err := e.fetchKeys(ctx, c); err != nil {
+				if err := opt.FetchKeys(ctx); err != nil {
 					return nil, nil, err
 				}
-				if keys, err = e.store.Keys(ctx); err != nil {
+				if keys, err = store.Keys(ctx); err != nil {
 					return nil, nil, localErr("pull", err)
 				}
 			}
@@ -113,7 +188,7 @@ func (e *Engine) screen(ctx context.Context, c *client, evs []domain.Event) ([]d
 			}
 		}
 		if reason != "" {
-			e.log.Warn("sync: pulled event refused", "event", ev.ID, "type", ev.Type, "device", ev.Device, "reason", reason)
+			log.Warn("sync: received event refused", "event", ev.ID, "type", ev.Type, "device", ev.Device, "reason", reason)
 			refused = append(refused, localdb.Refused{Event: ev, Reason: reason, At: now})
 			continue
 		}

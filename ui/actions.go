@@ -398,7 +398,7 @@ func (v *detailView) receiveSupplement() {
 		lines = append(lines, wrapLabel(Tf("Giấy tờ đã yêu cầu ngày %s: %s.", fmtDate(last.RequestedAt), strings.Join(names, "; "))))
 		if !d.DueAt.IsZero() {
 			now := u.opt.Store.Now()
-			preview := d.Procedure.Time.Resumed(u.opt.Store.Calendar(), d.DueAt, last.RequestedAt, now)
+			preview := d.ResumedDue(u.opt.Store.Calendar(), now)
 			l := wrapLabel(Tf("Hẹn trả hiện tại: %s. Nếu ghi nhận bây giờ, hẹn trả mới: %s (cộng thêm thời gian tạm dừng).", dueText(d.DueAt), dueText(preview)))
 			l.TextStyle.Bold = true
 			lines = append(lines, l)

@@ -626,7 +626,7 @@ func (s *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case colDue:
 		imp, bold := widget.MediumImportance, false
 		switch {
-		case r.Status.Open() && !r.DueAt.IsZero() && r.DueAt.Before(now):
+		case domain.Overdue(r.Status, r.DueAt, now):
 			imp, bold = widget.DangerImportance, true
 		case r.Status.Open() && sameDayVN(r.DueAt, now):
 			imp = widget.WarningImportance

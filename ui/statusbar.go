@@ -2,12 +2,13 @@ package ui
 
 import (
 	"context"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"motcua/domain"
 )
 
 // statusBar always shows who is signed in, whether the central system is reachable, how
@@ -84,6 +85,9 @@ func (b *statusBar) apply(info SyncInfo, _ int) func() {
 		if info.Quarantined > 0 {
 			text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
 		}
+		if peers := peersStatus(info.Peers); peers != "" {
+			text += " · " + peers
+		}
 		b.waiting.SetText(text)
 		switch {
 		case !info.LastSuccess.IsZero():
@@ -93,7 +97,7 @@ func (b *statusBar) apply(info SyncInfo, _ int) func() {
 		default:
 			b.lastOK.SetText("")
 		}
-		if info.Skew > 2*time.Minute || info.Skew < -2*time.Minute {
+		if domain.ClockOff(info.Skew) {
 			b.lastOK.SetText(b.lastOK.Text + " · " + T("Đồng hồ máy lệch so với máy chủ"))
 		}
 		b.box.Refresh() // the labels' widths changed: lay the bar out again

@@ -118,6 +118,7 @@ type SyncInfo struct {
 	Skew         time.Duration
 	Server       string
 	PlainHTTP    bool // the server is reached by unencrypted http on another machine
+	Peers        PeersInfo
 }
 
 // Syncer is the sync engine as the UI sees it. It may be nil (no sync configured).

@@ -36,6 +36,8 @@ type syncPanel struct {
 	allowHTTP            *widget.Check
 	enroll               *widget.Button
 	enrollMsg            *widget.Label
+	peers                *peersPanel  // LAN peers (peerspanel.go)
+	bundles              *bundlePanel // nil when the sync engine cannot carry USB bundles
 }
 
 func newSyncPanel(s *settingsScreen) *syncPanel {
@@ -56,6 +58,11 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	})
 	p.export = widget.NewButtonWithIcon(T("Xuất các mục chưa gửi…"), theme.DownloadIcon(), p.onExport)
 	items := []fyne.CanvasObject{p.state, p.plainHTTP, p.waiting, p.last, p.lastErr, container.NewHBox(p.syncNow, p.export)}
+	p.peers = newPeersPanel(u, s.admin)
+	items = append(items, p.peers.box)
+	if p.bundles = newBundlePanel(u); p.bundles != nil {
+		items = append(items, p.bundles.box)
+	}
 
 	if s.admin {
 		cfg := u.opt.Store.Config()
@@ -102,6 +109,7 @@ func (p *syncPanel) refresh() {
 		return
 	}
 	info := p.u.opt.Sync.Info()
+	p.peers.apply(info.Peers)
 	switch {
 	case !info.Enrolled:
 		p.state.SetText(T("Chưa đăng ký với hệ thống của thành phố: mọi hồ sơ được giữ trên máy này."))

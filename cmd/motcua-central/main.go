@@ -12,6 +12,7 @@
 //	motcua-central revoke --data DIR --device ID
 //	motcua-central stats --data DIR
 //	motcua-central repair-clocks --data DIR
+//	motcua-central bundle import --data DIR [--unit U] FILE | bundle export --data DIR --unit U --device D --to FILE
 package main
 
 import (
@@ -63,6 +64,7 @@ const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao th�
   stats        số liệu tổng hợp
   repair-clocks  cách ly các sự kiện có thời điểm ngoài giới hạn (quá xa trong tương lai
                hoặc trước 2020) và đưa đồng hồ máy chủ về đúng
+  bundle       gói USB của máy trạm không có mạng: import [--unit] TỆP; export --unit --device --to
 `
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return stats(ctx, rest, out)
 	case "repair-clocks":
 		return repairClocks(ctx, rest, out)
+	case "bundle":
+		return bundleCmd(ctx, rest, out)
 	}
 	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
 }

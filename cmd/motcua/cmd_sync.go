@@ -6,6 +6,7 @@ import (
 	"os"
 
 	appsync "motcua/sync"
+	"motcua/sync/peer"
 )
 
 func init() {
@@ -55,7 +56,8 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	if *once {
-		return appsync.SyncOnceCommand(ctx, s, e.stdout)
+		// With peers, the city and each peer in turn, reported per target (sync/peer).
+		return peer.SyncOnceCommand(ctx, s, e.stdout, peer.CommandOptions{})
 	}
 	fmt.Fprintln(e.stdout, "Đang đồng bộ liên tục; nhấn Ctrl+C để dừng.")
 	eng := appsync.New(s, appsync.Options{})

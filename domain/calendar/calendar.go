@@ -13,14 +13,19 @@ import (
 // PCs often have none).
 var VN = time.FixedZone("ICT", 7*3600)
 
-// Units of a processing time, as in the procedure catalogue.
+// Unit is how a processing time is counted, as the procedure catalogue spells it. It is
+// declared here, below domain, so that Due is typed and domain's ProcessingTime uses the
+// same type (domain.TimeUnit is this type) without an import cycle.
+type Unit string
+
+// Units of a processing time.
 const (
-	UnitDays    = "days"     // working days
-	UnitHours   = "hours"    // working hours
-	UnitSameDay = "same_day" // same working day, or the next one after the cut-off
+	UnitDays    Unit = "days"     // working days
+	UnitHours   Unit = "hours"    // working hours
+	UnitSameDay Unit = "same_day" // same working day, or the next one after the cut-off
 	// UnitCalendarDays counts calendar days (e.g. marriage with a foreign element: 15
 	// days); a last day that is a day off moves to the next working day.
-	UnitCalendarDays = "calendar_days"
+	UnitCalendarDays Unit = "calendar_days"
 )
 
 // WorkingHours is an office's working day, in minutes after midnight: a
@@ -330,7 +335,7 @@ const maxDueDays = 10000
 // The result, in Vietnam time, is always inside or at the end of a working
 // slot of a working day. Negative or NaN values count as 0; values above
 // 10,000 days are capped. An unknown unit gives the zero Time.
-func (c *Calendar) Due(received time.Time, unit string, value float64) time.Time {
+func (c *Calendar) Due(received time.Time, unit Unit, value float64) time.Time {
 	start := c.NextWorkingStart(received)
 	if math.IsNaN(value) || value < 0 {
 		value = 0

@@ -204,7 +204,7 @@ func TestDue(t *testing.T) {
 	tests := []struct {
 		name     string
 		received string
-		unit     string
+		unit     Unit
 		value    float64
 		want     string
 	}{
@@ -289,9 +289,10 @@ func TestDueOtherHours(t *testing.T) {
 	h.AfternoonEnd = 16*60 + 30
 	c := New(h, loadTable(t, 2026))
 	for _, tt := range []struct {
-		received, unit string
-		value          float64
-		want           string
+		received string
+		unit     Unit
+		value    float64
+		want     string
 	}{
 		{"2026-03-02 07:00", UnitDays, 1, "2026-03-02 16:30"},
 		{"2026-03-02 09:00", UnitDays, 1, "2026-03-03 09:00"},

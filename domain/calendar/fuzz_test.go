@@ -62,7 +62,7 @@ func FuzzDue(f *testing.F) {
 		hi := time.Date(2099, 12, 1, 0, 0, 0, 0, VN).Unix()
 		unix = lo + int64(math.Abs(float64(unix%(hi-lo))))
 		received := time.Unix(unix, 0)
-		unit := []string{UnitDays, UnitHours, UnitSameDay}[int(unitIdx)%3]
+		unit := []Unit{UnitDays, UnitHours, UnitSameDay}[int(unitIdx)%3]
 		clean := func(v float64) float64 {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return 0

@@ -15,6 +15,7 @@ import (
 	"motcua/internal/logging"
 	"motcua/localdb"
 	appsync "motcua/sync"
+	"motcua/sync/peer"
 	"motcua/ui"
 )
 
@@ -67,11 +68,17 @@ func Run(ctx context.Context, opt Options) error {
 		defer logging.RecoverPanic(logger, nil)
 		engine.Run(ctx)
 	}()
+	// LAN peers: serve the unit's other counters, find them, exchange every few seconds.
+	peers := peer.New(store, peer.Options{Logger: logger})
+	go func() {
+		defer logging.RecoverPanic(logger, nil)
+		peers.Run(ctx)
+	}()
 
 	ui.Prepare(store.Config().Language)
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
-	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store)})
+	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store, peers)})
 	defer w.Close()
 	if opt.Started != nil {
 		opt.Started(a, w)

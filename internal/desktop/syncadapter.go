@@ -2,34 +2,77 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	gosync "sync"
+	"time"
 
 	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
+	"motcua/sync/peer"
 	"motcua/ui"
 )
 
-// syncAdapter shows the sync engine to the UI through ui.Syncer.
+// syncAdapter shows the sync engine to the UI through ui.Syncer, and the LAN peers
+// through ui.PeerEditor and SyncInfo.Peers.
 type syncAdapter struct {
 	engine *appsync.Engine
 	store  *localdb.Store
+	peers  *peer.Node // nil: no peer sync
 
 	mu   gosync.Mutex
 	subs []func()
 }
 
-func newSyncAdapter(e *appsync.Engine, s *localdb.Store) *syncAdapter {
-	a := &syncAdapter{engine: e, store: s}
-	e.Subscribe(func(appsync.Status) {
-		a.mu.Lock()
-		subs := append([]func(){}, a.subs...)
-		a.mu.Unlock()
-		for _, f := range subs {
-			f()
-		}
-	})
+func newSyncAdapter(e *appsync.Engine, s *localdb.Store, peers *peer.Node) *syncAdapter {
+	a := &syncAdapter{engine: e, store: s, peers: peers}
+	e.Subscribe(func(appsync.Status) { a.changed() })
+	if peers != nil {
+		peers.Subscribe(func(peer.Status) { a.changed() })
+	}
 	return a
+}
+
+func (a *syncAdapter) changed() {
+	a.mu.Lock()
+	subs := append([]func(){}, a.subs...)
+	a.mu.Unlock()
+	for _, f := range subs {
+		f()
+	}
+}
+
+// peersInfo is the peers' state for the UI.
+func (a *syncAdapter) peersInfo() ui.PeersInfo {
+	if a.peers == nil {
+		return ui.PeersInfo{}
+	}
+	st := a.peers.Status()
+	info := ui.PeersInfo{Enabled: true, Serving: st.Serving, Addr: st.Addr, ServeError: st.ServeError,
+		Seen: st.Seen(time.Now()), LastExchange: st.LastExchange}
+	for _, p := range st.Peers {
+		info.List = append(info.List, ui.PeerLine{Addr: p.Addr, Name: p.Name, Discovered: p.Source == localdb.PeerMDNS,
+			LastExchange: p.LastExchange, Received: p.Received, Error: p.LastError})
+	}
+	return info
+}
+
+// AddPeer records an address an admin typed; the next round tries it.
+func (a *syncAdapter) AddPeer(ctx context.Context, addr string) error {
+	if _, err := a.store.AddPeer(ctx, addr, localdb.PeerManual); err != nil {
+		return err
+	}
+	a.peers.Refresh(ctx)
+	return nil
+}
+
+// RemovePeer forgets an address.
+func (a *syncAdapter) RemovePeer(ctx context.Context, addr string) error {
+	if _, err := a.store.RemovePeer(ctx, addr); err != nil {
+		return err
+	}
+	a.peers.Refresh(ctx)
+	return nil
 }
 
 func (a *syncAdapter) Info() ui.SyncInfo {
@@ -37,7 +80,7 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	info := ui.SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
 		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined, Refused: st.Refused,
 		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
-		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
+		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL), Peers: a.peersInfo()}
 	for _, w := range []string{st.SkewWarning, st.Warning} {
 		if w != "" && info.LastError == "" {
 			info.LastError = w
@@ -56,15 +99,25 @@ func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return shownError{shown: &domain.RuleError{Code: "sync.enroll", Msg: appsync.Message(err)}, cause: err}
+		return clerkError("sync.enroll", err)
 	}
 	a.engine.SyncNow()
 	return nil
 }
 
-// shownError is a sync failure as the screens show errors: a rule error with the sync
-// package's plain Vietnamese (the screens never print a transport's words), still wrapping
-// the cause for errors.Is and the log.
+// clerkError gives the screens a sync failure as the one kind of error they show as it is:
+// a rule error with the sync package's message, already worded for the clerk (never a
+// transport's words), still wrapping the cause for errors.Is and the log. Other errors go
+// to the screens' own error boundary unchanged.
+func clerkError(code string, err error) error {
+	var se *appsync.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	return shownError{shown: &domain.RuleError{Code: code, Kind: domain.ErrInvalid, Msg: appsync.Message(se)}, cause: err}
+}
+
+// shownError is what clerkError returns.
 type shownError struct {
 	shown *domain.RuleError
 	cause error

@@ -24,7 +24,7 @@ func TestEnrollFailureIsShownPlainly(t *testing.T) {
 	}
 	defer store.Close()
 	engine := appsync.New(store, appsync.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	a := newSyncAdapter(engine, store)
+	a := newSyncAdapter(engine, store, nil)
 	// Nothing listens on port 1 of loopback: the connection is refused.
 	err = a.Enroll(ctx, "http://127.0.0.1:1", "MA-DANG-KY", "Quầy 1", false)
 	var re *domain.RuleError

@@ -66,9 +66,13 @@ type RegisterKeyRequest struct {
 
 // KeysResponse is GET /devices/keys: the city's public key and every key held by a device
 // of the caller's unit, each signed by the city (domain.KeyRecord).
+//
+// Roster (extension) is the unit's active devices and their current keys, signed by the
+// city: LAN peers admit each other by it, so a revoked device is dropped on the next sync.
 type KeysResponse struct {
 	CentralKey string             `json:"central_key"`
 	Keys       []domain.KeyRecord `json:"keys"`
+	Roster     *domain.Roster     `json:"roster,omitempty"`
 }
 
 // PushRequest carries up to MaxBatch events, and the head of the workstation's local event

@@ -4,7 +4,7 @@
 // id), folds dossiers with domain.Fold, serves pulls, the catalogue and tus uploads, lets an
 // operator record processing-side events, and can inject faults.
 //
-// It imports domain, sync/api and assets; never localdb, ui or the client engine.
+// It imports domain, sync/api, sync/bundle and assets; never localdb, ui or the client engine.
 package central
 
 import (
@@ -416,8 +416,8 @@ func checkEnvelope(dev Device, e domain.Event) string {
 	if e.Unit != dev.Unit {
 		return fmt.Sprintf("Sự kiện thuộc đơn vị %q nhưng máy trạm được đăng ký cho đơn vị %s.", e.Unit, dev.Unit)
 	}
-	if kind, _, _ := strings.Cut(string(e.Type), "."); kind != e.Stream {
-		return fmt.Sprintf("Loại sự kiện %s không thuộc luồng %s.", e.Type, e.Stream)
+	if err := e.CheckStream(); err != nil {
+		return err.Error()
 	}
 	if e.At.UnixMilli() <= 0 {
 		return "Thời điểm của sự kiện không hợp lệ."

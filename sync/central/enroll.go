@@ -191,7 +191,38 @@ func (c *Central) DeviceKeys(ctx context.Context, unit string) (api.KeysResponse
 		r.Sign(c.key)
 		resp.Keys = append(resp.Keys, r)
 	}
-	return resp, rows.Err()
+	if err := rows.Err(); err != nil {
+		return api.KeysResponse{}, err
+	}
+	roster, err := c.roster(ctx, unit)
+	if err != nil {
+		return api.KeysResponse{}, err
+	}
+	resp.Roster = &roster
+	return resp, nil
+}
+
+// roster lists the unit's active devices with their current keys, signed: the list LAN
+// peers admit each other by (a revoked device drops out of it).
+func (c *Central) roster(ctx context.Context, unit string) (domain.Roster, error) {
+	r := domain.Roster{Unit: unit, At: c.now().UnixMilli(), Devices: []domain.RosterDevice{}}
+	rows, err := c.db.r.QueryContext(ctx, `SELECT id, public_key, slot, name FROM devices WHERE unit = ? AND active = 1 AND public_key != '' ORDER BY slot, id`, unit)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d domain.RosterDevice
+		if err := rows.Scan(&d.Device, &d.PublicKey, &d.Slot, &d.Name); err != nil {
+			return r, err
+		}
+		r.Devices = append(r.Devices, d)
+	}
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	r.Sign(c.key)
+	return r, nil
 }
 
 // PublicKey is the city's public key (domain.EncodeKey).

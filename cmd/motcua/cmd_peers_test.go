@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"motcua/domain"
+	"motcua/localdb"
+	"motcua/sync/central"
+)
+
+// initAt makes a workstation's data folder at a slot of the test unit.
+func initAt(t *testing.T, slot string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	code, out, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", dir, "--unit-code", "000.00.06.H56",
+		"--unit-name", "Trung tâm Phục vụ hành chính công xã An Hưng", "--slot", slot, "--admin", "admin")
+	if code != 0 {
+		t.Fatalf("init: %d %s %s", code, out, errs)
+	}
+	return dir
+}
+
+// Two counters enrolled at the city; the city goes down; one serves (peer-serve), the other
+// is told its address (peers add) and `sync --once` takes the dossiers the first received,
+// reporting the city unreachable and the peer in step; peers list shows the exchange, and
+// peers remove forgets it.
+func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), AdminToken: "admin-secret", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer func() { ts.Close(); srv.Close() }()
+
+	a, b := initAt(t, "1"), initAt(t, "2")
+	for i, dir := range []string{a, b} {
+		code, _, err := srv.Central().IssueEnrollCode(ctx, "000.00.06.H56", "Trung tâm", i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, out, errs := runCmd(t, "", "enroll", "--data", dir, "--server", ts.URL, "--code", code, "--name", "Quầy "+string(rune('1'+i))); st != 0 {
+			t.Fatalf("enroll: %s %s", out, errs)
+		}
+	}
+	for _, dir := range []string{a, b} {
+		if st, out, errs := runCmd(t, "", "sync", "--data", dir, "--once"); st != 0 {
+			t.Fatalf("first sync: %s %s", out, errs)
+		}
+	}
+	// b receives two dossiers while the city is down.
+	ts.Close()
+	var made []domain.Dossier
+	func() {
+		s, err := localdb.Open(ctx, b, localdb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for range 2 {
+			d, err := s.Receive(ctx, domain.Staff{Username: "admin", FullName: "Quản trị", Role: domain.RoleAdmin, Active: true}, domain.Intake{
+				ProcedureCode: "1.001193",
+				Applicant:     domain.Person{Name: "Trần Thị Bình", IDNumber: "001199012345", Birth: "01/01/1999", Sex: "Nữ", Phone: "0912345678", Address: "Thôn Đông"},
+				Documents:     []domain.DocumentItem{{Code: "TK"}, {Code: "GCS"}, {Code: "GTTT"}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			made = append(made, d)
+		}
+	}()
+
+	// b serves.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan int, 1)
+	var sout, serr lockedWriter
+	go func() {
+		served <- run(sctx, []string{"peer-serve", "--data", b, "--listen", addr, "--mdns=false", "--interval", "1h"}, strings.NewReader(""), &sout, &serr)
+	}()
+	var once gosync.Once
+	stopServe := func() {
+		once.Do(func() {
+			stop()
+			if code := <-served; code != 0 {
+				t.Errorf("peer-serve ended with %d: %s", code, serr.String())
+			}
+		})
+	}
+	defer stopServe()
+	waitDial(t, addr)
+
+	if st, out, errs := runCmd(t, "", "peers", "list", "--data", a); st != 0 || !strings.Contains(out, "Chưa có máy ngang hàng nào") {
+		t.Fatalf("peers list before: %d %s %s", st, out, errs)
+	}
+	if st, _, errs := runCmd(t, "", "peers", "add", "--data", a, "không phải:địa chỉ"); st == 0 || !strings.Contains(errs, "không đúng dạng") {
+		t.Fatalf("peers add with a bad address: %d %s", st, errs)
+	}
+	if st, out, errs := runCmd(t, "", "peers", "add", "--data", a, addr); st != 0 || !strings.Contains(out, "Đã thêm máy ngang hàng "+addr) {
+		t.Fatalf("peers add: %d %s %s", st, out, errs)
+	}
+	st, out, errs := runCmd(t, "", "sync", "--data", a, "--once")
+	if st != 0 {
+		t.Fatalf("sync --once with the city down and a peer up: %d\n%s\n%s", st, out, errs)
+	}
+	for _, want := range []string{"Máy chủ thành phố", "Không kết nối được", "Máy ngang hàng " + addr + " (Quầy 2)", "Đã đồng bộ xong: nhận "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sync --once report lacks %q:\n%s", want, out)
+		}
+	}
+	func() {
+		s, err := localdb.Open(ctx, a, localdb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for _, d := range made {
+			if _, err := s.Get(ctx, d.ID); err != nil {
+				t.Errorf("a lacks %s after sync --once: %v", d.Code, err)
+			}
+		}
+		if n, _ := s.OutboxCount(ctx); n != 0 {
+			t.Errorf("a would push %d events it learned from b", n)
+		}
+	}()
+	st, out, _ = runCmd(t, "", "peers", "list", "--data", a)
+	if st != 0 || !strings.Contains(out, addr) || !strings.Contains(out, "Quầy 2") || !strings.Contains(out, "đồng bộ lần cuối") || !strings.Contains(out, "tự nhập") {
+		t.Fatalf("peers list after: %d %s", st, out)
+	}
+	// With the peer switched off too, nothing answers: the command fails and says so.
+	stopServe()
+	if st, out, errs := runCmd(t, "", "sync", "--data", a, "--once"); st == 0 || !strings.Contains(errs, "Không kết nối được với máy chủ thành phố hay máy ngang hàng nào") {
+		t.Fatalf("sync --once with nothing up: %d %s %s", st, out, errs)
+	}
+	if st, out, errs := runCmd(t, "", "peers", "remove", "--data", a, addr); st != 0 || !strings.Contains(out, "Đã bỏ") {
+		t.Fatalf("peers remove: %d %s %s", st, out, errs)
+	}
+	if st, _, errs := runCmd(t, "", "peers", "remove", "--data", a, addr); st == 0 || !strings.Contains(errs, "không có máy ngang hàng") {
+		t.Fatalf("peers remove twice: %d %s", st, errs)
+	}
+	if st, out, _ := runCmd(t, "", "peers", "list", "--data", a); st != 0 || !strings.Contains(out, "Chưa có máy ngang hàng nào") {
+		t.Fatalf("peers list after remove: %s", out)
+	}
+	if st, out, errs := runCmd(t, "", "peers", "config", "--data", a, "--serve", "off"); st != 0 || !strings.Contains(out, "không phục vụ") {
+		t.Fatalf("peers config: %d %s %s", st, out, errs)
+	}
+}
+
+// waitDial waits until something accepts connections at addr.
+func waitDial(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens at %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lockedWriter is a buffer a long-running command writes to while the test reads it.
+type lockedWriter struct {
+	mu gosync.Mutex
+	b  strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}

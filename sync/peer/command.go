@@ -1,0 +1,142 @@
+package peer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"motcua/localdb"
+	appsync "motcua/sync"
+)
+
+// CommandOptions tune SyncOnceCommand (tests give a client for the city and fast timeouts).
+type CommandOptions struct {
+	CityClient *http.Client
+	Node       Options
+}
+
+// SyncOnceCommand is `motcua sync --once` on a workstation with peers: the city first (its
+// roster decides which peers are admitted), then every known peer, reporting per target. It
+// returns nil when every target that answered is in step: the city reached and drained (as
+// appsync.SyncOnceCommand), each answering peer read to its end. A target that does not
+// answer (the city link down, a counter switched off) is reported and does not fail the
+// command, as long as one target answered; a peer that answered but was refused or sent
+// something wrong fails it, with the reason. Without peers it is appsync.SyncOnceCommand.
+func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, opt CommandOptions) error {
+	peers, err := store.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	if len(peers) == 0 {
+		if err := syncOnceCity(ctx, store, out, opt.CityClient); err != nil {
+			return err
+		}
+		// Keep the roster fresh for when peers are added (quietly: the city is in step).
+		if err := appsync.RefreshKeys(ctx, store, opt.CityClient); err != nil {
+			opt.logger().Info("peer: roster not refreshed", "err", err)
+		}
+		return nil
+	}
+	var problems []string
+	reached := 0
+
+	// The city: probe cheaply first, so a link that is down costs a second, not the retries.
+	fmt.Fprintln(out, "— Máy chủ thành phố:")
+	probe := appsync.New(store, appsync.Options{HTTPClient: opt.CityClient, Logger: opt.Node.Logger})
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	perr := probe.Probe(pctx)
+	cancel()
+	var se *appsync.Error
+	switch {
+	case perr != nil && errors.As(perr, &se) && se.Class == appsync.ClassNetwork:
+		fmt.Fprintf(out, "  Không kết nối được (%v); các sự kiện của máy này sẽ được gửi khi có mạng.\n", perr)
+	case perr != nil:
+		reached++
+		problems = append(problems, "máy chủ thành phố: "+perr.Error())
+		fmt.Fprintln(out, " ", perr)
+	default:
+		reached++
+		var buf bytes.Buffer
+		err := syncOnceCity(ctx, store, &buf, opt.CityClient)
+		indent(out, buf.String())
+		if err != nil {
+			problems = append(problems, "máy chủ thành phố: "+err.Error())
+			fmt.Fprintln(out, " ", err)
+		} else {
+			// The roster may have changed (a device revoked): fetch it before the peers.
+			if err := appsync.RefreshKeys(ctx, store, opt.CityClient); err != nil {
+				fmt.Fprintln(out, "  Chưa cập nhật được danh sách máy trạm của đơn vị:", err)
+			}
+			fmt.Fprintln(out, "  Đã đồng bộ xong.")
+		}
+	}
+
+	n := New(store, opt.Node)
+	for _, r := range n.Round(ctx) {
+		name := r.Addr
+		if r.Name != "" {
+			name += " (" + r.Name + ")"
+		}
+		fmt.Fprintf(out, "— Máy ngang hàng %s:\n", name)
+		switch {
+		case r.Err != nil && !r.Reachable:
+			fmt.Fprintln(out, " ", r.Err.Error())
+		case r.Err != nil:
+			reached++
+			problems = append(problems, r.Err.Error())
+			fmt.Fprintf(out, "  Nhận %d sự kiện mới rồi dừng: %v\n", r.Received, r.Err)
+		default:
+			reached++
+			fmt.Fprintf(out, "  Đã đồng bộ xong: nhận %d sự kiện mới.\n", r.Received)
+		}
+		if r.Refused > 0 {
+			// Kept aside, never applied; a peer that sends such events is not in step.
+			msg := fmt.Sprintf("%d sự kiện nhận từ máy ngang hàng %s không tin được, đã cách ly (mục Giám sát › Đồng bộ)", r.Refused, r.Addr)
+			problems = append(problems, msg)
+			fmt.Fprintln(out, "  Cảnh báo:", msg+".")
+		}
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("Đồng bộ bị dừng giữa chừng; dữ liệu đã nhận được giữ nguyên, hãy chạy lại: %w", ctx.Err())
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("Đồng bộ chưa hoàn tất: %s", strings.Join(problems, "; "))
+	}
+	if reached == 0 {
+		return errors.New("Không kết nối được với máy chủ thành phố hay máy ngang hàng nào")
+	}
+	c, err := store.SyncCounts(ctx)
+	if err == nil && c.Waiting > 0 {
+		fmt.Fprintf(out, "Còn %d sự kiện của máy này chờ gửi lên thành phố khi có mạng.\n", c.Waiting)
+	}
+	return nil
+}
+
+func (o CommandOptions) logger() *slog.Logger {
+	if o.Node.Logger != nil {
+		return o.Node.Logger
+	}
+	return slog.Default()
+}
+
+// syncOnceCity is the city's part (a variable, so tests may count the calls).
+var syncOnceCity = func(ctx context.Context, store *localdb.Store, out io.Writer, hc *http.Client) error {
+	if hc == nil {
+		return appsync.SyncOnceCommand(ctx, store, out)
+	}
+	return appsync.SyncOnceCommandWith(ctx, store, out, appsync.Options{HTTPClient: hc})
+}
+
+func indent(out io.Writer, s string) {
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if line != "" {
+			fmt.Fprintln(out, " ", line)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"motcua/domain"
+	appsync "motcua/sync"
+	"motcua/sync/central"
+)
+
+// bundleSyncer is engineSyncer that also carries USB bundles (cmd/motcua's adapter does the
+// same through the same appsync functions).
+type bundleSyncer struct{ *engineSyncer }
+
+func (b bundleSyncer) ExportBundle(ctx context.Context, path string, progress func(float64)) (string, error) {
+	rep, err := appsync.ExportBundle(ctx, b.store, path, func(done, total int64) {
+		if total > 0 {
+			progress(float64(done) / float64(total))
+		}
+	})
+	return rep.Message(), clerkErr(err)
+}
+
+func (b bundleSyncer) ImportBundle(ctx context.Context, path string, progress func(float64)) (string, error) {
+	rep, err := appsync.ImportBundle(ctx, b.store, path, func(done, total int64) {
+		if total > 0 {
+			progress(float64(done) / float64(total))
+		}
+	}, nil)
+	return rep.Message(), clerkErr(err)
+}
+
+// clerkErr is what cmd/motcua's adapter does: the engine's message as a domain error.
+func clerkErr(err error) error {
+	var se *appsync.Error
+	if errors.As(err, &se) {
+		return &domain.RuleError{Code: "bundle", Kind: domain.ErrInvalid, Msg: se.Msg}
+	}
+	return err
+}
+
+// An island workstation exports its bundle from Cài đặt → Đồng bộ, the real city imports it
+// and returns one, and the clerk imports that from the same panel.
+func TestBundleButtonsInTheSyncPanel(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	code, _, err := srv.Central().IssueEnrollCode(ctx, testUnit.UnitCode, testUnit.UnitName, testUnit.Slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	if _, err := appsync.Enroll(ctx, h.store, ts.URL, code, "Quầy 1 Bạch Long Vĩ"); err != nil {
+		t.Fatal(err)
+	}
+	ts.Close() // the island: no network from here on
+	receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+	waiting, _ := h.store.OutboxCount(ctx)
+
+	eng := appsync.New(h.store, appsync.Options{Logger: quiet})
+	h.ui.opt.Sync = bundleSyncer{&engineSyncer{e: eng, store: h.store}}
+	h.signIn(testClerk)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	p := findSyncPanel(t, s).bundles
+	if p == nil {
+		t.Fatal("no bundle buttons in the sync panel")
+	}
+	usb := t.TempDir()
+	var asked []string
+	next := ""
+	p.choose = func(save bool, name string, then func(string)) {
+		asked = append(asked, name)
+		if save {
+			next = filepath.Join(usb, name)
+		}
+		then(next)
+	}
+
+	test.Tap(p.export)
+	h.settle()
+	if len(asked) != 1 || !strings.HasSuffix(asked[0], ".motcua") || !strings.Contains(asked[0], "0000006H56-may1") {
+		t.Fatalf("file name offered: %q", asked)
+	}
+	if p.msg.Hidden || !strings.Contains(p.msg.Text, "Đã xuất gói gửi thành phố") || !p.bar.Hidden || p.export.Disabled() {
+		t.Fatalf("after export: %q (bar hidden %v)", p.msg.Text, p.bar.Hidden)
+	}
+	up := next
+	f, err := os.Open(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := srv.Central().ImportBundle(ctx, f, central.BundleOptions{})
+	f.Close()
+	if err != nil || rep.Accepted != waiting {
+		t.Fatalf("city import %+v %v", rep, err)
+	}
+	next = filepath.Join(usb, "tra-ve.motcua")
+	if _, err := srv.Central().ExportBundle(ctx, testUnit.UnitCode, h.store.Config().DeviceID, next, nil); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(p.load)
+	h.settle()
+	if !strings.Contains(p.msg.Text, "Đã nhập gói của thành phố") {
+		t.Fatalf("after import: %q", p.msg.Text)
+	}
+	if n, _ := h.store.OutboxCount(ctx); n != 0 {
+		t.Fatalf("%d events still waiting after the return bundle", n)
+	}
+	// The up bundle is not for a workstation: the panel says why.
+	next = up
+	test.Tap(p.load)
+	h.settle()
+	if !strings.HasPrefix(p.msg.Text, "Không nhập:") || !strings.Contains(p.msg.Text, "không phải gói thành phố trả về") {
+		t.Fatalf("up bundle on the workstation: %q", p.msg.Text)
+	}
+
+	// The island's real state for the picture: the city unreachable, nothing waiting.
+	eng.SyncOnce(ctx)
+	findSyncPanel(t, s).refresh()
+	dir := os.Getenv("MOTCUA_SYNCPANEL_PNG")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	w := test.NewWindow(findSyncPanel(t, s).card)
+	w.Resize(fyne.NewSize(1000, 620))
+	img := w.Canvas().Capture()
+	if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 300 {
+		t.Fatalf("capture %v", b)
+	}
+	out, err := os.Create(filepath.Join(dir, "syncpanel-bundles.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png.Encode(out, img)
+	out.Close()
+}
