@@ -688,20 +688,7 @@ func sameDayVN(a, b time.Time) bool {
 }
 
 // groupDigits writes 1234 as "1.234" (Vietnamese thousands separator).
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func groupDigits(n int) string { return domain.FormatNumber(int64(n)) }
 
 // debouncer runs the last function given after a quiet delay, on the UI goroutine. A pending
 // run counts as background work, so tests settle after it.

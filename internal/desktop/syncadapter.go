@@ -1,8 +1,9 @@
-package main
+package desktop
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"motcua/localdb"
@@ -90,18 +91,20 @@ func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return staffError(err)
+		return clerkError("sync.enroll", err)
 	}
 	a.engine.SyncNow()
 	return nil
 }
 
-// staffError gives the UI the sync engine's plain message of a classified error (the
-// cause stays in the chain for the log); other errors go as they are.
-func staffError(err error) error {
+// clerkError gives the screens a sync failure as the one kind of error they show as it is:
+// a ui.StaffError with the sync package's message, already worded for the clerk (never a
+// transport's words), still wrapping the cause for errors.Is and the log. Other errors go
+// to the screens' own error boundary unchanged. code names the operation in the log.
+func clerkError(code string, err error) error {
 	var se *appsync.Error
-	if errors.As(err, &se) && se.Msg != "" {
-		return &ui.StaffError{Msg: se.Msg, Err: err}
+	if !errors.As(err, &se) {
+		return err
 	}
-	return err
+	return &ui.StaffError{Msg: appsync.Message(se), Err: fmt.Errorf("%s: %w", code, err)}
 }
