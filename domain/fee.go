@@ -74,21 +74,4 @@ func (r FeeRule) Compute(in FeeInput) int64 {
 }
 
 // FormatVND formats an amount the Vietnamese way: 200.000 đ.
-func FormatVND(amount int64) string {
-	neg := amount < 0
-	if neg {
-		amount = -amount
-	}
-	s := fmt.Sprintf("%d", amount)
-	out := make([]byte, 0, len(s)+len(s)/3+3)
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out) + " đ"
-	}
-	return string(out) + " đ"
-}
+func FormatVND(amount int64) string { return FormatNumber(amount) + " đ" }

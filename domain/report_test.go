@@ -68,8 +68,6 @@ func received(code string, proc ProcedureRef, ch Channel, due time.Time, digitiz
 		Sets:      1, DueAt: due}
 }
 
-var fileHash = fmt.Sprintf("%064d", 7)
-
 // reportFixtures tells the February 2026 stories. Tết 2026: Mon 16/2 – Fri 20/2 off.
 func reportFixtures(t *testing.T) map[string]Dossier {
 	out := map[string]Dossier{}

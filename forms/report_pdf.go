@@ -3,7 +3,6 @@ package forms
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"motcua/domain"
@@ -347,6 +346,4 @@ func (sh sheet) finishPDF(p *sheetPage, w io.Writer) error {
 }
 
 // thousands writes a count the Vietnamese way: 1.234.
-func thousands(n int) string {
-	return strings.TrimSuffix(domain.FormatVND(int64(n)), " đ")
-}
+func thousands(n int) string { return domain.FormatNumber(int64(n)) }

@@ -147,7 +147,7 @@ func nobreak(s string) string { return strings.ReplaceAll(s, " ", nbsp) }
 
 // money is an amount in words of the forms: "21.000 đồng", never split across lines.
 func money(amount int64) string {
-	return strings.TrimSuffix(domain.FormatVND(amount), " đ") + nbsp + "đồng"
+	return domain.FormatNumber(amount) + nbsp + "đồng"
 }
 
 // feeLine is the fee sentence of the receipt.

@@ -486,7 +486,8 @@ func readManifest(dir string) (BackupManifest, []byte, error) {
 		if st, err := os.Stat(filepath.Join(dir, DBFile)); err == nil && st.Mode().IsRegular() {
 			return BackupManifest{Database: BackupFileInfo{Name: DBFile, Size: st.Size()}, Bytes: st.Size(), Notice: plainNotice}, nil, nil
 		}
-		return BackupManifest{}, nil, fmt.Errorf("thư mục %s không phải bản sao lưu motcua (không có %s)", dir, manifestFile)
+		return BackupManifest{}, nil, &domain.RuleError{Code: "backup.not_a_backup", Kind: domain.ErrInvalid,
+			Msg: fmt.Sprintf("thư mục %s không phải bản sao lưu motcua (không có %s)", dir, manifestFile)}
 	}
 	if err != nil {
 		return BackupManifest{}, nil, err

@@ -24,29 +24,6 @@ import (
 // days": a PC left off for a month still keeps its 11 newest backups instead of deleting all
 // of them on the first morning back.
 
-// Kinds of backup in a listing: which rule of the rotation keeps it.
-const (
-	BackupDaily  = "daily"
-	BackupWeekly = "weekly"
-	BackupExtra  = "extra" // kept by no rule: the next rotation deletes it
-)
-
-// BackupEntry is one backup folder in a listing.
-type BackupEntry struct {
-	Name      string
-	Dir       string
-	Time      time.Time
-	Size      int64 // bytes on disk
-	Encrypted bool
-	// TamperEvident: an edit of this backup would be detected on restore (it is encrypted).
-	// A plain backup cannot prove it was not edited.
-	TamperEvident bool
-	Kind          string // BackupDaily, BackupWeekly or BackupExtra
-	Dossiers      int
-	Version       string // the motcua that wrote it ("" for the first backup format)
-	Problem       string // why its manifest cannot be read ("" when fine); such a backup is never kept by a rule
-}
-
 var backupNameRE = regexp.MustCompile(`^motcua-(\d{8}-\d{6})(-\d{1,2})?$`)
 
 // ListBackups lists the backups in dir, newest first, with the kind of each under the
@@ -73,7 +50,8 @@ func BackupIn(from string) (dir string, list []BackupEntry, err error) {
 			return e.Dir, list, nil
 		}
 	}
-	return "", list, fmt.Errorf("thư mục %s có %d bản sao lưu nhưng không bản nào đọc được: %s", from, len(list), list[0].Problem)
+	return "", list, &domain.RuleError{Code: "backup.none_readable", Kind: domain.ErrInvalid,
+		Msg: fmt.Sprintf("thư mục %s có %d bản sao lưu nhưng không bản nào đọc được: %s", from, len(list), list[0].Problem)}
 }
 
 // Retention says how many backups the rotation keeps.
@@ -373,16 +351,6 @@ type storedKey struct {
 	Master    []byte `json:"master"`
 	Check     []byte `json:"check"`
 }
-
-// BackupMode is how this workstation's backups are protected.
-type BackupMode string
-
-const (
-	BackupEncrypted BackupMode = "age"    // encrypted with the passphrase set in Cài đặt
-	BackupLegacy    BackupMode = "legacy" // encrypted, first format: set the passphrase again
-	BackupPlain     BackupMode = "plain"  // an admin chose plain backups (not tamper-evident)
-	BackupUnset     BackupMode = ""       // no choice yet: the first backup asks
-)
 
 // backupPlainSetting records an admin's explicit choice of plain backups (a choice, not a
 // secret: it lives in the settings table).

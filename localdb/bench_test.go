@@ -18,11 +18,11 @@ import (
 	"motcua/domain/citizen"
 )
 
-// The benchmarks behind `motcua bench` (docs/BENCHMARKS.md), for profiling one measure at a
+// The benchmarks behind `motcua-bench` (docs/BENCHMARKS.md), for profiling one measure at a
 // time (go test -bench Queue -cpuprofile …). They run on the store MOTCUA_BENCH_STORE names
-// (a data folder `motcua bench` made, e.g. ~/.cache/motcua-bench/1000000), or else on a
+// (a data folder `motcua-bench` made, e.g. ~/.cache/motcua-bench/1000000), or else on a
 // store of 20,000 seeded dossiers made for the run. Intakes are dated on coming working
-// days, as `motcua bench` does, so a cached store can take them run after run.
+// days, as `motcua-bench` does, so a cached store can take them run after run.
 
 var (
 	benchOnce  sync.Once

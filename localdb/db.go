@@ -47,9 +47,6 @@ var SchemaVersion = func() int {
 	return highest
 }()
 
-// ErrTooNew means the database was written by a newer motcua.
-var ErrTooNew = errors.New("cơ sở dữ liệu được tạo bởi phiên bản motcua mới hơn; hãy cập nhật phần mềm trước khi mở")
-
 // Options configure a store. Zero values mean the real clock and UUIDv7 ids.
 type Options struct {
 	Now   func() time.Time

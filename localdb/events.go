@@ -11,13 +11,6 @@ import (
 	"motcua/internal/sqlitex"
 )
 
-// Sync states of an event.
-const (
-	SyncWaiting     = 0
-	SyncAcked       = 1
-	SyncQuarantined = 2
-)
-
 const eventColumns = sqlitex.EventColumns
 
 func scanEvent(sc interface{ Scan(...any) error }, extra ...any) (domain.Event, error) {

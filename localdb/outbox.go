@@ -114,14 +114,6 @@ func (s *Store) setSyncState(ctx context.Context, op string, ids []string, state
 	})
 }
 
-// QuarantinedEvent is an event the central system refused, with its reason.
-type QuarantinedEvent struct {
-	Event  domain.Event
-	Reason string
-	At     time.Time
-	Code   string // the dossier's code, for the supervisor
-}
-
 // Quarantined lists the quarantined events, oldest first.
 func (s *Store) Quarantined(ctx context.Context) ([]QuarantinedEvent, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("e.", eventColumns)+`, e.sync_reason, COALESCE(e.synced_at, 0), COALESCE(d.code, '')

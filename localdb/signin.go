@@ -31,13 +31,6 @@ const (
 	maxTrackedName         = 64 // longer names cannot exist (ValidateStaff): not tracked
 )
 
-// SignInState is what the store remembers about a name's failed sign-ins.
-type SignInState struct {
-	Failures int       `json:"failures"`
-	Last     time.Time `json:"last"`
-	Locked   bool      `json:"locked"`
-}
-
 // signInDelay is the wait after n failures in a row.
 func signInDelay(n int) time.Duration {
 	if n < 2 {
@@ -47,35 +40,6 @@ func signInDelay(n int) time.Duration {
 		return maxSignInDelay
 	}
 	return min(time.Second<<(n-2), maxSignInDelay)
-}
-
-// SignInError refuses a sign-in: the name must wait (Wait) or is locked.
-type SignInError struct {
-	Wait     time.Duration // before the next attempt is accepted (0 when locked)
-	Locked   bool
-	Failures int  // failures in a row so far
-	Wrong    bool // this attempt's password was checked and wrong (errors.Is ErrBadLogin)
-}
-
-// Seconds is the wait in whole seconds, rounded up (what the clerk reads).
-func (e *SignInError) Seconds() int { return int((e.Wait + time.Second - 1) / time.Second) }
-
-func (e *SignInError) Error() string {
-	switch {
-	case e.Locked:
-		return fmt.Sprintf("Tài khoản đã bị khóa sau %d lần đăng nhập sai liên tiếp. Hãy nhờ quản trị viên mở khóa.", e.Failures)
-	case e.Wrong:
-		return fmt.Sprintf("Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng chờ %d giây rồi thử lại.", e.Seconds())
-	default:
-		return fmt.Sprintf("Đã đăng nhập sai nhiều lần: vui lòng chờ %d giây nữa rồi thử lại.", e.Seconds())
-	}
-}
-
-func (e *SignInError) Unwrap() error {
-	if e.Wrong {
-		return ErrBadLogin
-	}
-	return nil
 }
 
 func tracked(username string) bool { return username != "" && len(username) <= maxTrackedName }

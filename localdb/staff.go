@@ -36,9 +36,6 @@ var (
 	argonLight = argonParams{time: 1, memory: 64, threads: 1}
 )
 
-// ErrBadLogin is returned for an unknown user, a wrong password or a disabled account alike.
-var ErrBadLogin = errors.New("Tên đăng nhập hoặc mật khẩu không đúng.")
-
 func hashPassword(password string, p argonParams) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {

@@ -70,14 +70,6 @@ func (s *Store) RecordVisit(ctx context.Context, actor domain.Staff) error {
 	return nil
 }
 
-// VisitCount is visits per day and staff member.
-type VisitCount struct {
-	Day   string // YYYY-MM-DD, Vietnam time
-	Staff string
-	Kind  string
-	N     int
-}
-
 // Visits counts visits between two times, per day, staff member and kind.
 func (s *Store) Visits(ctx context.Context, from, to time.Time) ([]VisitCount, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT date(at / 1000, 'unixepoch', '+7 hours'), staff, kind, COUNT(*) FROM visits
@@ -250,15 +242,6 @@ func (s *Store) ListFeedback(ctx context.Context, from, to time.Time, status dom
 		out = append(out, f)
 	}
 	return out, rows.Err()
-}
-
-// FeedbackCounts are the figures the city reports: received, resolved and published,
-// resolved (answered, not yet published), in progress.
-type FeedbackCounts struct {
-	Received            int `json:"received"`
-	ResolvedOrPublished int `json:"resolved_and_published"`
-	Published           int `json:"published"`
-	InProgress          int `json:"in_progress"`
 }
 
 // CountFeedback counts the feedback received in [from, to) by where it stands now.

@@ -29,7 +29,8 @@ func TestVisitsCountedAutomaticallyAndByKeystroke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []VisitCount{{"2026-03-02", "lan", "intake", 1}, {"2026-03-03", "hoa", "consult", 1}, {"2026-03-03", "minh", "hand_over", 1}}
+	want := []VisitCount{{Day: "2026-03-02", Staff: "lan", Kind: "intake", N: 1}, {Day: "2026-03-03", Staff: "hoa", Kind: "consult", N: 1},
+		{Day: "2026-03-03", Staff: "minh", Kind: "hand_over", N: 1}}
 	if len(v) != len(want) {
 		t.Fatalf("visits %+v", v)
 	}

@@ -218,13 +218,6 @@ func (s *Store) AddDeviceKeys(ctx context.Context, records []domain.KeyRecord) (
 	return added, err
 }
 
-// Refused is a received event that could not be trusted, and why (Vietnamese).
-type Refused struct {
-	Event  domain.Event
-	Reason string
-	At     time.Time
-}
-
 func putRefused(ctx context.Context, tx *sql.Tx, r Refused, now time.Time) error {
 	raw, err := json.Marshal(r.Event)
 	if err != nil {

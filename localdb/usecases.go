@@ -204,12 +204,6 @@ func (s *Store) Reschedule(ctx context.Context, actor domain.Staff, id, reason s
 	return s.Record(ctx, actor, id, domain.EvRescheduled, domain.RescheduledPayload{Reason: reason, NewDueAt: newDue})
 }
 
-// RescheduleWithAgency sets a new due date with an apology (Mẫu 04) naming the agency that
-// caused the delay (Circular 03/2025: it issues the letter).
-func (s *Store) RescheduleWithAgency(ctx context.Context, actor domain.Staff, id, reason, agency string, newDue time.Time) (domain.Dossier, error) {
-	return s.Record(ctx, actor, id, domain.EvRescheduled, domain.RescheduledPayload{Reason: reason, Agency: agency, NewDueAt: newDue})
-}
-
 // Stop stops the processing of the dossier with a reason (Mẫu 05).
 func (s *Store) Stop(ctx context.Context, actor domain.Staff, id, reason string) (domain.Dossier, error) {
 	return s.Record(ctx, actor, id, domain.EvStopped, domain.ReasonPayload{Reason: reason})

@@ -72,7 +72,7 @@ func TestTypedUseCasesStopAndReschedule(t *testing.T) {
 	for !s.Calendar().IsWorkingDay(next) {
 		next = next.AddDate(0, 0, 1)
 	}
-	got, err := s.RescheduleWithAgency(ctx, clerk, d.ID, "  Chờ  xác minh ", " Công an xã ", next)
+	got, err := s.Postpone(ctx, clerk, d.ID, domain.RescheduledPayload{Reason: "  Chờ  xác minh ", Agency: " Công an xã ", NewDueAt: next})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func ExportBundle(ctx context.Context, store *localdb.Store, path string, progre
 		_, err := bundle.Write(w, h, bundle.Contents{Events: events, Files: files}, store.SignBundle, to, progress)
 		return err
 	}); err != nil {
-		return BundleExport{}, &Error{Class: ClassLocal, Op: "bundle", Msg: "Không ghi được gói: " + err.Error(), Err: err}
+		return BundleExport{}, &Error{Class: ClassLocal, Op: "bundle", Msg: withCause("Không ghi được gói", err), Err: err}
 	}
 	rep := BundleExport{ID: h.ID, At: now, Events: len(events), Files: len(files), More: more}
 	raw, _ := json.Marshal(rep)
@@ -260,7 +260,7 @@ func ImportBundle(ctx context.Context, store *localdb.Store, path string, progre
 		cursorKey, cursor = localdb.SyncKeyCursor, h.Cursor
 	}
 	if rep.New, err = store.ApplyPulled(ctx, good, refused, cursorKey, cursor); err != nil {
-		return rep, &Error{Class: ClassLocal, Op: "bundle", Msg: "Không lưu được dữ liệu của gói: " + err.Error(), Err: err}
+		return rep, &Error{Class: ClassLocal, Op: "bundle", Msg: withCause("Không lưu được dữ liệu của gói", err), Err: err}
 	}
 	var acks []string
 	for _, a := range c.Acks {

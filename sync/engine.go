@@ -455,9 +455,10 @@ func (e *Engine) Probe(ctx context.Context) error {
 		}
 	}
 	if err != nil && ctx.Err() == nil {
+		e.log.Debug("sync: probe failed", "err", err) // every back-off while offline: debug
 		e.update(func(s *Status) {
 			s.Online = !isClass(err, ClassNetwork)
-			s.LastError = err.Error()
+			s.LastError = Message(err)
 			s.LastAttempt = e.opt.Now()
 		})
 	}
@@ -492,7 +493,8 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 	if err == nil {
 		var fileErr error
 		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {
-			rep.Warnings = append(rep.Warnings, fileErr.Error())
+			e.log.Warn("sync: a file was not sent", "err", fileErr)
+			rep.Warnings = append(rep.Warnings, Message(fileErr))
 		}
 	}
 	if err == nil {
@@ -500,7 +502,8 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 	}
 	if err == nil {
 		if cerr := e.catalogue(ctx, c, &rep); isClass(cerr, ClassInvalid) {
-			rep.Warnings = append(rep.Warnings, cerr.Error())
+			e.log.Warn("sync: the server's catalogue was refused", "err", cerr)
+			rep.Warnings = append(rep.Warnings, Message(cerr))
 		} else {
 			err = cerr
 		}
@@ -529,7 +532,7 @@ func (e *Engine) finish(ctx context.Context, rep *Report, err error) {
 			s.Online, s.LastSuccess, s.LastError = true, now, ""
 			s.Warning = strings.Join(rep.Warnings, "; ")
 		default:
-			s.LastError = err.Error()
+			s.LastError = Message(err)
 			s.Online = !isClass(err, ClassNetwork) && !isClass(err, ClassNotEnrolled) && !isClass(err, ClassLocal)
 			if isClass(err, ClassAuth) {
 				s.PausedForAuth = true

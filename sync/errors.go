@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"motcua/domain"
 )
 
 // Class is how the engine reacts to a failure.
@@ -35,7 +37,8 @@ const (
 	ClassNotEnrolled
 )
 
-// Error is a classified sync failure. Msg is plain Vietnamese for the status bar.
+// Error is a classified sync failure. Msg is plain Vietnamese for the status bar and never
+// holds a driver's or the OS's words; Err is the cause, for the log.
 type Error struct {
 	Class      Class
 	Op         string // push, pull, files, catalogue, enroll, probe
@@ -45,8 +48,51 @@ type Error struct {
 	Err        error
 }
 
-func (e *Error) Error() string { return e.Msg }
+// Error is for logs and the command line: the message, then the cause. Staff see Message.
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Msg
+	}
+	cause := e.Err.Error()
+	if e.Msg == "" {
+		return cause
+	}
+	if strings.HasSuffix(e.Msg, cause) { // the cause was a rule already quoted in Msg
+		return e.Msg
+	}
+	return e.Msg + ": " + cause
+}
+
 func (e *Error) Unwrap() error { return e.Err }
+
+// Message is what staff are told about err: a sync error's or a domain rule's plain
+// Vietnamese, or else a line saying the details are in the log (the engine logs every
+// failed pass with its cause).
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	var se *Error
+	if errors.As(err, &se) && se.Msg != "" {
+		return se.Msg
+	}
+	var re *domain.RuleError
+	if errors.As(err, &re) && re.Msg != "" {
+		return re.Msg
+	}
+	return MsgInternal
+}
+
+// withCause is msg followed by what staff can read of its cause: a domain rule's message.
+// Any other cause (a driver's or the OS's words, often English, with paths) stays in
+// Error.Err for the log.
+func withCause(msg string, err error) string {
+	var re *domain.RuleError
+	if errors.As(err, &re) && re.Msg != "" {
+		return msg + ": " + re.Msg
+	}
+	return msg + " (chi tiết đã ghi vào nhật ký)"
+}
 
 // Retryable reports whether trying again later can succeed by itself.
 func (e *Error) Retryable() bool { return e.Class == ClassNetwork || e.Class == ClassServer }
@@ -57,6 +103,7 @@ const (
 	MsgAuth        = "Thiết bị chưa được cấp quyền hoặc đã bị thu hồi; hãy đăng ký lại"
 	MsgNotEnrolled = "Máy trạm chưa đăng ký với hệ thống của thành phố"
 	MsgBadReply    = "Máy chủ trả lời không đầy đủ hoặc sai định dạng; sẽ tự thử lại"
+	MsgInternal    = "Lỗi nội bộ khi đồng bộ, đã ghi vào nhật ký"
 )
 
 // ErrNotEnrolled is returned by a sync attempt before enrollment.
@@ -64,15 +111,6 @@ var ErrNotEnrolled = &Error{Class: ClassNotEnrolled, Msg: MsgNotEnrolled}
 
 // ErrPaused is returned while sync waits for re-enrollment after a 401.
 var ErrPaused = &Error{Class: ClassAuth, Status: 401, Msg: MsgAuth}
-
-// classOf returns the class of a sync error (0 when it is not one).
-func classOf(err error) Class {
-	var se *Error
-	if errors.As(err, &se) {
-		return se.Class
-	}
-	return 0
-}
 
 func localErr(op string, err error) error {
 	if err == nil {
@@ -85,7 +123,7 @@ func localErr(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &Error{Class: ClassLocal, Op: op, Msg: "Lỗi cơ sở dữ liệu trên máy trạm: " + err.Error(), Err: err}
+	return &Error{Class: ClassLocal, Op: op, Msg: withCause("Lỗi cơ sở dữ liệu trên máy trạm", err), Err: err}
 }
 
 // networkError turns a transport failure into plain words.
@@ -128,7 +166,8 @@ func plainNetError(err error) string {
 	if strings.Contains(s, "connection reset") || strings.Contains(s, "EOF") || strings.Contains(s, "broken pipe") {
 		return "kết nối bị ngắt giữa chừng"
 	}
-	return s
+	// The transport's own words are English and technical: they go to the log (Error.Err).
+	return "lỗi mạng (chi tiết đã ghi vào nhật ký)"
 }
 
 func serverError(op string, status int, msg string) *Error {

@@ -161,7 +161,7 @@ func (e *Engine) tusOffset(ctx context.Context, c *client, loc string) (int64, e
 func (e *Engine) tusSend(ctx context.Context, c *client, f domain.FileRef, loc string, offset int64) error {
 	file, err := e.store.OpenFile(f.SHA256)
 	if err != nil {
-		return &Error{Class: ClassLocal, Op: "files", Msg: fmt.Sprintf("Không mở được tệp «%s» trên máy trạm: %v", f.Name, err), Err: err}
+		return &Error{Class: ClassLocal, Op: "files", Msg: withCause(fmt.Sprintf("Không mở được tệp «%s» trên máy trạm", f.Name), err), Err: err}
 	}
 	defer file.Close()
 	buf := make([]byte, min(e.opt.ChunkSize, max(f.Size, 1)))
@@ -169,7 +169,7 @@ func (e *Engine) tusSend(ctx context.Context, c *client, f domain.FileRef, loc s
 	for offset < f.Size {
 		n, err := file.ReadAt(buf[:min(int64(len(buf)), f.Size-offset)], offset)
 		if err != nil && !(errors.Is(err, io.EOF) && n > 0) {
-			return &Error{Class: ClassLocal, Op: "files", Msg: fmt.Sprintf("Không đọc được tệp «%s» trên máy trạm: %v", f.Name, err), Err: err}
+			return &Error{Class: ClassLocal, Op: "files", Msg: withCause(fmt.Sprintf("Không đọc được tệp «%s» trên máy trạm", f.Name), err), Err: err}
 		}
 		r, err := c.call(ctx, "files", http.MethodPatch, loc, buf[:n], tusHeaders(map[string]string{
 			"Upload-Offset": strconv.FormatInt(offset, 10),
@@ -210,13 +210,13 @@ func (e *Engine) tusSend(ctx context.Context, c *client, f domain.FileRef, loc s
 func (e *Engine) checkLocalFile(f domain.FileRef) error {
 	file, err := e.store.OpenFile(f.SHA256)
 	if err != nil {
-		return &Error{Class: ClassLocal, Op: "files", Msg: fmt.Sprintf("Không mở được tệp «%s» trên máy trạm: %v", f.Name, err), Err: err}
+		return &Error{Class: ClassLocal, Op: "files", Msg: withCause(fmt.Sprintf("Không mở được tệp «%s» trên máy trạm", f.Name), err), Err: err}
 	}
 	defer file.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, file)
 	if err != nil {
-		return &Error{Class: ClassLocal, Op: "files", Msg: fmt.Sprintf("Không đọc được tệp «%s» trên máy trạm: %v", f.Name, err), Err: err}
+		return &Error{Class: ClassLocal, Op: "files", Msg: withCause(fmt.Sprintf("Không đọc được tệp «%s» trên máy trạm", f.Name), err), Err: err}
 	}
 	if hex.EncodeToString(h.Sum(nil)) != f.SHA256 || n != f.Size {
 		return &Error{Class: ClassLocal, Op: "files", Msg: fmt.Sprintf("Tệp «%s» trên máy trạm đã bị hỏng (nội dung không khớp mã SHA-256); hãy quét lại và đính kèm lại.", f.Name)}

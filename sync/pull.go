@@ -69,7 +69,7 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return &Error{Class: ClassLocal, Op: "pull", Msg: "Không lưu được dữ liệu nhận từ máy chủ: " + err.Error(), Err: err}
+			return &Error{Class: ClassLocal, Op: "pull", Msg: withCause("Không lưu được dữ liệu nhận từ máy chủ", err), Err: err}
 		}
 		rep.Pulled += n
 		if n > 0 {
@@ -108,7 +108,7 @@ func (e *Engine) catalogue(ctx context.Context, c *client, rep *Report) error {
 		return err
 	}
 	bad := func(what string, err error) error {
-		return &Error{Class: ClassInvalid, Op: "catalogue", Msg: what + " nhận từ máy chủ không hợp lệ: " + err.Error(), Err: err}
+		return &Error{Class: ClassInvalid, Op: "catalogue", Msg: withCause(what+" nhận từ máy chủ không hợp lệ", err), Err: err}
 	}
 	if len(cr.Catalogue) > 0 {
 		next, err := domain.ParseCatalogue(cr.Catalogue)

@@ -172,7 +172,8 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		b, err := json.Marshal(ev)
 		if err != nil {
 			// It cannot even be written down (a damaged payload): it can never be accepted.
-			if err := e.quarantine(ctx, ev, "Không mã hóa được sự kiện để gửi: "+err.Error(), rep); err != nil {
+			e.log.Warn("sync: event cannot be encoded", "event", ev.ID, "err", err)
+			if err := e.quarantine(ctx, ev, "Không mã hóa được sự kiện để gửi (chi tiết đã ghi vào nhật ký).", rep); err != nil {
 				return err
 			}
 			continue
@@ -205,7 +206,7 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 	if err != nil {
 		if isClass(err, ClassInvalid) {
 			if len(sent) == 1 {
-				return e.quarantine(ctx, sent[0], err.Error(), rep)
+				return e.quarantine(ctx, sent[0], Message(err), rep)
 			}
 			mid := len(sent) / 2
 			if err := e.pushBatch(ctx, c, sent[:mid], rep); err != nil {

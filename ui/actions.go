@@ -220,13 +220,18 @@ func (v *detailView) startAction(t domain.EventType) {
 	}
 }
 
-// record is Store.Record for the dossier shown.
-func (v *detailView) record(typ domain.EventType, payload any) func(ctx context.Context, actor domain.Staff) (domain.Dossier, error) {
+// recordFunc records an action on a dossier for actor.
+type recordFunc = func(ctx context.Context, actor domain.Staff) (domain.Dossier, error)
+
+// record binds one of the store's typed use cases (Actions) to the dossier shown and
+// what the form took: f.run("", record(v, v.acts().Refuse, reason), …).
+func record[P any](v *detailView, do func(ctx context.Context, actor domain.Staff, id string, p P) (domain.Dossier, error), p P) recordFunc {
 	id := v.d.ID
-	return func(ctx context.Context, actor domain.Staff) (domain.Dossier, error) {
-		return v.u.opt.Store.Record(ctx, actor, id, typ, payload)
-	}
+	return func(ctx context.Context, actor domain.Staff) (domain.Dossier, error) { return do(ctx, actor, id, p) }
 }
+
+// acts are the typed use cases the detail's actions record through.
+func (v *detailView) acts() Actions { return v.s.store }
 
 // dossierLine names the dossier at the top of a dialog.
 func (v *detailView) dossierLine() fyne.CanvasObject {
@@ -242,7 +247,7 @@ func (v *detailView) accept() {
 	d := v.d
 	f := v.newForm(T("Tiếp nhận hồ sơ đăng ký trực tuyến"), T("Tiếp nhận và in Mẫu 01"))
 	due := wrapLabel("")
-	if t, err := u.opt.Store.AcceptDue(d, u.opt.Store.Now()); err != nil {
+	if t, err := v.s.store.AcceptDue(d, u.now()); err != nil {
 		due.SetText(errText(err))
 		due.Importance = widget.DangerImportance
 		f.ok.Disable()
@@ -258,7 +263,9 @@ func (v *detailView) accept() {
 			f.refresh()
 			return
 		}
-		f.run("", v.record(domain.EvAccepted, domain.AcceptedPayload{}),
+		f.run("", func(ctx context.Context, actor domain.Staff) (domain.Dossier, error) {
+			return v.acts().Accept(ctx, actor, d.ID)
+		},
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.reprintReceipt(d) },
 			func(d domain.Dossier) string {
 				return Tf("Đã tiếp nhận hồ sơ %s, hẹn trả kết quả %s.", d.Code, dueText(d.DueAt))
@@ -273,7 +280,7 @@ func (v *detailView) requestSupplement() {
 	me := u.actor()
 	f := v.newForm(T("Yêu cầu bổ sung, hoàn thiện hồ sơ"), T("Ghi nhận và in Mẫu 02"))
 	var suggestions []string
-	if p, ok := u.opt.Store.Catalogue().Lookup(v.d.Procedure.Code); ok {
+	if p, ok := v.s.store.Catalogue().Lookup(v.d.Procedure.Code); ok {
 		for _, doc := range p.Documents {
 			suggestions = append(suggestions, doc.Name)
 		}
@@ -282,14 +289,14 @@ func (v *detailView) requestSupplement() {
 	f.errs["items"] = errLabel()
 	phone := me.Phone
 	if phone == "" {
-		phone = u.opt.Store.Config().Phone
+		phone = v.s.store.Config().Phone
 	}
 	hint := wrapLabel(T("Phải yêu cầu đầy đủ các giấy tờ cần bổ sung trong một lần."))
 	hint.Importance = widget.WarningImportance
 	f.submit = func() {
 		items := f.items.values()
 		p := domain.SupplementRequestedPayload{Items: items, Reason: f.text("reason"), GuideName: f.text("guide_name"), GuidePhone: f.text("guide_phone")}
-		f.run("", v.record(domain.EvSupplementRequested, p), func(d domain.Dossier, actor domain.Staff) (string, error) {
+		f.run("", record(v, v.acts().RequestSupplement, p), func(d domain.Dossier, actor domain.Staff) (string, error) {
 			return u.printSupplement(d, actor)
 		}, func(d domain.Dossier) string {
 			return Tf("Đã yêu cầu bổ sung hồ sơ %s; thời hạn giải quyết tạm dừng đến khi công dân nộp đủ giấy tờ. Phiếu yêu cầu bổ sung (Mẫu 02) đã mở để in.", d.Code)
@@ -401,8 +408,8 @@ func (v *detailView) receiveSupplement() {
 		}
 		lines = append(lines, wrapLabel(Tf("Giấy tờ đã yêu cầu ngày %s: %s.", fmtDate(last.RequestedAt), strings.Join(names, "; "))))
 		if !d.DueAt.IsZero() {
-			now := u.opt.Store.Now()
-			preview := d.ResumedDue(u.opt.Store.Calendar(), now)
+			now := u.now()
+			preview := d.ResumedDue(v.s.store.Calendar(), now)
 			l := wrapLabel(Tf("Hẹn trả hiện tại: %s. Nếu ghi nhận bây giờ, hẹn trả mới: %s (cộng thêm thời gian tạm dừng).", dueText(d.DueAt), dueText(preview)))
 			l.TextStyle.Bold = true
 			lines = append(lines, l)
@@ -410,7 +417,7 @@ func (v *detailView) receiveSupplement() {
 	}
 	lines = append(lines, f.entry("note", T("Ghi chú"), T("Ví dụ: Đã nộp đủ bản sao giấy tờ"), "", false))
 	f.submit = func() {
-		f.run("", v.record(domain.EvSupplementReceived, domain.SupplementReceivedPayload{Note: f.text("note")}), nil,
+		f.run("", record(v, v.acts().ReceiveSupplement, f.text("note")), nil,
 			func(d domain.Dossier) string {
 				return Tf("Đã nhận hồ sơ bổ sung. Hẹn trả kết quả mới: %s.", dueText(d.DueAt))
 			})
@@ -430,7 +437,7 @@ func (v *detailView) refuse() {
 			return
 		}
 		f.run(Tf("Từ chối hồ sơ %s?\nViệc từ chối không thể hoàn tác. Phiếu từ chối (Mẫu 03) sẽ được in để giao công dân.", v.d.Code),
-			v.record(domain.EvRefused, domain.ReasonPayload{Reason: reason}),
+			record(v, v.acts().Refuse, reason),
 			func(d domain.Dossier, actor domain.Staff) (string, error) { return u.printRefusal(d, actor) },
 			func(d domain.Dossier) string {
 				return Tf("Đã từ chối hồ sơ %s. Phiếu từ chối (Mẫu 03) đã mở để in.", d.Code)
@@ -450,7 +457,7 @@ func (v *detailView) withdraw() {
 			return
 		}
 		f.run(Tf("Ghi nhận công dân rút hồ sơ %s?\nViệc này không thể hoàn tác; hồ sơ sẽ dừng giải quyết.", v.d.Code),
-			v.record(domain.EvWithdrawn, domain.ReasonPayload{Reason: reason}), nil,
+			record(v, v.acts().Withdraw, reason), nil,
 			func(d domain.Dossier) string { return Tf("Đã ghi nhận công dân rút hồ sơ %s.", d.Code) })
 	}
 	f.show(640, v.dossierLine(),
@@ -461,8 +468,10 @@ func (v *detailView) withdraw() {
 func (v *detailView) forward() {
 	f := v.newForm(T("Chuyển cơ quan giải quyết"), T("Ghi nhận chuyển hồ sơ"))
 	f.submit = func() {
-		p := domain.StepPayload{Agency: f.text("agency"), Content: f.text("note")}
-		f.run("", v.record(domain.EvForwarded, p), nil, func(d domain.Dossier) string {
+		id, p := v.d.ID, domain.StepPayload{Agency: f.text("agency"), Content: f.text("note")}
+		f.run("", func(ctx context.Context, actor domain.Staff) (domain.Dossier, error) {
+			return v.acts().Forward(ctx, actor, id, p.Agency, p.Content)
+		}, nil, func(d domain.Dossier) string {
 			return Tf("Đã chuyển hồ sơ %s đến %s. Có thể in Phiếu kiểm soát (%s) để gửi kèm.", d.Code, p.Agency, formNumber(forms.FormControl, d.ReceivedAt))
 		})
 	}
@@ -484,7 +493,7 @@ func (v *detailView) resultReady() {
 	f.checks["electronic"] = widget.NewCheck(T("Có kết quả điện tử (bản điện tử gửi công dân)"), nil)
 	f.submit = func() {
 		p := domain.ResultReadyPayload{Result: f.text("result"), Agency: f.text("agency"), Electronic: f.checks["electronic"].Checked}
-		f.run("", v.record(domain.EvResultReady, p), nil, func(d domain.Dossier) string {
+		f.run("", record(v, v.acts().ResultReady, p), nil, func(d domain.Dossier) string {
 			return Tf("Hồ sơ %s đã có kết quả, chờ trả cho công dân.", d.Code)
 		})
 	}
@@ -498,13 +507,13 @@ func (v *detailView) resultReady() {
 func (v *detailView) reschedule() {
 	u := v.u
 	d := v.d
-	cal := u.opt.Store.Calendar()
+	cal := v.s.store.Calendar()
 	f := v.newForm(T("Hẹn lại ngày trả kết quả và xin lỗi"), T("Ghi nhận và in Mẫu 04"))
 	// Suggest the next working day after the current due date, at the end of the afternoon.
 	end := cal.Hours().AfternoonEnd
 	day := d.DueAt
 	if day.IsZero() {
-		day = u.opt.Store.Now()
+		day = u.now()
 	}
 	day = day.In(domain.VN())
 	next := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, domain.VN()).AddDate(0, 0, 1)
@@ -531,7 +540,7 @@ func (v *detailView) reschedule() {
 	f.entries["date"].OnChanged = func(string) { updateHint() }
 	f.entries["time"].OnChanged = func(string) { updateHint() }
 	updateHint()
-	limit := u.opt.Store.Config().RescheduleLimit
+	limit := v.s.store.Config().RescheduleLimit
 	f.submit = func() {
 		due, err := parseDueInput(f.text("date"), f.text("time"))
 		if err != nil {
@@ -547,7 +556,7 @@ func (v *detailView) reschedule() {
 		if limit > 0 {
 			confirm += "\n" + Tf("Mỗi hồ sơ chỉ được hẹn lại %d lần.", limit)
 		}
-		f.run(confirm, v.record(domain.EvRescheduled, domain.RescheduledPayload{Reason: f.text("reason"), Agency: f.text("agency"), NewDueAt: due}),
+		f.run(confirm, record(v, v.acts().Postpone, domain.RescheduledPayload{Reason: f.text("reason"), Agency: f.text("agency"), NewDueAt: due}),
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printApology(d, head) },
 			func(d domain.Dossier) string {
 				v.headName = head
@@ -556,7 +565,7 @@ func (v *detailView) reschedule() {
 	}
 	f.show(640, v.dossierLine(),
 		wrapLabel(Tf("Hẹn trả hiện tại: %s.", dueText(d.DueAt))),
-		f.entry("agency", T("Cơ quan để chậm trễ (đứng tên văn bản xin lỗi)"), T("Ví dụ: Công chức Tư pháp - Hộ tịch"), delayAgency(d, u.opt.Store.Config().UnitName), false),
+		f.entry("agency", T("Cơ quan để chậm trễ (đứng tên văn bản xin lỗi)"), T("Ví dụ: Công chức Tư pháp - Hộ tịch"), delayAgency(d, v.s.store.Config().UnitName), false),
 		f.entry("reason", T("Lý do chậm trả kết quả"), T("Ví dụ: Cần xác minh thêm thông tin"), "", true),
 		container.NewGridWithColumns(2, date, clock),
 		weekdayHint,
@@ -627,7 +636,7 @@ func (v *detailView) stop() {
 			return
 		}
 		f.run(Tf("Dừng giải quyết hồ sơ %s?\nViệc này không thể hoàn tác. Thông báo dừng giải quyết hồ sơ (Mẫu 05) sẽ được in để gửi công dân.", v.d.Code),
-			v.record(domain.EvStopped, domain.ReasonPayload{Reason: reason}),
+			record(v, v.acts().Stop, reason),
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printStopNotice(d, head) },
 			func(d domain.Dossier) string {
 				v.headName = head
@@ -709,7 +718,7 @@ func (v *detailView) correct() {
 			f.fail("", T("Chưa có thông tin nào thay đổi."))
 			return
 		}
-		f.run("", v.record(domain.EvCorrected, p), nil, func(d domain.Dossier) string {
+		f.run("", record(v, v.acts().Correct, p), nil, func(d domain.Dossier) string {
 			return Tf("Đã đính chính thông tin hồ sơ %s.", d.Code)
 		})
 	}
@@ -769,7 +778,7 @@ func (v *detailView) resolveConflict(c domain.Conflict) {
 			return
 		}
 		f.run(confirm+"\n"+T("Quyết định được ghi vào lịch sử hồ sơ và không thể hoàn tác."),
-			v.record(domain.EvConflictResolved, p), nil, func(d domain.Dossier) string {
+			record(v, v.acts().ResolveConflict, p), nil, func(d domain.Dossier) string {
 				return Tf("Đã xử lý xung đột của hồ sơ %s. Trạng thái: %s.", d.Code, statusText(d.Status))
 			})
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -28,8 +29,9 @@ import (
 
 // Options wire the interface to the rest of the app.
 type Options struct {
-	Store Store
-	Sync  Syncer // nil: no central system configured yet
+	Store   Store   // the local store; each screen takes the part it uses
+	Backups Backups // the settings screen's backups (localdb.BackupDesk)
+	Sync    Syncer  // nil: no central system configured yet
 	// Printer prints, opens and shows printed forms. Without it, printing falls back to Open.
 	Printer Printer
 	// Open shows a file (a PDF to print) in the system viewer. Defaults to the OS handler.
@@ -37,6 +39,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Tick is how often the status bar and idle lock are checked (default 5 s).
 	Tick time.Duration
+	// Now is the clock (default time.Now); tests share one with the store.
+	Now func() time.Time
+	// IdleClock measures inactivity for the idle lock (default Now). Tests that move Now
+	// by hours give the lock a clock of its own, so a fast Tick does not lock them out.
+	IdleClock func() time.Time
 	// Do runs a function on the UI goroutine: fyne.Do by default. Tests queue the calls and
 	// run them when they settle, as the app's event loop would.
 	Do func(func())
@@ -70,6 +77,10 @@ type UI struct {
 	printedTo    map[string]bool // PDF path → sent to the printer (false: opened in the viewer)
 
 	jobs sync.WaitGroup // background loads, so tests can wait for them
+
+	// cancels ends what the signed-in main window subscribed to (sync changes); run on
+	// sign-out and before the window is built again. UI goroutine only.
+	cancels []func()
 
 	signInPage *signInPage  // while the sign-in page shows
 	wizard     *setupWizard // while the first-run wizard shows
@@ -116,6 +127,12 @@ func New(a fyne.App, opt Options) *UI {
 	if opt.Tick == 0 {
 		opt.Tick = 5 * time.Second
 	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.IdleClock == nil {
+		opt.IdleClock = opt.Now
+	}
 	if opt.Do == nil {
 		opt.Do = fyne.Do
 	}
@@ -124,7 +141,7 @@ func New(a fyne.App, opt Options) *UI {
 	}
 	a.Settings().SetTheme(NewTheme(nil))
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{app: a, opt: opt, ctx: ctx, stop: stop, log: opt.Logger, lastActivity: opt.Store.Now()}
+	u := &UI{app: a, opt: opt, ctx: ctx, stop: stop, log: opt.Logger, lastActivity: opt.IdleClock()}
 	u.win = a.NewWindow(T("motcua — Bộ phận Một cửa"))
 	// Fits a 1366×768 screen above the Windows taskbar, the usual counter PC; larger
 	// screens maximise it (TestWindowFitsSmallScreens keeps every screen within this).
@@ -183,11 +200,31 @@ func (u *UI) actor() domain.Staff {
 	return domain.Staff{}
 }
 
+// now is the app's clock.
+func (u *UI) now() time.Time { return u.opt.Now() }
+
 // touch records activity for the idle lock.
 func (u *UI) touch() {
 	u.mu.Lock()
-	u.lastActivity = u.opt.Store.Now()
+	u.lastActivity = u.opt.IdleClock()
 	u.mu.Unlock()
+}
+
+// onSyncChange calls f (on the UI goroutine) whenever the sync engine's state changes,
+// until the main window is rebuilt or staff sign out.
+func (u *UI) onSyncChange(f func()) {
+	if u.opt.Sync == nil {
+		return
+	}
+	u.cancels = append(u.cancels, u.opt.Sync.OnChange(func() { u.opt.Do(f) }))
+}
+
+// endSession drops the signed-in window's subscriptions.
+func (u *UI) endSession() {
+	for _, cancel := range u.cancels {
+		cancel()
+	}
+	u.cancels = nil
 }
 
 // background runs load off the UI goroutine and apply on it.
@@ -209,15 +246,12 @@ func background[T any](u *UI, load func(ctx context.Context) (T, error), apply f
 	}()
 }
 
-// settle waits for background work (tests); the test's Do queue runs what it applies.
-func (u *UI) settle() { u.jobs.Wait() }
-
 // signedIn builds the main window for a staff member.
 func (u *UI) signedIn(st domain.Staff) {
 	u.mu.Lock()
 	u.user = &st
 	u.locked = false
-	u.lastActivity = u.opt.Store.Now()
+	u.lastActivity = u.opt.IdleClock()
 	u.mu.Unlock()
 	u.log.Info("signed in", "user", st.Username, "role", st.Role)
 	u.buildMain()
@@ -234,6 +268,8 @@ func (u *UI) signOut() {
 	u.locked = false
 	u.mu.Unlock()
 	u.log.Info("signed out", "user", who)
+	u.endSession()
+	u.tabs, u.screens, u.status = nil, nil, nil
 	u.win.SetMainMenu(nil)
 	u.showSignIn("")
 }
@@ -260,30 +296,43 @@ func (u *UI) lockScreen(idle bool) {
 func (u *UI) ticker() {
 	t := time.NewTicker(u.opt.Tick)
 	defer t.Stop()
+	var last SyncInfo
 	for {
 		select {
 		case <-u.ctx.Done():
 			return
 		case <-t.C:
-			u.tick()
+			last = u.tick(last)
 		}
 	}
 }
 
-// tick locks an idle session and refreshes the status bar.
-func (u *UI) tick() {
+// tick locks an idle session and refreshes the status bar when what it shows changed
+// since last. It runs on the ticker's goroutine: what the UI goroutine owns (the status
+// bar) is only touched through Do.
+func (u *UI) tick(last SyncInfo) SyncInfo {
 	u.mu.Lock()
-	idle := u.opt.Store.Now().Sub(u.lastActivity)
+	idle := u.opt.IdleClock().Sub(u.lastActivity)
 	signed := u.user != nil && !u.locked
 	u.mu.Unlock()
+	if !signed {
+		return SyncInfo{}
+	}
 	limit := time.Duration(u.opt.Store.Config().IdleLockMinutes) * time.Minute
-	if signed && limit > 0 && idle >= limit {
+	if limit > 0 && idle >= limit {
 		u.opt.Do(func() { u.lockScreen(true) })
-		return
+		return SyncInfo{}
 	}
-	if signed && u.status != nil {
-		u.status.refresh()
+	info, err := u.syncInfo(u.ctx)
+	if err != nil || reflect.DeepEqual(info, last) {
+		return last
 	}
+	u.opt.Do(func() {
+		if u.status != nil && u.User() != nil {
+			u.status.apply(info)
+		}
+	})
+	return info
 }
 
 // screenSpec registers a tab: files of this package add theirs in init(). make returns
@@ -324,6 +373,7 @@ type dossierOpener interface {
 
 // buildMain lays out the tabs the staff member's role allows, and the status bar.
 func (u *UI) buildMain() {
+	u.endSession()
 	st := u.actor()
 	u.screens = nil
 	u.byName = map[string]*container.TabItem{}
@@ -417,7 +467,7 @@ func (u *UI) recordVisit() {
 		if err := u.opt.Store.RecordVisit(ctx, actor); err != nil {
 			return 0, err
 		}
-		day := dayStart(u.opt.Store.Now())
+		day := dayStart(u.now())
 		counts, err := u.opt.Store.Visits(ctx, day, day.AddDate(0, 0, 1))
 		n := 0
 		for _, c := range counts {

@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/domain/citizen"
 	"motcua/forms"
 )
 
@@ -37,6 +36,7 @@ func init() {
 // where it is not allowed the screen says why and offers no form.
 type assistScreen struct {
 	u         *UI
+	store     assistStore // what it reads and records
 	decls     forms.Declarations
 	canIntake bool // the role has the Tiếp nhận screen; a helper hands the paper over instead
 
@@ -54,10 +54,9 @@ type assistScreen struct {
 	procCard      *widget.Card
 	applicantCard *widget.Card
 
-	idNumber, name, birth, phone, address *widget.Entry
-	sex                                   *widget.Select
-	issued                                time.Time // issue date of the card last scanned
-	scannedID                             string    // its number: the issue date only holds for it
+	*applicantForm           // the applicant: idNumber, name, birth, sex, phone, address
+	issued         time.Time // issue date of the card last scanned
+	scannedID      string    // its number: the issue date only holds for it
 
 	declCard *widget.Card
 	declBox  *fyne.Container
@@ -76,8 +75,7 @@ type assistScreen struct {
 	root      fyne.CanvasObject
 	order     []fyne.Focusable // Enter moves along these
 
-	lastPrinted string           // path of the last declaration printed
-	keyClock    func() time.Time // times keystrokes, to tell a scanner from a person
+	lastPrinted string // path of the last declaration printed
 }
 
 // assistField is one question of the declaration on screen.
@@ -111,10 +109,11 @@ func (f *assistField) set(v string) {
 }
 
 func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
-	s := &assistScreen{u: u, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{},
-		keyClock: time.Now}
+	s := &assistScreen{u: u, store: u.opt.Store, decls: forms.DefaultDeclarations(), canIntake: st.Role.Can(domain.PermIntake), auto: map[string]string{}}
+	// Changes to the applicant keep the prefilled declaration fields in step; Enter moves on.
+	s.applicantForm = newApplicantForm(func() { s.applyFills(); s.changed() }, func(e *widget.Entry) { s.focusNext(e) }, s.onScan)
 	s.banner = newBanner()
-	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
+	s.picker = newProcedurePicker(s.store.Catalogue(), nil, s.onPick)
 	s.watchPicker()
 
 	s.procName = widget.NewLabelWithStyle(T("Chưa chọn thủ tục"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -143,13 +142,6 @@ func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
 	s.procCard = widget.NewCard(T("1. Thủ tục hành chính"), "", container.NewVBox(s.picker.box, s.procName, s.procInfo,
 		s.assistNote, s.blocked, s.noForm))
 
-	s.idNumber = s.applicantEntry(T("12 chữ số, hoặc quét mã QR trên thẻ căn cước"))
-	s.name = s.applicantEntry(T("Họ và tên"))
-	s.birth = s.applicantEntry(T("ngày/tháng/năm"))
-	s.sex = widget.NewSelect([]string{"Nam", "Nữ"}, func(string) { s.applyFills(); s.changed() })
-	s.sex.PlaceHolder = T("Chọn")
-	s.phone = s.applicantEntry("09xx xxx xxx")
-	s.address = s.applicantEntry(T("Số nhà, thôn/tổ dân phố, xã/phường, tỉnh/thành phố"))
 	scanTip := assistText(T("Quét mã QR trên thẻ căn cước của công dân vào bất kỳ ô nào trên màn hình này: thông tin người yêu cầu được điền tự động."), widget.LowImportance)
 	s.applicantCard = widget.NewCard(T("2. Người yêu cầu"), "", container.NewVBox(scanTip,
 		container.NewGridWithColumns(2,
@@ -213,10 +205,10 @@ func (s *assistScreen) content() fyne.CanvasObject { return s.root }
 func (s *assistScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.opt.Store.Now().AddDate(0, -3, 0))
+		return s.store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
-			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
+			s.picker.setCatalogue(s.store.Catalogue(), usage)
 			if s.proc == nil {
 				s.picker.filter()
 			}
@@ -241,28 +233,10 @@ func assistText(text string, importance widget.Importance) *widget.Label {
 	return l
 }
 
-// watch makes an entry recognise a scanned ID-card payload (typed by a USB scanner, then
-// Enter): the entry gets back what it had and the applicant is filled in instead.
-// Otherwise Enter runs submit.
+// watch makes a declaration field take a card scan too (the applicant is filled in);
+// otherwise Enter runs submit.
 func (s *assistScreen) watch(e *widget.Entry, changed, submit func()) {
-	w := newScanWatch(e.Text, func() time.Time { return s.keyClock() })
-	e.OnChanged = func(text string) {
-		w.changed(text)
-		if changed != nil && !w.scanning { // the rest of a scan is not an answer
-			changed()
-		}
-	}
-	e.OnSubmitted = func(text string) {
-		if looksLikeCardScan(text) {
-			before, payload := w.split(text)
-			e.SetText(before)
-			s.onScan(payload)
-			return
-		}
-		if submit != nil {
-			submit()
-		}
-	}
+	watchScans(e, func() time.Time { return s.keyClock() }, changed, submit, s.onScan)
 }
 
 // watchPicker lets the procedure search take a scan too: it is where the focus starts.
@@ -291,47 +265,25 @@ func (s *assistScreen) watchPicker() {
 	}
 }
 
-// declaration fields in step with what is typed.
-func (s *assistScreen) applicantEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	s.watch(e, func() { s.applyFills(); s.changed() }, func() { s.focusNext(e) })
-	return e
-}
-
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *assistScreen) onScan(payload string) {
 	u := s.u
 	u.touch()
-	q, err := citizen.ParseCardQR(payload, u.opt.Store.Now())
+	q, err := u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
 	}
 	s.issued, s.scannedID = q.Issued, q.ID
-	s.idNumber.SetText(q.ID)
-	s.name.SetText(q.Name)
-	if !q.Birth.IsZero() {
-		s.birth.SetText(q.Birth.Format("02/01/2006"))
-	}
-	if q.Sex != citizen.SexUnknown {
-		s.sex.SetSelected(q.Sex.String())
-	}
-	s.address.SetText(q.Address)
+	s.fillCard(q)
 	s.applyFills()
 	s.banner.set(Tf("Đã điền thông tin từ thẻ căn cước của %s.", q.Name), widget.SuccessImportance)
 	s.focusFirstEmpty()
 }
 
-// applicant is the person in the applicant fields.
-func (s *assistScreen) applicant() domain.Person {
-	return domain.Person{Name: s.name.Text, IDNumber: s.idNumber.Text, Birth: s.birth.Text, Sex: s.sex.Selected,
-		Phone: s.phone.Text, Address: s.address.Text}
-}
-
 // unit is the centre, for the declarations' addressee.
 func (s *assistScreen) unit() forms.Unit {
-	cfg := s.u.opt.Store.Config()
+	cfg := s.store.Config()
 	return forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place}
 }
 
@@ -345,7 +297,7 @@ func (s *assistScreen) applyFills() {
 	if strings.TrimSpace(s.idNumber.Text) != s.scannedID {
 		issued = time.Time{}
 	}
-	src := forms.FillValues(s.applicant(), issued, s.unit())
+	src := forms.FillValues(s.person(), issued, s.unit())
 	for _, f := range s.fields {
 		fill := f.in.Field.Fill
 		if fill == "" {
@@ -549,7 +501,7 @@ func (s *assistScreen) check(complete bool) (map[string]string, error) {
 	for _, f := range s.fields {
 		labels[f.in.Key] = f.err
 	}
-	vals, err := s.tpl.Check(s.values(), s.u.opt.Store.Now(), complete)
+	vals, err := s.tpl.Check(s.values(), s.u.now(), complete)
 	fieldErrors(err, labels)
 	s.form.Refresh()
 	return vals, err
@@ -560,7 +512,7 @@ func (s *assistScreen) checkOne(f *assistField) {
 	if s.tpl == nil {
 		return
 	}
-	_, err := s.tpl.Check(map[string]string{f.in.Key: f.text()}, s.u.opt.Store.Now(), false)
+	_, err := s.tpl.Check(map[string]string{f.in.Key: f.text()}, s.u.now(), false)
 	msg := ""
 	if err != nil {
 		msg = errText(err)
@@ -685,7 +637,7 @@ func (s *assistScreen) onPrint() {
 		}
 	}
 	tpl := *s.tpl
-	stamp := u.opt.Store.Now().In(domain.VN()).Format("20060102-150405")
+	stamp := u.now().In(domain.VN()).Format("20060102-150405")
 	s.print.Disable()
 	// Drawing the PDF is the slow part: off the UI goroutine. Saving and opening it are not.
 	background(u, func(ctx context.Context) (*bytes.Buffer, error) {
@@ -748,7 +700,7 @@ func (s *assistScreen) onTransfer() {
 		}
 		templateID, summary = s.tpl.ID, s.tpl.SummaryText(vals)
 	}
-	proc, person := *s.proc, s.applicant()
+	proc, person := *s.proc, s.person()
 	var intakeValues map[string]string
 	if s.tpl != nil {
 		intakeValues = map[string]string{}
@@ -795,10 +747,7 @@ func (s *assistScreen) reset() {
 	s.noForm.Hide()
 	s.declCard.Hide()
 	s.clearDeclaration()
-	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.address} {
-		e.SetText("")
-	}
-	s.sex.ClearSelected()
+	s.clearPerson()
 	s.formTitle.SetText("—")
 	s.formBasis.SetText("")
 	s.formBasis.Hide()

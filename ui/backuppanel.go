@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -12,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -29,8 +28,9 @@ func init() {
 // (the passphrase that encrypts them, or an explicit choice of plain backups), a backup
 // now, the list of backups and restoring one.
 type backupPanel struct {
-	u    *UI
-	card fyne.CanvasObject
+	u     *UI
+	store settingsStore // what it reads and records
+	card  fyne.CanvasObject
 
 	dir                *widget.Entry
 	pass, passAgain    *widget.Entry
@@ -39,19 +39,19 @@ type backupPanel struct {
 	choosePlain        *widget.Button
 	backupNow          *widget.Button
 	msg                *banner
-	mode               localdb.BackupMode
-	entries            []localdb.BackupEntry
+	mode               query.BackupMode
+	entries            []query.BackupEntry
 	list               *widget.List
 	first              *firstBackupForm // the passphrase asked before the first backup, while open
 	restorePass        *widget.Entry    // the passphrase asked when restoring an encrypted backup
 	restoreDialog      dialog.Dialog
-	restoreTarget      *localdb.BackupEntry
+	restoreTarget      *query.BackupEntry
 	confirmRestoreFunc func()
 	confirmPlainFunc   func()
 	plainDialog        dialog.Dialog
 	restoreFrom        *widget.Button
 	choice             *widget.RadioGroup // the backups of a chosen folder, while its dialog is open
-	choiceEntries      []localdb.BackupEntry
+	choiceEntries      []query.BackupEntry
 	choiceDialog       dialog.Dialog
 }
 
@@ -67,10 +67,10 @@ type firstBackupForm struct {
 
 func newBackupPanel(s *settingsScreen) *backupPanel {
 	u := s.u
-	p := &backupPanel{u: u, dir: widget.NewEntry(), pass: widget.NewPasswordEntry(), passAgain: widget.NewPasswordEntry(),
-		protection: widget.NewLabel(""), msg: newBanner(), mode: localdb.BackupUnset}
+	p := &backupPanel{u: u, store: s.store, dir: widget.NewEntry(), pass: widget.NewPasswordEntry(), passAgain: widget.NewPasswordEntry(),
+		protection: widget.NewLabel(""), msg: newBanner(), mode: query.BackupUnset}
 	p.protection.Wrapping = fyne.TextWrapWord
-	p.dir.SetText(u.opt.Store.Config().BackupDir)
+	p.dir.SetText(p.store.Config().BackupDir)
 	p.dir.SetPlaceHolder(T("Ví dụ: E:\\motcua-saoluu (ổ USB)"))
 	pick := widget.NewButtonWithIcon(T("Chọn…"), theme.FolderOpenIcon(), func() {
 		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
@@ -131,8 +131,8 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 	return p
 }
 
-func backupLine(e localdb.BackupEntry) string {
-	kind := map[string]string{localdb.BackupDaily: T("hằng ngày"), localdb.BackupWeekly: T("hằng tuần"), localdb.BackupExtra: T("sẽ xóa ở lần xoay vòng tới")}[e.Kind]
+func backupLine(e query.BackupEntry) string {
+	kind := map[string]string{query.BackupDaily: T("hằng ngày"), query.BackupWeekly: T("hằng tuần"), query.BackupExtra: T("sẽ xóa ở lần xoay vòng tới")}[e.Kind]
 	line := fmt.Sprintf("%s · %s · %.1f MB · %s", fmtDateTime(e.Time), Tf("%d hồ sơ", e.Dossiers), float64(e.Size)/(1<<20), kind)
 	switch {
 	case e.Problem != "":
@@ -146,13 +146,13 @@ func backupLine(e localdb.BackupEntry) string {
 }
 
 // protectionText says how the backups are protected, and how much that is worth.
-func protectionText(m localdb.BackupMode) (string, widget.Importance) {
+func protectionText(m query.BackupMode) (string, widget.Importance) {
 	switch m {
-	case localdb.BackupEncrypted:
+	case query.BackupEncrypted:
 		return T("Bản sao lưu được mã hóa bằng mật khẩu sao lưu và chống sửa đổi: bản bị sửa sẽ không khôi phục được."), widget.SuccessImportance
-	case localdb.BackupLegacy:
+	case query.BackupLegacy:
 		return T("Bản sao lưu đang được mã hóa theo cách cũ. Hãy đặt lại mật khẩu sao lưu (có thể dùng lại mật khẩu cũ) để chuyển sang cách mã hóa mới, có chống sửa đổi."), widget.WarningImportance
-	case localdb.BackupPlain:
+	case query.BackupPlain:
 		return T("Bản sao lưu KHÔNG mã hóa (theo lựa chọn của quản trị viên): ai cầm được ổ sao lưu đọc được dữ liệu của công dân, và có thể sửa mà không bị phát hiện khi khôi phục."), widget.DangerImportance
 	default:
 		return T("Chưa đặt mật khẩu sao lưu. Hãy đặt mật khẩu để bản sao lưu được mã hóa và chống sửa đổi."), widget.WarningImportance
@@ -162,24 +162,24 @@ func protectionText(m localdb.BackupMode) (string, widget.Importance) {
 // load refreshes the protection state and the list of backups.
 func (p *backupPanel) load() {
 	u := p.u
-	dir := strings.TrimSpace(u.opt.Store.Config().BackupDir)
+	dir := strings.TrimSpace(p.store.Config().BackupDir)
 	type result struct {
-		mode    localdb.BackupMode
-		entries []localdb.BackupEntry
+		mode    query.BackupMode
+		entries []query.BackupEntry
 	}
 	background(u, func(ctx context.Context) (result, error) {
-		mode, err := u.opt.Store.BackupMode(ctx)
+		mode, err := u.opt.Backups.BackupMode(ctx)
 		if err != nil || dir == "" {
 			return result{mode: mode}, err
 		}
-		entries, err := localdb.ListBackups(dir)
+		entries, err := u.opt.Backups.List(dir)
 		return result{mode, entries}, err
 	}, func(r result, err error) {
 		p.mode = r.mode
 		text, imp := protectionText(r.mode)
 		p.protection.Importance = imp
 		p.protection.SetText(text)
-		p.choosePlain.Hidden = r.mode == localdb.BackupPlain
+		p.choosePlain.Hidden = r.mode == query.BackupPlain
 		p.choosePlain.Refresh()
 		if err != nil {
 			p.msg.set(errText(err), widget.WarningImportance)
@@ -191,18 +191,18 @@ func (p *backupPanel) load() {
 
 func (p *backupPanel) onSaveDir() {
 	u := p.u
-	cfg := u.opt.Store.Config()
+	cfg := p.store.Config()
 	cfg.BackupDir = strings.TrimSpace(p.dir.Text)
 	actor := u.actor()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Store.UpdateConfig(ctx, actor, cfg)
+		return struct{}{}, p.store.UpdateConfig(ctx, actor, cfg)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			p.msg.set(errText(err), widget.DangerImportance)
 			return
 		}
 		p.load()
-		if p.mode == localdb.BackupUnset && cfg.BackupDir != "" {
+		if p.mode == query.BackupUnset && cfg.BackupDir != "" {
 			// No backup is made before a passphrase is set: ask for it now, and back up.
 			p.msg.set(T("Đã lưu thư mục sao lưu. Hãy đặt mật khẩu sao lưu để bản sao lưu được mã hóa."), widget.WarningImportance)
 			p.askFirstBackup()
@@ -221,7 +221,7 @@ func (p *backupPanel) onSetPass() {
 	pass, actor := p.pass.Text, u.actor()
 	p.setPass.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Store.SetBackupPassphrase(ctx, actor, pass)
+		return struct{}{}, u.opt.Backups.SetBackupPassphrase(ctx, actor, pass)
 	}, func(_ struct{}, err error) {
 		p.setPass.Enable()
 		if err != nil {
@@ -243,7 +243,7 @@ func (p *backupPanel) onChoosePlain() {
 	p.confirmPlainFunc = func() {
 		actor := u.actor()
 		background(u, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, u.opt.Store.ChoosePlainBackups(ctx, actor)
+			return struct{}{}, u.opt.Backups.ChoosePlainBackups(ctx, actor)
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				p.msg.set(errText(err), widget.DangerImportance)
@@ -263,7 +263,7 @@ func (p *backupPanel) onChoosePlain() {
 }
 
 func (p *backupPanel) onBackupNow() {
-	if p.mode == localdb.BackupUnset {
+	if p.mode == query.BackupUnset {
 		p.askFirstBackup()
 		return
 	}
@@ -275,9 +275,9 @@ func (p *backupPanel) runBackup() {
 	actor := u.actor()
 	p.backupNow.Disable()
 	p.msg.set(T("Đang sao lưu…"), widget.MediumImportance)
-	background(u, func(ctx context.Context) (localdb.BackupInfo, error) {
-		return u.opt.Store.BackupNow(ctx, actor)
-	}, func(info localdb.BackupInfo, err error) {
+	background(u, func(ctx context.Context) (query.BackupDone, error) {
+		return u.opt.Backups.BackupNow(ctx, actor)
+	}, func(info query.BackupDone, err error) {
 		p.backupNow.Enable()
 		if err != nil {
 			p.msg.set(T("Chưa sao lưu được: ")+errText(err), widget.DangerImportance)
@@ -333,9 +333,9 @@ func (p *backupPanel) onFirstBackup(f *firstBackupForm) {
 	f.ok.Disable()
 	background(u, func(ctx context.Context) (struct{}, error) {
 		if plain {
-			return struct{}{}, u.opt.Store.ChoosePlainBackups(ctx, actor)
+			return struct{}{}, u.opt.Backups.ChoosePlainBackups(ctx, actor)
 		}
-		return struct{}{}, u.opt.Store.SetBackupPassphrase(ctx, actor, pass)
+		return struct{}{}, u.opt.Backups.SetBackupPassphrase(ctx, actor, pass)
 	}, func(_ struct{}, err error) {
 		f.ok.Enable()
 		if err != nil {
@@ -344,9 +344,9 @@ func (p *backupPanel) onFirstBackup(f *firstBackupForm) {
 		}
 		f.dialog.Hide()
 		p.first = nil
-		p.mode = localdb.BackupPlain
+		p.mode = query.BackupPlain
 		if !plain {
-			p.mode = localdb.BackupEncrypted
+			p.mode = query.BackupEncrypted
 		}
 		p.runBackup()
 	})
@@ -357,19 +357,13 @@ func (p *backupPanel) onFirstBackup(f *firstBackupForm) {
 // drive say) lists them, newest first and chosen, and asks which.
 func (p *backupPanel) onRestoreFrom(dir string) {
 	u := p.u
-	one, list, err := localdb.BackupIn(dir)
+	one, list, err := u.opt.Backups.Find(dir)
 	if err != nil {
 		p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
 		return
 	}
 	if list == nil {
-		m, err := localdb.ReadBackupManifest(one)
-		if err != nil {
-			p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
-			return
-		}
-		p.onRestore(localdb.BackupEntry{Name: filepath.Base(one), Dir: one, Time: m.CreatedAt, Encrypted: m.Encrypted,
-			TamperEvident: m.TamperEvident, Dossiers: m.Stats.Dossiers, Size: m.Bytes})
+		p.onRestore(one)
 		return
 	}
 	p.choiceEntries = nil
@@ -401,7 +395,7 @@ func (p *backupPanel) onRestoreFrom(dir string) {
 
 // onRestore asks for confirmation (and the passphrase of an encrypted backup), restores the
 // backup into a staging folder and closes the app: the swap happens at the next start.
-func (p *backupPanel) onRestore(e localdb.BackupEntry) {
+func (p *backupPanel) onRestore(e query.BackupEntry) {
 	u := p.u
 	p.restoreTarget = &e
 	p.restorePass = widget.NewPasswordEntry()
@@ -417,10 +411,10 @@ func (p *backupPanel) onRestore(e localdb.BackupEntry) {
 		items = append(items, warn)
 	}
 	p.confirmRestoreFunc = func() {
-		pass, dataDir := p.restorePass.Text, u.opt.Store.Dir()
-		background(u, func(ctx context.Context) (localdb.RestoreInfo, error) {
-			return localdb.StageRestore(ctx, e.Dir, dataDir, pass)
-		}, func(info localdb.RestoreInfo, err error) {
+		pass := p.restorePass.Text
+		background(u, func(ctx context.Context) (query.RestoreStaged, error) {
+			return u.opt.Backups.StageRestore(ctx, e.Dir, pass)
+		}, func(info query.RestoreStaged, err error) {
 			if err != nil {
 				p.msg.set(T("Chưa khôi phục được: ")+errText(err), widget.DangerImportance)
 				return

@@ -96,7 +96,7 @@ func (p *bundlePanel) onExport() {
 	p.u.touch()
 	cfg := p.u.opt.Store.Config()
 	name := "motcua-" + strings.ReplaceAll(cfg.UnitCode, ".", "") + "-may" + strconv.Itoa(cfg.Slot) + "-" +
-		p.u.opt.Store.Now().In(domain.VN()).Format("20060102-1504") + bundleExt
+		p.u.now().In(domain.VN()).Format("20060102-1504") + bundleExt
 	p.choose(true, name, func(path string) {
 		if !strings.HasSuffix(path, bundleExt) {
 			path += bundleExt

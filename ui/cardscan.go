@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/widget"
+
 	"motcua/domain/citizen"
 )
 
@@ -105,4 +107,31 @@ func scanStart(hist []keyState, text string, at time.Time) (before string, start
 	return before, start, len(before) - start
 }
 
-// applicantEntry is an applicant field: it recognises a scan and keeps the prefilled
+// watchScans makes an entry recognise a scanned ID-card payload (typed by a USB scanner,
+// then Enter): the entry gets back what it had and onCard gets the payload. Otherwise
+// onEdit follows the keystrokes (not those of a scan) and Enter runs onEnter.
+func watchScans(e *widget.Entry, clock func() time.Time, onEdit, onEnter func(), onCard func(payload string)) {
+	w := newScanWatch(e.Text, clock)
+	e.OnChanged = func(text string) {
+		w.changed(text)
+		if onEdit != nil && !w.scanning { // the rest of a scan is not an answer
+			onEdit()
+		}
+	}
+	e.OnSubmitted = func(text string) {
+		if looksLikeCardScan(text) {
+			before, payload := w.split(text)
+			e.SetText(before)
+			onCard(payload)
+			return
+		}
+		if onEnter != nil {
+			onEnter()
+		}
+	}
+}
+
+// readCard reads a scanned ID-card payload (the card's validity is judged on the app's clock).
+func (u *UI) readCard(payload string) (citizen.CardQR, error) {
+	return citizen.ParseCardQR(payload, u.now())
+}

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // Conflicts and quarantine: the events kept but not applied because they broke a rule
@@ -30,8 +30,8 @@ type conflictItem struct {
 type conflictsData struct {
 	items       []conflictItem
 	dossiers    int // dossiers with open conflicts (all of them, even beyond the limit)
-	quarantined []localdb.QuarantinedEvent
-	refused     []localdb.Refused // received events that could not be trusted
+	quarantined []query.QuarantinedEvent
+	refused     []query.Refused // received events that could not be trusted
 	names       map[string]string
 }
 
@@ -213,7 +213,7 @@ func (p *conflictsPanel) eventLine(c domain.Conflict) string {
 
 // quarantineLines say which event of which dossier, then who made it when and when the
 // city refused it.
-func (p *conflictsPanel) quarantineLines(q localdb.QuarantinedEvent) (string, string) {
+func (p *conflictsPanel) quarantineLines(q query.QuarantinedEvent) (string, string) {
 	code := q.Code
 	if code == "" {
 		code = T("(không thuộc hồ sơ)")
@@ -235,15 +235,15 @@ func (p *conflictsPanel) load() {
 	background(u, func(ctx context.Context) (conflictsData, error) {
 		var out conflictsData
 		var err error
-		if out.dossiers, err = u.opt.Store.QueueCount(ctx, localdb.QueueFilter{Conflicts: true}); err != nil {
+		if out.dossiers, err = p.s.store.QueueCount(ctx, query.QueueFilter{Conflicts: true}); err != nil {
 			return out, err
 		}
-		rows, err := u.opt.Store.Queue(ctx, localdb.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
+		rows, err := p.s.store.Queue(ctx, query.QueueFilter{Conflicts: true}, 0, conflictsListLimit)
 		if err != nil {
 			return out, err
 		}
 		for _, r := range rows {
-			d, err := u.opt.Store.Get(ctx, r.ID)
+			d, err := p.s.store.Get(ctx, r.ID)
 			if err != nil {
 				return out, err
 			}
@@ -251,13 +251,13 @@ func (p *conflictsPanel) load() {
 				out.items = append(out.items, conflictItem{d: d, c: c})
 			}
 		}
-		if out.quarantined, err = u.opt.Store.Quarantined(ctx); err != nil {
+		if out.quarantined, err = p.s.store.Quarantined(ctx); err != nil {
 			return out, err
 		}
-		if out.refused, err = u.opt.Store.RefusedEvents(ctx); err != nil {
+		if out.refused, err = p.s.store.RefusedEvents(ctx); err != nil {
 			return out, err
 		}
-		out.names = staffNames(ctx, u.opt.Store)
+		out.names = staffNames(ctx, p.s.store)
 		return out, nil
 	}, p.apply)
 }
@@ -299,7 +299,7 @@ func (p *conflictsPanel) apply(d conflictsData, err error) {
 	p.listBox.Refresh()
 	p.qBox.Refresh()
 	p.root.Refresh()
-	p.s.loaded(p.s.u.opt.Store.Now())
+	p.s.loaded(p.s.u.now())
 	p.s.setAlerts(d.dossiers + len(d.quarantined) + len(d.refused))
 }
 
@@ -383,7 +383,7 @@ func (p *conflictsPanel) onResolve() {
 		actor := u.actor()
 		p.resolve.Disable()
 		background(u, func(ctx context.Context) (domain.Dossier, error) {
-			return u.opt.Store.Record(ctx, actor, id, domain.EvConflictResolved, pl)
+			return p.s.store.ResolveConflict(ctx, actor, id, pl)
 		}, func(d domain.Dossier, err error) {
 			p.resolve.Enable()
 			if err != nil {
@@ -397,7 +397,7 @@ func (p *conflictsPanel) onResolve() {
 	})
 }
 
-func (p *conflictsPanel) onRequeue(q localdb.QuarantinedEvent) {
+func (p *conflictsPanel) onRequeue(q query.QuarantinedEvent) {
 	u := p.s.u
 	code := q.Code
 	if code == "" {
@@ -408,7 +408,7 @@ func (p *conflictsPanel) onRequeue(q localdb.QuarantinedEvent) {
 		T("Đưa lại vào hàng đợi"), func() {
 			actor := u.actor()
 			background(u, func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, u.opt.Store.Requeue(ctx, actor, q.Event.ID)
+				return struct{}{}, p.s.store.Requeue(ctx, actor, q.Event.ID)
 			}, func(_ struct{}, err error) {
 				if err != nil {
 					p.banner.set(errText(err), widget.DangerImportance)

@@ -17,7 +17,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // detailView shows one dossier in the queue's tab: every field, the documents, the
@@ -43,7 +43,7 @@ type detailView struct {
 	gen     int
 	loaded  bool
 	d       domain.Dossier
-	entries []localdb.TimelineEntry
+	entries []query.TimelineEntry
 	names   map[string]string // username → full name
 
 	// For tests and keyboard users: the buttons on screen by what they do.
@@ -65,7 +65,7 @@ type detailView struct {
 // detailData is what one load of the detail reads.
 type detailData struct {
 	d       domain.Dossier
-	entries []localdb.TimelineEntry
+	entries []query.TimelineEntry
 	names   map[string]string
 }
 
@@ -131,16 +131,16 @@ func (v *detailView) reload() {
 	v.gen++
 	gen, id, u := v.gen, v.id, v.u
 	background(u, func(ctx context.Context) (detailData, error) {
-		d, err := u.opt.Store.Get(ctx, id)
+		d, err := v.s.store.Get(ctx, id)
 		if err != nil {
 			return detailData{}, err
 		}
-		tl, err := u.opt.Store.Timeline(ctx, id)
+		tl, err := v.s.store.Timeline(ctx, id)
 		if err != nil {
 			return detailData{}, err
 		}
 		names := map[string]string{}
-		if staff, err := u.opt.Store.ListStaff(ctx); err == nil {
+		if staff, err := v.s.store.ListStaff(ctx); err == nil {
 			for _, st := range staff {
 				names[st.Username] = st.FullName
 			}
@@ -198,7 +198,7 @@ func (v *detailView) render() {
 
 func (v *detailView) overdue() bool {
 	d := v.d
-	return d.Overdue(v.u.opt.Store.Now())
+	return d.Overdue(v.u.now())
 }
 
 // infoCards are the dossier's data, section by section; empty sections are left out.

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // timelineCard lists the dossier's events: when, who, what, where, and whether synced.
@@ -53,14 +53,14 @@ func (v *detailView) timelineCard() fyne.CanvasObject {
 }
 
 // eventSyncText says whether an event reached the central system, and in what colour.
-func eventSyncText(e localdb.TimelineEntry) (string, fyne.ThemeColorName) {
+func eventSyncText(e query.TimelineEntry) (string, fyne.ThemeColorName) {
 	if !e.Local {
 		return T("nhận từ máy chủ"), theme.ColorNamePlaceHolder
 	}
 	switch e.SyncState {
-	case localdb.SyncAcked:
+	case query.SyncAcked:
 		return T("đã đồng bộ"), theme.ColorNameSuccess
-	case localdb.SyncQuarantined:
+	case query.SyncQuarantined:
 		reason := e.Reason
 		if reason == "" {
 			reason = T("máy chủ không nhận")

@@ -106,7 +106,7 @@ func (v *detailView) thumbnails(files []domain.FileRef) fyne.CanvasObject {
 		f := f
 		var pic fyne.CanvasObject
 		if f.Mime == "image/jpeg" || f.Mime == "image/png" {
-			img := canvas.NewImageFromFile(v.u.opt.Store.FilePath(f.SHA256))
+			img := canvas.NewImageFromFile(v.s.store.FilePath(f.SHA256))
 			img.FillMode = canvas.ImageFillContain
 			img.SetMinSize(fyne.NewSize(64, 64))
 			pic = img
@@ -131,7 +131,7 @@ func (v *detailView) thumbnails(files []domain.FileRef) fyne.CanvasObject {
 func (v *detailView) preview(f domain.FileRef) {
 	u := v.u
 	if f.Mime == "image/jpeg" || f.Mime == "image/png" {
-		img := canvas.NewImageFromFile(u.opt.Store.FilePath(f.SHA256))
+		img := canvas.NewImageFromFile(v.s.store.FilePath(f.SHA256))
 		img.FillMode = canvas.ImageFillContain
 		d := dialog.NewCustom(f.Name, T("Đóng"), container.NewGridWrap(fyne.NewSize(760, 560), img), u.win)
 		d.Show()
@@ -140,7 +140,7 @@ func (v *detailView) preview(f domain.FileRef) {
 	// The stored file has no extension; the viewer needs one.
 	ext := ".pdf"
 	dst := filepath.Join(u.printDir(), "xem-"+f.SHA256[:12]+ext)
-	if err := fileutil.CopyFile(u.opt.Store.FilePath(f.SHA256), dst); err != nil {
+	if err := fileutil.CopyFile(v.s.store.FilePath(f.SHA256), dst); err != nil {
 		u.showError(err)
 		return
 	}
@@ -213,7 +213,7 @@ func (v *detailView) attach(target string, uris []fyne.URI, done func()) {
 			if err != nil {
 				return d, err
 			}
-			ref, err := u.opt.Store.StoreFile(ctx, r, uri.Name())
+			ref, err := v.s.store.StoreFile(ctx, r, uri.Name())
 			r.Close()
 			if err != nil {
 				return d, err
@@ -224,7 +224,7 @@ func (v *detailView) attach(target string, uris []fyne.URI, done func()) {
 			} else {
 				p.Document = target
 			}
-			if d, err = u.opt.Store.AttachFile(ctx, actor, id, p); err != nil {
+			if d, err = v.s.store.AttachFile(ctx, actor, id, p); err != nil {
 				return d, err
 			}
 		}

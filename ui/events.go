@@ -24,96 +24,68 @@ func nextStep(s domain.Status) domain.EventType {
 	return ""
 }
 
-// actionLabel is an action's button text.
-func actionLabel(t domain.EventType) string {
-	switch t {
-	case domain.EvAccepted:
-		return T("Tiếp nhận hồ sơ trực tuyến…")
-	case domain.EvSupplementRequested:
-		return T("Yêu cầu bổ sung hồ sơ (Mẫu 02)")
-	case domain.EvSupplementReceived:
-		return T("Đã nhận hồ sơ bổ sung")
-	case domain.EvRefused:
-		return T("Từ chối hồ sơ (Mẫu 03)")
-	case domain.EvWithdrawn:
-		return T("Công dân rút hồ sơ")
-	case domain.EvForwarded:
-		return T("Chuyển cơ quan giải quyết")
-	case domain.EvResultReady:
-		return T("Đã có kết quả")
-	case domain.EvRescheduled:
-		return T("Hẹn lại ngày trả, xin lỗi (Mẫu 04)")
-	case domain.EvHandedOver:
-		return T("Trả kết quả…")
-	}
-	return eventTitle(t)
+// eventLook is how the interface shows one type of event: its title in a dossier's
+// history, the text of its button when staff record it (nil: the title), and the button's
+// icon (nil: an arrow). Text is looked up when read, in the language of the moment.
+type eventLook struct {
+	title  func() string
+	action func() string
+	icon   func() fyne.Resource
+}
+
+// eventLooks is the one table of event titles, button texts and icons.
+var eventLooks = map[domain.EventType]eventLook{
+	domain.EvRegisteredOnline: {title: func() string { return T("Đăng ký trực tuyến") }},
+	domain.EvReceived:         {title: func() string { return T("Tiếp nhận hồ sơ") }},
+	domain.EvAccepted: {title: func() string { return T("Tiếp nhận hồ sơ trực tuyến") },
+		action: func() string { return T("Tiếp nhận hồ sơ trực tuyến…") }, icon: theme.ConfirmIcon},
+	domain.EvSupplementRequested: {title: func() string { return T("Yêu cầu bổ sung hồ sơ") },
+		action: func() string { return T("Yêu cầu bổ sung hồ sơ (Mẫu 02)") }, icon: theme.DocumentIcon},
+	domain.EvSupplementReceived: {title: func() string { return T("Nhận hồ sơ bổ sung") },
+		action: func() string { return T("Đã nhận hồ sơ bổ sung") }, icon: theme.ConfirmIcon},
+	domain.EvRefused: {title: func() string { return T("Từ chối hồ sơ") },
+		action: func() string { return T("Từ chối hồ sơ (Mẫu 03)") }, icon: theme.CancelIcon},
+	domain.EvWithdrawn: {title: func() string { return T("Rút hồ sơ") },
+		action: func() string { return T("Công dân rút hồ sơ") }, icon: theme.CancelIcon},
+	domain.EvForwarded: {title: func() string { return T("Chuyển hồ sơ đến cơ quan giải quyết") },
+		action: func() string { return T("Chuyển cơ quan giải quyết") }, icon: theme.MailForwardIcon},
+	domain.EvProgress:         {title: func() string { return T("Ghi nhận tiến độ xử lý") }},
+	domain.EvPaymentRequested: {title: func() string { return T("Yêu cầu thực hiện nghĩa vụ tài chính") }},
+	domain.EvPaymentRecorded:  {title: func() string { return T("Ghi nhận đã nộp phí, lệ phí") }},
+	domain.EvStopped:          {title: func() string { return T("Dừng xử lý hồ sơ") }},
+	domain.EvResultReady: {title: func() string { return T("Ghi nhận đã có kết quả") },
+		action: func() string { return T("Đã có kết quả") }, icon: theme.ConfirmIcon},
+	domain.EvRescheduled: {title: func() string { return T("Hẹn lại ngày trả kết quả") },
+		action: func() string { return T("Hẹn lại ngày trả, xin lỗi (Mẫu 04)") }, icon: theme.HistoryIcon},
+	domain.EvHandedOver: {title: func() string { return T("Trả kết quả") },
+		action: func() string { return T("Trả kết quả…") }, icon: theme.MailSendIcon},
+	domain.EvCorrected:        {title: func() string { return T("Đính chính thông tin hồ sơ") }},
+	domain.EvCodeAssigned:     {title: func() string { return T("Cấp mã hồ sơ") }},
+	domain.EvFileAttached:     {title: func() string { return T("Đính kèm tệp") }},
+	domain.EvFormPrepared:     {title: func() string { return T("Lập tờ khai hộ công dân") }},
+	domain.EvConflictResolved: {title: func() string { return T("Xử lý xung đột") }},
 }
 
 // eventTitle names an event in the timeline ("Trả kết quả").
 func eventTitle(t domain.EventType) string {
-	switch t {
-	case domain.EvRegisteredOnline:
-		return T("Đăng ký trực tuyến")
-	case domain.EvReceived:
-		return T("Tiếp nhận hồ sơ")
-	case domain.EvAccepted:
-		return T("Tiếp nhận hồ sơ trực tuyến")
-	case domain.EvSupplementRequested:
-		return T("Yêu cầu bổ sung hồ sơ")
-	case domain.EvSupplementReceived:
-		return T("Nhận hồ sơ bổ sung")
-	case domain.EvRefused:
-		return T("Từ chối hồ sơ")
-	case domain.EvWithdrawn:
-		return T("Rút hồ sơ")
-	case domain.EvForwarded:
-		return T("Chuyển hồ sơ đến cơ quan giải quyết")
-	case domain.EvProgress:
-		return T("Ghi nhận tiến độ xử lý")
-	case domain.EvPaymentRequested:
-		return T("Yêu cầu thực hiện nghĩa vụ tài chính")
-	case domain.EvPaymentRecorded:
-		return T("Ghi nhận đã nộp phí, lệ phí")
-	case domain.EvStopped:
-		return T("Dừng xử lý hồ sơ")
-	case domain.EvResultReady:
-		return T("Ghi nhận đã có kết quả")
-	case domain.EvRescheduled:
-		return T("Hẹn lại ngày trả kết quả")
-	case domain.EvHandedOver:
-		return T("Trả kết quả")
-	case domain.EvCorrected:
-		return T("Đính chính thông tin hồ sơ")
-	case domain.EvCodeAssigned:
-		return T("Cấp mã hồ sơ")
-	case domain.EvFileAttached:
-		return T("Đính kèm tệp")
-	case domain.EvFormPrepared:
-		return T("Lập tờ khai hộ công dân")
-	case domain.EvConflictResolved:
-		return T("Xử lý xung đột")
+	if l, ok := eventLooks[t]; ok && l.title != nil {
+		return l.title()
 	}
 	return capitalize(domain.ActionName(t))
 }
 
+// actionLabel is an action's button text.
+func actionLabel(t domain.EventType) string {
+	if l := eventLooks[t]; l.action != nil {
+		return l.action()
+	}
+	return eventTitle(t)
+}
+
+// actionIcon is an action's button icon.
 func actionIcon(t domain.EventType) fyne.Resource {
-	switch t {
-	case domain.EvAccepted:
-		return theme.ConfirmIcon()
-	case domain.EvSupplementRequested:
-		return theme.DocumentIcon()
-	case domain.EvSupplementReceived:
-		return theme.ConfirmIcon()
-	case domain.EvRefused, domain.EvWithdrawn:
-		return theme.CancelIcon()
-	case domain.EvForwarded:
-		return theme.MailForwardIcon()
-	case domain.EvResultReady:
-		return theme.ConfirmIcon()
-	case domain.EvRescheduled:
-		return theme.HistoryIcon()
-	case domain.EvHandedOver:
-		return theme.MailSendIcon()
+	if l := eventLooks[t]; l.icon != nil {
+		return l.icon()
 	}
 	return theme.NavigateNextIcon()
 }

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -27,6 +27,7 @@ func init() {
 // records it; a supervisor assigns, answers and publishes. The counts are the city's.
 type feedbackScreen struct {
 	u         *UI
+	store     feedbackStore // what it reads and records
 	supervise bool
 	root      fyne.CanvasObject
 
@@ -53,7 +54,7 @@ type feedbackScreen struct {
 var feedbackFilters = []domain.FeedbackStatus{0, domain.FeedbackNew, domain.FeedbackInProgress, domain.FeedbackResolved, domain.FeedbackPublished}
 
 func newFeedbackScreen(u *UI, st domain.Staff) *feedbackScreen {
-	s := &feedbackScreen{u: u, supervise: st.Role.Can(domain.PermSupervise), errs: map[string]*widget.Label{}}
+	s := &feedbackScreen{u: u, store: u.opt.Store, supervise: st.Role.Can(domain.PermSupervise), errs: map[string]*widget.Label{}}
 	for _, f := range []string{"content", "citizen.name", "citizen.phone", "channel"} {
 		s.errs[f] = errLabel()
 	}
@@ -136,7 +137,7 @@ func (s *feedbackScreen) content() fyne.CanvasObject { return s.root }
 func (s *feedbackScreen) shown() {
 	s.load()
 	if s.supervise {
-		background(s.u, func(ctx context.Context) ([]domain.Staff, error) { return s.u.opt.Store.ListStaff(ctx) },
+		background(s.u, func(ctx context.Context) ([]domain.Staff, error) { return s.store.ListStaff(ctx) },
 			func(list []domain.Staff, err error) {
 				if err == nil {
 					s.staff = list
@@ -147,7 +148,7 @@ func (s *feedbackScreen) shown() {
 
 // month is the current month's bounds, Vietnam time.
 func (s *feedbackScreen) month() (time.Time, time.Time) {
-	now := s.u.opt.Store.Now().In(domain.VN())
+	now := s.u.now().In(domain.VN())
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.VN())
 	return from, from.AddDate(0, 1, 0)
 }
@@ -160,14 +161,14 @@ func (s *feedbackScreen) load() {
 	from, to := s.month()
 	type result struct {
 		items  []domain.Feedback
-		counts localdb.FeedbackCounts
+		counts query.FeedbackCounts
 	}
 	background(s.u, func(ctx context.Context) (result, error) {
-		items, err := s.u.opt.Store.ListFeedback(ctx, from, to, status, 500)
+		items, err := s.store.ListFeedback(ctx, from, to, status, 500)
 		if err != nil {
 			return result{}, err
 		}
-		c, err := s.u.opt.Store.CountFeedback(ctx, from, to)
+		c, err := s.store.CountFeedback(ctx, from, to)
 		return result{items, c}, err
 	}, func(r result, err error) {
 		if err != nil {
@@ -191,7 +192,7 @@ func (s *feedbackScreen) onSave() {
 	}
 	actor := u.actor()
 	background(u, func(ctx context.Context) (domain.Feedback, error) {
-		return u.opt.Store.ReceiveFeedback(ctx, actor, p)
+		return s.store.ReceiveFeedback(ctx, actor, p)
 	}, func(f domain.Feedback, err error) {
 		if err != nil {
 			s.banner.set(fieldErrors(err, s.errs), widget.DangerImportance)
@@ -232,7 +233,7 @@ func (s *feedbackScreen) show(f *domain.Feedback) {
 			s.assignTo = widget.NewSelect(names, nil)
 			s.assign = widget.NewButton(T("Giao xử lý"), func() {
 				s.act(func(ctx context.Context, actor domain.Staff) (domain.Feedback, error) {
-					return s.u.opt.Store.AssignFeedback(ctx, actor, f.ID, s.assignTo.Selected, "")
+					return s.store.AssignFeedback(ctx, actor, f.ID, s.assignTo.Selected, "")
 				})
 			})
 			s.answer = widget.NewMultiLineEntry()
@@ -240,7 +241,7 @@ func (s *feedbackScreen) show(f *domain.Feedback) {
 			s.answer.SetPlaceHolder(T("Nội dung trả lời công dân"))
 			s.resolve = widget.NewButton(T("Ghi kết quả giải quyết"), func() {
 				s.act(func(ctx context.Context, actor domain.Staff) (domain.Feedback, error) {
-					return s.u.opt.Store.ResolveFeedback(ctx, actor, f.ID, s.answer.Text)
+					return s.store.ResolveFeedback(ctx, actor, f.ID, s.answer.Text)
 				})
 			})
 			s.detail.Add(container.NewBorder(nil, nil, nil, s.assign, s.assignTo))
@@ -251,7 +252,7 @@ func (s *feedbackScreen) show(f *domain.Feedback) {
 			s.where.SetText(T("Cổng thông tin điện tử xã"))
 			s.publi = widget.NewButton(T("Công khai kết quả"), func() {
 				s.act(func(ctx context.Context, actor domain.Staff) (domain.Feedback, error) {
-					return s.u.opt.Store.PublishFeedback(ctx, actor, f.ID, s.where.Text)
+					return s.store.PublishFeedback(ctx, actor, f.ID, s.where.Text)
 				})
 			})
 			s.detail.Add(container.NewBorder(nil, nil, nil, s.publi, s.where))

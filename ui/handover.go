@@ -12,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/domain/citizen"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -29,7 +28,8 @@ func init() {
 // the dossier; the clerk checks who takes the result — the applicant, or a person with an
 // authorisation — records the entry of the return book and prints the return slip.
 type handOverScreen struct {
-	u *UI
+	u     *UI
+	store handOverStore // what it reads and records
 
 	code    *scanField
 	find    *widget.Button
@@ -67,7 +67,7 @@ func methodNames() []string {
 }
 
 func newHandOverScreen(u *UI) *handOverScreen {
-	s := &handOverScreen{u: u, errs: map[string]*widget.Label{}}
+	s := &handOverScreen{u: u, store: u.opt.Store, errs: map[string]*widget.Label{}}
 	for _, f := range []string{"recipient.name", "recipient.id_number", "authority", "method"} {
 		s.errs[f] = errLabel()
 	}
@@ -88,8 +88,11 @@ func newHandOverScreen(u *UI) *handOverScreen {
 
 	s.who = widget.NewRadioGroup([]string{whoApplicant(), whoAuthorised()}, s.onWho)
 	s.who.Required = true
-	s.name = s.personEntry(T("Họ và tên người nhận"))
-	s.idNumber = s.personEntry(T("12 chữ số, hoặc quét thẻ căn cước"))
+	// The recipient: the applicant panel's name and ID number (they take a card scan too).
+	recipient := newApplicantForm(nil, func(*widget.Entry) { s.onSave() }, s.onScan)
+	s.name, s.idNumber = recipient.name, recipient.idNumber
+	s.name.SetPlaceHolder(T("Họ và tên người nhận"))
+	s.idNumber.SetPlaceHolder(T("12 chữ số, hoặc quét thẻ căn cước"))
 	s.authority = widget.NewEntry()
 	s.authority.SetPlaceHolder(T("Ví dụ: Giấy ủy quyền số 12/UQ ngày 10/03/2026 được UBND xã chứng thực"))
 	s.authority.OnSubmitted = func(string) { s.onSave() }
@@ -155,30 +158,9 @@ func (s *handOverScreen) focusCode() {
 	s.u.win.Canvas().Focus(s.code)
 }
 
-// personEntry is a recipient field that also takes an ID-card QR from a USB scanner.
-func (s *handOverScreen) personEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	var before string
-	e.OnChanged = func(text string) {
-		if !strings.Contains(text, "|") {
-			before = text
-		}
-	}
-	e.OnSubmitted = func(text string) {
-		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
-			e.SetText(before)
-			s.onScan(text)
-			return
-		}
-		s.onSave()
-	}
-	return e
-}
-
 // onScan fills the recipient from an ID-card QR; a malformed one changes nothing.
 func (s *handOverScreen) onScan(payload string) {
-	q, err := citizen.ParseCardQR(payload, s.u.opt.Store.Now())
+	q, err := s.u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -192,7 +174,7 @@ func (s *handOverScreen) onScan(payload string) {
 // lookupResult is the answer to a lookup: one dossier, or several to choose from.
 type lookupResult struct {
 	one  *domain.Dossier
-	many []localdb.QueueRow
+	many []query.QueueRow
 }
 
 // lookup finds the dossier from a scanned or typed code (also a dossier id); an ID card or
@@ -206,8 +188,8 @@ func (s *handOverScreen) lookup(text string) {
 		return
 	}
 	query := text
-	if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
-		q, err := citizen.ParseCardQR(text, u.opt.Store.Now())
+	if looksLikeCardScan(text) {
+		q, err := u.readCard(text)
 		if err != nil {
 			s.code.SetText("")
 			s.banner.set(T("Không đọc được mã vừa quét. Hãy quét mã QR trên giấy tiếp nhận, hoặc gõ mã hồ sơ."), widget.DangerImportance)
@@ -220,21 +202,21 @@ func (s *handOverScreen) lookup(text string) {
 	s.gen++
 	gen := s.gen
 	background(u, func(ctx context.Context) (lookupResult, error) {
-		if d, err := u.opt.Store.ByCode(ctx, query); err == nil {
+		if d, err := s.store.ByCode(ctx, query); err == nil {
 			return lookupResult{one: &d}, nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return lookupResult{}, err
 		}
-		if d, err := u.opt.Store.Get(ctx, query); err == nil {
+		if d, err := s.store.Get(ctx, query); err == nil {
 			return lookupResult{one: &d}, nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return lookupResult{}, err
 		}
-		rows, err := u.opt.Store.Search(ctx, query, 20)
+		rows, err := s.store.Search(ctx, query, 20)
 		if err != nil || len(rows) != 1 {
 			return lookupResult{many: rows}, err
 		}
-		d, err := u.opt.Store.Get(ctx, rows[0].ID)
+		d, err := s.store.Get(ctx, rows[0].ID)
 		return lookupResult{one: &d}, err
 	}, func(f lookupResult, err error) {
 		if gen != s.gen {
@@ -258,7 +240,7 @@ func (s *handOverScreen) lookup(text string) {
 }
 
 // showMatches lists several dossiers, those ready to return first.
-func (s *handOverScreen) showMatches(rows []localdb.QueueRow) {
+func (s *handOverScreen) showMatches(rows []query.QueueRow) {
 	s.matches.RemoveAll()
 	if len(rows) == 0 {
 		s.matches.Hide()
@@ -457,7 +439,7 @@ func (s *handOverScreen) onSave() {
 	s.save.Disable()
 	actor := u.actor()
 	background(u, func(ctx context.Context) (actionResult, error) {
-		got, err := u.opt.Store.Record(ctx, actor, d.ID, domain.EvHandedOver, p)
+		got, err := s.store.HandOver(ctx, actor, d.ID, p)
 		if err != nil {
 			return actionResult{}, err
 		}

@@ -38,12 +38,16 @@ func vnTime(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, domain.VN())
 }
 
+// testTick is the harness's status-bar and idle-lock tick.
+const testTick = 20 * time.Millisecond
+
 // harness is a UI over a real store in a temp dir, with the Fyne test driver.
 type harness struct {
 	t      *testing.T
 	app    fyne.App
 	store  *localdb.Store
 	clock  *testClock
+	idle   *testClock // what the idle lock measures inactivity with
 	ui     *UI
 	mu     sync.Mutex
 	opened []string // PDFs the UI asked the system viewer to open
@@ -77,14 +81,16 @@ func (h *harness) settle() {
 // newHarness opens an empty store (no set-up yet) and builds the UI, not started.
 func newHarness(t *testing.T, at time.Time) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &testClock{t: at}}
+	h := &harness{t: t, clock: &testClock{t: at}, idle: &testClock{t: at}}
 	h.app = test.NewTempApp(t)
 	s, err := localdb.Open(context.Background(), t.TempDir(), localdb.Options{Now: h.clock.Now, LightPasswordHashing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.store = s
-	h.ui = New(h.app, Options{Store: s, Tick: time.Hour, Do: h.do, Open: func(path string) error {
+	// The ticker runs every few milliseconds, so that -race sees it beside everything the
+	// tests do on the UI goroutine.
+	h.ui = New(h.app, Options{Store: s, Backups: localdb.BackupDesk{Store: s}, Tick: testTick, Now: h.clock.Now, IdleClock: h.idle.Now, Do: h.do, Open: func(path string) error {
 		h.mu.Lock()
 		h.opened = append(h.opened, path)
 		h.mu.Unlock()

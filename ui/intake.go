@@ -33,6 +33,7 @@ func init() {
 // the applicant instead.
 type intakeScreen struct {
 	u      *UI
+	store  intakeStore // what it reads and records
 	picker *procedurePicker
 	proc   *domain.Procedure
 
@@ -48,15 +49,15 @@ type intakeScreen struct {
 	pages         *widget.Entry
 	copyRow       *fyne.Container
 
-	idNumber, name, birth, phone, email, address *widget.Entry
-	sex                                          *widget.Select
-	onBehalf                                     *widget.Check
-	ownerName, ownerID, ownerAddress             *widget.Entry
-	ownerBox                                     *fyne.Container
-	channel                                      *widget.RadioGroup
-	summary                                      *widget.Entry
-	sets                                         *widget.Entry
-	assisted                                     *widget.Check
+	*applicantForm // the applicant
+	onBehalf       *widget.Check
+
+	ownerName, ownerID, ownerAddress *widget.Entry
+	ownerBox                         *fyne.Container
+	channel                          *widget.RadioGroup
+	summary                          *widget.Entry
+	sets                             *widget.Entry
+	assisted                         *widget.Check
 
 	scroll       *container.Scroll // the form: back to the top after a save, where the banner is
 	ackedHolder  string            // the clerk chose to save despite the same ID number on file (holderAck)
@@ -79,14 +80,14 @@ type intakeScreen struct {
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
 
 func newIntakeScreen(u *UI) *intakeScreen {
-	s := &intakeScreen{u: u, errs: map[string]*widget.Label{}}
+	s := &intakeScreen{u: u, store: u.opt.Store, errs: map[string]*widget.Label{}}
 	for _, f := range []string{domain.FieldProcedure, domain.FieldApplicantID, domain.FieldApplicantName, domain.FieldApplicantBirth,
 		domain.FieldApplicantSex, domain.FieldApplicantPhone, domain.FieldApplicantEmail, domain.FieldApplicantAddress,
 		domain.FieldOwnerName, domain.FieldOwnerID, domain.FieldOwnerAddress, domain.FieldSummary, domain.FieldDocuments,
 		domain.FieldSets, domain.FieldCopies, domain.FieldPages} {
 		s.errs[f] = errLabel()
 	}
-	s.picker = newProcedurePicker(u.opt.Store.Catalogue(), nil, s.onPick)
+	s.picker = newProcedurePicker(s.store.Catalogue(), nil, s.onPick)
 	s.procInfo = widget.NewLabel("")
 	s.procInfo.Wrapping = fyne.TextWrapWord
 	s.assistMsg = widget.NewLabel("")
@@ -105,14 +106,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.procCard = widget.NewCard("", "", container.NewVBox(s.procName, s.procInfo, s.assistMsg,
 		heading(T("Giấy tờ công dân nộp")), s.docsBox, s.errs[domain.FieldDocuments], s.copyRow))
 
-	s.idNumber = s.applicantEntry(T("12 chữ số, hoặc quét mã QR trên thẻ căn cước"))
-	s.name = s.applicantEntry(T("Họ và tên"))
-	s.birth = s.applicantEntry(T("ngày/tháng/năm"))
-	s.sex = widget.NewSelect([]string{"Nam", "Nữ"}, func(string) { s.changed() })
-	s.sex.PlaceHolder = T("Chọn")
-	s.phone = s.applicantEntry("09xx xxx xxx")
-	s.email = s.applicantEntry("")
-	s.address = s.applicantEntry(T("Số nhà, thôn/tổ dân phố, xã/phường, tỉnh/thành phố"))
+	s.applicantForm = newApplicantForm(s.changed, func(*widget.Entry) { s.onSave() }, s.onScan)
 	s.onBehalf = widget.NewCheck(T("Nộp thay cho người khác (chủ hồ sơ khác người nộp)"), func(on bool) {
 		if on {
 			s.ownerBox.Show()
@@ -121,9 +115,9 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		}
 		s.applicantCard.Refresh()
 	})
-	s.ownerName = s.applicantEntry(T("Họ và tên chủ hồ sơ"))
-	s.ownerID = s.applicantEntry(T("Số định danh của chủ hồ sơ"))
-	s.ownerAddress = s.applicantEntry("")
+	s.ownerName = s.scanEntry(T("Họ và tên chủ hồ sơ"))
+	s.ownerID = s.scanEntry(T("Số định danh của chủ hồ sơ"))
+	s.ownerAddress = s.scanEntry("")
 	s.ownerBox = container.NewGridWithColumns(3,
 		labelled(T("Chủ hồ sơ"), s.ownerName, s.errs[domain.FieldOwnerName]),
 		labelled(T("Số định danh chủ hồ sơ"), s.ownerID, s.errs[domain.FieldOwnerID]),
@@ -209,10 +203,10 @@ func (s *intakeScreen) menuItems() []*fyne.MenuItem {
 func (s *intakeScreen) shown() {
 	u := s.u
 	background(u, func(ctx context.Context) (map[string]int, error) {
-		return u.opt.Store.ProcedureUsage(ctx, u.opt.Store.Now().AddDate(0, -3, 0))
+		return s.store.ProcedureUsage(ctx, u.now().AddDate(0, -3, 0))
 	}, func(usage map[string]int, err error) {
 		if err == nil {
-			s.picker.setCatalogue(u.opt.Store.Catalogue(), usage)
+			s.picker.setCatalogue(s.store.Catalogue(), usage)
 			s.picker.filter()
 		}
 	})
@@ -231,32 +225,10 @@ func (s *intakeScreen) entry(placeholder string) *widget.Entry {
 	return e
 }
 
-// applicantEntry is an applicant field that also recognises an ID-card QR payload typed by a
-// USB scanner (the payload and Enter).
-func (s *intakeScreen) applicantEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	w := newScanWatch("", time.Now)
-	e.OnChanged = func(text string) {
-		w.changed(text)
-		s.changed()
-	}
-	e.OnSubmitted = func(text string) {
-		if citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2 {
-			before, payload := w.split(text)
-			e.SetText(before)
-			s.onScan(payload)
-			return
-		}
-		s.onSave()
-	}
-	return e
-}
-
 // onScan fills the applicant from an ID-card QR payload; a malformed one changes nothing.
 func (s *intakeScreen) onScan(payload string) {
 	u := s.u
-	q, err := citizen.ParseCardQR(payload, u.opt.Store.Now())
+	q, err := u.readCard(payload)
 	if err != nil {
 		s.banner.set(T("Không đọc được mã QR trên thẻ căn cước: ")+errText(err)+" "+T("Hãy quét lại hoặc nhập tay."), widget.DangerImportance)
 		return
@@ -275,15 +247,7 @@ func (s *intakeScreen) fillApplicant(q citizen.CardQR) {
 		s.ownerAddress.SetText(q.Address)
 		return
 	}
-	s.idNumber.SetText(q.ID)
-	s.name.SetText(q.Name)
-	if !q.Birth.IsZero() {
-		s.birth.SetText(q.Birth.Format("02/01/2006"))
-	}
-	if q.Sex != citizen.SexUnknown {
-		s.sex.SetSelected(q.Sex.String())
-	}
-	s.address.SetText(q.Address)
+	s.fillCard(q)
 }
 
 func (s *intakeScreen) onPick(p domain.Procedure) {
@@ -398,8 +362,8 @@ func (s *intakeScreen) changed() {
 	}
 	s.fee.SetText(text)
 	s.feeNote.SetText(p.Fee.Note)
-	now := s.u.opt.Store.Now()
-	due := p.Time.Due(s.u.opt.Store.Calendar(), now)
+	now := s.u.now()
+	due := p.Time.Due(s.store.Calendar(), now)
 	s.due.SetText(dueText(due))
 	s.dueNote.SetText(Tf("Nếu tiếp nhận ngay bây giờ (%s).", fmtDateTime(now)))
 	s.relayoutSide()
@@ -429,9 +393,8 @@ func weekday(d time.Weekday) string {
 // intake collects the form into an Intake.
 func (s *intakeScreen) intake() domain.Intake {
 	in := domain.Intake{
-		Applicant: domain.Person{Name: s.name.Text, IDNumber: s.idNumber.Text, Birth: s.birth.Text, Sex: s.sex.Selected,
-			Phone: s.phone.Text, Email: s.email.Text, Address: s.address.Text},
-		Summary: s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
+		Applicant: s.person(),
+		Summary:   s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
 		FormTemplate: s.formTemplate, FormValues: s.formValues,
 	}
 	if strings.TrimSpace(s.sets.Text) == "" {
@@ -478,12 +441,12 @@ func (s *intakeScreen) onSave() {
 	background(u, func(ctx context.Context) (domain.Dossier, error) {
 		if !acked {
 			// Checked before saving: the clerk decides with the other record in view.
-			if found, err := u.opt.Store.OthersWithID(ctx, in.Applicant); err == nil && len(found) > 0 {
+			if found, err := s.store.OthersWithID(ctx, in.Applicant); err == nil && len(found) > 0 {
 				others = found
 				return domain.Dossier{}, nil
 			}
 		}
-		return u.opt.Store.Receive(ctx, actor, in)
+		return s.store.Receive(ctx, actor, in)
 	}, func(d domain.Dossier, err error) {
 		s.save.Enable()
 		if len(others) > 0 {
@@ -672,13 +635,13 @@ func (s *intakeScreen) reset() {
 	s.docsBox.RemoveAll()
 	s.docChecks = nil
 	s.copyRow.Hide()
-	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.email, s.address, s.ownerName, s.ownerID, s.ownerAddress, s.summary} {
+	s.clearPerson()
+	for _, e := range []*widget.Entry{s.ownerName, s.ownerID, s.ownerAddress, s.summary} {
 		e.SetText("")
 	}
 	s.copies.SetText("1")
 	s.pages.SetText("1")
 	s.sets.SetText("1")
-	s.sex.ClearSelected()
 	s.onBehalf.SetChecked(false)
 	s.assisted.SetChecked(false)
 	s.channel.SetSelected(s.channel.Options[0])
@@ -692,23 +655,11 @@ func (s *intakeScreen) reset() {
 // the applicant and the filled declaration, so nothing is typed twice.
 func (s *intakeScreen) prefill(procCode string, applicant domain.Person, summary, template string, values map[string]string) {
 	s.reset()
-	if p, ok := s.u.opt.Store.Catalogue().Lookup(procCode); ok {
+	if p, ok := s.store.Catalogue().Lookup(procCode); ok {
 		s.picker.show(p) // the box named nothing although the procedure was chosen
 		s.onPick(p)
 	}
-	s.idNumber.SetText(applicant.IDNumber)
-	s.name.SetText(applicant.Name)
-	if applicant.Birth != "" {
-		if t, err := domain.ParseDate(applicant.Birth); err == nil {
-			s.birth.SetText(t.Format("02/01/2006"))
-		}
-	}
-	if applicant.Sex != "" {
-		s.sex.SetSelected(applicant.Sex)
-	}
-	s.phone.SetText(applicant.Phone)
-	s.email.SetText(applicant.Email)
-	s.address.SetText(applicant.Address)
+	s.setPerson(applicant)
 	s.summary.SetText(summary)
 	s.formTemplate, s.formValues = template, values
 	if template != "" {

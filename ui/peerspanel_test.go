@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -18,8 +17,7 @@ import (
 type peerSyncer struct {
 	store *localdb.Store
 	last  time.Time
-	mu    gosync.Mutex
-	subs  []func()
+	subs  Listeners
 }
 
 func (p *peerSyncer) Info() SyncInfo {
@@ -35,19 +33,12 @@ func (p *peerSyncer) Info() SyncInfo {
 	}
 	return info
 }
-func (p *peerSyncer) OnChange(f func()) { p.mu.Lock(); p.subs = append(p.subs, f); p.mu.Unlock() }
-func (p *peerSyncer) SyncNow()          {}
+func (p *peerSyncer) OnChange(f func()) func() { return p.subs.Add(f) }
+func (p *peerSyncer) SyncNow()                 {}
 func (p *peerSyncer) Enroll(context.Context, string, string, string, bool) error {
 	return nil
 }
-func (p *peerSyncer) changed() {
-	p.mu.Lock()
-	subs := append([]func(){}, p.subs...)
-	p.mu.Unlock()
-	for _, f := range subs {
-		f()
-	}
-}
+func (p *peerSyncer) changed() { p.subs.Notify() }
 func (p *peerSyncer) AddPeer(ctx context.Context, addr string) error {
 	_, err := p.store.AddPeer(ctx, addr, localdb.PeerManual)
 	p.changed()

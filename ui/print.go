@@ -19,7 +19,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // Printer is what the screens need from the system to get a printed form out: the default
@@ -62,7 +62,7 @@ func (u *UI) renderer() forms.Renderer {
 		Unit: forms.Unit{Parent: cfg.Parent, Name: cfg.UnitName, Code: cfg.UnitCode, Place: cfg.Place,
 			Address: cfg.Address, Phone: cfg.Phone, ReturnPlace: cfg.ReturnPlace, Book: cfg.Book,
 			LookupURL: cfg.Receipt.LookupURL, ReceiptCopies: cfg.Receipt.Copies},
-		Now:       u.opt.Store.Now,
+		Now:       u.opt.Now,
 		StaffName: func(username string) string { return names[username] },
 	}
 }
@@ -257,7 +257,7 @@ func (u *UI) printStopNotice(d domain.Dossier, head string) (string, error) {
 
 // declarationForm is the declaration an official filled in for the citizen, as recorded
 // with the dossier (the last one), if any.
-func declarationForm(entries []localdb.TimelineEntry) (domain.FormPreparedPayload, bool) {
+func declarationForm(entries []query.TimelineEntry) (domain.FormPreparedPayload, bool) {
 	var out domain.FormPreparedPayload
 	found := false
 	for _, e := range entries {

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -52,8 +52,9 @@ const (
 // queueScreen (Hồ sơ) lists the dossiers, filtered and searched, in a virtualised table over
 // paged queries; the dossier detail replaces the table in the same tab.
 type queueScreen struct {
-	u  *UI
-	me domain.Staff
+	u     *UI
+	store queueStore // what it reads and records
+	me    domain.Staff
 
 	search                                      *scanField
 	status                                      *widget.Select
@@ -71,7 +72,7 @@ type queueScreen struct {
 
 	// The cache. gen changes with the filter: loads of an older generation are ignored
 	// (and cancelled through ctx).
-	filter     localdb.QueueFilter
+	filter     query.QueueFilter
 	gen        int
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -90,7 +91,7 @@ type queueScreen struct {
 }
 
 type queuePage struct {
-	rows    []localdb.QueueRow
+	rows    []query.QueueRow
 	touched int64
 }
 
@@ -98,7 +99,7 @@ type queuePage struct {
 func statusAllText() string { return T("Tất cả") }
 
 func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
-	s := &queueScreen{u: u, me: me, total: -1, selected: -1,
+	s := &queueScreen{u: u, store: u.opt.Store, me: me, total: -1, selected: -1,
 		pages: map[int]*queuePage{}, wanted: map[int]int64{}, drawnEmpty: map[int]bool{}}
 	s.ctx, s.cancel = context.WithCancel(u.ctx)
 	s.debounce = newDebouncer(u, searchDelay)
@@ -121,7 +122,7 @@ func newQueueScreen(u *UI, me domain.Staff) *queueScreen {
 	s.status = widget.NewSelect(statuses, func(string) { s.reload(true) })
 	s.status.SetSelectedIndex(0)
 
-	s.fields = u.opt.Store.Catalogue().Fields()
+	s.fields = s.store.Catalogue().Fields()
 	fieldNames := []string{T("Tất cả lĩnh vực")}
 	for _, f := range s.fields {
 		fieldNames = append(fieldNames, f.Name)
@@ -210,8 +211,8 @@ func (s *queueScreen) showList() {
 }
 
 // currentFilter reads the filter widgets.
-func (s *queueScreen) currentFilter() localdb.QueueFilter {
-	f := localdb.QueueFilter{Text: s.search.Text}
+func (s *queueScreen) currentFilter() query.QueueFilter {
+	f := query.QueueFilter{Text: s.search.Text}
 	switch i := s.status.SelectedIndex(); {
 	case i == 0:
 		for _, st := range domain.AllStatuses() {
@@ -278,7 +279,7 @@ func (s *queueScreen) loadCount() {
 		capped bool
 	}
 	background(s.u, func(context.Context) (counted, error) {
-		n, capped, err := s.u.opt.Store.QueueCountCapped(ctx, f)
+		n, capped, err := s.store.QueueCountCapped(ctx, f)
 		return counted{n, capped}, err
 	}, func(c counted, err error) {
 		if gen != s.gen {
@@ -301,7 +302,7 @@ func (s *queueScreen) loadOnline() {
 	ctx := s.ctx
 	registered := []domain.Status{domain.StatusRegistered}
 	background(s.u, func(context.Context) (int, error) {
-		return s.u.opt.Store.QueueCount(ctx, localdb.QueueFilter{Statuses: registered})
+		return s.store.QueueCount(ctx, query.QueueFilter{Statuses: registered})
 	}, func(n int, err error) {
 		if err != nil || n == 0 || slices.Equal(s.filter.Statuses, registered) {
 			s.online.Hide()
@@ -319,8 +320,8 @@ func (s *queueScreen) showCount() {
 	case s.total == 0:
 		s.count.SetText(T("Không có hồ sơ nào phù hợp."))
 	case s.capped:
-		// The search looked at the most recent localdb.TextMatchCap dossiers it matches.
-		s.count.SetText(Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(s.total), groupDigits(localdb.TextMatchCap)))
+		// The search looked at the most recent query.TextMatchCap dossiers it matches.
+		s.count.SetText(Tf("%s hồ sơ (chỉ xét %s hồ sơ gần nhất khớp với từ tìm — gõ thêm để thu hẹp)", groupDigits(s.total), groupDigits(query.TextMatchCap)))
 	default:
 		s.count.SetText(Tf("%s hồ sơ", groupDigits(s.total)))
 	}
@@ -342,7 +343,7 @@ func (s *queueScreen) rows() int {
 
 // row returns a loaded row (fresh or, while refreshing, the previous version); ok=false
 // asks for its page.
-func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
+func (s *queueScreen) row(i int) (query.QueueRow, bool) {
 	n := i / queuePageSize
 	s.touch++
 	if p := s.pages[n]; p != nil {
@@ -350,7 +351,7 @@ func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
 		if k := i % queuePageSize; k < len(p.rows) {
 			return p.rows[k], true
 		}
-		return localdb.QueueRow{}, false
+		return query.QueueRow{}, false
 	}
 	s.want(n)
 	s.drawnEmpty[n] = true
@@ -359,7 +360,7 @@ func (s *queueScreen) row(i int) (localdb.QueueRow, bool) {
 			return p.rows[k], true
 		}
 	}
-	return localdb.QueueRow{}, false
+	return query.QueueRow{}, false
 }
 
 // want asks for a page; one page loads at a time, the most recently asked first.
@@ -393,9 +394,9 @@ func (s *queueScreen) loadNext() {
 	delete(s.wanted, next)
 	s.loading, s.loadingNo = true, next
 	gen, ctx, f := s.gen, s.ctx, s.filter
-	background(s.u, func(context.Context) ([]localdb.QueueRow, error) {
-		return s.u.opt.Store.Queue(ctx, f, next*queuePageSize, queuePageSize)
-	}, func(rows []localdb.QueueRow, err error) {
+	background(s.u, func(context.Context) ([]query.QueueRow, error) {
+		return s.store.Queue(ctx, f, next*queuePageSize, queuePageSize)
+	}, func(rows []query.QueueRow, err error) {
 		if gen != s.gen {
 			return
 		}
@@ -439,10 +440,10 @@ func (s *queueScreen) evict() {
 }
 
 // loadedRow returns a row of the current generation if its page has arrived.
-func (s *queueScreen) loadedRow(i int) (localdb.QueueRow, bool) {
+func (s *queueScreen) loadedRow(i int) (query.QueueRow, bool) {
 	p := s.pages[i/queuePageSize]
 	if p == nil || i%queuePageSize >= len(p.rows) {
-		return localdb.QueueRow{}, false
+		return query.QueueRow{}, false
 	}
 	return p.rows[i%queuePageSize], true
 }
@@ -614,7 +615,7 @@ func (s *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		setCell(l, "…", widget.LowImportance, false)
 		return
 	}
-	now := s.u.opt.Store.Now()
+	now := s.u.now()
 	switch id.Col {
 	case colCode:
 		setCell(l, r.Code, widget.MediumImportance, false)
@@ -688,20 +689,7 @@ func sameDayVN(a, b time.Time) bool {
 }
 
 // groupDigits writes 1234 as "1.234" (Vietnamese thousands separator).
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func groupDigits(n int) string { return domain.FormatNumber(int64(n)) }
 
 // debouncer runs the last function given after a quiet delay, on the UI goroutine. A pending
 // run counts as background work, so tests settle after it.

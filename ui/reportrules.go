@@ -13,7 +13,7 @@ import (
 
 	"motcua/domain"
 	"motcua/forms"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -28,6 +28,7 @@ func init() {
 // — as the province chooses. Everyone sees the choice; only an admin changes it.
 type reportRules struct {
 	u       *UI
+	store   settingsStore // what it reads and records
 	card    fyne.CanvasObject
 	finish  *widget.Select
 	closed  map[domain.Status]*widget.Select
@@ -46,7 +47,7 @@ var finishRules = []domain.FinishRule{domain.FinishAtResult, domain.FinishAtRetu
 
 func newReportRules(s *settingsScreen) *reportRules {
 	u := s.u
-	r := &reportRules{u: u, closed: map[domain.Status]*widget.Select{}, msg: newBanner()}
+	r := &reportRules{u: u, store: s.store, closed: map[domain.Status]*widget.Select{}, msg: newBanner()}
 	r.preview = widget.NewLabel("")
 	r.preview.Wrapping = fyne.TextWrapWord
 	r.preview.SizeName = theme.SizeNameCaptionText
@@ -67,7 +68,7 @@ func newReportRules(s *settingsScreen) *reportRules {
 		r.closed[st] = sel
 		items = append(items, labelled(T(long), sel, nil))
 	}
-	r.load(u.opt.Store.Config().Report)
+	r.load(r.store.Config().Report)
 	items = append(items, heading(T("Ghi trên biểu, dưới tên các cột")), r.preview)
 	if s.admin {
 		r.save = widget.NewButtonWithIcon(T("Lưu cách tính"), theme.DocumentSaveIcon(), r.onSave)
@@ -86,7 +87,7 @@ func newReportRules(s *settingsScreen) *reportRules {
 }
 
 // load shows the stored settings.
-func (r *reportRules) load(rs localdb.ReportSettings) {
+func (r *reportRules) load(rs query.ReportSettings) {
 	opt := rs.Options()
 	for i, f := range finishRules {
 		if f == opt.Finish {
@@ -104,8 +105,8 @@ func (r *reportRules) load(rs localdb.ReportSettings) {
 }
 
 // chosen is the settings the widgets show.
-func (r *reportRules) chosen() localdb.ReportSettings {
-	var rs localdb.ReportSettings
+func (r *reportRules) chosen() query.ReportSettings {
+	var rs query.ReportSettings
 	if i := r.finish.SelectedIndex(); i >= 0 {
 		rs.ResolvedAt = finishRules[i].Name()
 	}
@@ -149,9 +150,9 @@ func (r *reportRules) onSave() {
 	rs := r.chosen()
 	actor := u.actor()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		cfg := u.opt.Store.Config()
+		cfg := r.store.Config()
 		cfg.Report = rs
-		return struct{}{}, u.opt.Store.UpdateConfig(ctx, actor, cfg)
+		return struct{}{}, r.store.UpdateConfig(ctx, actor, cfg)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			r.msg.set(errText(err), widget.DangerImportance)

@@ -78,6 +78,7 @@ func periodSlug(p domain.Period) string {
 // reportsPanel exports a report for a period.
 type reportsPanel struct {
 	u      *UI
+	store  supervisorStore // what it reads and records
 	kind   *widget.RadioGroup
 	picker *periodPicker
 	format *widget.RadioGroup
@@ -142,8 +143,8 @@ func recentReports(dir string, limit int) ([]recentFile, error) {
 	return out, nil
 }
 
-func newReportsPanel(u *UI) *reportsPanel {
-	p := &reportsPanel{u: u}
+func newReportsPanel(u *UI, store supervisorStore) *reportsPanel {
+	p := &reportsPanel{u: u, store: store}
 	p.kind = widget.NewRadioGroup(reportKindChoices(), func(string) { p.showRules() })
 	p.kind.Required = true
 	p.kind.SetSelected(reportKindChoices()[reportII06a])
@@ -260,7 +261,7 @@ func (p *reportsPanel) showRules() {
 		p.rulesBox.Hide()
 		return
 	}
-	p.rules.SetText(ii06aRulesText(p.u.opt.Store.Config().Report.Options()))
+	p.rules.SetText(ii06aRulesText(p.store.Config().Report.Options()))
 	p.rulesBox.Show()
 }
 
@@ -270,7 +271,7 @@ func (p *reportsPanel) open(path string) {
 		return
 	}
 	if err := p.u.opt.Open(path); err != nil {
-		p.banner.set(Tf("Không mở được %s: %v", path, err), widget.WarningImportance)
+		p.banner.set(Tf("Không mở được %s: %s", path, errText(err)), widget.WarningImportance)
 	}
 }
 
@@ -347,7 +348,7 @@ func (p *reportsPanel) onExport() {
 		return writeAtomically(dir, name, func(w io.Writer) error {
 			switch kind {
 			case reportTracking:
-				book, err := u.opt.Store.TrackingBook(ctx, period, func(done, total int) {
+				book, err := p.store.TrackingBook(ctx, period, func(done, total int) {
 					report(Tf("Đang đọc hồ sơ: %s/%s", groupDigits(done), groupDigits(total)), float64(done)/float64(max(total, 1)))
 				})
 				if err != nil {
@@ -356,7 +357,7 @@ func (p *reportsPanel) onExport() {
 				report(Tf("Đang ghi %s dòng vào tệp…", groupDigits(len(book))), 1)
 				return rd.TrackingBook(w, format, period, book)
 			case reportReturn:
-				book, err := u.opt.Store.ReturnBook(ctx, period, func(done, total int) {
+				book, err := p.store.ReturnBook(ctx, period, func(done, total int) {
 					report(Tf("Đang đọc hồ sơ: %s/%s", groupDigits(done), groupDigits(total)), float64(done)/float64(max(total, 1)))
 				})
 				if err != nil {
@@ -365,9 +366,9 @@ func (p *reportsPanel) onExport() {
 				report(Tf("Đang ghi %s dòng vào tệp…", groupDigits(len(book))), 1)
 				return rd.ReturnBook(w, format, period, book)
 			}
-			opt := u.opt.Store.Config().Report.Options() // the province's choices
-			opt.AsOf = u.opt.Store.Now()
-			rep, _, err := u.opt.Store.Report(ctx, period, opt, func(rows int) {
+			opt := p.store.Config().Report.Options() // the province's choices
+			opt.AsOf = u.now()
+			rep, _, err := p.store.Report(ctx, period, opt, func(rows int) {
 				report(Tf("Đang tổng hợp: %s hồ sơ", groupDigits(rows)), -1)
 			})
 			if err != nil {
@@ -395,7 +396,7 @@ func (p *reportsPanel) onExport() {
 		u.log.Info("report exported", "kind", kind, "period", period.String(), "path", path)
 		msg := Tf("Đã lưu %s, %s vào tệp:\n%s", reportKindName(kind), periodText(period), path)
 		if oerr := u.opt.Open(path); oerr != nil {
-			msg += "\n" + Tf("Không tự mở được tệp (%v): hãy mở thư mục và mở tệp bằng tay.", oerr)
+			msg += "\n" + Tf("Không tự mở được tệp (%s): hãy mở thư mục và mở tệp bằng tay.", errText(oerr))
 			p.banner.set(msg, widget.WarningImportance)
 		} else {
 			p.banner.set(msg, widget.SuccessImportance)
@@ -444,5 +445,5 @@ func newFileError(path string, err error) error {
 	case errors.Is(err, os.ErrNotExist):
 		return fileError{Tf("thư mục của tệp %s không tồn tại", path)}
 	}
-	return fileError{Tf("không ghi được tệp %s: %v", path, err)}
+	return fileError{Tf("không ghi được tệp %s: %s", path, internalError(err))}
 }

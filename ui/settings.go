@@ -14,7 +14,7 @@ import (
 
 	"motcua/domain"
 	"motcua/domain/calendar"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -26,6 +26,7 @@ func init() {
 // other files (sync, backups) come from settingsSections.
 type settingsScreen struct {
 	u     *UI
+	store settingsStore // what it reads and records
 	admin bool
 	root  fyne.CanvasObject
 
@@ -41,7 +42,7 @@ type settingsScreen struct {
 	saveBtn                                                    *widget.Button
 
 	staff     []domain.Staff
-	locks     map[string]localdb.SignInState // names locked by failed sign-ins
+	locks     map[string]query.SignInState // names locked by failed sign-ins
 	staffList *widget.List
 	account   *accountForm // the account dialog while it is open
 	sync      *syncPanel
@@ -55,12 +56,12 @@ type settingsScreen struct {
 var settingsSections []func(s *settingsScreen) fyne.CanvasObject
 
 func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
-	s := &settingsScreen{u: u, admin: st.Role.Can(domain.PermAdminister), errs: map[string]*widget.Label{}}
+	s := &settingsScreen{u: u, store: u.opt.Store, admin: st.Role.Can(domain.PermAdminister), errs: map[string]*widget.Label{}}
 	for _, f := range []string{"unit_name", "parent", "lookup_url", "receipt_copies", "print_copies", "hours", "idle_lock_minutes", "reschedule_limit", "targets"} {
 		s.errs[f] = errLabel()
 	}
 	s.banner = newBanner()
-	cfg := u.opt.Store.Config()
+	cfg := s.store.Config()
 	entry := func(v string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(v)
@@ -166,7 +167,7 @@ func newSettingsScreen(u *UI, st domain.Staff) *settingsScreen {
 			items = append(items, c)
 		}
 	}
-	items = append(items, widget.NewCard(T("Thư mục dữ liệu"), "", readOnly(T("Dữ liệu, tệp quét và bản in nằm tại"), u.opt.Store.Dir())))
+	items = append(items, widget.NewCard(T("Thư mục dữ liệu"), "", readOnly(T("Dữ liệu, tệp quét và bản in nằm tại"), s.store.Dir())))
 	vbox := container.NewVBox(items...)
 	s.banner.parent = vbox
 	s.root = container.NewVScroll(container.NewPadded(vbox))
@@ -205,7 +206,7 @@ func parseHHMM(s string) (int, bool) {
 
 func (s *settingsScreen) onSave() {
 	u := s.u
-	cfg := u.opt.Store.Config()
+	cfg := s.store.Config()
 	cfg.UnitName, cfg.Parent, cfg.Place = s.unitName.Text, strings.TrimSpace(s.parent.Text), strings.TrimSpace(s.place.Text)
 	cfg.Address, cfg.Phone = strings.TrimSpace(s.address.Text), strings.TrimSpace(s.phone.Text)
 	cfg.ReturnPlace, cfg.Book = strings.TrimSpace(s.returnPlace.Text), strings.TrimSpace(s.book.Text)
@@ -257,7 +258,7 @@ func (s *settingsScreen) onSave() {
 	}
 	actor := u.actor()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Store.UpdateConfig(ctx, actor, cfg)
+		return struct{}{}, s.store.UpdateConfig(ctx, actor, cfg)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.banner.set(fieldErrors(err, s.errs), widget.DangerImportance)
@@ -327,14 +328,14 @@ func (s *settingsScreen) loadStaff() {
 	}
 	type result struct {
 		staff []domain.Staff
-		locks map[string]localdb.SignInState
+		locks map[string]query.SignInState
 	}
 	background(s.u, func(ctx context.Context) (result, error) {
-		list, err := s.u.opt.Store.ListStaff(ctx)
+		list, err := s.store.ListStaff(ctx)
 		if err != nil {
 			return result{}, err
 		}
-		locks, err := s.u.opt.Store.SignInLocks(ctx)
+		locks, err := s.store.SignInLocks(ctx)
 		return result{list, locks}, err
 	}, func(r result, err error) {
 		if err != nil {
@@ -351,7 +352,7 @@ func (s *settingsScreen) onUnlock(username string) {
 	u := s.u
 	actor := u.actor()
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.opt.Store.UnlockSignIn(ctx, actor, username)
+		return struct{}{}, s.store.UnlockSignIn(ctx, actor, username)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			u.showError(err)
@@ -427,9 +428,9 @@ func (s *settingsScreen) editStaff(st *domain.Staff) {
 		pw := f.password.Text
 		background(u, func(ctx context.Context) (struct{}, error) {
 			if st == nil {
-				return struct{}{}, u.opt.Store.CreateStaff(ctx, &actor, acc, pw)
+				return struct{}{}, s.store.CreateStaff(ctx, &actor, acc, pw)
 			}
-			return struct{}{}, u.opt.Store.UpdateStaff(ctx, actor, acc, pw)
+			return struct{}{}, s.store.UpdateStaff(ctx, actor, acc, pw)
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				setErr(f.msg, fieldErrors(err, f.errs))
@@ -464,7 +465,7 @@ func (s *settingsScreen) onOwnPassword() {
 		}
 		me := u.actor()
 		background(u, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, u.opt.Store.UpdateStaff(ctx, me, me, pw.Text)
+			return struct{}{}, s.store.UpdateStaff(ctx, me, me, pw.Text)
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				u.showError(err)

@@ -78,8 +78,8 @@ func TestSignInLockAndRoles(t *testing.T) {
 		t.Errorf("clerk tabs %v", tabs)
 	}
 	// Idle: the screen locks; only the same clerk's password unlocks it.
-	h.clock.Set(vnTime(2026, 3, 2, 8, 30))
-	h.ui.tick()
+	h.idle.Set(vnTime(2026, 3, 2, 8, 30))
+	h.ui.tick(SyncInfo{})
 	h.settle()
 	if h.ui.User() != nil {
 		t.Fatal("idle session not locked")

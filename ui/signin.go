@@ -229,7 +229,7 @@ func (p *signInPage) say(msg string) {
 func (u *UI) unlock() {
 	u.mu.Lock()
 	u.locked = false
-	u.lastActivity = u.opt.Store.Now()
+	u.lastActivity = u.opt.IdleClock()
 	u.mu.Unlock()
 	if u.tabs == nil {
 		u.buildMain()

@@ -18,13 +18,10 @@ type statusBar struct {
 	u                             *UI
 	who, network, waiting, lastOK *widget.Label
 	note                          *widget.Label // a short message after an action (e.g. a visit counted)
+	noteUntil                     time.Time     // the note stays at least until then
 	netIcon                       *widget.Icon
 	box                           *fyne.Container
-	noteUntil                     time.Time // a flash stays this long, whatever the sync reports meanwhile
 }
-
-// flashFor is how long a flash stays: long enough to read after looking up from the citizen.
-const flashFor = 10 * time.Second
 
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u,
@@ -43,9 +40,7 @@ func newStatusBar(u *UI) *statusBar {
 	texts := container.New(fitRow{}, widget.NewIcon(theme.AccountIcon()), b.who, widget.NewSeparator(),
 		b.netIcon, b.network, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastOK, b.note)
 	b.box = container.NewBorder(nil, nil, nil, container.NewHBox(lock, out), texts)
-	if u.opt.Sync != nil {
-		u.opt.Sync.OnChange(func() { u.opt.Do(b.apply(u.opt.Sync.Info(), -1)) })
-	}
+	u.onSyncChange(b.refresh)
 	return b
 }
 
@@ -127,10 +122,14 @@ func (r fitRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// flash shows a short confirmation for flashFor, even as sync updates the bar meanwhile.
+// flashTime is how long a confirmation stays in the status bar at least: a refresh (every
+// tick, and on each change of the sync state) clears it after that.
+const flashTime = 5 * time.Second
+
+// flash shows a short confirmation until the next refresh after flashTime.
 func (b *statusBar) flash(msg string) {
-	b.noteUntil = b.u.opt.Store.Now().Add(flashFor)
 	b.note.SetText(msg)
+	b.noteUntil = b.u.now().Add(flashTime)
 	b.box.Refresh()
 }
 
@@ -140,58 +139,59 @@ func (b *statusBar) content() fyne.CanvasObject {
 
 // refresh reads the counts off the UI goroutine.
 func (b *statusBar) refresh() {
-	u := b.u
-	background(u, func(ctx context.Context) (SyncInfo, error) {
-		if u.opt.Sync != nil {
-			return u.opt.Sync.Info(), nil
-		}
-		st, err := u.opt.Store.Stats(ctx)
-		return SyncInfo{Waiting: st.Outbox, Quarantined: st.Quarantined}, err
-	}, func(info SyncInfo, err error) {
+	background(b.u, b.u.syncInfo, func(info SyncInfo, err error) {
 		if err == nil {
-			b.apply(info, 0)()
+			b.apply(info)
 		}
 	})
 }
 
-func (b *statusBar) apply(info SyncInfo, _ int) func() {
-	return func() {
-		if !b.u.opt.Store.Now().Before(b.noteUntil) {
-			b.note.SetText("")
-		}
-		switch {
-		case !info.Enrolled:
-			b.netIcon.SetResource(theme.MediaRecordIcon())
-			b.network.SetText(T("Chưa kết nối máy chủ thành phố"))
-		case info.Paused:
-			b.netIcon.SetResource(theme.ErrorIcon())
-			b.network.SetText(T("Đồng bộ tạm dừng: cần đăng ký lại máy"))
-		case info.Online:
-			b.netIcon.SetResource(theme.ConfirmIcon())
-			b.network.SetText(T("Trực tuyến"))
-		default:
-			b.netIcon.SetResource(theme.WarningIcon())
-			b.network.SetText(T("Ngoại tuyến — vẫn làm việc bình thường"))
-		}
-		text := Tf("Chờ đồng bộ: %d", info.Waiting)
-		if info.Quarantined > 0 {
-			text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
-		}
-		if peers := peersStatus(info.Peers); peers != "" {
-			text += " · " + peers
-		}
-		b.waiting.SetText(text)
-		switch {
-		case !info.LastSuccess.IsZero():
-			b.lastOK.SetText(Tf("Đồng bộ lần cuối: %s", fmtDateTime(info.LastSuccess)))
-		case info.Enrolled:
-			b.lastOK.SetText(T("Chưa đồng bộ lần nào"))
-		default:
-			b.lastOK.SetText("")
-		}
-		if domain.ClockOff(info.Skew) {
-			b.lastOK.SetText(b.lastOK.Text + " · " + T("Đồng hồ máy lệch so với máy chủ"))
-		}
-		b.box.Refresh() // the labels' widths changed: lay the bar out again
+// syncInfo is what the status bar shows: the sync engine's state, or without one the
+// store's counts. Not on the UI goroutine: it may read the database.
+func (u *UI) syncInfo(ctx context.Context) (SyncInfo, error) {
+	if u.opt.Sync != nil {
+		return u.opt.Sync.Info(), nil
 	}
+	st, err := u.opt.Store.Stats(ctx)
+	return SyncInfo{Waiting: st.Outbox, Quarantined: st.Quarantined}, err
+}
+
+func (b *statusBar) apply(info SyncInfo) {
+	if !b.u.now().Before(b.noteUntil) {
+		b.note.SetText("")
+	}
+	switch {
+	case !info.Enrolled:
+		b.netIcon.SetResource(theme.MediaRecordIcon())
+		b.network.SetText(T("Chưa kết nối máy chủ thành phố"))
+	case info.Paused:
+		b.netIcon.SetResource(theme.ErrorIcon())
+		b.network.SetText(T("Đồng bộ tạm dừng: cần đăng ký lại máy"))
+	case info.Online:
+		b.netIcon.SetResource(theme.ConfirmIcon())
+		b.network.SetText(T("Trực tuyến"))
+	default:
+		b.netIcon.SetResource(theme.WarningIcon())
+		b.network.SetText(T("Ngoại tuyến — vẫn làm việc bình thường"))
+	}
+	text := Tf("Chờ đồng bộ: %d", info.Waiting)
+	if info.Quarantined > 0 {
+		text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
+	}
+	if peers := peersStatus(info.Peers); peers != "" {
+		text += " · " + peers
+	}
+	b.waiting.SetText(text)
+	switch {
+	case !info.LastSuccess.IsZero():
+		b.lastOK.SetText(Tf("Đồng bộ lần cuối: %s", fmtDateTime(info.LastSuccess)))
+	case info.Enrolled:
+		b.lastOK.SetText(T("Chưa đồng bộ lần nào"))
+	default:
+		b.lastOK.SetText("")
+	}
+	if domain.ClockOff(info.Skew) {
+		b.lastOK.SetText(b.lastOK.Text + " · " + T("Đồng hồ máy lệch so với máy chủ"))
+	}
+	b.box.Refresh() // the labels' widths changed: lay the bar out again
 }

@@ -18,7 +18,7 @@ func TestStatusBarWidthIsBounded(t *testing.T) {
 	h.signIn(testClerk)
 	b := h.ui.status
 	b.apply(SyncInfo{Enrolled: true, Online: false, Waiting: 123456, Quarantined: 789,
-		LastSuccess: vnTime(2026, 3, 16, 9, 0), Skew: 10 * time.Minute}, 0)()
+		LastSuccess: vnTime(2026, 3, 16, 9, 0), Skew: 10 * time.Minute})
 	b.who.SetText(b.who.Text + " — Trung tâm Phục vụ hành chính công xã An Hưng, máy trạm số 1")
 	b.flash("Đã ghi nhận 1 lượt công dân đến hỏi, không nộp hồ sơ (tổng hôm nay: 6)")
 	for _, size := range []fyne.Size{{Width: 1280, Height: 720}, {Width: 1366, Height: 768}} {
@@ -48,7 +48,7 @@ func TestStatusBarWidthIsBounded(t *testing.T) {
 		}
 	}
 	// A short text keeps its whole width.
-	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)()
+	b.apply(SyncInfo{Enrolled: true, Online: true})
 	h.settle()
 	if w := b.network.Size().Width; w < b.network.MinSize().Width || w < (fitRow{}).natural(b.network) {
 		t.Fatalf("«%s» squeezed to %.0f px", b.network.Text, w)
@@ -71,7 +71,7 @@ func TestVisitFlashStaysAndDashboardCounts(t *testing.T) {
 	if !strings.Contains(b.note.Text, "Đã ghi một lượt tiếp đón") {
 		t.Fatalf("flash %q", b.note.Text)
 	}
-	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)() // the write wakes sync, which updates the bar
+	b.apply(SyncInfo{Enrolled: true, Online: true}) // the write wakes sync, which updates the bar
 	if !strings.Contains(b.note.Text, "Đã ghi một lượt tiếp đón") {
 		t.Fatal("the flash went with the next sync update")
 	}
@@ -79,7 +79,7 @@ func TestVisitFlashStaysAndDashboardCounts(t *testing.T) {
 		t.Fatalf("visits tile still %q", after)
 	}
 	h.clock.Set(vnTime(2026, 3, 18, 9, 31))
-	b.apply(SyncInfo{Enrolled: true, Online: true}, 0)()
+	b.apply(SyncInfo{Enrolled: true, Online: true})
 	if b.note.Text != "" {
 		t.Fatalf("flash %q still there a minute later", b.note.Text)
 	}

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 func init() {
@@ -38,6 +38,7 @@ const (
 // off the UI goroutine, and again with "Làm mới".
 type supervisorScreen struct {
 	u       *UI
+	store   supervisorStore // what it reads and records
 	root    fyne.CanvasObject
 	tabs    *container.AppTabs
 	refresh *widget.Button
@@ -53,10 +54,10 @@ type supervisorScreen struct {
 }
 
 func newSupervisorScreen(u *UI) *supervisorScreen {
-	s := &supervisorScreen{u: u}
+	s := &supervisorScreen{u: u, store: u.opt.Store}
 	s.today = newTodayPanel(s)
 	s.targets = newTargetsPanel(s)
-	s.reports = newReportsPanel(u)
+	s.reports = newReportsPanel(u, s.store)
 	s.conflicts = newConflictsPanel(s)
 	s.todayTab = container.NewTabItemWithIcon(T("Hôm nay"), theme.HomeIcon(), s.today.root)
 	s.targetsTab = container.NewTabItemWithIcon(T("Chỉ tiêu và biểu đồ"), theme.GridIcon(), s.targets.root)
@@ -127,7 +128,7 @@ func twoLines(s string) string {
 }
 
 // staffNames maps usernames to full names (the username when unknown).
-func staffNames(ctx context.Context, st Store) map[string]string {
+func staffNames(ctx context.Context, st Staff) map[string]string {
 	names := map[string]string{}
 	if list, err := st.ListStaff(ctx); err == nil {
 		for _, s := range list {
@@ -151,7 +152,7 @@ func nameOf(names map[string]string, username string) string {
 
 // todayData is what the today panel shows.
 type todayData struct {
-	dash  localdb.Dashboard
+	dash  query.Dashboard
 	names map[string]string
 	sync  SyncInfo
 	late  []int // working days late of each overdue row
@@ -280,18 +281,18 @@ func (p *todayPanel) load() {
 	u := p.s.u
 	background(u, func(ctx context.Context) (todayData, error) {
 		var out todayData
-		dash, err := u.opt.Store.Dashboard(ctx, dashboardOverdueRows)
+		dash, err := p.s.store.Dashboard(ctx, dashboardOverdueRows)
 		if err != nil {
 			return out, err
 		}
 		out.dash = dash
-		out.names = staffNames(ctx, u.opt.Store)
+		out.names = staffNames(ctx, p.s.store)
 		if u.opt.Sync != nil {
 			out.sync = u.opt.Sync.Info()
 		} else {
 			out.sync = SyncInfo{Waiting: dash.Outbox, Quarantined: dash.Quarantined}
 		}
-		cal := u.opt.Store.Calendar()
+		cal := p.s.store.Calendar()
 		for _, r := range dash.OverdueRows {
 			out.late = append(out.late, domain.WorkingDaysLate(cal, r.DueAt, dash.AsOf))
 		}
@@ -341,10 +342,10 @@ func (p *todayPanel) apply(d todayData, err error) {
 
 	var rows []barRow
 	top := 1
-	for _, st := range localdb.DashboardStatuses {
+	for _, st := range query.DashboardStatuses {
 		top = max(top, dash.ByStatus[st])
 	}
-	for _, st := range localdb.DashboardStatuses {
+	for _, st := range query.DashboardStatuses {
 		n := dash.ByStatus[st]
 		rows = append(rows, barRow{Label: statusText(st), Value: float64(n), Target: -1, Text: groupDigits(n)})
 	}

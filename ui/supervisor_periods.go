@@ -127,9 +127,9 @@ func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 func (p *periodPicker) changed() {
 	if p.choice.SelectedIndex() == periodCustom {
 		if p.from.Text == "" {
-			cur := periodOf(periodMonth, p.u.opt.Store.Now())
+			cur := periodOf(periodMonth, p.u.now())
 			p.from.SetText(fmtDate(cur.From))
-			p.to.SetText(fmtDate(dayStart(p.u.opt.Store.Now())))
+			p.to.SetText(fmtDate(dayStart(p.u.now())))
 		}
 		p.custom.Show()
 		p.box.Refresh()
@@ -161,7 +161,7 @@ func (p *periodPicker) submit() {
 func (p *periodPicker) period() (domain.Period, error) {
 	i := p.choice.SelectedIndex()
 	if i != periodCustom {
-		return periodOf(max(i, 0), p.u.opt.Store.Now()), nil
+		return periodOf(max(i, 0), p.u.now()), nil
 	}
 	from, ok := parseDay(p.from.Text)
 	if !ok {

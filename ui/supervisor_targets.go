@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // targetsData is what the targets panel shows.
@@ -20,7 +20,7 @@ type targetsData struct {
 	period  domain.Period
 	ind     domain.Indicators
 	trend   []domain.Indicators
-	targets localdb.Targets
+	targets query.Targets
 	asOf    time.Time
 }
 
@@ -81,12 +81,12 @@ func (p *targetsPanel) load() {
 	p.gen++
 	gen := p.gen
 	background(u, func(ctx context.Context) (targetsData, error) {
-		out := targetsData{period: period, targets: u.opt.Store.Config().Targets, asOf: u.opt.Store.Now()}
+		out := targetsData{period: period, targets: p.s.store.Config().Targets, asOf: u.now()}
 		var err error
-		if out.ind, err = u.opt.Store.Indicators(ctx, period); err != nil {
+		if out.ind, err = p.s.store.Indicators(ctx, period); err != nil {
 			return out, err
 		}
-		out.trend, err = u.opt.Store.MonthlyIndicators(ctx, out.asOf, trendMonths)
+		out.trend, err = p.s.store.MonthlyIndicators(ctx, out.asOf, trendMonths)
 		return out, err
 	}, func(d targetsData, err error) {
 		if gen != p.gen {

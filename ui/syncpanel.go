@@ -25,8 +25,9 @@ func init() {
 // waits, what was held back and why, the last success and error in plain words, and lets
 // staff sync now or export what was not sent.
 type syncPanel struct {
-	u    *UI
-	card fyne.CanvasObject
+	u     *UI
+	store settingsStore // what it reads and records
+	card  fyne.CanvasObject
 
 	state, waiting, last, lastErr *widget.Label
 	plainHTTP                     *widget.Label // warns while the connection is not encrypted
@@ -42,7 +43,7 @@ type syncPanel struct {
 
 func newSyncPanel(s *settingsScreen) *syncPanel {
 	u := s.u
-	p := &syncPanel{u: u, state: widget.NewLabel(""), waiting: widget.NewLabel(""), last: widget.NewLabel(""), lastErr: widget.NewLabel("")}
+	p := &syncPanel{u: u, store: s.store, state: widget.NewLabel(""), waiting: widget.NewLabel(""), last: widget.NewLabel(""), lastErr: widget.NewLabel("")}
 	p.lastErr.Wrapping = fyne.TextWrapWord
 	p.lastErr.Importance = widget.DangerImportance
 	p.plainHTTP = widget.NewLabelWithStyle(T("Kết nối không mã hóa (http): hồ sơ đi qua mạng ở dạng đọc được và có thể bị sửa dọc đường. Hãy chuyển sang https khi máy chủ hỗ trợ."),
@@ -65,7 +66,7 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	}
 
 	if s.admin {
-		cfg := u.opt.Store.Config()
+		cfg := p.store.Config()
 		p.server, p.code, p.device = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 		p.server.SetPlaceHolder("https://dongbo.haiphong.gov.vn")
 		p.server.SetText(cfg.ServerURL)
@@ -95,9 +96,7 @@ func newSyncPanel(s *settingsScreen) *syncPanel {
 	p.card = widget.NewCard(T("Kết nối hệ thống của thành phố"), T("Làm việc bình thường khi mất mạng; dữ liệu được gửi khi có kết nối"),
 		container.NewVBox(items...))
 	p.refresh()
-	if u.opt.Sync != nil {
-		u.opt.Sync.OnChange(func() { u.opt.Do(p.refresh) })
-	}
+	u.onSyncChange(p.refresh)
 	return p
 }
 
@@ -185,13 +184,13 @@ func (p *syncPanel) onEnroll() {
 // onExport writes what was not sent to a JSON file in the printouts folder.
 func (p *syncPanel) onExport() {
 	u := p.u
-	path := filepath.Join(u.printDir(), "chua-gui-"+u.opt.Store.Now().In(domain.VN()).Format("20060102-1504")+".json")
+	path := filepath.Join(u.printDir(), "chua-gui-"+u.now().In(domain.VN()).Format("20060102-1504")+".json")
 	background(u, func(ctx context.Context) (int, error) {
 		f, err := os.Create(path)
 		if err != nil {
 			return 0, err
 		}
-		n, err := u.opt.Store.ExportUnsent(ctx, f)
+		n, err := p.store.ExportUnsent(ctx, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

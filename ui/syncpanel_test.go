@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"image/png"
 	"io"
 	"log/slog"
@@ -11,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -30,8 +30,7 @@ type engineSyncer struct {
 	e     *appsync.Engine
 	store *localdb.Store
 	hc    *http.Client // nil: the engine's default
-	mu    gosync.Mutex
-	subs  []func()
+	subs  Listeners
 }
 
 func (a *engineSyncer) Info() SyncInfo {
@@ -41,11 +40,15 @@ func (a *engineSyncer) Info() SyncInfo {
 		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
 		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL)}
 }
-func (a *engineSyncer) OnChange(f func()) { a.mu.Lock(); a.subs = append(a.subs, f); a.mu.Unlock() }
-func (a *engineSyncer) SyncNow()          { a.e.SyncNow() }
+func (a *engineSyncer) OnChange(f func()) func() { return a.subs.Add(f) }
+func (a *engineSyncer) SyncNow()                 { a.e.SyncNow() }
 func (a *engineSyncer) Enroll(ctx context.Context, url, code, name string, allowPlainHTTP bool) error {
 	_, err := appsync.Enroll(ctx, a.store, url, code, name, appsync.AllowPlainHTTP(allowPlainHTTP), appsync.WithHTTPClient(a.hc))
 	a.e.SyncNow()
+	var se *appsync.Error // as cmd/motcua's adapter: the engine's message is written for staff
+	if errors.As(err, &se) {
+		return &StaffError{Msg: se.Msg, Err: err}
+	}
 	return err
 }
 
@@ -71,14 +74,7 @@ func TestEnrollAndSyncFromSettings(t *testing.T) {
 	receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
 	eng := appsync.New(h.store, appsync.Options{Logger: quiet, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
 	sy := &engineSyncer{e: eng, store: h.store}
-	eng.Subscribe(func(appsync.Status) {
-		sy.mu.Lock()
-		subs := append([]func(){}, sy.subs...)
-		sy.mu.Unlock()
-		for _, f := range subs {
-			f()
-		}
-	})
+	eng.Subscribe(func(appsync.Status) { sy.subs.Notify() })
 	h.ui.opt.Sync = sy
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

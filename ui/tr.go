@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"text/template"
@@ -11,7 +13,7 @@ import (
 	"motcua/assets"
 	"motcua/domain"
 	"motcua/domain/citizen"
-	"motcua/localdb"
+	"motcua/query"
 )
 
 // The app's text is written in Vietnamese in the code, through T and Tf; English is a
@@ -83,8 +85,20 @@ func localizeCode(code, msg string, args map[string]string) string {
 	return b.String()
 }
 
-// errText is what a clerk reads about an error: the domain's message (translated when
-// possible), never a driver's.
+// StaffError is an error whose message was written for staff (plain Vietnamese, no driver
+// text), such as the sync engine's classified errors: adapters outside ui wrap those in
+// it. Err is the cause, for the log.
+type StaffError struct {
+	Msg string
+	Err error
+}
+
+func (e *StaffError) Error() string { return e.Msg }
+func (e *StaffError) Unwrap() error { return e.Err }
+
+// errText is what a clerk reads about an error, the app's one error boundary: a coded
+// error shows its message (translated when possible); anything else is an internal error,
+// shown with a short id under which the cause is logged, never a driver's text.
 func errText(err error) string {
 	if err == nil {
 		return ""
@@ -109,7 +123,11 @@ func errText(err error) string {
 	if errors.As(err, &np) {
 		return np.Error()
 	}
-	var sie *localdb.SignInError
+	var se *StaffError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	var sie *query.SignInError
 	if errors.As(err, &sie) {
 		switch {
 		case sie.Locked:
@@ -121,14 +139,22 @@ func errText(err error) string {
 		}
 	}
 	switch {
-	case errors.Is(err, localdb.ErrBadLogin):
+	case errors.Is(err, query.ErrBadLogin):
 		return T("Tên đăng nhập hoặc mật khẩu không đúng.")
 	case errors.Is(err, domain.ErrNotFound):
 		return T("Không tìm thấy hồ sơ.")
-	case errors.Is(err, localdb.ErrTooNew):
+	case errors.Is(err, query.ErrTooNew):
 		return T("Dữ liệu được tạo bởi phiên bản motcua mới hơn; hãy cập nhật phần mềm.")
 	}
-	return Tf("Không thực hiện được: %v", err)
+	return internalError(err)
+}
+
+// internalError logs an unexpected error under a short id and returns what staff read:
+// the id lets the log entry be found when they report it.
+func internalError(err error) string {
+	id := fmt.Sprintf("%06x", rand.Uint32()&0xffffff)
+	slog.Error("internal error", "id", id, "err", err)
+	return Tf("Lỗi nội bộ, đã ghi vào nhật ký (mã %s)", id)
 }
 
 func fieldErrText(fe domain.FieldError) string { return localizeCode(fe.Code, fe.Msg, fe.Args) }

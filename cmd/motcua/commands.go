@@ -67,7 +67,7 @@ func allCommands() []command {
 	return append(base, extraCommands...)
 }
 
-// extraCommands are added by other files of this package (sync, reports, bench).
+// extraCommands are added by other files of this package (sync, reports).
 var extraCommands []command
 
 // run is main without os.Exit, so tests can call it.

@@ -126,11 +126,3 @@ func RecoverPanic(logger *slog.Logger, show func(msg string)) {
 		}()
 	}
 }
-
-// Go runs fn in a new goroutine guarded by RecoverPanic.
-func Go(logger *slog.Logger, show func(msg string), fn func()) {
-	go func() {
-		defer RecoverPanic(logger, show)
-		fn()
-	}()
-}

@@ -1,7 +1,6 @@
 package logging
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
@@ -167,19 +166,6 @@ func TestSetupAndRecoverPanic(t *testing.T) {
 func explode() {
 	var m map[string]int
 	m["bản ghi hỏng"]++
-}
-
-func TestGo(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	msgs := make(chan string, 1)
-	Go(logger, func(m string) { msgs <- m }, func() { panic("trong goroutine") })
-	if m := <-msgs; !strings.HasPrefix(m, "Đã xảy ra lỗi không mong muốn.") {
-		t.Errorf("message %q", m)
-	}
-	if !strings.Contains(buf.String(), "trong goroutine") {
-		t.Errorf("log %s", buf.String())
-	}
 }
 
 // A panic nobody recovers still leaves its stack in logs/crash.log.

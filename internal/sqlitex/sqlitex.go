@@ -58,11 +58,30 @@ func Tx(ctx context.Context, w *sql.DB, op string, retries int, fn func(tx *sql.
 		if err == nil {
 			return nil
 		}
-		if IsBusy(err) && attempt < retries && ctx.Err() == nil {
-			time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
+		if IsBusy(err) && attempt < retries {
+			// The wait ends early when the caller gives up (a closing window, a stopped
+			// sync pass): it must not hold them for the rest of the back-off.
+			if werr := wait(ctx, time.Duration(50*(attempt+1))*time.Millisecond); werr != nil {
+				return fmt.Errorf("%s: %w (%w)", op, werr, err)
+			}
 			continue
 		}
 		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+// wait sleeps for d, or until ctx is done (then it returns ctx's error).
+func wait(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -202,9 +202,6 @@ func upsertDossiersSQL(n int) string {
 // Dir is the data folder.
 func (c *Central) Dir() string { return c.dir }
 
-// Now is the server's clock.
-func (c *Central) Now() time.Time { return c.now() }
-
 func hashSecret(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])

@@ -344,13 +344,11 @@ func TestLegacyEventsAttestedOnUpgrade(t *testing.T) {
 	resp, _ := c.Enroll(ctx, enrollReq(code, ""))
 	dev, _ := c.Authenticate(ctx, resp.Token)
 	now := time.Now()
-	var ids []string
 	for i := range 3 {
 		e := receivedAs(t, dev, uuid.Must(uuid.NewV7()).String(), now, domain.MakeHLC(now.UnixMilli(), uint16(i)), fmt.Sprintf("%s-260302-1%03d", unit, i+1))
 		if res, err := c.Push(ctx, dev, []domain.Event{e}); err != nil || res.Results[0].Status != api.Accepted {
 			t.Fatalf("%+v %v", res, err)
 		}
-		ids = append(ids, e.ID)
 	}
 	cityKey := c.PublicKey()
 	// As stored by a server before signing.

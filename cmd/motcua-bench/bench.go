@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -16,41 +14,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	gosync "sync"
 	"sync/atomic"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"modernc.org/sqlite"
 
 	"motcua/domain"
 	"motcua/domain/citizen"
+	"motcua/internal/delayproxy"
 	"motcua/internal/fileutil"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/sync/central"
-	"motcua/ui"
 )
-
-// motcua bench measures the performance targets of DESIGN.md on a store of a million
-// dossiers (--quick: 100,000), created once and kept under the user's cache folder. Each
-// measure is one line on stdout: name, what was measured, the target, ok or MISS. Progress
-// and details go to stderr. docs/BENCHMARKS.md says how each figure is measured.
-
-func init() {
-	extraCommands = append(extraCommands, command{"bench",
-		"đo hiệu năng theo các chỉ tiêu thiết kế trên kho 1.000.000 hồ sơ (--quick: 100.000)", cmdBench})
-}
 
 // benchMeasures are the measures in the order they run; --only picks some.
 var benchMeasures = []string{"intake", "search", "queue", "report", "verify", "push", "start", "memory"}
@@ -65,7 +49,7 @@ type benchOptions struct {
 }
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bench")
+	fs := newFlags(e)
 	quick := fs.Bool("quick", false, "đo trên 100.000 hồ sơ (dưới hai phút khi kho đã có sẵn)")
 	n := fs.Int("dossiers", 0, "số hồ sơ của kho đo (mặc định 1.000.000; --quick: 100.000)")
 	cache := fs.String("cache", defaultBenchCache(), "thư mục giữ các kho đo giữa các lần chạy")
@@ -157,7 +141,7 @@ func (b *bench) line(name, measured, target string, ok bool) {
 }
 
 func (b *bench) run(ctx context.Context) error {
-	b.logf("motcua bench: %d hồ sơ, %d CPU, %s/%s, %s", b.opt.dossiers, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	b.logf("motcua-bench: %d hồ sơ, %d CPU, %s/%s, %s", b.opt.dossiers, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	needStore := b.want("intake") || b.want("search") || b.want("queue") || b.want("report") || b.want("verify") || b.want("start") || b.want("memory")
 	if needStore {
 		if err := b.openStore(ctx); err != nil {
@@ -805,17 +789,10 @@ type pushResult struct {
 
 func (r pushResult) rate() float64 { return float64(r.events) / r.took.Seconds() }
 
-func groupInt(n int) string {
-	s := fmt.Sprint(n)
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+// groupInt writes n with English thousands separators (the bench's lines are English).
+func groupInt(n int) string { return english.Sprint(n) }
+
+var english = message.NewPrinter(language.English)
 
 // pushTemplate is a cached workstation (not enrolled) whose outbox holds exactly
 // benchBacklog events: seeded dossiers, the excess acknowledged.
@@ -930,7 +907,7 @@ func (b *bench) pushOnce(ctx context.Context, tmpl string, latency time.Duration
 	defer hs.Close()
 	addr := ln.Addr().String()
 	if latency > 0 {
-		p, err := startDelayProxy(addr, latency/2)
+		p, err := delayproxy.Start(addr, latency/2)
 		if err != nil {
 			return res, err
 		}
@@ -970,99 +947,14 @@ func (b *bench) pushOnce(ctx context.Context, tmpl string, latency time.Duration
 	return res, nil
 }
 
-// delayProxy forwards TCP connections on loopback, delivering every chunk read from either
-// side delay after it was read (a link with that much latency each way and no limit on
-// bandwidth).
-type delayProxy struct {
-	net.Listener
-	target string
-	delay  time.Duration
-}
-
-func startDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	p := &delayProxy{Listener: ln, target: target, delay: delay}
-	go p.serve()
-	return p, nil
-}
-
-func (p *delayProxy) serve() {
-	for {
-		c, err := p.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				return
-			}
-			defer u.Close()
-			done := make(chan struct{})
-			go func() {
-				p.pipe(u, c)
-				close(done)
-			}()
-			p.pipe(c, u)
-			<-done
-		}()
-	}
-}
-
-// pipe copies from src to dst, each chunk delayed.
-func (p *delayProxy) pipe(dst, src net.Conn) {
-	type chunk struct {
-		b  []byte
-		at time.Time
-	}
-	ch := make(chan chunk, 1024)
-	go func() {
-		defer close(ch)
-		for {
-			buf := make([]byte, 64<<10)
-			n, err := src.Read(buf)
-			if n > 0 {
-				ch <- chunk{buf[:n], time.Now().Add(p.delay)}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	for c := range ch {
-		time.Sleep(time.Until(c.at))
-		if _, err := dst.Write(c.b); err != nil {
-			break
-		}
-	}
-	for range ch {
-	}
-	if tc, ok := dst.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
-	} else {
-		dst.Close()
-	}
-}
-
 // --- the app: start to first frame, memory with the queue open ----------------------------
 
-// The app (this binary without a command) reports to motcua bench on stdout when these are
-// set, and only then:
-//
-//	MOTCUA_BENCH_FRAME=1     "motcua-bench frame <unix ns>" when the first frame is drawn
-//	MOTCUA_BENCH_QUIT=1      then quit
-//	MOTCUA_BENCH_SIGNIN=user then sign in as user with the password on the first line of
-//	                         stdin (through the sign-in form, as a clerk would), open the
-//	                         queue, print "motcua-bench queue <unix ns>" once its count
-//	                         shows, and quit when stdin closes.
+// benchPrefix starts each line the app (`motcua-bench app`, app.go) reports on stdout.
 const benchPrefix = "motcua-bench "
 
-// measureGUI starts the real binary under Xvfb: five starts to the first frame, then one
-// that signs in and opens the queue, for its resident memory.
+// measureGUI starts the app under Xvfb — this binary's `app` command, which is the desktop
+// app's own wiring (internal/desktop) with hooks that report — five starts to the first
+// frame, then one that signs in and opens the queue, for its resident memory.
 func (b *bench) measureGUI(ctx context.Context) error {
 	exe, err := os.Executable()
 	if err != nil {
@@ -1093,7 +985,7 @@ func (b *bench) measureGUI(ctx context.Context) error {
 			}
 			l = append(l, d)
 		}
-		b.line("start to first frame", fmt.Sprintf("p50 %s, p99 %s (n=%d, real binary under Xvfb)", fmtDur(l.pct(50)), fmtDur(l.pct(99)), len(l)),
+		b.line("start to first frame", fmt.Sprintf("p50 %s, p99 %s (n=%d, the app's wiring under Xvfb)", fmtDur(l.pct(50)), fmtDur(l.pct(99)), len(l)),
 			"≤ 1 s", l.pct(99) <= time.Second)
 	}
 	if b.want("memory") {
@@ -1146,8 +1038,8 @@ func xDisplay() (string, func(), error) {
 
 // appCmd is the app on the bench store, reporting to us.
 func (b *bench) appCmd(ctx context.Context, exe, display string, env ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, exe, "--data", b.dir)
-	cmd.Env = append(os.Environ(), append([]string{"DISPLAY=" + display, "MOTCUA_BENCH_FRAME=1"}, env...)...)
+	cmd := exec.CommandContext(ctx, exe, "app", "--data", b.dir)
+	cmd.Env = append(os.Environ(), append([]string{"DISPLAY=" + display}, env...)...)
 	cmd.Stderr = io.Discard
 	return cmd
 }
@@ -1299,158 +1191,6 @@ func procMemory(pid int) (rss, peak float64, err error) {
 		}
 	}
 	return rss, peak, nil
-}
-
-// benchHooks gives motcua bench what it measures of the real app, when MOTCUA_BENCH_FRAME
-// is set (see benchPrefix). It signs in only with the password it is given.
-func benchHooks(a fyne.App, u *ui.UI, e *env) {
-	if os.Getenv("MOTCUA_BENCH_FRAME") != "1" {
-		return
-	}
-	user := os.Getenv("MOTCUA_BENCH_SIGNIN")
-	in := bufio.NewReader(e.stdin)
-	var password string
-	if user != "" {
-		line, _ := in.ReadString('\n')
-		password = strings.TrimRight(line, "\r\n")
-	}
-	report := func(what string) { fmt.Fprintf(e.stdout, "%s%s %d\n", benchPrefix, what, time.Now().UnixNano()) }
-	fail := func(err string) { fmt.Fprintf(e.stdout, "%serror %s\n", benchPrefix, err) }
-	win := u.Window()
-	var first gosync.Once
-	a.Lifecycle().SetOnStarted(func() {
-		// A transparent raster over the window's content: the painter generates it while
-		// drawing the first frame.
-		r := canvas.NewRaster(func(w, h int) image.Image {
-			first.Do(func() {
-				report("frame")
-				go benchAfterFrame(a, win, user, password, in, report, fail)
-			})
-			return image.NewUniform(color.Transparent)
-		})
-		win.SetContent(container.NewStack(win.Content(), r))
-	})
-}
-
-func benchAfterFrame(a fyne.App, win fyne.Window, user, password string, in *bufio.Reader, report, fail func(string)) {
-	quit := func() { fyne.Do(a.Quit) }
-	if os.Getenv("MOTCUA_BENCH_QUIT") == "1" || user == "" {
-		quit()
-		return
-	}
-	defer func() {
-		// Quit when motcua bench closes our stdin.
-		for {
-			if _, err := in.ReadString('\n'); err != nil {
-				quit()
-				return
-			}
-		}
-	}()
-	signedIn := false
-	fyne.DoAndWait(func() {
-		var name, pass *widget.Entry
-		benchWalk(win.Content(), func(o fyne.CanvasObject) bool {
-			if en, ok := o.(*widget.Entry); ok {
-				if en.Password && pass == nil {
-					pass = en
-				} else if !en.Password && name == nil {
-					name = en
-				}
-			}
-			return false
-		})
-		if name == nil || pass == nil || pass.OnSubmitted == nil {
-			return
-		}
-		name.SetText(user)
-		pass.SetText(password)
-		pass.OnSubmitted(password)
-		signedIn = true
-	})
-	if !signedIn {
-		fail("no sign-in form")
-		return
-	}
-	queueTitle := ui.T("Hồ sơ")
-	selected, shown := false, false
-	deadline := time.Now().Add(90 * time.Second)
-	for !shown && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		fyne.DoAndWait(func() {
-			benchWalk(win.Content(), func(o fyne.CanvasObject) bool {
-				switch x := o.(type) {
-				case *container.AppTabs:
-					if !selected {
-						for _, it := range x.Items {
-							if it.Text == queueTitle {
-								x.Select(it)
-								selected = true
-							}
-						}
-					}
-				case *widget.Label:
-					if selected && benchCount.MatchString(x.Text) {
-						shown = true
-						return true
-					}
-				}
-				return false
-			})
-		})
-	}
-	if !shown {
-		fail("the queue did not show")
-		return
-	}
-	report("queue")
-	if os.Getenv("MOTCUA_BENCH_SMAPS") != "" {
-		time.Sleep(time.Second)
-		if path := os.Getenv("MOTCUA_BENCH_HEAPPROFILE"); path != "" {
-			if f, err := os.Create(path); err == nil {
-				_ = pprof.WriteHeapProfile(f)
-				f.Close()
-			}
-		}
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fail(fmt.Sprintf("(not an error) Go heap in use %.1f MB, heap sys %.1f MB, stacks %.1f MB, total from OS %.1f MB, GC cycles %d",
-			float64(ms.HeapInuse)/1e6, float64(ms.HeapSys)/1e6, float64(ms.StackSys)/1e6, float64(ms.Sys)/1e6, ms.NumGC))
-	}
-}
-
-// benchCount is the queue's count once loaded ("12.345 hồ sơ", or none).
-var benchCount = regexp.MustCompile(`^([0-9][0-9.,]* ` + regexp.QuoteMeta("hồ sơ") + `|` + regexp.QuoteMeta("Không có hồ sơ nào phù hợp.") + `)$`)
-
-// benchWalk visits the objects under o (what is shown of tabs) until f returns true.
-func benchWalk(o fyne.CanvasObject, f func(fyne.CanvasObject) bool) bool {
-	if o == nil || !o.Visible() {
-		return false
-	}
-	if f(o) {
-		return true
-	}
-	var kids []fyne.CanvasObject
-	switch x := o.(type) {
-	case *fyne.Container:
-		kids = x.Objects
-	case *widget.Card:
-		kids = []fyne.CanvasObject{x.Content}
-	case *container.AppTabs:
-		if it := x.Selected(); it != nil {
-			kids = []fyne.CanvasObject{it.Content}
-		}
-	case *container.Scroll:
-		kids = []fyne.CanvasObject{x.Content}
-	case *container.Split:
-		kids = []fyne.CanvasObject{x.Leading, x.Trailing}
-	}
-	for _, k := range kids {
-		if benchWalk(k, f) {
-			return true
-		}
-	}
-	return false
 }
 
 // rendererMemory is the resident memory (MB) of the GL driver's libraries mapped into a

@@ -1,19 +1,28 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// motcua bench on a small store: one line per measure in the agreed format, the store made
+func runBench(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// motcua-bench on a small store: one line per measure in the agreed format, the store made
 // once and reused, and a clear message for a measure that does not exist. (The figures
 // themselves are for `make bench`; under the race detector they mean nothing.)
 func TestBenchCommand(t *testing.T) {
 	cache := filepath.Join(t.TempDir(), "cache")
-	args := []string{"bench", "--dossiers", "1500", "--samples", "20", "--only", "intake,search,queue,report", "--cache", cache}
-	code, out, errs := runCmd(t, "", args...)
+	args := []string{"--dossiers", "1500", "--samples", "20", "--only", "intake,search,queue,report", "--cache", cache}
+	code, out, errs := runBench(t, args...)
 	if code != 0 && code != 3 { // 3: a target missed
 		t.Fatalf("bench: %d\n%s\n%s", code, out, errs)
 	}
@@ -40,14 +49,14 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("the first run should make the store: %s", errs)
 	}
 	// The second run reuses it.
-	code, _, errs = runCmd(t, "", "bench", "--dossiers", "1500", "--samples", "5", "--only", "search", "--cache", cache)
+	code, _, errs = runBench(t, "--dossiers", "1500", "--samples", "5", "--only", "search", "--cache", cache)
 	if code != 0 && code != 3 {
 		t.Fatalf("second bench: %d %s", code, errs)
 	}
 	if strings.Contains(errs, "hồ sơ mẫu trải") {
 		t.Errorf("the second run made the store again: %s", errs)
 	}
-	code, _, errs = runCmd(t, "", "bench", "--only", "speed", "--cache", cache)
+	code, _, errs = runBench(t, "--only", "speed", "--cache", cache)
 	if code == 0 || !strings.Contains(errs, "không có mục đo") {
 		t.Errorf("unknown measure: %d %s", code, errs)
 	}
@@ -60,4 +69,12 @@ func hasPrefixLine(out, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// The app command is for the bench's own children: it needs the store's folder.
+func TestAppNeedsData(t *testing.T) {
+	code, _, errs := runBench(t, "app")
+	if code != 1 || !strings.Contains(errs, "thiếu --data") {
+		t.Errorf("app without --data: %d %s", code, errs)
+	}
 }

@@ -1,4 +1,8 @@
-package main
+// Package desktop wires the counter app: the log, the store, daily backups, the sync engine
+// and the window. It is what `motcua` without a command runs; motcua-bench runs the same
+// wiring to measure the start and the memory of the real app. It must not import
+// sync/central (the city's server stays out of the desktop binary).
+package desktop
 
 import (
 	"context"
@@ -16,16 +20,20 @@ import (
 	"motcua/ui"
 )
 
-// runGUI opens the desktop app on the data folder: logs to a rotating file there, daily
+// Options says where the app's data is and how much it logs.
+type Options struct {
+	Data     string // the data folder
+	LogLevel slog.Level
+	// Started, when set, is called once the window is built and before it shows. Only
+	// motcua-bench sets it (to learn when the first frame is drawn and to drive the window).
+	Started func(a fyne.App, w *ui.UI)
+}
+
+// Run opens the desktop app on the data folder: logs to a rotating file there, daily
 // backups when a backup folder is set, and a message instead of a vanished window on a panic.
-func runGUI(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "")
-	data := dataFlag(fs)
-	level := fs.String("log-level", "info", "mức ghi nhật ký: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	logger, closer, err := logging.Setup(*data, logging.ParseLevel(*level))
+// It returns when the window closes.
+func Run(ctx context.Context, opt Options) error {
+	logger, closer, err := logging.Setup(opt.Data, opt.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -34,19 +42,19 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	defer logging.RecoverPanic(logger, func(msg string) { logging.Alert("motcua", msg) })
 
 	// A restore chosen in the settings screen was staged beside the data: swap it in now.
-	if old, err := localdb.ApplyPendingRestore(*data); err != nil {
+	if old, err := localdb.ApplyPendingRestore(opt.Data); err != nil {
 		logger.Error("restore", "err", err)
 		logging.Alert("motcua", err.Error())
 	} else if old != "" {
 		logger.Info("restored data swapped in", "previous data kept in", old)
 	}
-	store, err := openStore(ctx, *data)
+	store, err := localdb.Open(ctx, opt.Data, localdb.Options{})
 	if err != nil {
-		logger.Error("open store", "dir", *data, "err", err)
+		logger.Error("open store", "dir", opt.Data, "err", err)
 		return err
 	}
 	defer store.Close()
-	logger.Info("motcua starting", "data", *data, "schema", localdb.SchemaVersion)
+	logger.Info("motcua starting", "data", opt.Data, "schema", localdb.SchemaVersion)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -72,9 +80,12 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	a := app.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("motcua.png", assets.Icon))
 	sys := printer.System()
-	w := ui.New(a, ui.Options{Store: store, Logger: logger, Sync: newSyncAdapter(engine, store, peers), Printer: sys, Open: sys.Open})
+	w := ui.New(a, ui.Options{Store: store, Backups: localdb.BackupDesk{Store: store}, Logger: logger,
+		Sync: newSyncAdapter(engine, store, peers), Printer: sys, Open: sys.Open})
 	defer w.Close()
-	benchHooks(a, w, e) // only with MOTCUA_BENCH_FRAME set, for motcua bench
+	if opt.Started != nil {
+		opt.Started(a, w)
+	}
 	w.ShowAndRun()
 	return nil
 }

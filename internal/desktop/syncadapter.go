@@ -1,8 +1,9 @@
-package main
+package desktop
 
 import (
 	"context"
-	gosync "sync"
+	"errors"
+	"fmt"
 	"time"
 
 	"motcua/localdb"
@@ -11,33 +12,30 @@ import (
 	"motcua/ui"
 )
 
+// The screens see the store through ui's interfaces; the real store must keep fitting them.
+var (
+	_ ui.Store      = (*localdb.Store)(nil)
+	_ ui.Backups    = localdb.BackupDesk{}
+	_ ui.Syncer     = (*syncAdapter)(nil)
+	_ ui.PeerEditor = (*syncAdapter)(nil)
+)
+
 // syncAdapter shows the sync engine to the UI through ui.Syncer, and the LAN peers
 // through ui.PeerEditor and SyncInfo.Peers.
 type syncAdapter struct {
 	engine *appsync.Engine
 	store  *localdb.Store
 	peers  *peer.Node // nil: no peer sync
-
-	mu   gosync.Mutex
-	subs []func()
+	subs   ui.Listeners
 }
 
 func newSyncAdapter(e *appsync.Engine, s *localdb.Store, peers *peer.Node) *syncAdapter {
 	a := &syncAdapter{engine: e, store: s, peers: peers}
-	e.Subscribe(func(appsync.Status) { a.changed() })
+	e.Subscribe(func(appsync.Status) { a.subs.Notify() })
 	if peers != nil {
-		peers.Subscribe(func(peer.Status) { a.changed() })
+		peers.Subscribe(func(peer.Status) { a.subs.Notify() })
 	}
 	return a
-}
-
-func (a *syncAdapter) changed() {
-	a.mu.Lock()
-	subs := append([]func(){}, a.subs...)
-	a.mu.Unlock()
-	for _, f := range subs {
-		f()
-	}
 }
 
 // peersInfo is the peers' state for the UI.
@@ -87,11 +85,7 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	return info
 }
 
-func (a *syncAdapter) OnChange(f func()) {
-	a.mu.Lock()
-	a.subs = append(a.subs, f)
-	a.mu.Unlock()
-}
+func (a *syncAdapter) OnChange(f func()) (cancel func()) { return a.subs.Add(f) }
 
 func (a *syncAdapter) SyncNow() { a.engine.SyncNow() }
 
@@ -102,8 +96,20 @@ func (a *syncAdapter) OnPulled(f func(dossiers []string, others bool)) {
 
 func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName string, allowPlainHTTP bool) error {
 	if _, err := appsync.Enroll(ctx, a.store, serverURL, code, deviceName, appsync.AllowPlainHTTP(allowPlainHTTP)); err != nil {
-		return err
+		return clerkError("sync.enroll", err)
 	}
 	a.engine.SyncNow()
 	return nil
+}
+
+// clerkError gives the screens a sync failure as the one kind of error they show as it is:
+// a ui.StaffError with the sync package's message, already worded for the clerk (never a
+// transport's words), still wrapping the cause for errors.Is and the log. Other errors go
+// to the screens' own error boundary unchanged. code names the operation in the log.
+func clerkError(code string, err error) error {
+	var se *appsync.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	return &ui.StaffError{Msg: appsync.Message(se), Err: fmt.Errorf("%s: %w", code, err)}
 }

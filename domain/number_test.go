@@ -1,0 +1,21 @@
+package domain
+
+import (
+	"math"
+	"testing"
+)
+
+func TestFormatNumber(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1.000"}, {12345, "12.345"}, {999999, "999.999"},
+		{1000000, "1.000.000"}, {-5, "-5"}, {-1234, "-1.234"}, {-123456, "-123.456"},
+		{math.MaxInt64, "9.223.372.036.854.775.807"}, {math.MinInt64, "-9.223.372.036.854.775.808"},
+	} {
+		if got := FormatNumber(c.n); got != c.want {
+			t.Errorf("FormatNumber(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

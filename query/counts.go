@@ -1,0 +1,50 @@
+package query
+
+import (
+	"motcua/domain"
+	"time"
+)
+
+// Stats are the store's counts.
+type Stats struct {
+	Dossiers     int            `json:"dossiers"`
+	ByStatus     map[string]int `json:"by_status"`
+	Events       int            `json:"events"`
+	Outbox       int            `json:"outbox"`
+	Quarantined  int            `json:"quarantined"`
+	Conflicts    int            `json:"conflicts"`
+	Files        int            `json:"files"`
+	FilesWaiting int            `json:"files_waiting"`
+}
+
+// VisitCount is visits per day and staff member.
+type VisitCount struct {
+	Day   string // YYYY-MM-DD, Vietnam time
+	Staff string
+	Kind  string
+	N     int
+}
+
+// FeedbackCounts are the figures the city reports: received, resolved and published,
+// resolved (answered, not yet published), in progress.
+type FeedbackCounts struct {
+	Received            int `json:"received"`
+	ResolvedOrPublished int `json:"resolved_and_published"`
+	Published           int `json:"published"`
+	InProgress          int `json:"in_progress"`
+}
+
+// QuarantinedEvent is an event the central system refused, with its reason.
+type QuarantinedEvent struct {
+	Event  domain.Event
+	Reason string
+	At     time.Time
+	Code   string // the dossier's code, for the supervisor
+}
+
+// Refused is a received event that could not be trusted, and why (Vietnamese).
+type Refused struct {
+	Event  domain.Event
+	Reason string
+	At     time.Time
+}
