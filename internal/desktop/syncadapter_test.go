@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
+	"motcua/ui"
 )
 
-// An enrollment that fails reaches the screens as a rule error with the sync package's
+// An enrollment that fails reaches the screens as a ui.StaffError with the sync package's
 // plain Vietnamese — what the settings screen shows — and still carries the cause (for
 // errors.Is and the log).
 func TestEnrollFailureIsShownPlainly(t *testing.T) {
@@ -27,9 +27,9 @@ func TestEnrollFailureIsShownPlainly(t *testing.T) {
 	a := newSyncAdapter(engine, store, nil)
 	// Nothing listens on port 1 of loopback: the connection is refused.
 	err = a.Enroll(ctx, "http://127.0.0.1:1", "MA-DANG-KY", "Quầy 1", false)
-	var re *domain.RuleError
+	var re *ui.StaffError
 	if !errors.As(err, &re) {
-		t.Fatalf("Enroll: %v (%T), want a rule error", err, err)
+		t.Fatalf("Enroll: %v (%T), want a staff error", err, err)
 	}
 	var se *appsync.Error
 	if !errors.As(err, &se) || re.Msg != appsync.Message(se) {
