@@ -29,7 +29,7 @@ func (b bundleSyncer) ExportBundle(ctx context.Context, path string, progress fu
 		if total > 0 {
 			progress(float64(done) / float64(total))
 		}
-	})
+	}, nil)
 	return rep.Message(), clerkErr(err)
 }
 

@@ -52,7 +52,7 @@ func TestBundleCommands(t *testing.T) {
 	waiting, _ := ws.OutboxCount(ctx)
 	dir := t.TempDir()
 	up, back := filepath.Join(dir, "len-thanh-pho.motcua"), filepath.Join(dir, "ve-dao.motcua")
-	if _, err := appsync.ExportBundle(ctx, ws, up, nil); err != nil {
+	if _, err := appsync.ExportBundle(ctx, ws, up, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Another unit's desk refuses it, changing nothing.
