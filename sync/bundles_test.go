@@ -99,6 +99,14 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	if in.Acked != outbox || in.Refused != 0 || in.Files != 1 || in.New != ret.Events || in.New == 0 {
 		t.Fatalf("return import %+v (bundle %+v)", in, ret)
 	}
+	// The unit's roster came with it, kept as a city sync keeps it: both counters, signed.
+	roster, ok, err := island.Roster(ctx)
+	if err != nil || !ok || len(roster.Devices) != 2 || in.Roster != 2 || ret.Roster != 2 {
+		t.Fatalf("roster after the return bundle: %+v %v %v (import %+v, bundle %+v)", roster, ok, err, in, ret)
+	}
+	if !strings.Contains(in.Message(), "Đã cập nhật danh sách máy trạm của đơn vị: 2 máy đang hoạt động") {
+		t.Fatalf("message %q", in.Message())
+	}
 	again2, err := ImportBundle(ctx, island, back, nil, quiet)
 	if err != nil || !again2.Already {
 		t.Fatalf("second return import: %+v %v", again2, err)
