@@ -51,12 +51,12 @@ func bundleCmd(ctx context.Context, args []string, out io.Writer) error {
 	var unit, device, to *string
 	if sub == "import" {
 		unit = fs.String("unit", "", "mã đơn vị: chỉ nhận gói của đơn vị này (không bắt buộc)")
-		fs.Usage = func() { fmt.Fprintln(out, bundleImportUsage); fs.PrintDefaults() }
+		fs.Usage = func() { fmt.Fprintln(out, bundleImportUsage); printFlags(fs) }
 	} else {
 		unit = fs.String("unit", "", "mã đơn vị của máy trạm nhận gói trả về")
 		device = fs.String("device", "", "mã thiết bị của máy trạm nhận gói trả về (xem lệnh devices)")
 		to = fs.String("to", "", "tệp gói trả về sẽ ghi")
-		fs.Usage = func() { fmt.Fprintln(out, bundleExportUsage); fs.PrintDefaults() }
+		fs.Usage = func() { fmt.Fprintln(out, bundleExportUsage); printFlags(fs) }
 	}
 	c, err := parseAndOpen(ctx, fs, data, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -102,4 +102,16 @@ func bundleCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	rep.Print(out)
 	return nil
+}
+
+// printFlags lists a command's flags in Vietnamese (flag.PrintDefaults words the default in
+// English).
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(fs.Output(), "  --%-8s %s", f.Name, f.Usage)
+		if f.DefValue != "" {
+			fmt.Fprintf(fs.Output(), " (mặc định: %s)", f.DefValue)
+		}
+		fmt.Fprintln(fs.Output())
+	})
 }

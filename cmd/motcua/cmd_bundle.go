@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,9 +40,9 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 	var to *string
 	if sub == "export" {
 		to = fs.String("to", "", "tệp gói sẽ ghi, ví dụ E:\\goi-gui-thanh-pho.motcua")
-		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleExportUsage); fs.PrintDefaults() }
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleExportUsage); printFlags(fs) }
 	} else {
-		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleImportUsage); fs.PrintDefaults() }
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleImportUsage); printFlags(fs) }
 	}
 	s, err := parseAndOpen(ctx, fs, data, args[1:])
 	if err != nil {
@@ -74,4 +75,16 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, rep.Message())
 	return nil
+}
+
+// printFlags lists a command's flags in Vietnamese (flag.PrintDefaults words the default in
+// English).
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(fs.Output(), "  --%-8s %s", f.Name, f.Usage)
+		if f.DefValue != "" {
+			fmt.Fprintf(fs.Output(), " (mặc định: %s)", f.DefValue)
+		}
+		fmt.Fprintln(fs.Output())
+	})
 }
