@@ -45,6 +45,10 @@ const DefaultPeerListen = ":47470"
 // by ApplyPulled in the transaction that stores the events it covers.
 func PeerCursorKey(device string) string { return "peer.cursor." + device }
 
+// PeerOfferedKey is the sync state key of the cursor into this store's events up to which
+// they were offered to one peer device (sync/peer's offer).
+func PeerOfferedKey(device string) string { return "peer.offered." + device }
+
 // Peer sources.
 const (
 	PeerManual = "manual"
@@ -96,6 +100,27 @@ func (s *Store) AddPeer(ctx context.Context, addr, source string) (string, error
 	}
 	err = s.tx(ctx, "add peer", func(tx *sql.Tx) error {
 		now := s.now().UnixMilli()
+		if source == PeerMDNS {
+			// Announcements are not authenticated: a host on the LAN may announce many
+			// addresses. Past MaxDiscoveredPeers, a new one takes the place of the oldest
+			// discovered address that never answered; when every one has answered, it is
+			// not recorded.
+			var known, n int
+			if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM peers WHERE addr = ?),
+				(SELECT COUNT(*) FROM peers WHERE source = 'mdns')`, addr).Scan(&known, &n); err != nil {
+				return err
+			}
+			if known == 0 && n >= MaxDiscoveredPeers {
+				res, err := tx.ExecContext(ctx, `DELETE FROM peers WHERE addr = (SELECT addr FROM peers
+					WHERE source = 'mdns' AND last_exchange = 0 ORDER BY added_at, addr LIMIT 1)`)
+				if err != nil {
+					return err
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					return ErrTooManyPeers
+				}
+			}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO peers(addr, source, added_at, last_seen) VALUES (?, ?, ?, ?)
 			ON CONFLICT(addr) DO UPDATE SET last_seen = excluded.last_seen,
 				source = CASE WHEN peers.source = 'manual' THEN 'manual' ELSE excluded.source END`, addr, source, now, now)
@@ -108,6 +133,34 @@ func (s *Store) AddPeer(ctx context.Context, addr, source string) (string, error
 		return nil
 	})
 	return addr, err
+}
+
+// MaxDiscoveredPeers bounds the addresses kept from DNS-SD announcements.
+const MaxDiscoveredPeers = 32
+
+// DiscoveredPeerTTL is how long an address found by DNS-SD is kept without a complete
+// exchange there (ExpirePeers); announced again, it comes back.
+const DiscoveredPeerTTL = 24 * time.Hour
+
+// ErrTooManyPeers: MaxDiscoveredPeers discovered addresses, every one of which answered.
+var ErrTooManyPeers = errors.New("too many discovered peers")
+
+// ExpirePeers forgets the addresses found by DNS-SD where no exchange reached its end since
+// before (counting from when it was found). Typed addresses are the admin's and stay. It
+// returns how many were forgotten.
+func (s *Store) ExpirePeers(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.tx(ctx, "expire peers", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM peers WHERE source = 'mdns'
+			AND MAX(added_at, last_exchange) < ?`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		n = int(k)
+		return nil
+	})
+	return n, err
 }
 
 // RemovePeer forgets a peer address. It reports whether it was known.
@@ -225,6 +278,21 @@ func (s *Store) SaveRoster(ctx context.Context, r domain.Roster) (bool, error) {
 		return putSyncValue(ctx, tx, SyncKeyRoster, string(b))
 	})
 	return kept && err == nil, err
+}
+
+// DeviceKeyLearnedAt is when this workstation first stored another device's key as the city
+// vouched for it (ok false when it holds no such record). The city registered the key no
+// later than that: a roster made after it that lacks the key means the device was revoked.
+func (s *Store) DeviceKeyLearnedAt(ctx context.Context, publicKey string) (time.Time, bool, error) {
+	var at sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT MIN(added_at) FROM device_keys WHERE public_key = ? AND record != ?`, publicKey, selfRecord).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("device key: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(at.Int64).UTC(), true, nil
 }
 
 // Roster returns the roster held, checked again against the pinned city key and the unit

@@ -619,6 +619,7 @@ type Stats struct {
 	Events       int            `json:"events"`
 	Outbox       int            `json:"outbox"`
 	Quarantined  int            `json:"quarantined"`
+	Refused      int            `json:"refused"` // received events refused (from the city, a peer or a bundle), kept aside
 	Conflicts    int            `json:"conflicts"`
 	Files        int            `json:"files"`
 	FilesWaiting int            `json:"files_waiting"`
@@ -647,7 +648,8 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		(SELECT COUNT(*) FROM events WHERE sync_state = 2),
 		(SELECT COUNT(*) FROM dossiers WHERE conflicts > 0),
 		(SELECT COUNT(*) FROM files),
-		(SELECT COUNT(*) FROM files WHERE uploaded = 0)`).Scan(&st.Events, &st.Outbox, &st.Quarantined, &st.Conflicts, &st.Files, &st.FilesWaiting)
+		(SELECT COUNT(*) FROM files WHERE uploaded = 0),
+		(SELECT COUNT(DISTINCT id) FROM inbound_quarantine)`).Scan(&st.Events, &st.Outbox, &st.Quarantined, &st.Conflicts, &st.Files, &st.FilesWaiting, &st.Refused)
 	return st, err
 }
 
