@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	gosync "sync"
+	"syscall"
 	"time"
 
 	"motcua/localdb"
@@ -206,12 +207,32 @@ func (n *Node) Listen(ctx context.Context) (net.Listener, *http.Server, error) {
 	}
 	ln, err := listenTLS(addr, srv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, listenError(addr, err)
 	}
 	n.mu.Lock()
 	n.addr = ln.Addr()
 	n.mu.Unlock()
 	return ln, srv, nil
+}
+
+// listenError says in words why the peer port could not be opened.
+func listenError(addr string, err error) error {
+	var errno syscall.Errno
+	errors.As(err, &errno)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE) || errno == 10048: // 10048: WSAEADDRINUSE on Windows
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: cổng đang được một chương trình khác dùng (có thể motcua đang chạy ở cửa sổ khác); hãy đóng chương trình đó hoặc chọn cổng khác (peers config --listen).", addr)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: không có quyền dùng cổng này; hãy chọn cổng lớn hơn 1024 (peers config --listen).", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: máy này không có địa chỉ đó; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
+	}
+	var ae *net.AddrError
+	var de *net.DNSError
+	if errors.As(err, &ae) || errors.As(err, &de) {
+		return fmt.Errorf("Không mở được cổng cho máy ngang hàng: địa chỉ nghe «%s» không đúng dạng [máy]:cổng (ví dụ :47470).", addr)
+	}
+	return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
 }
 
 // Serve runs the peer server on ln until ctx ends.
@@ -394,13 +415,11 @@ func (n *Node) Run(ctx context.Context) error {
 	if serve {
 		ln, srv, err := n.Listen(ctx)
 		if err != nil && n.opt.MustServe {
-			return fmt.Errorf("Không mở được cổng cho máy ngang hàng: %w", err)
+			return err
 		}
 		if err != nil {
 			n.log.Warn("peer: cannot listen", "err", err)
-			n.update(func(s *Status) {
-				s.ServeError = "Không mở được cổng cho máy ngang hàng: " + err.Error()
-			})
+			n.update(func(s *Status) { s.ServeError = err.Error() })
 		} else {
 			go n.Serve(ctx, ln, srv)
 			if n.setting(ctx, n.opt.MDNS, localdb.SyncKeyMDNS) {
