@@ -69,13 +69,14 @@ type Status struct {
 	Peers        []localdb.Peer
 	LastExchange time.Time // the last exchange that reached the end with some peer
 	Exchanging   bool
+	Self         string // this workstation's device id (its own address in the list is not a peer)
 }
 
 // Seen counts the peers that answered and were admitted in the last ten minutes.
 func (s Status) Seen(now time.Time) int {
 	n := 0
 	for _, p := range s.Peers {
-		if p.Device != "" && now.Sub(p.LastSeen) < 10*time.Minute && p.LastError == "" {
+		if p.Device != "" && p.Device != s.Self && now.Sub(p.LastSeen) < 10*time.Minute && p.LastError == "" {
 			n++
 		}
 	}
@@ -104,7 +105,8 @@ type Node struct {
 // New builds a node over a store.
 func New(store *localdb.Store, opt Options) *Node {
 	opt.defaults()
-	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1)}
+	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1),
+		st: Status{Self: store.Config().DeviceID}}
 }
 
 // certificate returns this workstation's peer certificate, made anew before it expires.
