@@ -274,7 +274,9 @@ func (n *Node) Round(ctx context.Context) []Result {
 	// Those that answered last time first: they are the likely ones.
 	order := make([]int, 0, len(ps))
 	for i, p := range ps {
-		if !me[p.Addr] && p.Device != n.store.Config().DeviceID {
+		// An address once found to be this workstation's is still tried (a handshake is
+		// cheap, and an address may be given to another machine).
+		if !me[p.Addr] {
 			order = append(order, i)
 		}
 	}
