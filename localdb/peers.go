@@ -30,6 +30,8 @@ import (
 const (
 	// SyncKeyRoster is the city's signed roster of the unit's active devices (domain.Roster).
 	SyncKeyRoster = "peer.roster"
+	// SyncKeyRosterSaved is when (this workstation's clock, ms) the roster held was stored.
+	SyncKeyRosterSaved = "peer.roster.saved"
 	// SyncKeyPeerListen is the address the peer server listens on ("" = DefaultPeerListen).
 	SyncKeyPeerListen = "peer.listen"
 	// SyncKeyPeerServe is "off" when an admin switched the peer server off.
@@ -275,6 +277,9 @@ func (s *Store) SaveRoster(ctx context.Context, r domain.Roster) (bool, error) {
 			return nil
 		}
 		kept = true
+		if err := putSyncValue(ctx, tx, SyncKeyRosterSaved, strconv.FormatInt(s.now().UnixMilli(), 10)); err != nil {
+			return err
+		}
 		return putSyncValue(ctx, tx, SyncKeyRoster, string(b))
 	})
 	return kept && err == nil, err
@@ -293,6 +298,19 @@ func (s *Store) DeviceKeyLearnedAt(ctx context.Context, publicKey string) (time.
 		return time.Time{}, false, nil
 	}
 	return time.UnixMilli(at.Int64).UTC(), true, nil
+}
+
+// RosterSavedAt is when the roster held was stored here (zero when unknown).
+func (s *Store) RosterSavedAt(ctx context.Context) (time.Time, error) {
+	v, err := s.SyncValue(ctx, SyncKeyRosterSaved)
+	if err != nil || v == "" {
+		return time.Time{}, err
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms).UTC(), nil
 }
 
 // Roster returns the roster held, checked again against the pinned city key and the unit

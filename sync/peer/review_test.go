@@ -46,15 +46,18 @@ func TestKeyNewerThanTheRoster(t *testing.T) {
 	ctx := context.Background()
 	c := newCity(t)
 	a := c.workstation(testUnit, 1)
-	oldRoster, _ := a.store.SyncValue(ctx, localdb.SyncKeyRoster) // fetched at enrollment
-	if oldRoster == "" {
+	if _, ok, _ := a.store.Roster(ctx); !ok { // fetched at enrollment
 		t.Fatal("enrollment did not fetch the roster")
 	}
 	late := c.workstation(testUnit, 2)
-	a.refreshKeys() // learns late's key (and a newer roster)…
-	// …but the roster held is the old one (as after an island's return bundle of old).
-	if err := a.store.SetSyncValue(ctx, localdb.SyncKeyRoster, oldRoster); err != nil {
+	// a learns late's key without a newer roster (as from keys that came without one).
+	time.Sleep(5 * time.Millisecond)
+	kr, err := c.c.DeviceKeys(ctx, testUnit)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n, err := a.store.AddDeviceKeys(ctx, kr.Keys); err != nil || n == 0 {
+		t.Fatalf("late's key not learned: %d %v", n, err)
 	}
 	r := a.exchangeWith(late.addr)
 	if r.Err == nil {
@@ -70,7 +73,13 @@ func TestKeyNewerThanTheRoster(t *testing.T) {
 		t.Fatalf("a's server on a key newer than its roster: %+v", r)
 	}
 	contains(t, "refusal", r.Err.Error(), "chưa có trong danh sách máy mới nhất")
-	// Revoked after a learned the key, and a roster made after: revoked.
+	// Keys and a roster of the same reply: the roster names every active device it was made
+	// with, so late (active) is admitted…
+	a.refreshKeys()
+	if r := a.exchangeWith(late.addr); r.Err != nil {
+		t.Fatalf("after the roster was refreshed: %+v", r)
+	}
+	// …and, revoked, is called revoked.
 	if err := c.c.Revoke(ctx, late.store.Config().DeviceID); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +88,18 @@ func TestKeyNewerThanTheRoster(t *testing.T) {
 	r = a.exchangeWith(late.addr)
 	if r.Err == nil {
 		t.Fatal("a revoked workstation admitted")
+	}
+	contains(t, "refusal", r.Err.Error(), "đã bị thành phố thu hồi")
+	// A device revoked before a ever heard of it: its key and the roster without it come in
+	// the same reply, and it is called revoked.
+	gone := c.workstation(testUnit, 3)
+	if err := c.c.Revoke(ctx, gone.store.Config().DeviceID); err != nil {
+		t.Fatal(err)
+	}
+	a.refreshKeys()
+	r = a.exchangeWith(gone.addr)
+	if r.Err == nil {
+		t.Fatal("a workstation revoked before it was known admitted")
 	}
 	contains(t, "refusal", r.Err.Error(), "đã bị thành phố thu hồi")
 }

@@ -91,14 +91,19 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 				continue
 			}
 			// A key the city vouched for but the roster does not hold: revoked only if the
-			// roster was made after this workstation learned the key (so after the city
-			// registered it). Otherwise the roster may just predate the device's enrollment
-			// (a roster brought by an older bundle, a key learned from a relayed event).
+			// roster is newer than the key's registration at the city — it was made (city
+			// clock) or stored here (with the keys of the same reply or bundle) after this
+			// workstation learned the key. Otherwise the roster may just predate the device's
+			// enrollment (keys brought without a roster, a key fetched for a relayed event).
 			learned, ok, err := store.DeviceKeyLearnedAt(ctx, domain.EncodeKey(pub))
 			if err != nil {
 				return domain.RosterDevice{}, err
 			}
-			if ok && learned.UnixMilli() < r.At {
+			saved, err := store.RosterSavedAt(ctx)
+			if err != nil {
+				return domain.RosterDevice{}, err
+			}
+			if ok && (learned.UnixMilli() < r.At || (!saved.IsZero() && !learned.After(saved))) {
 				return domain.RosterDevice{}, refused("Máy ngang hàng %s đã bị thành phố thu hồi (không còn trong danh sách máy trạm của đơn vị); từ chối kết nối.", short(dev))
 			}
 			return domain.RosterDevice{}, refused("Máy ngang hàng %s chưa có trong danh sách máy mới nhất của thành phố: hãy đồng bộ với thành phố hoặc nhập gói USB; tạm thời từ chối kết nối.", short(dev))
