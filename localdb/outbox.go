@@ -157,16 +157,23 @@ func (s *Store) ApplyRemote(ctx context.Context, events []domain.Event, cursorKe
 // signature that does not hold, a clock out of bounds): they are kept in the refused events
 // with their reason, in the same transaction, and never applied.
 func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused []Refused, cursorKey, cursor string) (int, error) {
+	fresh, _, err := s.ApplyPulledKept(ctx, events, refused, cursorKey, cursor)
+	return fresh, err
+}
+
+// ApplyPulledKept is ApplyPulled that also returns how many of the refused events were kept
+// aside (a refused copy of an event held, or refused before, is not kept again).
+func (s *Store) ApplyPulledKept(ctx context.Context, events []domain.Event, refused []Refused, cursorKey, cursor string) (int, int, error) {
 	for _, e := range events {
 		if err := e.Check(); err != nil {
-			return 0, fmt.Errorf("apply remote: %w", err)
+			return 0, 0, fmt.Errorf("apply remote: %w", err)
 		}
 	}
-	fresh := 0
+	fresh, kept := 0, 0
 	err := s.tx(ctx, "apply remote", func(tx *sql.Tx) error {
 		fresh = 0
 		now := s.now()
-		kept := 0
+		kept = 0
 		for _, r := range refused {
 			// A copy of an event held already (the genuine one was applied) or refused
 			// already adds nothing: the list holds each refused event once.
@@ -221,7 +228,7 @@ func (s *Store) ApplyPulled(ctx context.Context, events []domain.Event, refused 
 		}
 		return nil
 	})
-	return fresh, err
+	return fresh, kept, err
 }
 
 // refoldStream rebuilds the projection of one stream of any kind.

@@ -30,6 +30,8 @@ import (
 const (
 	// SyncKeyRoster is the city's signed roster of the unit's active devices (domain.Roster).
 	SyncKeyRoster = "peer.roster"
+	// SyncKeyRosterSaved is when (this workstation's clock, ms) the roster held was stored.
+	SyncKeyRosterSaved = "peer.roster.saved"
 	// SyncKeyPeerListen is the address the peer server listens on ("" = DefaultPeerListen).
 	SyncKeyPeerListen = "peer.listen"
 	// SyncKeyPeerServe is "off" when an admin switched the peer server off.
@@ -44,6 +46,10 @@ const DefaultPeerListen = ":47470"
 // PeerCursorKey is the sync state key of the cursor into one peer's events. It is written
 // by ApplyPulled in the transaction that stores the events it covers.
 func PeerCursorKey(device string) string { return "peer.cursor." + device }
+
+// PeerOfferedKey is the sync state key of the cursor into this store's events up to which
+// they were offered to one peer device (sync/peer's offer).
+func PeerOfferedKey(device string) string { return "peer.offered." + device }
 
 // Peer sources.
 const (
@@ -96,6 +102,27 @@ func (s *Store) AddPeer(ctx context.Context, addr, source string) (string, error
 	}
 	err = s.tx(ctx, "add peer", func(tx *sql.Tx) error {
 		now := s.now().UnixMilli()
+		if source == PeerMDNS {
+			// Announcements are not authenticated: a host on the LAN may announce many
+			// addresses. Past MaxDiscoveredPeers, a new one takes the place of the oldest
+			// discovered address that never answered; when every one has answered, it is
+			// not recorded.
+			var known, n int
+			if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM peers WHERE addr = ?),
+				(SELECT COUNT(*) FROM peers WHERE source = 'mdns')`, addr).Scan(&known, &n); err != nil {
+				return err
+			}
+			if known == 0 && n >= MaxDiscoveredPeers {
+				res, err := tx.ExecContext(ctx, `DELETE FROM peers WHERE addr = (SELECT addr FROM peers
+					WHERE source = 'mdns' AND last_exchange = 0 ORDER BY added_at, addr LIMIT 1)`)
+				if err != nil {
+					return err
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					return ErrTooManyPeers
+				}
+			}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO peers(addr, source, added_at, last_seen) VALUES (?, ?, ?, ?)
 			ON CONFLICT(addr) DO UPDATE SET last_seen = excluded.last_seen,
 				source = CASE WHEN peers.source = 'manual' THEN 'manual' ELSE excluded.source END`, addr, source, now, now)
@@ -108,6 +135,34 @@ func (s *Store) AddPeer(ctx context.Context, addr, source string) (string, error
 		return nil
 	})
 	return addr, err
+}
+
+// MaxDiscoveredPeers bounds the addresses kept from DNS-SD announcements.
+const MaxDiscoveredPeers = 32
+
+// DiscoveredPeerTTL is how long an address found by DNS-SD is kept without a complete
+// exchange there (ExpirePeers); announced again, it comes back.
+const DiscoveredPeerTTL = 24 * time.Hour
+
+// ErrTooManyPeers: MaxDiscoveredPeers discovered addresses, every one of which answered.
+var ErrTooManyPeers = errors.New("too many discovered peers")
+
+// ExpirePeers forgets the addresses found by DNS-SD where no exchange reached its end since
+// before (counting from when it was found). Typed addresses are the admin's and stay. It
+// returns how many were forgotten.
+func (s *Store) ExpirePeers(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.tx(ctx, "expire peers", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM peers WHERE source = 'mdns'
+			AND MAX(added_at, last_exchange) < ?`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		k, _ := res.RowsAffected()
+		n = int(k)
+		return nil
+	})
+	return n, err
 }
 
 // RemovePeer forgets a peer address. It reports whether it was known.
@@ -222,9 +277,40 @@ func (s *Store) SaveRoster(ctx context.Context, r domain.Roster) (bool, error) {
 			return nil
 		}
 		kept = true
+		if err := putSyncValue(ctx, tx, SyncKeyRosterSaved, strconv.FormatInt(s.now().UnixMilli(), 10)); err != nil {
+			return err
+		}
 		return putSyncValue(ctx, tx, SyncKeyRoster, string(b))
 	})
 	return kept && err == nil, err
+}
+
+// DeviceKeyLearnedAt is when this workstation first stored another device's key as the city
+// vouched for it (ok false when it holds no such record). The city registered the key no
+// later than that: a roster made after it that lacks the key means the device was revoked.
+func (s *Store) DeviceKeyLearnedAt(ctx context.Context, publicKey string) (time.Time, bool, error) {
+	var at sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT MIN(added_at) FROM device_keys WHERE public_key = ? AND record != ?`, publicKey, selfRecord).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("device key: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(at.Int64).UTC(), true, nil
+}
+
+// RosterSavedAt is when the roster held was stored here (zero when unknown).
+func (s *Store) RosterSavedAt(ctx context.Context) (time.Time, error) {
+	v, err := s.SyncValue(ctx, SyncKeyRosterSaved)
+	if err != nil || v == "" {
+		return time.Time{}, err
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms).UTC(), nil
 }
 
 // Roster returns the roster held, checked again against the pinned city key and the unit

@@ -574,7 +574,8 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		(SELECT COUNT(*) FROM events WHERE sync_state = 2),
 		(SELECT COUNT(*) FROM dossiers WHERE conflicts > 0),
 		(SELECT COUNT(*) FROM files),
-		(SELECT COUNT(*) FROM files WHERE uploaded = 0)`).Scan(&st.Events, &st.Outbox, &st.Quarantined, &st.Conflicts, &st.Files, &st.FilesWaiting)
+		(SELECT COUNT(*) FROM files WHERE uploaded = 0),
+		(SELECT COUNT(DISTINCT id) FROM inbound_quarantine)`).Scan(&st.Events, &st.Outbox, &st.Quarantined, &st.Conflicts, &st.Files, &st.FilesWaiting, &st.Refused)
 	return st, err
 }
 

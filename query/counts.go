@@ -12,6 +12,7 @@ type Stats struct {
 	Events       int            `json:"events"`
 	Outbox       int            `json:"outbox"`
 	Quarantined  int            `json:"quarantined"`
+	Refused      int            `json:"refused"` // received events refused (from the city, a peer or a bundle), kept aside
 	Conflicts    int            `json:"conflicts"`
 	Files        int            `json:"files"`
 	FilesWaiting int            `json:"files_waiting"`

@@ -1,14 +1,13 @@
 package sync
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -53,11 +52,25 @@ func bundleErr(format string, args ...any) error {
 	return &Error{Class: ClassInvalid, Op: "bundle", Msg: fmt.Sprintf(format, args...)}
 }
 
+// bundleFailed words a failure of the bundle format or of the files (the clerk's message,
+// after prefix) and logs its raw cause for the person who supports the centre.
+func bundleFailed(log *slog.Logger, op, path, prefix string, err error) error {
+	var be *bundle.Error
+	if !errors.As(err, &be) {
+		return err
+	}
+	log.Warn("bundle: "+op+" failed", "file", path, "reason", be.Kind, "cause", be.Cause)
+	return &Error{Class: ClassInvalid, Op: "bundle", Msg: prefix + be.Msg + ".", Err: err}
+}
+
 // ExportBundle writes to path a bundle of everything the city has not acknowledged. The file
 // is written whole (temporary name, synced, renamed). Nothing in the store changes except a
 // note of the export: events stay in the outbox until a return bundle or a push
 // acknowledges them.
-func ExportBundle(ctx context.Context, store *localdb.Store, path string, progress bundle.Progress) (BundleExport, error) {
+func ExportBundle(ctx context.Context, store *localdb.Store, path string, progress bundle.Progress, log *slog.Logger) (BundleExport, error) {
+	if log == nil {
+		log = slog.Default()
+	}
 	cfg := store.Config()
 	keys, err := store.Keys(ctx)
 	if err != nil {
@@ -105,11 +118,11 @@ func ExportBundle(ctx context.Context, store *localdb.Store, path string, progre
 	if err != nil {
 		return BundleExport{}, localErr("bundle", err)
 	}
-	if err := writeAtomic(path, func(w io.Writer) error {
+	if err := bundle.WriteFile(path, func(w io.Writer) error {
 		_, err := bundle.Write(w, h, bundle.Contents{Events: events, Files: files}, store.SignBundle, to, progress)
 		return err
 	}); err != nil {
-		return BundleExport{}, &Error{Class: ClassLocal, Op: "bundle", Msg: withCause("Không ghi được gói", err), Err: err}
+		return BundleExport{}, bundleFailed(log, "export", path, "Không xuất được gói: ", err)
 	}
 	rep := BundleExport{ID: h.ID, At: now, Events: len(events), Files: len(files), More: more}
 	raw, _ := json.Marshal(rep)
@@ -117,26 +130,6 @@ func ExportBundle(ctx context.Context, store *localdb.Store, path string, progre
 		return rep, localErr("bundle", err)
 	}
 	return rep, nil
-}
-
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-bundle-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // BundleImport says what importing a return bundle did.
@@ -151,6 +144,9 @@ type BundleImport struct {
 	Quarantined int       `json:"quarantined"` // own events the city rejected
 	Files       int       `json:"files"`       // scans the city confirmed holding
 	More        bool      `json:"more,omitempty"`
+	// Roster is the number of active devices in the unit's roster the bundle brought, when
+	// it replaced the one held (0: it was not newer).
+	Roster int `json:"roster,omitempty"`
 }
 
 // Message is the clerk's summary.
@@ -166,6 +162,9 @@ func (r BundleImport) Message() string {
 	if r.Refused > 0 {
 		msg += fmt.Sprintf(" %d sự kiện không tin được đã bị giữ lại, không áp dụng.", r.Refused)
 	}
+	if r.Roster > 0 {
+		msg += fmt.Sprintf(" Đã cập nhật danh sách máy trạm của đơn vị: %d máy đang hoạt động.", r.Roster)
+	}
 	if r.More {
 		msg += " Thành phố còn sự kiện chưa vào gói này."
 	}
@@ -180,32 +179,36 @@ func ImportBundle(ctx context.Context, store *localdb.Store, path string, progre
 		log = slog.Default()
 	}
 	cfg := store.Config()
-	f, err := os.Open(path)
+	f, err := bundle.OpenFile(path)
 	if err != nil {
-		return BundleImport{}, bundleErr("Không mở được tệp gói: %v", err)
+		return BundleImport{}, bundleFailed(log, "import", path, "Không nhập: ", err)
 	}
 	defer f.Close()
 	id, err := store.BundleIdentity()
 	if err != nil {
 		return BundleImport{}, localErr("bundle", err)
 	}
+	if pub, err := domain.ParseKey(store.PublicKey()); err == nil {
+		id = bundle.Hinted(id, pub)
+	}
 	o, err := bundle.Open(f, id, bundle.DefaultLimits())
-	var pre bundle.Preamble
-	if o != nil {
-		pre = o.Preamble
-	} else if _, serr := f.Seek(0, io.SeekStart); serr == nil {
-		pre, _ = bundle.ReadPreamble(bufio.NewReader(f))
-	}
-	// Whom the file says it is for, to word the refusal (the signed header decides below).
-	if pre.Kind == bundle.KindUp {
-		return BundleImport{}, bundleErr("Không nhập: đây là gói do máy trạm %s lập để gửi lên thành phố, không phải gói thành phố trả về.", pre.Device)
-	}
-	if pre.Kind == bundle.KindReturn && (pre.Device != cfg.DeviceID || !strings.EqualFold(pre.Unit, cfg.UnitCode)) {
-		return BundleImport{}, bundleErr("Không nhập: gói dành cho máy trạm %s của đơn vị %s, không phải máy này (máy %s, đơn vị %s); không có gì thay đổi.",
-			pre.Device, pre.Unit, cfg.DeviceID, cfg.UnitCode)
-	}
 	if err != nil {
-		return BundleImport{}, bundleErr("Không nhập: %v; không có gì thay đổi.", err)
+		// Whom the file says it is for words a bundle this key cannot open; a damaged or
+		// altered one is said to be so, whatever its preamble says.
+		var be *bundle.Error
+		if errors.As(err, &be) && errors.Is(err, bundle.ErrNotForUs) {
+			if pre := be.Preamble; pre.Kind == bundle.KindUp {
+				err = refuseBundle(be, "đây là gói do máy trạm %s lập để gửi lên thành phố, không phải gói thành phố trả về", pre.Device)
+			} else if pre.Kind == bundle.KindReturn && (pre.Device != cfg.DeviceID || !strings.EqualFold(pre.Unit, cfg.UnitCode)) {
+				err = refuseBundle(be, "gói dành cho máy trạm %s của đơn vị %s, không phải máy này (máy %s, đơn vị %s)",
+					pre.Device, pre.Unit, cfg.DeviceID, cfg.UnitCode)
+			}
+		}
+		return BundleImport{}, bundleFailed(log, "import", path, "Không nhập: ", withNothingChanged(err))
+	}
+	// Decrypted with this device's key: an up bundle encrypted to it is still not a return.
+	if o.Header.Kind == bundle.KindUp {
+		return BundleImport{}, bundleErr("Không nhập: đây là gói do máy trạm %s lập để gửi lên thành phố, không phải gói thành phố trả về.", o.Header.Device)
 	}
 	keys, err := store.Keys(ctx)
 	if err != nil {
@@ -236,12 +239,23 @@ func ImportBundle(ctx context.Context, store *localdb.Store, path string, progre
 	defer os.RemoveAll(tmp)
 	c, err := o.ReadAll(tmp, progress)
 	if err != nil {
-		return BundleImport{}, bundleErr("Không nhập: %v; không có gì thay đổi.", err)
+		return BundleImport{}, bundleFailed(log, "import", path, "Không nhập: ", withNothingChanged(err))
 	}
 	rep := BundleImport{ID: h.ID, Events: len(c.Events), More: h.More}
-	// The unit's device keys, each checked against the pinned city key.
-	if _, err := store.AddDeviceKeys(ctx, c.Keys); err != nil {
+	// The unit's device keys and roster, by the network's path: each key and the roster
+	// checked against the pinned city key, the roster kept only if it names this unit and is
+	// newer than the one held — an island centre learns new counters and revocations so.
+	before, _, err := store.Roster(ctx)
+	if err != nil {
 		return rep, localErr("bundle", err)
+	}
+	if err := storeKeys(ctx, store, api.KeysResponse{Keys: c.Keys, Roster: c.Roster}); err != nil {
+		return rep, err
+	}
+	if after, ok, err := store.Roster(ctx); err != nil {
+		return rep, localErr("bundle", err)
+	} else if ok && after.At != before.At {
+		rep.Roster = len(after.Devices)
 	}
 	if keys, err = store.Keys(ctx); err != nil {
 		return rep, localErr("bundle", err)
@@ -299,6 +313,20 @@ func ImportBundle(ctx context.Context, store *localdb.Store, path string, progre
 		return rep, localErr("bundle", err)
 	}
 	return rep, nil
+}
+
+// refuseBundle rewords a bundle this device cannot open by what its preamble says it is.
+func refuseBundle(be *bundle.Error, format string, args ...any) error {
+	return &bundle.Error{Kind: be.Kind, Msg: fmt.Sprintf(format, args...), Cause: be.Cause, Preamble: be.Preamble}
+}
+
+// withNothingChanged adds to a refusal that nothing changed on this workstation.
+func withNothingChanged(err error) error {
+	var be *bundle.Error
+	if errors.As(err, &be) {
+		return &bundle.Error{Kind: be.Kind, Msg: be.Msg + ". Không có gì thay đổi trên máy này", Cause: be.Cause, Preamble: be.Preamble}
+	}
+	return err
 }
 
 // cursorAhead says whether the city's cursor next is past cur. Cursors are the city's

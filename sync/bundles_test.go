@@ -1,11 +1,14 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +50,7 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 
 	dir := t.TempDir()
 	up := filepath.Join(dir, "up.motcua")
-	exp, err := ExportBundle(ctx, island, up, nil)
+	exp, err := ExportBundle(ctx, island, up, nil, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +98,14 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	}
 	if in.Acked != outbox || in.Refused != 0 || in.Files != 1 || in.New != ret.Events || in.New == 0 {
 		t.Fatalf("return import %+v (bundle %+v)", in, ret)
+	}
+	// The unit's roster came with it, kept as a city sync keeps it: both counters, signed.
+	roster, ok, err := island.Roster(ctx)
+	if err != nil || !ok || len(roster.Devices) != 2 || in.Roster != 2 || ret.Roster != 2 {
+		t.Fatalf("roster after the return bundle: %+v %v %v (import %+v, bundle %+v)", roster, ok, err, in, ret)
+	}
+	if !strings.Contains(in.Message(), "Đã cập nhật danh sách máy trạm của đơn vị: 2 máy đang hoạt động") {
+		t.Fatalf("message %q", in.Message())
 	}
 	again2, err := ImportBundle(ctx, island, back, nil, quiet)
 	if err != nil || !again2.Already {
@@ -175,7 +186,7 @@ func TestBundleRefusals(t *testing.T) {
 	receive(t, island, 2)
 	dir := t.TempDir()
 	up := filepath.Join(dir, "up.motcua")
-	if _, err := ExportBundle(ctx, island, up, nil); err != nil {
+	if _, err := ExportBundle(ctx, island, up, nil, quiet); err != nil {
 		t.Fatal(err)
 	}
 	cityEvents := func() int { return len(h.serverEvents()) }
@@ -189,6 +200,7 @@ func TestBundleRefusals(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Fatalf("%s: message %q does not say %q", what, err.Error(), want)
 		}
+		noRawError(t, what, err.Error())
 		if got := cityEvents(); got != base {
 			t.Fatalf("%s: city changed (%d events, had %d)", what, got, base)
 		}
@@ -205,7 +217,24 @@ func TestBundleRefusals(t *testing.T) {
 	tampered := filepath.Join(dir, "tampered.motcua")
 	os.WriteFile(tampered, bad, 0o600)
 	_, err = importAtCityErr(h, tampered, central.BundleOptions{})
-	refused("tampered", err, "bị hỏng hoặc đã bị sửa đổi")
+	refused("tampered", err, "Không nhận gói: "+bundle.MsgDamaged+".")
+	// A byte changed in age's header, in the stanza naming the city's key: damaged, not
+	// "encrypted for another city".
+	nl := bytes.IndexByte(raw, '\n')
+	stanza := nl + 1 + bytes.Index(raw[nl+1:], []byte("-> ssh-ed25519 ")) + len("-> ssh-ed25519 ")
+	for _, at := range []int{stanza, stanza - 3, stanza + 10, nl + 3} {
+		bad = append([]byte(nil), raw...)
+		bad[at] ^= 0x04
+		os.WriteFile(tampered, bad, 0o600)
+		_, err = importAtCityErr(h, tampered, central.BundleOptions{})
+		refused(fmt.Sprintf("byte %d of the encryption header", at), err, "Không nhận gói: "+bundle.MsgDamaged+".")
+	}
+	// Cut short, as by a copy that did not finish.
+	for _, n := range []int{0, nl / 2, nl + 40, len(raw) / 2, len(raw) - 1} {
+		os.WriteFile(tampered, raw[:n], 0o600)
+		_, err = importAtCityErr(h, tampered, central.BundleOptions{})
+		refused(fmt.Sprintf("cut at %d of %d bytes", n, len(raw)), err, "Không nhận gói: "+bundle.MsgDamaged+".")
+	}
 
 	// A bundle naming the island but signed by another key, and one of a device the city
 	// never enrolled (both encrypted to the city: its key is public).
@@ -233,7 +262,7 @@ func TestBundleRefusals(t *testing.T) {
 	elsewhere := other.workstation(1)
 	receive(t, elsewhere, 1)
 	otherUp := filepath.Join(dir, "other-city.motcua")
-	if _, err := ExportBundle(ctx, elsewhere, otherUp, nil); err != nil {
+	if _, err := ExportBundle(ctx, elsewhere, otherUp, nil, quiet); err != nil {
 		t.Fatal(err)
 	}
 	_, err = importAtCityErr(h, otherUp, central.BundleOptions{})
@@ -260,10 +289,29 @@ func TestBundleRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ = os.ReadFile(back)
+	whole := append([]byte(nil), raw...)
 	raw[len(raw)-40] ^= 1
 	os.WriteFile(back, raw, 0o600)
 	_, err = ImportBundle(ctx, island, back, nil, quiet)
-	refused("tampered return bundle", err, "bị hỏng hoặc đã bị sửa đổi")
+	refused("tampered return bundle", err, "Không nhập: "+bundle.MsgDamaged+". Không có gì thay đổi trên máy này.")
+	// The encryption header damaged (the stanza naming this device's key), and the file cut
+	// short: damaged, not "for another workstation".
+	nl = bytes.IndexByte(whole, '\n')
+	stanza = nl + 1 + bytes.Index(whole[nl+1:], []byte("-> ssh-ed25519 ")) + len("-> ssh-ed25519 ")
+	raw = append([]byte(nil), whole...)
+	raw[stanza+1] ^= 0x04
+	os.WriteFile(back, raw, 0o600)
+	_, err = ImportBundle(ctx, island, back, nil, quiet)
+	refused("return bundle with its encryption header damaged", err, "Không nhập: "+bundle.MsgDamaged)
+	for _, n := range []int{0, nl + 60, len(whole) * 2 / 3} {
+		os.WriteFile(back, whole[:n], 0o600)
+		_, err = ImportBundle(ctx, island, back, nil, quiet)
+		refused(fmt.Sprintf("return bundle cut at %d of %d bytes", n, len(whole)), err, "Không nhập: "+bundle.MsgDamaged)
+	}
+	// A file that is not there.
+	missing := filepath.Join(dir, "khong-co.motcua")
+	_, err = ImportBundle(ctx, island, missing, nil, quiet)
+	refused("missing file", err, "Không nhập: không tìm thấy tệp gói «"+missing+"»")
 	if after := localEvents(t, island); len(after) != len(before) {
 		t.Fatalf("refused return bundles changed the island: %d events, had %d", len(after), len(before))
 	}
@@ -277,6 +325,45 @@ func TestBundleRefusals(t *testing.T) {
 	}
 	_, err = importAtCityErr(h, up, central.BundleOptions{})
 	refused("revoked device", err, "đã bị thu hồi")
+	// Writing a return bundle for it is refused with the export's own verb.
+	_, err = h.c.ExportBundle(ctx, testUnit, island.Config().DeviceID, filepath.Join(dir, "x.motcua"), nil)
+	refused("return bundle for a revoked device", err, "Không lập gói trả về: máy trạm")
+	if strings.Contains(err.Error(), "Không nhận") {
+		t.Fatalf("an export refusal speaks of receiving: %q", err)
+	}
+}
+
+// noRawError fails when a message shown to a clerk or operator carries a Go or library error.
+func noRawError(t *testing.T, what, msg string) {
+	t.Helper()
+	for _, raw := range []string{"no such file", "open ", "failed", "header.json", "EOF", "tar:", "age:", "permission denied", "decrypt"} {
+		if strings.Contains(msg, raw) {
+			t.Fatalf("%s: message %q carries raw error text %q", what, msg, raw)
+		}
+	}
+}
+
+// The workstation's messages when the file system is in the way: a folder that does not exist
+// to export into, at the workstation and at the city.
+func TestBundleFileMessages(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, central.FaultConfig{})
+	island := h.workstation(1)
+	receive(t, island, 1)
+	nowhere := filepath.Join(t.TempDir(), "khong-co", "goi.motcua")
+	_, err := ExportBundle(ctx, island, nowhere, nil, quiet)
+	if err == nil || !strings.HasPrefix(err.Error(), "Không xuất được gói: thư mục «"+filepath.Dir(nowhere)+"» không tồn tại") {
+		t.Fatalf("export into a folder that does not exist: %v", err)
+	}
+	noRawError(t, "export into a folder that does not exist", err.Error())
+	_, err = h.c.ExportBundle(ctx, testUnit, island.Config().DeviceID, nowhere, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "Không lập được gói trả về: thư mục «"+filepath.Dir(nowhere)+"» không tồn tại") {
+		t.Fatalf("return bundle into a folder that does not exist: %v", err)
+	}
+	noRawError(t, "return bundle into a folder that does not exist", err.Error())
+	if !errors.Is(central.BundleCause(err), fs.ErrNotExist) {
+		t.Fatalf("the cause for the log: %v", central.BundleCause(err))
+	}
 }
 
 // A return bundle lost on the way is made good by the next round trip (the workstation's
@@ -289,7 +376,7 @@ func TestBundleLostReturnAndLateArrival(t *testing.T) {
 	dir := t.TempDir()
 	ds := receive(t, island, 2)
 	up1 := filepath.Join(dir, "up1.motcua")
-	if _, err := ExportBundle(ctx, island, up1, nil); err != nil {
+	if _, err := ExportBundle(ctx, island, up1, nil, quiet); err != nil {
 		t.Fatal(err)
 	}
 	importAtCity(t, h, up1, central.BundleOptions{})
@@ -304,7 +391,7 @@ func TestBundleLostReturnAndLateArrival(t *testing.T) {
 
 	receive(t, island, 1)
 	up2 := filepath.Join(dir, "up2.motcua")
-	exp2, err := ExportBundle(ctx, island, up2, nil)
+	exp2, err := ExportBundle(ctx, island, up2, nil, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

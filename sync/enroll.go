@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -103,6 +104,14 @@ func enroll(ctx context.Context, store *localdb.Store, hc *http.Client, serverUR
 		AllowPlainHTTP: o.allowPlainHTTP}
 	if err := store.SaveEnrollment(ctx, en); err != nil {
 		return localdb.Enrollment{}, err
+	}
+	// The unit's device keys and roster now, while the city answers: a counter that enrolls
+	// and then goes offline can still admit and verify its LAN peers. A failure here is not
+	// the enrollment's (the next sync fetches them).
+	kctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := RefreshKeys(kctx, store, hc); err != nil && ctx.Err() == nil {
+		slog.Warn("enroll: the unit's device keys and roster not fetched yet", "err", err)
 	}
 	return en, nil
 }

@@ -62,11 +62,13 @@ func mitm(t *testing.T, h *harness, rewrite func(path string, body []byte) []byt
 func TestMITMRewritingPulledEventIsRefused(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, central.FaultConfig{})
+	// b enrolls first: enrollment fetches the unit's keys, and a's must come only through
+	// the man in the middle.
+	b := h.workstation(2)
 	a := h.workstation(1)
 	made := receive(t, a, 3)
 	syncUntilDone(t, h.engine(a), 3)
 	total := len(h.serverEvents()) // the dossiers and the visits they counted
-	b := h.workstation(2)
 	target := made[1].ID
 	// rename rewrites the applicant of the target's opening event in a page of changes.
 	rename := func(body []byte) []byte {

@@ -29,7 +29,7 @@ func (b bundleSyncer) ExportBundle(ctx context.Context, path string, progress fu
 		if total > 0 {
 			progress(float64(done) / float64(total))
 		}
-	})
+	}, nil)
 	return rep.Message(), clerkErr(err)
 }
 
@@ -153,4 +153,25 @@ func TestBundleButtonsInTheSyncPanel(t *testing.T) {
 	}
 	png.Encode(out, img)
 	out.Close()
+
+	// A damaged file, cut short by a copy that did not finish, and a folder that does not
+	// exist: the panel says so in the words the commands use, no library error text.
+	raw, err := os.ReadFile(filepath.Join(usb, "tra-ve.motcua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next = filepath.Join(usb, "chep-do.motcua")
+	os.WriteFile(next, raw[:len(raw)/2], 0o600)
+	test.Tap(p.load)
+	h.settle()
+	if want := "Không nhập: tệp gói bị hỏng hoặc không đầy đủ (có thể chép chưa xong): hãy chép lại từ máy gửi. Không có gì thay đổi trên máy này."; p.msg.Text != want {
+		t.Fatalf("damaged bundle: %q, want %q", p.msg.Text, want)
+	}
+	gone := filepath.Join(usb, "o-usb-da-rut")
+	p.choose = func(save bool, name string, then func(string)) { then(filepath.Join(gone, name)) }
+	test.Tap(p.export)
+	h.settle()
+	if want := "Không xuất được gói: thư mục «" + gone + "» không tồn tại (ổ USB đã cắm chưa?): hãy chọn một thư mục có sẵn."; p.msg.Text != want || p.export.Disabled() {
+		t.Fatalf("export into a folder that does not exist: %q, want %q", p.msg.Text, want)
+	}
 }

@@ -93,7 +93,13 @@ type StaffError struct {
 	Err error
 }
 
-func (e *StaffError) Error() string { return e.Msg }
+// Error is for the log: the staff's words and the cause. Screens show Msg (errText).
+func (e *StaffError) Error() string {
+	if e.Err == nil {
+		return e.Msg
+	}
+	return e.Msg + ": " + e.Err.Error()
+}
 func (e *StaffError) Unwrap() error { return e.Err }
 
 // errText is what a clerk reads about an error, the app's one error boundary: a coded

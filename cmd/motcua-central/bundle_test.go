@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,7 +54,7 @@ func TestBundleCommands(t *testing.T) {
 	waiting, _ := ws.OutboxCount(ctx)
 	dir := t.TempDir()
 	up, back := filepath.Join(dir, "len-thanh-pho.motcua"), filepath.Join(dir, "ve-dao.motcua")
-	if _, err := appsync.ExportBundle(ctx, ws, up, nil); err != nil {
+	if _, err := appsync.ExportBundle(ctx, ws, up, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Another unit's desk refuses it, changing nothing.
@@ -81,9 +83,82 @@ func TestBundleCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
 	evs, _ := c.Events(ctx)
 	if len(evs) != waiting {
 		t.Fatalf("city holds %d events, the island made %d", len(evs), waiting)
 	}
+	c.Close()
+
+	// What the operator reads: plain Vietnamese, the raw cause in logs/motcua-central.log.
+	fail := func(what, want string, args ...string) {
+		t.Helper()
+		var out strings.Builder
+		err := run(ctx, append([]string{"bundle"}, args...), &out, io.Discard)
+		if err == nil || err.Error() != want {
+			t.Fatalf("%s: %v, want %q", what, err, want)
+		}
+	}
+	raw, err := os.ReadFile(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := bytes.IndexByte(raw, '\n')
+	stanza := nl + 1 + bytes.Index(raw[nl+1:], []byte("-> ssh-ed25519 ")) + len("-> ssh-ed25519 ")
+	const damaged = "Không nhận gói: tệp gói bị hỏng hoặc không đầy đủ (có thể chép chưa xong): hãy chép lại từ máy gửi."
+	bad := filepath.Join(dir, "hong.motcua")
+	for what, b := range map[string][]byte{
+		"a byte of the key's stanza": flip(raw, stanza+1),
+		"a byte of the stanza type":  flip(raw, stanza-4),
+		"a byte of the payload":      flip(raw, len(raw)-30),
+		"cut short":                  raw[:len(raw)*2/3],
+		"cut in the header":          raw[:nl+40],
+	} {
+		os.WriteFile(bad, b, 0o600)
+		fail(what, damaged, "import", "--data", cdir, bad)
+	}
+	// The return bundle brought to the city's desk by mistake.
+	fail("a return bundle", "Không nhận gói: đây là gói trả về dành cho máy trạm "+ws.Config().DeviceID+" của đơn vị "+unit+", không phải gói máy trạm gửi lên thành phố.",
+		"import", "--data", cdir, back)
+	missing := filepath.Join(dir, "khong-co.motcua")
+	fail("missing file", "Không nhận gói: không tìm thấy tệp gói «"+missing+"»: hãy kiểm tra lại tên tệp và thư mục (ổ USB đã cắm chưa?).", "import", "--data", cdir, missing)
+	nowhere := filepath.Join(dir, "khong-co", "ve.motcua")
+	fail("export into a folder that does not exist", "Không lập được gói trả về: thư mục «"+filepath.Dir(nowhere)+"» không tồn tại (ổ USB đã cắm chưa?): hãy chọn một thư mục có sẵn.",
+		"export", "--data", cdir, "--unit", unit, "--device", ws.Config().DeviceID, "--to", nowhere)
+	fail("export for a device the city does not know", "Không lập gói trả về: máy trạm khong-co chưa đăng ký với thành phố.",
+		"export", "--data", cdir, "--unit", unit, "--device", "khong-co", "--to", filepath.Join(dir, "x.motcua"))
+	logged, err := os.ReadFile(filepath.Join(cdir, "logs", LogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cause := range []string{"failed to decrypt and authenticate", "no such file or directory", "incorrect identity"} {
+		if !strings.Contains(string(logged), cause) {
+			t.Errorf("the log does not keep %q:\n%s", cause, logged)
+		}
+	}
+
+	// -h: each subcommand's own flags, no "flag: help requested", not an error.
+	help := func(sub string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(ctx, []string{"bundle", sub, "-h"}, &out, io.Discard); err != nil {
+			t.Fatalf("bundle %s -h: %v", sub, err)
+		}
+		if strings.Contains(out.String(), "help requested") {
+			t.Fatalf("bundle %s -h printed %q", sub, out.String())
+		}
+		return out.String()
+	}
+	if h := help("import"); !strings.Contains(h, "motcua-central bundle import --data") || !strings.Contains(h, "-unit") ||
+		strings.Contains(h, "-device") || strings.Contains(h, "-to") {
+		t.Fatalf("bundle import -h: %q", h)
+	}
+	if h := help("export"); !strings.Contains(h, "motcua-central bundle export --data") || !strings.Contains(h, "-device") || !strings.Contains(h, "-to") {
+		t.Fatalf("bundle export -h: %q", h)
+	}
+}
+
+func flip(b []byte, at int) []byte {
+	b = append([]byte(nil), b...)
+	b[at] ^= 0x04
+	return b
 }

@@ -45,6 +45,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the command printed its flags
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "motcua-central:", err)
 		os.Exit(1)

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 
+	"motcua/internal/logging"
 	appsync "motcua/sync"
 )
 
@@ -12,26 +16,49 @@ func init() {
 		command{"bundle", "gói USB cho máy trạm không có mạng: bundle export --to TỆP | bundle import TỆP", cmdBundle})
 }
 
+const (
+	bundleUsage       = "cách dùng: motcua bundle export --data THƯ_MỤC --to TỆP | motcua bundle import --data THƯ_MỤC TỆP"
+	bundleHelp        = "Cách dùng: motcua bundle export --data THƯ_MỤC --to TỆP\n           motcua bundle import --data THƯ_MỤC TỆP\nXem tham số của từng lệnh: motcua bundle export -h, motcua bundle import -h"
+	bundleExportUsage = "Cách dùng: motcua bundle export --data THƯ_MỤC --to TỆP\n  Ghi mọi việc thành phố chưa xác nhận (sự kiện, tệp quét) vào một tệp gói để mang tới thành phố.\n\nTham số:"
+	bundleImportUsage = "Cách dùng: motcua bundle import --data THƯ_MỤC TỆP\n  Nhập gói thành phố trả về cho máy này.\n\nTham số:"
+)
+
 // cmdBundle carries an island workstation's work to the city and back on a USB stick
-// (docs/BUNDLES.md).
+// (docs/BUNDLES.md). The clerk reads plain messages; the technical cause of a failure goes
+// to the data folder's log (logs/motcua.log).
 func cmdBundle(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		fmt.Fprintln(e.stdout, bundleHelp)
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "export" && args[0] != "import") {
-		return fmt.Errorf("cách dùng: motcua bundle export --data THƯ_MỤC --to TỆP | motcua bundle import --data THƯ_MỤC TỆP")
+		return fmt.Errorf("%s", bundleUsage)
 	}
 	sub := args[0]
 	fs := newFlags(e, "bundle "+sub)
 	data := dataFlag(fs)
-	to := fs.String("to", "", "tệp gói sẽ ghi (export)")
+	var to *string
+	if sub == "export" {
+		to = fs.String("to", "", "tệp gói sẽ ghi, ví dụ E:\\goi-gui-thanh-pho.motcua")
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleExportUsage); printFlags(fs) }
+	} else {
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleImportUsage); printFlags(fs) }
+	}
 	s, err := parseAndOpen(ctx, fs, data, args[1:])
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if l, c, err := logging.FileLogger(*data, logging.FileName, slog.LevelInfo); err == nil {
+		log = l.With("cmd", "bundle "+sub)
+		defer c.Close()
+	}
 	if sub == "export" {
 		if *to == "" {
-			return fmt.Errorf("thiếu --to TỆP")
+			return fmt.Errorf("thiếu --to TỆP: tên tệp gói sẽ ghi")
 		}
-		rep, err := appsync.ExportBundle(ctx, s, *to, nil)
+		rep, err := appsync.ExportBundle(ctx, s, *to, nil, log)
 		if err != nil {
 			return err
 		}
@@ -42,10 +69,22 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("cách dùng: motcua bundle import --data THƯ_MỤC TỆP")
 	}
-	rep, err := appsync.ImportBundle(ctx, s, fs.Arg(0), nil, nil)
+	rep, err := appsync.ImportBundle(ctx, s, fs.Arg(0), nil, log)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, rep.Message())
 	return nil
+}
+
+// printFlags lists a command's flags in Vietnamese (flag.PrintDefaults words the default in
+// English).
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(fs.Output(), "  --%-8s %s", f.Name, f.Usage)
+		if f.DefValue != "" {
+			fmt.Fprintf(fs.Output(), " (mặc định: %s)", f.DefValue)
+		}
+		fmt.Fprintln(fs.Output())
+	})
 }

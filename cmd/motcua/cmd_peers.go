@@ -148,11 +148,17 @@ func cmdPeerServe(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "", "địa chỉ nghe, ví dụ :47470 (mặc định: theo cài đặt)")
 	mdns := fs.Bool("mdns", true, "tự quảng bá và tự tìm máy ngang hàng bằng DNS-SD")
 	interval := fs.Duration("interval", 5*time.Second, "đồng bộ với các máy ngang hàng sau mỗi khoảng này")
+	force := fs.Bool("force", false, "phục vụ dù quản trị đã tắt (peers config --serve off)")
 	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if v, err := s.SyncValue(ctx, localdb.SyncKeyPeerServe); err != nil {
+		return err
+	} else if v == "off" && !*force {
+		return fmt.Errorf("máy này đã được tắt phục vụ máy ngang hàng (peers config --serve off); bật lại bằng «motcua peers config --serve on», hoặc chạy peer-serve --force nếu thật sự cần")
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
 	on := true

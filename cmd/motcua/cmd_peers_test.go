@@ -123,6 +123,16 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 			t.Errorf("sync --once report lacks %q:\n%s", want, out)
 		}
 	}
+	// What the clerk reads is the report: no log records mixed in (they go to the log
+	// file), and no stutter in the city's line.
+	for _, bad := range []string{"INFO", "WARN", "level=", "Không kết nối được (Không kết nối được"} {
+		if strings.Contains(out+errs, bad) {
+			t.Errorf("sync --once output has %q:\n%s\n%s", bad, out, errs)
+		}
+	}
+	if !strings.Contains(out, "Không kết nối được máy chủ") {
+		t.Errorf("sync --once does not say the city is unreachable:\n%s", out)
+	}
 	func() {
 		s, err := localdb.Open(ctx, a, localdb.Options{})
 		if err != nil {
@@ -158,6 +168,20 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 	}
 	if st, out, errs := runCmd(t, "", "peers", "config", "--data", a, "--serve", "off"); st != 0 || !strings.Contains(out, "không phục vụ") {
 		t.Fatalf("peers config: %d %s %s", st, out, errs)
+	}
+	// peer-serve honours the switch (it protects a stolen workstation while the city is
+	// down); --force overrides it, and a port in use is said in words.
+	if st, out, errs := runCmd(t, "", "peer-serve", "--data", a, "--listen", "127.0.0.1:0", "--mdns=false"); st == 0 || !strings.Contains(errs, "đã được tắt phục vụ máy ngang hàng") || !strings.Contains(errs, "--serve on") {
+		t.Fatalf("peer-serve with serving switched off: %d %s %s", st, out, errs)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	if st, out, errs := runCmd(t, "", "peer-serve", "--data", a, "--force", "--listen", busy.Addr().String(), "--mdns=false"); st == 0 ||
+		!strings.Contains(errs, "đang được một chương trình khác dùng") || strings.Contains(errs, "bind:") {
+		t.Fatalf("peer-serve on a port in use: %d %s %s", st, out, errs)
 	}
 }
 

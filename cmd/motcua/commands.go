@@ -275,8 +275,8 @@ func cmdStats(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %2d %-38s %d\n", int(status), status.String(), n)
 		}
 	}
-	fmt.Fprintf(e.stdout, "Sự kiện: %d, chờ đồng bộ: %d, bị giữ lại: %d\nHồ sơ có xung đột: %d\nTệp: %d (chờ tải lên: %d)\n",
-		st.Events, st.Outbox, st.Quarantined, st.Conflicts, st.Files, st.FilesWaiting)
+	fmt.Fprintf(e.stdout, "Sự kiện: %d, chờ đồng bộ: %d, bị giữ lại: %d\nSự kiện nhận về bị từ chối (đã cách ly): %d\nHồ sơ có xung đột: %d\nTệp: %d (chờ tải lên: %d)\n",
+		st.Events, st.Outbox, st.Quarantined, st.Refused, st.Conflicts, st.Files, st.FilesWaiting)
 	return nil
 }
 

@@ -11,7 +11,7 @@ import (
 var _ ui.Bundles = (*syncAdapter)(nil)
 
 func (a *syncAdapter) ExportBundle(ctx context.Context, path string, progress func(float64)) (string, error) {
-	rep, err := appsync.ExportBundle(ctx, a.store, path, fraction(progress))
+	rep, err := appsync.ExportBundle(ctx, a.store, path, fraction(progress), nil)
 	if err != nil {
 		return "", clerkError("bundle", err)
 	}

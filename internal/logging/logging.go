@@ -126,3 +126,18 @@ func RecoverPanic(logger *slog.Logger, show func(msg string)) {
 		}()
 	}
 }
+
+// FileLogger opens dataDir/logs/name (rotated as Setup's file is) and returns a logger that
+// writes there only, never to standard error: for a command whose output a clerk reads, so
+// that the technical detail of a failure stays for whoever supports the centre.
+func FileLogger(dataDir, name string, level slog.Leveler) (*slog.Logger, io.Closer, error) {
+	dir := filepath.Join(dataDir, "logs")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("nhật ký: không tạo được thư mục %s: %w", dir, err)
+	}
+	rf, err := OpenRotating(filepath.Join(dir, name), MaxBytes, Keep)
+	if err != nil {
+		return nil, nil, fmt.Errorf("nhật ký: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(rf, &slog.HandlerOptions{Level: level})).With("pid", os.Getpid()), rf, nil
+}

@@ -62,17 +62,47 @@ type BundleOptions struct {
 	Progress bundle.Progress // bytes read
 }
 
-// bundleRefused is a refusal the operator reads (Vietnamese), changing nothing.
+// bundleRefused is a refusal of an import the operator reads (Vietnamese), changing nothing.
 func bundleRefused(format string, args ...any) error {
 	return &domain.RuleError{Code: "bundle.refused", Kind: domain.ErrInvalid, Msg: "Không nhận gói: " + fmt.Sprintf(format, args...)}
 }
 
-// bundleReadErr words a format error for the operator.
+// exportRefused is a return bundle the city will not write (Vietnamese), changing nothing.
+func exportRefused(format string, args ...any) error {
+	return &domain.RuleError{Code: "bundle.export_refused", Kind: domain.ErrInvalid, Msg: "Không lập gói trả về: " + fmt.Sprintf(format, args...)}
+}
+
+// bundleError is a refusal or failure the operator reads, with the raw cause kept for the
+// log (BundleCause): a domain.RuleError to callers, the bundle.Error under it.
+type bundleError struct {
+	rule  *domain.RuleError
+	cause error
+}
+
+func (e *bundleError) Error() string   { return e.rule.Msg }
+func (e *bundleError) Unwrap() []error { return []error{e.rule, e.cause} }
+
+// BundleCause is the raw cause behind a bundle refusal or failure, for the log (nil when
+// there is none).
+func BundleCause(err error) error { return bundle.Cause(err) }
+
+// bundleReadErr words a format error for the operator; the raw cause stays inside for the
+// log (BundleCause).
 func bundleReadErr(err error) error {
-	if errors.Is(err, bundle.ErrNotForUs) {
-		return bundleRefused("gói không được mã hóa cho máy chủ thành phố này (có thể là gói trả về dành cho một máy trạm, hoặc gói của thành phố khác).")
+	var be *bundle.Error
+	if !errors.As(err, &be) {
+		return err
 	}
-	return bundleRefused("%v.", err)
+	msg := be.Msg
+	if errors.Is(err, bundle.ErrNotForUs) {
+		switch pre := be.Preamble; {
+		case pre.Kind == bundle.KindReturn:
+			msg = fmt.Sprintf("đây là gói trả về dành cho máy trạm %s của đơn vị %s, không phải gói máy trạm gửi lên thành phố", pre.Device, pre.Unit)
+		default:
+			msg = "gói không được mã hóa cho máy chủ thành phố này (có thể là gói của thành phố khác, hoặc lập trước khi máy chủ đổi khóa)"
+		}
+	}
+	return &bundleError{rule: &domain.RuleError{Code: "bundle.refused", Kind: domain.ErrInvalid, Msg: "Không nhận gói: " + msg + "."}, cause: err}
 }
 
 func (c *Central) deviceByID(ctx context.Context, id string) (Device, string, bool, error) {
@@ -223,14 +253,15 @@ type BundleExport struct {
 	Events int
 	Acks   int
 	Keys   int
+	Roster int  // active devices in the unit's roster the bundle carries
 	More   bool // more events wait: export another bundle
 	Cursor string
 }
 
 // Print writes the report for the operator, in Vietnamese.
 func (r BundleExport) Print(w io.Writer) {
-	fmt.Fprintf(w, "Đã lập gói trả về %s cho máy trạm %s (đơn vị %s): %d sự kiện của đơn vị, %d xác nhận cho sự kiện của máy trạm, %d khóa thiết bị.\n",
-		r.ID, r.Device, r.Unit, r.Events, r.Acks, r.Keys)
+	fmt.Fprintf(w, "Đã lập gói trả về %s cho máy trạm %s (đơn vị %s): %d sự kiện của đơn vị, %d xác nhận cho sự kiện của máy trạm, %d khóa thiết bị, danh sách %d máy trạm đang hoạt động.\n",
+		r.ID, r.Device, r.Unit, r.Events, r.Acks, r.Keys, r.Roster)
 	if r.More {
 		fmt.Fprintln(w, "Còn sự kiện chưa vào gói này (gói đã đủ giới hạn); hãy lập thêm một gói trả về nữa.")
 	}
@@ -248,15 +279,15 @@ func (c *Central) ExportBundle(ctx context.Context, unit, deviceID, path string,
 	case err != nil:
 		return rep, err
 	case !found:
-		return rep, bundleRefused("máy trạm %s chưa đăng ký với thành phố.", deviceID)
+		return rep, exportRefused("máy trạm %s chưa đăng ký với thành phố.", deviceID)
 	case !strings.EqualFold(dev.Unit, unit):
-		return rep, bundleRefused("máy trạm %s thuộc đơn vị %s, không phải đơn vị %s.", deviceID, dev.Unit, unit)
+		return rep, exportRefused("máy trạm %s thuộc đơn vị %s, không phải đơn vị %s.", deviceID, dev.Unit, unit)
 	case !dev.Active:
-		return rep, bundleRefused("máy trạm %s («%s») đã bị thu hồi.", dev.ID, dev.Name)
+		return rep, exportRefused("máy trạm %s («%s») đã bị thu hồi.", dev.ID, dev.Name)
 	}
 	pub, err := domain.ParseKey(key)
 	if err != nil {
-		return rep, bundleRefused("máy trạm %s chưa đăng ký khóa ký số với thành phố.", deviceID)
+		return rep, exportRefused("máy trạm %s chưa đăng ký khóa ký số với thành phố.", deviceID)
 	}
 	rep.Unit = dev.Unit
 	var from string
@@ -326,10 +357,14 @@ func (c *Central) ExportBundle(ctx context.Context, unit, deviceID, path string,
 	if err != nil {
 		return rep, err
 	}
-	if err := writeFileAtomic(path, func(w io.Writer) error {
-		_, err := bundle.Write(w, h, bundle.Contents{Events: events, Acks: acks, Keys: keys.Keys}, bundle.KeySigner(c.key), to, progress)
+	if err := bundle.WriteFile(path, func(w io.Writer) error {
+		_, err := bundle.Write(w, h, bundle.Contents{Events: events, Acks: acks, Keys: keys.Keys, Roster: keys.Roster}, bundle.KeySigner(c.key), to, progress)
 		return err
 	}); err != nil {
+		var be *bundle.Error
+		if errors.As(err, &be) {
+			return rep, &bundleError{rule: &domain.RuleError{Code: "bundle.export_failed", Kind: domain.ErrInvalid, Msg: "Không lập được gói trả về: " + be.Msg + "."}, cause: err}
+		}
 		return rep, err
 	}
 	now := c.now().UnixMilli()
@@ -354,27 +389,8 @@ func (c *Central) ExportBundle(ctx context.Context, unit, deviceID, path string,
 		return nil
 	})
 	rep.ID, rep.Events, rep.Acks, rep.Keys, rep.More, rep.Cursor = h.ID, len(events), len(acks), len(keys.Keys), more, cursor
+	if keys.Roster != nil {
+		rep.Roster = len(keys.Roster.Devices)
+	}
 	return rep, err
-}
-
-// writeFileAtomic writes a file through a temporary name in its folder, synced and renamed:
-// a bundle is either whole or absent.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-bundle-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

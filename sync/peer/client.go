@@ -1,18 +1,23 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"motcua/domain"
 	"motcua/localdb"
@@ -27,13 +32,27 @@ type Result struct {
 	Name      string
 	Received  int  // new events stored
 	Refused   int  // events refused (kept aside, never applied)
+	Offered   int  // events of this store sent to the peer
 	Reachable bool // a TLS connection was made
-	InStep    bool // everything the peer holds for this unit is here
+	InStep    bool // everything the peer holds for this unit is here, and it took ours
+	Self      bool // the address reaches this workstation itself: skipped, not a failure
 	Err       error
 }
 
-// maxPages bounds one exchange: a peer that says "more" for ever is cut off.
-const maxPages = 10000
+const (
+	// maxPages bounds one exchange: a peer that says "more" for ever is cut off.
+	maxPages = 10000
+	// maxRefusedKept bounds the refused events kept aside from one peer in one exchange
+	// (and from one offer served): a peer in the roster that turns hostile cannot fill the
+	// table. The exchange stops at the first page with a refused event anyway.
+	maxRefusedKept = 100
+	// maxOfferPages bounds what one exchange offers a peer; the rest goes next round.
+	maxOfferPages = 20
+	// dialTimeout and handshakeTimeout bound reaching a peer: on a LAN a handshake takes
+	// milliseconds, and a host that accepts and never answers must not hold a round.
+	dialTimeout      = 3 * time.Second
+	handshakeTimeout = 5 * time.Second
+)
 
 // exchange takes from the peer at addr every event of the unit it holds that this store
 // lacks, page by page, each page and the cursor after it in one transaction. The peer is
@@ -63,10 +82,14 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 		who = d
 		return nil
 	}
-	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: cfg}
-	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: dialTimeout}, Config: cfg}
+	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	first, err := dialer.DialContext(hctx, "tcp", addr)
 	cancel()
+	if errors.Is(err, errSelf) {
+		res.Self, res.Device = true, n.store.Config().DeviceID
+		return res
+	}
 	if err != nil {
 		res.Err = dialError(addr, err)
 		res.Reachable = !unreachable(err)
@@ -98,17 +121,30 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 	hc := &http.Client{Transport: tr, Timeout: n.opt.RequestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	key := localdb.PeerCursorKey(who.Device)
-	cursor, err := n.store.SyncValue(ctx, key)
-	if err != nil {
+	if err := n.pull(ctx, hc, addr, who.Device, &res); err != nil {
 		res.Err = err
 		return res
+	}
+	if err := n.offer(ctx, hc, addr, who.Device, &res); err != nil {
+		res.Err = err
+		return res
+	}
+	res.InStep = true
+	return res
+}
+
+// pull takes every event of the unit the peer holds that this store lacks, page by page,
+// each page and the cursor after it in one transaction.
+func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, res *Result) error {
+	key := localdb.PeerCursorKey(device)
+	cursor, err := n.store.SyncValue(ctx, key)
+	if err != nil {
+		return err
 	}
 	resynced := false
 	for page := 0; ; page++ {
 		if page >= maxPages {
-			res.Err = fmt.Errorf("Máy ngang hàng %s gửi quá nhiều trang dữ liệu; dừng lại, sẽ thử lại sau.", addr)
-			return res
+			return fmt.Errorf("Máy ngang hàng %s gửi quá nhiều trang dữ liệu; dừng lại, sẽ thử lại sau.", addr)
 		}
 		var cr api.ChangesResponse
 		status, err := n.get(ctx, hc, addr, cursor, &cr)
@@ -119,23 +155,63 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 			continue
 		}
 		if err != nil {
-			res.Err = err
-			return res
+			return err
 		}
-		if err := n.apply(ctx, key, cursor, cr, &res); err != nil {
-			res.Err = err
-			return res
+		bad, err := n.apply(ctx, key, cursor, cr, res)
+		if err != nil {
+			return err
+		}
+		if bad > 0 {
+			// A peer that sends events that do not hold is not trusted further this round.
+			return fmt.Errorf("Máy ngang hàng %s gửi %d sự kiện không tin được; ngừng trao đổi với máy này trong lượt này.", addr, bad)
 		}
 		if !cr.More {
-			res.InStep = true
-			return res
+			return nil
 		}
 		if cr.Cursor == cursor {
-			res.Err = fmt.Errorf("Máy ngang hàng %s báo còn dữ liệu nhưng không gửi thêm; sẽ thử lại.", addr)
-			return res
+			return fmt.Errorf("Máy ngang hàng %s báo còn dữ liệu nhưng không gửi thêm; sẽ thử lại.", addr)
 		}
 		cursor = cr.Cursor
 	}
+}
+
+// offer sends the peer, in bounded batches, the unit's events this store holds that it has
+// not sent there yet (its own and those it learned; never the peer's own): a counter that
+// only runs `sync --once`, and serves nothing, still shares its dossiers. The peer screens
+// them like pulled ones. The cursor into this store is kept per peer device.
+func (n *Node) offer(ctx context.Context, hc *http.Client, addr, device string, res *Result) error {
+	key := localdb.PeerOfferedKey(device)
+	cursor, err := n.store.SyncValue(ctx, key)
+	if err != nil {
+		return err
+	}
+	for range maxOfferPages {
+		page, err := n.store.PeerChanges(ctx, cursor, device, n.opt.PageLimit, MaxPageBytes)
+		if errors.Is(err, localdb.ErrPeerCursor) {
+			// This store was restored since: offer everything again (the peer deduplicates).
+			cursor = ""
+			page, err = n.store.PeerChanges(ctx, cursor, device, n.opt.PageLimit, MaxPageBytes)
+		}
+		if err != nil {
+			return err
+		}
+		if len(page.Events) == 0 {
+			return nil
+		}
+		var or OfferResponse
+		if err := n.post(ctx, hc, addr, page.Events, &or); err != nil {
+			return err
+		}
+		res.Offered += len(page.Events)
+		if err := n.store.SetSyncValue(ctx, key, page.Cursor); err != nil {
+			return err
+		}
+		cursor = page.Cursor
+		if !page.More {
+			return nil
+		}
+	}
+	return fmt.Errorf("Còn sự kiện chưa gửi cho máy ngang hàng %s; sẽ gửi tiếp ở lượt sau.", addr)
 }
 
 // get asks for one page. It returns the HTTP status (0 without an answer) and an error in
@@ -147,75 +223,167 @@ func (n *Node) get(ctx context.Context, hc *http.Client, addr, cursor string, ou
 	if err != nil {
 		return 0, err
 	}
+	status, body, err := n.do(hc, req, addr)
+	if err != nil {
+		return status, err
+	}
+	garbage := fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
+	if err := json.Unmarshal(body, out); err != nil || (len(out.Events) > 0 && out.Cursor == "") || len(out.Events) > MaxPage ||
+		len(out.Cursor) > maxCursorBytes || (out.More && len(out.Events) == 0) {
+		return status, garbage
+	}
+	return status, nil
+}
+
+// post offers events to the peer.
+func (n *Node) post(ctx context.Context, hc *http.Client, addr string, evs []domain.Event, out *OfferResponse) error {
+	body, err := json.Marshal(OfferRequest{Events: evs})
+	if err != nil {
+		return err
+	}
+	u := url.URL{Scheme: "https", Host: addr, Path: EventsPath}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	_, reply, err := n.do(hc, req, addr)
+	if err != nil {
+		return err
+	}
+	if json.Unmarshal(reply, out) != nil || out.Received < 0 || out.Refused < 0 {
+		return fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức khi nhận sự kiện của máy này; sẽ thử lại.", addr)
+	}
+	return nil
+}
+
+// do makes one call and returns the status and the body of a 200 answer, or an error in
+// plain Vietnamese (the peer's own words, sanitised and shortened, for a refusal).
+func (n *Node) do(hc *http.Client, req *http.Request, addr string) (int, []byte, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, dialError(addr, err)
+		return 0, nil, dialError(addr, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplyBytes+1))
 	garbage := fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("Mất kết nối với máy ngang hàng %s giữa chừng; sẽ thử lại.", addr)
+		return resp.StatusCode, nil, fmt.Errorf("Mất kết nối với máy ngang hàng %s giữa chừng; sẽ thử lại.", addr)
 	}
 	if len(body) > MaxReplyBytes || resp.Header.Get(api.Header) != api.HeaderValue {
-		return resp.StatusCode, garbage
+		return resp.StatusCode, nil, garbage
 	}
 	if resp.StatusCode != http.StatusOK {
 		var er api.ErrorResponse
-		if json.Unmarshal(body, &er) != nil || er.Error.Message == "" {
-			return resp.StatusCode, garbage
+		msg := ""
+		if json.Unmarshal(body, &er) == nil {
+			msg = Sanitise(er.Error.Message, maxPeerText)
+		}
+		if msg == "" {
+			return resp.StatusCode, nil, garbage
 		}
 		if resp.StatusCode == http.StatusForbidden {
-			return resp.StatusCode, refused("Máy ngang hàng %s từ chối máy này: %s", addr, er.Error.Message)
+			return resp.StatusCode, nil, refused("Máy ngang hàng %s từ chối máy này: %s", addr, msg)
 		}
-		return resp.StatusCode, fmt.Errorf("Máy ngang hàng %s: %s", addr, er.Error.Message)
+		return resp.StatusCode, nil, fmt.Errorf("Máy ngang hàng %s: %s", addr, msg)
 	}
-	if err := json.Unmarshal(body, out); err != nil || (len(out.Events) > 0 && out.Cursor == "") || len(out.Events) > MaxPage ||
-		len(out.Cursor) > maxCursorBytes || (out.More && len(out.Events) == 0) {
-		return resp.StatusCode, garbage
+	return resp.StatusCode, body, nil
+}
+
+// maxPeerText bounds the words of a peer shown or stored here.
+const maxPeerText = 200
+
+// Sanitise makes text from elsewhere (a peer's error message) fit to show and store: one
+// line, no markup or control characters, at most max characters.
+func Sanitise(s string, max int) string {
+	var b strings.Builder
+	inTag, space, n := false, false, 0
+	for _, r := range s {
+		switch {
+		case r == '<':
+			inTag = true
+			continue
+		case r == '>' && inTag:
+			inTag = false
+			continue
+		case inTag:
+			continue
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError:
+			space = b.Len() > 0
+			continue
+		case !unicode.IsPrint(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		if n >= max {
+			return strings.TrimSpace(b.String()) + "…"
+		}
+		b.WriteRune(r)
+		n++
 	}
-	return resp.StatusCode, nil
+	return b.String()
 }
 
 // apply screens a page exactly like a pulled one and stores what holds, with the cursor,
 // through the pull's own path. The asker's own events are dropped first: they are the
 // asker's to push, and a well-behaved peer never serves them.
-func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.ChangesResponse, res *Result) error {
+func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.ChangesResponse, res *Result) (int, error) {
 	if len(cr.Events) == 0 && cr.Cursor == cursor {
-		return nil // nothing new: no write (a round every few seconds must not fsync for nothing)
+		return 0, nil // nothing new: no write (a round every few seconds must not fsync for nothing)
 	}
-	me := n.store.Config()
-	evs := cr.Events[:0:0]
-	for _, e := range cr.Events {
+	got, kept, bad, err := screenAndApply(ctx, n.store, n.log, n.opt.Now(), n.opt.CityClient, cr.Events,
+		"Nhận từ máy ngang hàng "+res.Addr+": ", maxRefusedKept-res.Refused, cursorKey, cr.Cursor)
+	if err != nil {
+		return bad, err
+	}
+	res.Received += got
+	res.Refused += kept
+	return bad, nil
+}
+
+// screenAndApply screens events received from a peer (pulled, or offered to this one's
+// server) exactly like pulled ones, and stores what holds through the pull's own path —
+// never into the outbox. The receiver's own events are dropped first: they are its own to
+// push. At most keep refused events are kept aside. It returns the events stored, the
+// refused ones kept aside, and how many were refused in all.
+func screenAndApply(ctx context.Context, store *localdb.Store, log *slog.Logger, now time.Time, city *http.Client,
+	in []domain.Event, why string, keep int, cursorKey, cursor string) (got, kept, bad int, err error) {
+	me := store.Config()
+	evs := in[:0:0]
+	for _, e := range in {
 		if e.Device != me.DeviceID {
 			evs = append(evs, e)
 		}
 	}
-	good, bad, err := appsync.Screen(ctx, n.store, evs, appsync.ScreenOptions{Now: n.opt.Now(), Unit: me.UnitCode, Logger: n.log,
+	good, refused, err := appsync.Screen(ctx, store, evs, appsync.ScreenOptions{Now: now, Unit: me.UnitCode, Logger: log,
 		FetchKeys: func(ctx context.Context) error {
 			// A device enrolled since the last roster: ask the city, briefly and only if it
 			// answers. Without its key the event is refused and kept aside until the city
 			// brings it.
 			kctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 			defer cancel()
-			if err := appsync.RefreshKeys(kctx, n.store, n.opt.CityClient); err != nil {
-				n.log.Debug("peer: keys not refreshed", "err", err)
+			if err := appsync.RefreshKeys(kctx, store, city); err != nil {
+				log.Debug("peer: keys not refreshed", "err", err)
 			}
 			return nil
 		}})
 	if err != nil {
-		return err
+		return 0, 0, 0, err
 	}
-	for i := range bad {
-		bad[i].Reason = "Nhận từ máy ngang hàng " + res.Addr + ": " + bad[i].Reason
+	bad = len(refused)
+	refused = refused[:min(len(refused), max(keep, 0))]
+	for i := range refused {
+		refused[i].Reason = why + refused[i].Reason
 	}
-	got, err := n.store.ApplyPulled(ctx, good, bad, cursorKey, cr.Cursor)
+	got, kept, err = store.ApplyPulledKept(ctx, good, refused, cursorKey, cursor)
 	if err != nil {
-		return fmt.Errorf("Không lưu được dữ liệu nhận từ máy ngang hàng: %w", err)
+		return 0, 0, bad, fmt.Errorf("Không lưu được dữ liệu nhận từ máy ngang hàng: %w", err)
 	}
-	res.Received += got
-	res.Refused += len(bad)
-	return nil
+	return got, kept, bad, nil
 }
 
 // unreachable reports whether err means nothing answered at the address (as opposed to
@@ -247,5 +415,12 @@ func dialError(addr string, err error) error {
 	if errors.As(err, &oe) && oe.Op == "dial" {
 		return fmt.Errorf("Không kết nối được với máy ngang hàng %s (máy tắt, sai địa chỉ hoặc bị tường lửa chặn).", addr)
 	}
-	return fmt.Errorf("Không thiết lập được kết nối an toàn với máy ngang hàng %s: %v", addr, err)
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		return fmt.Errorf("Địa chỉ %s không phải máy ngang hàng motcua (không trả lời bằng kết nối mã hóa); kiểm tra lại địa chỉ và cổng.", addr)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("Địa chỉ %s đóng kết nối ngay; có thể không phải máy ngang hàng motcua, kiểm tra lại địa chỉ và cổng.", addr)
+	}
+	return fmt.Errorf("Không thiết lập được kết nối an toàn với máy ngang hàng %s; kiểm tra lại địa chỉ và cổng.", addr)
 }

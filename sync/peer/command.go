@@ -55,7 +55,7 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 	var se *appsync.Error
 	switch {
 	case perr != nil && errors.As(perr, &se) && se.Class == appsync.ClassNetwork:
-		fmt.Fprintf(out, "  Không kết nối được (%v); các sự kiện của máy này sẽ được gửi khi có mạng.\n", perr)
+		fmt.Fprintf(out, "  %s. Các sự kiện của máy này sẽ được gửi khi có mạng.\n", strings.TrimRight(strings.TrimSpace(perr.Error()), "."))
 	case perr != nil:
 		reached++
 		problems = append(problems, "máy chủ thành phố: "+perr.Error())
@@ -90,16 +90,14 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 		case r.Err != nil:
 			reached++
 			problems = append(problems, r.Err.Error())
-			fmt.Fprintf(out, "  Nhận %d sự kiện mới rồi dừng: %v\n", r.Received, r.Err)
+			fmt.Fprintf(out, "  Chưa đồng bộ xong (nhận %d sự kiện mới, gửi %d): %v\n", r.Received, r.Offered, r.Err)
 		default:
 			reached++
-			fmt.Fprintf(out, "  Đã đồng bộ xong: nhận %d sự kiện mới.\n", r.Received)
+			fmt.Fprintf(out, "  Đã đồng bộ xong: nhận %d sự kiện mới, gửi %d sự kiện của đơn vị.\n", r.Received, r.Offered)
 		}
 		if r.Refused > 0 {
-			// Kept aside, never applied; a peer that sends such events is not in step.
-			msg := fmt.Sprintf("%d sự kiện nhận từ máy ngang hàng %s không tin được, đã cách ly (mục Giám sát › Đồng bộ)", r.Refused, r.Addr)
-			problems = append(problems, msg)
-			fmt.Fprintln(out, "  Cảnh báo:", msg+".")
+			// Kept aside, never applied (said only when this round kept them).
+			fmt.Fprintf(out, "  %d sự kiện nhận từ máy ngang hàng này không tin được, đã cách ly (mục Giám sát › Đồng bộ).\n", r.Refused)
 		}
 	}
 	if ctx.Err() != nil {

@@ -105,6 +105,15 @@ type station struct {
 // loopback port.
 func (c *city) workstation(unit string, slot int) *station {
 	c.t.Helper()
+	st := c.enrolled(unit, slot)
+	st.serve()
+	return st
+}
+
+// enrolled opens a store enrolled in unit at slot that serves nothing (a counter that only
+// runs `sync --once`).
+func (c *city) enrolled(unit string, slot int) *station {
+	c.t.Helper()
 	ctx := context.Background()
 	s, err := localdb.Open(ctx, c.t.TempDir(), localdb.Options{LightPasswordHashing: true})
 	if err != nil {
@@ -119,9 +128,7 @@ func (c *city) workstation(unit string, slot int) *station {
 	if _, err := appsync.Enroll(ctx, s, c.url(), code, name); err != nil {
 		c.t.Fatal(err)
 	}
-	st := &station{t: c.t, store: s, name: name}
-	st.serve()
-	return st
+	return &station{t: c.t, store: s, name: name}
 }
 
 func nodeOptions() Options {
@@ -155,6 +162,9 @@ func (s *station) refreshKeys() {
 func (s *station) addPeers(others ...*station) {
 	s.t.Helper()
 	for _, o := range others {
+		if o.addr == "" {
+			continue // serves nothing
+		}
 		if _, err := s.store.AddPeer(context.Background(), o.addr, localdb.PeerManual); err != nil {
 			s.t.Fatal(err)
 		}

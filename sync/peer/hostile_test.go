@@ -235,7 +235,12 @@ func TestPeersThatLieOrBreak(t *testing.T) {
 		if err == nil {
 			t.Fatalf("sync --once called a lying peer in step:\n%s", out.String())
 		}
-		contains(t, "report", out.String()+err.Error(), "không tin được", "cách ly")
+		// The forged copy is refused again but not stored again (the first is kept aside):
+		// the report must not claim it was quarantined now.
+		contains(t, "report", out.String()+err.Error(), "không tin được", "ngừng trao đổi")
+		if strings.Contains(out.String(), "đã cách ly") {
+			t.Fatalf("a forged copy already kept aside reported quarantined again:\n%s", out.String())
+		}
 		a.store.RemovePeer(ctx, addr)
 		// The genuine event, from b itself, replaces the refused copy.
 		a.store.SetSyncValue(ctx, localdb.PeerCursorKey(bDev), "")

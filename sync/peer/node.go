@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	gosync "sync"
+	"syscall"
 	"time"
 
 	"motcua/localdb"
@@ -26,6 +27,7 @@ type Options struct {
 	KeysInterval   time.Duration // ask the city for the roster this often (default 5 min)
 	BrowseInterval time.Duration // look for peers by DNS-SD this often (default 1 min)
 	RequestTimeout time.Duration // one call to a peer (default 30 s)
+	RoundTimeout   time.Duration // one round with every peer (default 2 min)
 	PageLimit      int           // events per page asked (default DefaultPage)
 	CityClient     *http.Client  // for the roster (nil: the shared client)
 	Now            func() time.Time
@@ -44,6 +46,9 @@ func (o *Options) defaults() {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
+	}
+	if o.RoundTimeout <= 0 {
+		o.RoundTimeout = 2 * time.Minute
 	}
 	if o.PageLimit <= 0 || o.PageLimit > MaxPage {
 		o.PageLimit = DefaultPage
@@ -64,13 +69,14 @@ type Status struct {
 	Peers        []localdb.Peer
 	LastExchange time.Time // the last exchange that reached the end with some peer
 	Exchanging   bool
+	Self         string // this workstation's device id (its own address in the list is not a peer)
 }
 
 // Seen counts the peers that answered and were admitted in the last ten minutes.
 func (s Status) Seen(now time.Time) int {
 	n := 0
 	for _, p := range s.Peers {
-		if p.Device != "" && now.Sub(p.LastSeen) < 10*time.Minute && p.LastError == "" {
+		if p.Device != "" && p.Device != s.Self && now.Sub(p.LastSeen) < 10*time.Minute && p.LastError == "" {
 			n++
 		}
 	}
@@ -99,7 +105,8 @@ type Node struct {
 // New builds a node over a store.
 func New(store *localdb.Store, opt Options) *Node {
 	opt.defaults()
-	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1)}
+	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1),
+		st: Status{Self: store.Config().DeviceID}}
 }
 
 // certificate returns this workstation's peer certificate, made anew before it expires.
@@ -176,7 +183,9 @@ func (n *Node) Refresh(ctx context.Context) {
 }
 
 // Handler is the peer protocol's HTTP handler (for tests that mount it themselves).
-func (n *Node) Handler() http.Handler { return newHandler(n.store, n.log, n.opt.Now) }
+func (n *Node) Handler() http.Handler {
+	return newHandler(n.store, n.log, n.opt.Now, n.opt.CityClient)
+}
 
 // Listen opens the peer server's port (Options.Listen, or the store's setting).
 func (n *Node) Listen(ctx context.Context) (net.Listener, *http.Server, error) {
@@ -200,12 +209,32 @@ func (n *Node) Listen(ctx context.Context) (net.Listener, *http.Server, error) {
 	}
 	ln, err := listenTLS(addr, srv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, listenError(addr, err)
 	}
 	n.mu.Lock()
 	n.addr = ln.Addr()
 	n.mu.Unlock()
 	return ln, srv, nil
+}
+
+// listenError says in words why the peer port could not be opened.
+func listenError(addr string, err error) error {
+	var errno syscall.Errno
+	errors.As(err, &errno)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE) || errno == 10048: // 10048: WSAEADDRINUSE on Windows
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: cổng đang được một chương trình khác dùng (có thể motcua đang chạy ở cửa sổ khác); hãy đóng chương trình đó hoặc chọn cổng khác (peers config --listen).", addr)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: không có quyền dùng cổng này; hãy chọn cổng lớn hơn 1024 (peers config --listen).", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: máy này không có địa chỉ đó; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
+	}
+	var ae *net.AddrError
+	var de *net.DNSError
+	if errors.As(err, &ae) || errors.As(err, &de) {
+		return fmt.Errorf("Không mở được cổng cho máy ngang hàng: địa chỉ nghe «%s» không đúng dạng [máy]:cổng (ví dụ :47470).", addr)
+	}
+	return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
 }
 
 // Serve runs the peer server on ln until ctx ends.
@@ -225,10 +254,14 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener, srv *http.Server) err
 	return err
 }
 
-// Round exchanges with every known peer, one after the other, and returns what each did.
+// Round exchanges with every known peer, up to MaxParallel at a time, and returns what
+// each did (in the order of the peer list; an address that reaches this workstation itself
+// is left out). The round ends by RoundTimeout: a host that accepts and never answers costs
+// one slot for the handshake's bound, never the real peers' turn.
 func (n *Node) Round(ctx context.Context) []Result {
 	n.roundMu.Lock()
 	defer n.roundMu.Unlock()
+	n.expire(ctx)
 	ps, err := n.store.Peers(ctx)
 	if err != nil {
 		return []Result{{Err: err}}
@@ -236,38 +269,118 @@ func (n *Node) Round(ctx context.Context) []Result {
 	n.update(func(s *Status) { s.Exchanging, s.Peers = true, ps })
 	defer n.update(func(s *Status) { s.Exchanging = false })
 	me := n.selfAddrs()
-	out := make([]Result, 0, len(ps))
-	for _, p := range ps {
-		if ctx.Err() != nil {
-			break
+	rctx, cancel := context.WithTimeout(ctx, n.opt.RoundTimeout)
+	defer cancel()
+	// Those that answered last time first: they are the likely ones.
+	order := make([]int, 0, len(ps))
+	for i, p := range ps {
+		// An address once found to be this workstation's is still tried (a handshake is
+		// cheap, and an address may be given to another machine).
+		if !me[p.Addr] {
+			order = append(order, i)
 		}
-		if me[p.Addr] {
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return -boolCmp(answered(ps[a]), answered(ps[b]))
+	})
+	results := make([]*Result, len(ps))
+	sem := make(chan struct{}, MaxParallel)
+	var wg gosync.WaitGroup
+	for _, i := range order {
+		select {
+		case sem <- struct{}{}:
+		case <-rctx.Done():
+		}
+		if rctx.Err() != nil {
+			r := Result{Addr: ps[i].Addr, Err: fmt.Errorf("Hết thời gian của lượt đồng bộ trước khi tới lượt máy ngang hàng %s; sẽ thử lại.", ps[i].Addr)}
+			results[i] = &r
 			continue
 		}
-		r := n.exchange(ctx, p.Addr)
-		o := localdb.PeerOutcome{Device: r.Device, Name: r.Name, Received: r.Received, Complete: r.InStep}
-		if r.Err != nil {
-			o.Error = r.Err.Error()
+		wg.Add(1)
+		go func(p localdb.Peer) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r := n.exchange(rctx, p.Addr)
+			n.note(ctx, rctx, p, r)
+			results[i] = &r
+		}(ps[i])
+	}
+	wg.Wait()
+	out := make([]Result, 0, len(ps))
+	for _, r := range results {
+		if r != nil && !r.Self {
+			out = append(out, *r)
 		}
-		// Recorded when something changed, and once a minute otherwise: a quiet LAN must not
-		// cost a durable write per peer every few seconds.
-		quiet := r.Received == 0 && o.Error == p.LastError && o.Device == p.Device && o.Name == p.Name &&
-			(!o.Complete || n.opt.Now().Sub(p.LastExchange) < time.Minute)
-		if !quiet {
-			if err := n.store.NotePeer(context.WithoutCancel(ctx), p.Addr, o); err != nil {
-				n.log.Warn("peer: cannot record the exchange", "peer", p.Addr, "err", err)
-			}
-		}
-		if r.Err != nil && ctx.Err() == nil {
-			n.log.Info("peer: exchange incomplete", "peer", p.Addr, "err", r.Err)
-		}
-		if r.InStep {
-			n.update(func(s *Status) { s.LastExchange = n.opt.Now() })
-		}
-		out = append(out, r)
 	}
 	n.refresh(context.WithoutCancel(ctx))
 	return out
+}
+
+// MaxParallel bounds the exchanges of a round running at once.
+const MaxParallel = 4
+
+func answered(p localdb.Peer) bool { return p.Device != "" && p.LastError == "" }
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// note records the outcome of one exchange.
+func (n *Node) note(ctx, rctx context.Context, p localdb.Peer, r Result) {
+	if r.Self {
+		// The address is this workstation's own: remember whose it is, so later rounds skip
+		// it without a handshake, and say nothing.
+		if p.Device != r.Device {
+			if err := n.store.NotePeer(context.WithoutCancel(ctx), p.Addr, localdb.PeerOutcome{Device: r.Device, Name: "(máy này)"}); err != nil {
+				n.log.Warn("peer: cannot record the exchange", "peer", p.Addr, "err", err)
+			}
+		}
+		return
+	}
+	o := localdb.PeerOutcome{Device: r.Device, Name: r.Name, Received: r.Received, Complete: r.InStep}
+	if r.Err != nil {
+		o.Error = Sanitise(r.Err.Error(), 400)
+	}
+	// Recorded when something changed, and once a minute otherwise: a quiet LAN must not
+	// cost a durable write per peer every few seconds.
+	quiet := r.Received == 0 && o.Error == p.LastError && o.Device == p.Device && o.Name == p.Name &&
+		(!o.Complete || n.opt.Now().Sub(p.LastExchange) < time.Minute)
+	if !quiet {
+		if err := n.store.NotePeer(context.WithoutCancel(ctx), p.Addr, o); err != nil {
+			n.log.Warn("peer: cannot record the exchange", "peer", p.Addr, "err", err)
+		}
+	}
+	if r.Err != nil && rctx.Err() == nil {
+		n.log.Info("peer: exchange incomplete", "peer", p.Addr, "err", r.Err)
+	}
+	if r.InStep {
+		n.update(func(s *Status) { s.LastExchange = n.opt.Now() })
+	}
+}
+
+// expire forgets discovered addresses where no exchange reached its end for a day.
+func (n *Node) expire(ctx context.Context) {
+	ps, err := n.store.Peers(ctx)
+	if err != nil {
+		return
+	}
+	cut := n.opt.Now().Add(-localdb.DiscoveredPeerTTL)
+	for _, p := range ps {
+		if p.Source == localdb.PeerMDNS && p.AddedAt.Before(cut) && p.LastExchange.Before(cut) {
+			if k, err := n.store.ExpirePeers(ctx, cut); err != nil {
+				n.log.Warn("peer: cannot expire discovered peers", "err", err)
+			} else {
+				n.log.Info("peer: discovered peers expired", "n", k)
+			}
+			return
+		}
+	}
 }
 
 // selfAddrs are the addresses that reach this node's own server (DNS-SD finds it too).
@@ -306,13 +419,11 @@ func (n *Node) Run(ctx context.Context) error {
 	if serve {
 		ln, srv, err := n.Listen(ctx)
 		if err != nil && n.opt.MustServe {
-			return fmt.Errorf("Không mở được cổng cho máy ngang hàng: %w", err)
+			return err
 		}
 		if err != nil {
 			n.log.Warn("peer: cannot listen", "err", err)
-			n.update(func(s *Status) {
-				s.ServeError = "Không mở được cổng cho máy ngang hàng: " + err.Error()
-			})
+			n.update(func(s *Status) { s.ServeError = err.Error() })
 		} else {
 			go n.Serve(ctx, ln, srv)
 			if n.setting(ctx, n.opt.MDNS, localdb.SyncKeyMDNS) {

@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"motcua/domain"
@@ -18,22 +20,41 @@ import (
 
 // The peer protocol: one call, authenticated both ways by TLS.
 //
-//	GET /peer/v1/changes?since=CURSOR&limit=N → api.ChangesResponse
+//	GET  /peer/v1/changes?since=CURSOR&limit=N → api.ChangesResponse
+//	POST /peer/v1/events  OfferRequest → OfferResponse
 //
 // The cursor is the serving store's own (localdb.PeerChanges); 410 means it is not known
 // there (the peer's data was restored or replaced): start again from "" — events are
 // deduplicated by id, so reading again costs time, never data.
 const ChangesPath = "/peer/v1/changes"
 
+// EventsPath is where a peer offers this workstation the unit's events it holds (a counter
+// that does not serve pushes its dossiers this way). They are screened exactly like pulled
+// ones and stored through the same path, never into the outbox.
+const EventsPath = "/peer/v1/events"
+
+// OfferRequest is the body of POST EventsPath: at most MaxPage events.
+type OfferRequest struct {
+	Events []domain.Event `json:"events"`
+}
+
+// OfferResponse says what the server did with an offer.
+type OfferResponse struct {
+	Received int `json:"received"` // new events stored
+	Refused  int `json:"refused"`  // events that did not hold (kept aside, up to a bound)
+}
+
 // Bounds, in the spirit of the city server's (sync/central/limits.go).
 const (
 	MaxPage        = 1000     // events per page
 	DefaultPage    = 500      // events per page when the asker does not say
 	MaxPageBytes   = 4 << 20  // payload bytes per page, about
+	MaxOfferBytes  = 16 << 20 // the most read of one offer
 	MaxReplyBytes  = 16 << 20 // the most a client reads of one reply
 	MaxInFlight    = 8        // requests served at once; more get 429
 	maxCursorBytes = 64       // "seq:link-prefix"
 	headerTimeout  = 10 * time.Second
+	readTimeout    = 30 * time.Second // an offer of a page
 	writeTimeout   = 60 * time.Second
 	idleTimeout    = 2 * time.Minute
 	maxHeaderBytes = 16 << 10
@@ -52,13 +73,16 @@ type handler struct {
 	store *localdb.Store
 	log   *slog.Logger
 	now   func() time.Time
+	city  *http.Client
 	slots chan struct{}
+	apply gosync.Mutex // one offer stored at a time
 }
 
-func newHandler(store *localdb.Store, log *slog.Logger, now func() time.Time) http.Handler {
-	h := &handler{store: store, log: log, now: now, slots: make(chan struct{}, MaxInFlight)}
+func newHandler(store *localdb.Store, log *slog.Logger, now func() time.Time, city *http.Client) http.Handler {
+	h := &handler{store: store, log: log, now: now, city: city, slots: make(chan struct{}, MaxInFlight)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+ChangesPath, h.changes)
+	mux.HandleFunc("POST "+EventsPath, h.events)
 	return h.guard(mux)
 }
 
@@ -130,6 +154,33 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 	h.write(w, http.StatusOK, api.ChangesResponse{Events: page.Events, Cursor: page.Cursor, More: page.More, ServerTime: h.now().UTC()})
 }
 
+// events takes the unit's events a peer offers, screened like pulled ones.
+func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	var req OfferRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxOfferBytes))
+	if err := dec.Decode(&req); err != nil || len(req.Events) > MaxPage {
+		h.fail(w, http.StatusBadRequest, "body", "Dữ liệu gửi tới không đúng giao thức hoặc quá lớn; không áp dụng gì.")
+		return
+	}
+	h.apply.Lock()
+	defer h.apply.Unlock()
+	from := asker(r)
+	got, kept, bad, err := screenAndApply(r.Context(), h.store, h.log, h.now(), h.city, req.Events,
+		"Máy ngang hàng "+short(from)+" gửi tới: ", maxRefusedKept, "", "")
+	if err != nil {
+		h.log.Error("peer: offered events", "from", from, "err", err)
+		h.fail(w, http.StatusInternalServerError, "internal", "Máy ngang hàng gặp lỗi nội bộ; sẽ thử lại.")
+		return
+	}
+	if bad > 0 {
+		h.log.Warn("peer: offered events refused", "from", from, "refused", bad, "kept", kept)
+		h.fail(w, http.StatusUnprocessableEntity, "refused_events",
+			fmt.Sprintf("Máy này từ chối %d sự kiện không tin được trong số gửi tới (đã cách ly %d).", bad, kept))
+		return
+	}
+	h.write(w, http.StatusOK, OfferResponse{Received: got})
+}
+
 func (h *handler) write(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -147,7 +198,7 @@ func newHTTPServer(hd http.Handler, cert tls.Certificate, log *slog.Logger) *htt
 		Handler:           hd,
 		TLSConfig:         tlsConfig(cert),
 		ReadHeaderTimeout: headerTimeout,
-		ReadTimeout:       headerTimeout,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,

@@ -32,6 +32,10 @@ func refused(format string, args ...any) error {
 	return &RefusedError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// errSelf: the address reaches this workstation itself (its own address typed in the
+// shared peer list, or found by DNS-SD). Not a failure: the round skips it silently.
+var errSelf = refused("Máy ngang hàng dùng khóa của chính máy này; bỏ qua.")
+
 // errNoRoster: this workstation cannot judge peers yet.
 var errNoRoster = refused("Máy này chưa có danh sách máy trạm của đơn vị do thành phố cấp; hãy đồng bộ với máy chủ thành phố một lần trước khi đồng bộ với máy ngang hàng.")
 
@@ -66,12 +70,16 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 	}
 	if d, ok := r.Lookup(pub); ok {
 		if d.Device == me.DeviceID {
-			return d, refused("Máy ngang hàng dùng khóa của chính máy này; bỏ qua.")
+			return d, errSelf
 		}
 		return d, nil
 	}
 	if claimedUnit != "" && claimedUnit != me.UnitCode {
 		return domain.RosterDevice{}, refused("Máy ngang hàng %s thuộc đơn vị %s, không phải đơn vị %s của máy này; từ chối kết nối.", short(claimedDev), claimedUnit, me.UnitCode)
+	}
+	if domain.EncodeKey(pub) == store.PublicKey() {
+		// Our own key, not (yet) in the roster: still ourselves.
+		return domain.RosterDevice{Device: me.DeviceID}, errSelf
 	}
 	keys, err := store.Keys(ctx)
 	if err != nil {
@@ -79,9 +87,26 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 	}
 	for dev, ks := range keys.Devices {
 		for _, k := range ks {
-			if k.Equal(pub) {
+			if !k.Equal(pub) {
+				continue
+			}
+			// A key the city vouched for but the roster does not hold: revoked only if the
+			// roster is newer than the key's registration at the city — it was made (city
+			// clock) or stored here (with the keys of the same reply or bundle) after this
+			// workstation learned the key. Otherwise the roster may just predate the device's
+			// enrollment (keys brought without a roster, a key fetched for a relayed event).
+			learned, ok, err := store.DeviceKeyLearnedAt(ctx, domain.EncodeKey(pub))
+			if err != nil {
+				return domain.RosterDevice{}, err
+			}
+			saved, err := store.RosterSavedAt(ctx)
+			if err != nil {
+				return domain.RosterDevice{}, err
+			}
+			if ok && (learned.UnixMilli() < r.At || (!saved.IsZero() && !learned.After(saved))) {
 				return domain.RosterDevice{}, refused("Máy ngang hàng %s đã bị thành phố thu hồi (không còn trong danh sách máy trạm của đơn vị); từ chối kết nối.", short(dev))
 			}
+			return domain.RosterDevice{}, refused("Máy ngang hàng %s chưa có trong danh sách máy mới nhất của thành phố: hãy đồng bộ với thành phố hoặc nhập gói USB; tạm thời từ chối kết nối.", short(dev))
 		}
 	}
 	return domain.RosterDevice{}, refused("Máy ngang hàng %s dùng khóa không có trong danh sách máy trạm thành phố cấp cho đơn vị %s; từ chối kết nối.", short(claimedDev), me.UnitCode)
