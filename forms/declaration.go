@@ -18,48 +18,8 @@ import (
 // them identical). On "no-writing days" an official fills one in on the Hỗ trợ viết screen
 // and prints it for the citizen to check and sign.
 
-// The declaration model and its rules live in domain (domain/declaration.go); these names
-// keep forms' callers and the renderer reading as before.
-type (
-	DeclarationField    = domain.DeclarationField
-	DeclarationColumn   = domain.DeclarationColumn
-	DeclarationSection  = domain.DeclarationSection
-	DeclarationSigner   = domain.DeclarationSigner
-	DeclarationTemplate = domain.DeclarationTemplate
-	DeclarationInput    = domain.DeclarationInput
-	Declarations        = domain.Declarations
-)
-
-// Field kinds, styles, fill sources and intake fields (domain's).
-const (
-	KindText   = domain.KindText
-	KindName   = domain.KindName
-	KindDate   = domain.KindDate
-	KindYear   = domain.KindYear
-	KindTime   = domain.KindTime
-	KindSelect = domain.KindSelect
-	KindNumber = domain.KindNumber
-
-	StyleAddressee = domain.StyleAddressee
-	StyleCopies    = domain.StyleCopies
-
-	FillApplicantName      = domain.FillApplicantName
-	FillApplicantID        = domain.FillApplicantID
-	FillApplicantIDPaper   = domain.FillApplicantIDPaper
-	FillApplicantBirth     = domain.FillApplicantBirth
-	FillApplicantBirthYear = domain.FillApplicantBirthYear
-	FillApplicantSex       = domain.FillApplicantSex
-	FillApplicantAddress   = domain.FillApplicantAddress
-	FillApplicantPhone     = domain.FillApplicantPhone
-	FillApplicantEmail     = domain.FillApplicantEmail
-	FillUnitAuthority      = domain.FillUnitAuthority
-
-	IntakeCopies = domain.IntakeCopies
-	IntakePages  = domain.IntakePages
-)
-
 // ParseDeclarations parses several templates (domain.ParseDeclarations).
-func ParseDeclarations(docs ...[]byte) (Declarations, error) {
+func ParseDeclarations(docs ...[]byte) (domain.Declarations, error) {
 	return domain.ParseDeclarations(docs...)
 }
 
@@ -81,7 +41,7 @@ func DeclarationFiles() map[string][]byte {
 }
 
 // DefaultDeclarations returns the embedded seed templates.
-func DefaultDeclarations() Declarations {
+func DefaultDeclarations() domain.Declarations {
 	files := DeclarationFiles()
 	names := make([]string, 0, len(files))
 	for n := range files {

@@ -61,19 +61,19 @@ func FillValues(a domain.Person, issued time.Time, u Unit) map[string]string {
 			out[k] = v
 		}
 	}
-	set(FillApplicantName, citizen.NormaliseName(a.Name))
-	set(FillApplicantID, a.IDNumber)
+	set(domain.FillApplicantName, citizen.NormaliseName(a.Name))
+	set(domain.FillApplicantID, a.IDNumber)
 	if strings.TrimSpace(a.IDNumber) != "" {
-		set(FillApplicantIDPaper, IDPaper(a.IDNumber, issued))
+		set(domain.FillApplicantIDPaper, IDPaper(a.IDNumber, issued))
 	}
 	if b, err := domain.ParseDeclarationDate(a.Birth); err == nil {
-		set(FillApplicantBirth, b.Format("02/01/2006"))
-		set(FillApplicantBirthYear, strconv.Itoa(b.Year()))
+		set(domain.FillApplicantBirth, b.Format("02/01/2006"))
+		set(domain.FillApplicantBirthYear, strconv.Itoa(b.Year()))
 	}
-	set(FillApplicantSex, a.Sex)
-	set(FillApplicantAddress, a.Address)
-	set(FillApplicantPhone, a.Phone)
-	set(FillApplicantEmail, a.Email)
-	set(FillUnitAuthority, DefaultAddressee(u))
+	set(domain.FillApplicantSex, a.Sex)
+	set(domain.FillApplicantAddress, a.Address)
+	set(domain.FillApplicantPhone, a.Phone)
+	set(domain.FillApplicantEmail, a.Email)
+	set(domain.FillUnitAuthority, DefaultAddressee(u))
 	return out
 }

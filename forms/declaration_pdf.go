@@ -16,7 +16,7 @@ import (
 // commitment, the place and date, and the signature blocks with room to sign. Values are
 // printed as given after Check's normalisation; dates asked in words are also written
 // out.
-func (rd Renderer) Declaration(w io.Writer, tpl DeclarationTemplate, values map[string]string) (err error) {
+func (rd Renderer) Declaration(w io.Writer, tpl domain.DeclarationTemplate, values map[string]string) (err error) {
 	defer recoverPDF(&err)
 	if strings.TrimSpace(tpl.Title) == "" {
 		return incomplete("declaration.no_template", "Chưa chọn mẫu tờ khai nên chưa in được.")
@@ -71,7 +71,7 @@ func (rd Renderer) Declaration(w io.Writer, tpl DeclarationTemplate, values map[
 var declPara = para{size: bodySize, line: bodyLine + 0.4, align: 'J', indent: 8}
 
 // declarationHeader draws the basis, the national motto and the title.
-func (p *page) declarationHeader(tpl DeclarationTemplate) {
+func (p *page) declarationHeader(tpl domain.DeclarationTemplate) {
 	top := marginT
 	if n := clean(tpl.Number); n != "" {
 		p.drawText([]run{b(n)}, marginL, top, contentW, para{size: 9.5, line: 4.4, align: 'R'})
@@ -103,7 +103,7 @@ type declItem struct {
 }
 
 // declLabel is a field's label as it leads its value.
-func declLabel(f DeclarationField) string {
+func declLabel(f domain.DeclarationField) string {
 	if f.Bare {
 		return clean(f.Label) + " "
 	}
@@ -120,7 +120,7 @@ const (
 var declItemPara = para{size: bodySize, line: declLine, align: 'L'}
 
 // declarationSection prints one section.
-func (p *page) declarationSection(tpl DeclarationTemplate, si int, vals map[string]string) {
+func (p *page) declarationSection(tpl domain.DeclarationTemplate, si int, vals map[string]string) {
 	s := tpl.Sections[si]
 	if intro := clean(s.Intro); intro != "" {
 		p.gap(1)
@@ -140,11 +140,11 @@ func (p *page) declarationSection(tpl DeclarationTemplate, si int, vals map[stri
 	for _, f := range s.Fields {
 		v := vals[f.Key]
 		switch f.Style {
-		case StyleAddressee:
+		case domain.StyleAddressee:
 			flush()
 			p.addressee(clean(f.Label), v)
 			continue
-		case StyleCopies:
+		case domain.StyleCopies:
 			flush()
 			p.copiesLine(clean(f.Label), v, clean(f.Suffix))
 			continue
@@ -165,16 +165,16 @@ func (p *page) declarationSection(tpl DeclarationTemplate, si int, vals map[stri
 }
 
 // declValue is a value as the paper shows it.
-func declValue(f DeclarationField, v string) string {
+func declValue(f domain.DeclarationField, v string) string {
 	if v == "" {
 		return ""
 	}
 	switch f.Kind {
-	case KindTime:
+	case domain.KindTime:
 		if hh, mm, ok := strings.Cut(v, ":"); ok {
 			return hh + " giờ " + mm + " phút"
 		}
-	case KindNumber:
+	case domain.KindNumber:
 		if n, err := strconv.Atoi(v); err == nil && f.Suffix != "" && n < 10 {
 			return fmt.Sprintf("%02d", n)
 		}
@@ -370,7 +370,7 @@ func (c minCell) height(p *page, width float64) float64 {
 
 // columnTable prints a two-column section as a bordered table: the question, then one
 // column per side.
-func (p *page) columnTable(s DeclarationSection, vals map[string]string) {
+func (p *page) columnTable(s domain.DeclarationSection, vals map[string]string) {
 	headW := 50.0
 	colW := (contentW - headW) / float64(len(s.Columns))
 	cols := []column{{head: clean(s.Header), width: headW}}

@@ -101,7 +101,7 @@ func templateValue(tpl Template, key string) string {
 }
 
 // DeclarationsUnconfirmed lists the flagged facts of the declarations, by template id.
-func DeclarationsUnconfirmed(d Declarations) []domain.UnconfirmedFact {
+func DeclarationsUnconfirmed(d domain.Declarations) []domain.UnconfirmedFact {
 	var out []domain.UnconfirmedFact
 	for _, id := range d.IDs() {
 		t, _ := d.Get(id)
@@ -167,7 +167,7 @@ func name(m map[string]string, key string) string {
 
 // UnconfirmedFacts lists every flagged fact of the data a workstation uses: the
 // catalogue's, then the form data's, then the declarations'.
-func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d Declarations) []domain.UnconfirmedFact {
+func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d domain.Declarations) []domain.UnconfirmedFact {
 	var out []domain.UnconfirmedFact
 	if cat != nil {
 		out = append(out, cat.Unconfirmed()...)
