@@ -164,11 +164,8 @@ func (s *Store) fieldName(ctx context.Context, code string) (string, error) {
 	return strings.TrimSpace(name.String), nil
 }
 
-// reportOptions fills in the store's calendar and the catalogue's field order.
+// reportOptions fills in the catalogue's field order.
 func (s *Store) reportOptions(opt domain.ReportOptions) domain.ReportOptions {
-	if opt.Calendar == nil {
-		opt.Calendar = s.Calendar()
-	}
 	if opt.Fields == nil {
 		opt.Fields = s.Catalogue().Fields()
 	}

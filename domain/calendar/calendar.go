@@ -375,10 +375,17 @@ func (c *Calendar) Paused(due, pausedFrom, pausedTo time.Time) time.Time {
 	return c.AddWorkingDuration(due, c.WorkingDuration(pausedFrom, pausedTo))
 }
 
-// Timeliness compares the day a dossier was finished with its due day, both
-// in Vietnam: an earlier day is Early, the same day OnTime (whatever the
-// hour), a later day Late.
+// Timeliness compares the day a dossier was finished with its due day; see
+// TimelinessOf (the rule needs no holiday table, so callers without a
+// calendar use that).
 func (c *Calendar) Timeliness(finished, due time.Time) Timeliness {
+	return TimelinessOf(finished, due)
+}
+
+// TimelinessOf compares the day a dossier (or a step of it) was finished with
+// its due day, both in Vietnam: an earlier day is Early, the same day OnTime
+// (whatever the hour: due dates never fall on a day off), a later day Late.
+func TimelinessOf(finished, due time.Time) Timeliness {
 	f, d := dayOf(finished), dayOf(due)
 	switch {
 	case f < d:
