@@ -222,6 +222,12 @@ func (c *Calendar) nextWorkingDay(j int) int {
 	return j
 }
 
+// NextWorkingDay is the first working day after t's date (in Vietnam), at
+// midnight Vietnam time.
+func (c *Calendar) NextWorkingDay(t time.Time) time.Time {
+	return at(c.nextWorkingDay(dayOf(t)), 0)
+}
+
 // slotAt returns the working slot that contains t (start ≤ t < end), or the
 // next one to start, and its end. Results are in Vietnam time.
 func (c *Calendar) slotAt(t time.Time) (start, end time.Time) {
