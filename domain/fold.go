@@ -74,6 +74,32 @@ func StatusAfter(t EventType, pausedFrom Status) (Status, bool) {
 	return tr.to, true
 }
 
+// MayBeUnaccepted reports whether a dossier in status s may never have been accepted at
+// the counter: an online registration still waiting, or one asked for papers, refused,
+// withdrawn or stopped before it was. Derived from the transitions: the statuses reached
+// from Registered by any event but acceptance.
+func (s Status) MayBeUnaccepted() bool { return unaccepted[s] }
+
+var unaccepted = func() map[Status]bool {
+	seen := map[Status]bool{StatusRegistered: true}
+	for grown := true; grown; {
+		grown = false
+		for t, tr := range transitions {
+			if t == EvAccepted {
+				continue
+			}
+			for _, f := range tr.from {
+				// A supplement received goes back to a status already seen; Registered
+				// stands for it.
+				if to, ok := StatusAfter(t, StatusRegistered); seen[f] && ok && !seen[to] {
+					seen[to], grown = true, true
+				}
+			}
+		}
+	}
+	return seen
+}()
+
 // Actions lists the event types a clerk may record on a dossier in status s, in the order
 // a screen offers them.
 func Actions(s Status) []EventType {

@@ -264,6 +264,16 @@ func TestDecodePayloadRejectsBadEvents(t *testing.T) {
 	}
 }
 
+func TestMayBeUnaccepted(t *testing.T) {
+	want := map[Status]bool{StatusRegistered: true, StatusSupplement: true, StatusRefused: true,
+		StatusWithdrawn: true, StatusStopped: true}
+	for _, s := range AllStatuses() {
+		if got := s.MayBeUnaccepted(); got != want[s] {
+			t.Errorf("%v.MayBeUnaccepted() = %v, want %v", s, got, want[s])
+		}
+	}
+}
+
 func TestStatusAfter(t *testing.T) {
 	tests := []struct {
 		t          EventType
