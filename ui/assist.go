@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/domain/citizen"
 	"motcua/forms"
 )
 
@@ -245,7 +246,7 @@ func (s *assistScreen) watchPicker() {
 		changed(text)
 	}
 	pe.OnSubmitted = func(text string) {
-		if !looksLikeCardScan(text) {
+		if !citizen.LooksLikeCardScan(text) {
 			submitted(text)
 			return
 		}
