@@ -56,6 +56,50 @@ func Allowed(t EventType, s Status) bool {
 	return false
 }
 
+// StatusAfter is the status an event of type t leads to, and false when it leaves the
+// status as it is (or t is unknown). A supplement received goes back to the status the
+// dossier was in when the papers were asked for, pausedFrom (Accepted when unknown); no
+// other event looks at it.
+func StatusAfter(t EventType, pausedFrom Status) (Status, bool) {
+	if t == EvSupplementReceived {
+		if pausedFrom == StatusNone {
+			return StatusAccepted, true
+		}
+		return pausedFrom, true
+	}
+	tr, ok := transitions[t]
+	if !ok || tr.to == StatusNone {
+		return StatusNone, false
+	}
+	return tr.to, true
+}
+
+// MayBeUnaccepted reports whether a dossier in status s may never have been accepted at
+// the counter: an online registration still waiting, or one asked for papers, refused,
+// withdrawn or stopped before it was. Derived from the transitions: the statuses reached
+// from Registered by any event but acceptance.
+func (s Status) MayBeUnaccepted() bool { return unaccepted[s] }
+
+var unaccepted = func() map[Status]bool {
+	seen := map[Status]bool{StatusRegistered: true}
+	for grown := true; grown; {
+		grown = false
+		for t, tr := range transitions {
+			if t == EvAccepted {
+				continue
+			}
+			for _, f := range tr.from {
+				// A supplement received goes back to a status already seen; Registered
+				// stands for it.
+				if to, ok := StatusAfter(t, StatusRegistered); seen[f] && ok && !seen[to] {
+					seen[to], grown = true, true
+				}
+			}
+		}
+	}
+	return seen
+}()
+
 // Actions lists the event types a clerk may record on a dossier in status s, in the order
 // a screen offers them.
 func Actions(s Status) []EventType {
@@ -134,7 +178,7 @@ func (d *Dossier) apply(e Event) error {
 	if d.ID != "" && e.StreamID != d.ID {
 		return &RuleError{Code: "event.stream", Msg: fmt.Sprintf("sự kiện %s không thuộc hồ sơ này", e.ID), Kind: ErrInvalid}
 	}
-	tr, ok := transitions[e.Type]
+	_, ok := transitions[e.Type]
 	if !ok {
 		return &RuleError{Code: "event.type", Msg: fmt.Sprintf("loại sự kiện không hợp lệ: %s", e.Type), Kind: ErrInvalid}
 	}
@@ -183,10 +227,8 @@ func (d *Dossier) apply(e Event) error {
 			last.ReceivedAt, last.DueAfter = at, v.NewDueAt.UTC()
 		}
 		d.DueAt = v.NewDueAt.UTC()
-		d.Status, d.PausedFrom = d.PausedFrom, StatusNone
-		if d.Status == StatusNone {
-			d.Status = StatusAccepted
-		}
+		d.Status, _ = StatusAfter(e.Type, d.PausedFrom)
+		d.PausedFrom = StatusNone
 		return nil
 	case *ReasonPayload:
 		d.ClosedAt, d.CloseReason = at, v.Reason
@@ -268,8 +310,8 @@ func (d *Dossier) apply(e Event) error {
 		}
 		return nil
 	}
-	if tr.to != StatusNone {
-		d.Status = tr.to
+	if to, ok := StatusAfter(e.Type, d.PausedFrom); ok {
+		d.Status = to
 	}
 	return nil
 }

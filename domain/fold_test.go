@@ -263,3 +263,56 @@ func TestDecodePayloadRejectsBadEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestMayBeUnaccepted(t *testing.T) {
+	want := map[Status]bool{StatusRegistered: true, StatusSupplement: true, StatusRefused: true,
+		StatusWithdrawn: true, StatusStopped: true}
+	for _, s := range AllStatuses() {
+		if got := s.MayBeUnaccepted(); got != want[s] {
+			t.Errorf("%v.MayBeUnaccepted() = %v, want %v", s, got, want[s])
+		}
+	}
+}
+
+func TestStatusAfter(t *testing.T) {
+	tests := []struct {
+		t          EventType
+		pausedFrom Status
+		want       Status
+		ok         bool
+	}{
+		{EvReceived, StatusNone, StatusAccepted, true},
+		{EvRegisteredOnline, StatusNone, StatusRegistered, true},
+		{EvSupplementRequested, StatusNone, StatusSupplement, true},
+		{EvSupplementReceived, StatusProcessing, StatusProcessing, true},
+		{EvSupplementReceived, StatusRegistered, StatusRegistered, true},
+		{EvSupplementReceived, StatusNone, StatusAccepted, true},
+		{EvPaymentRequested, StatusNone, StatusAwaitingPayment, true},
+		{EvPaymentRecorded, StatusNone, StatusProcessing, true},
+		{EvForwarded, StatusNone, StatusProcessing, true},
+		{EvResultReady, StatusNone, StatusResultReady, true},
+		{EvHandedOver, StatusNone, StatusReturned, true},
+		{EvRefused, StatusNone, StatusRefused, true},
+		{EvWithdrawn, StatusNone, StatusWithdrawn, true},
+		{EvStopped, StatusNone, StatusStopped, true},
+		{EvRescheduled, StatusProcessing, StatusNone, false},
+		{EvCorrected, StatusNone, StatusNone, false},
+		{EvConflictResolved, StatusNone, StatusNone, false},
+		{EventType("no.such"), StatusNone, StatusNone, false},
+	}
+	for _, tt := range tests {
+		got, ok := StatusAfter(tt.t, tt.pausedFrom)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("StatusAfter(%s, %v) = %v, %v; want %v, %v", tt.t, tt.pausedFrom, got, ok, tt.want, tt.ok)
+		}
+	}
+	// Every event that changes the status in the table is answered from it.
+	for typ, tr := range transitions {
+		if typ == EvSupplementReceived {
+			continue
+		}
+		if got, ok := StatusAfter(typ, StatusNone); ok != (tr.to != StatusNone) || (ok && got != tr.to) {
+			t.Errorf("StatusAfter(%s) = %v, %v; table says %v", typ, got, ok, tr.to)
+		}
+	}
+}

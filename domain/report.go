@@ -114,10 +114,6 @@ func (f FinishRule) Label() string {
 
 // ReportOptions tune the definitions that are a matter of choice.
 type ReportOptions struct {
-	// Calendar judges early / on time / late by working day (calendar.Timeliness). Nil
-	// compares dates in Vietnam time, which gives the same answer: due dates never fall
-	// on a day off.
-	Calendar *calendar.Calendar
 	// Finish is the moment a dossier counts as resolved.
 	Finish FinishRule
 	// AsOf, when set and before the period's end, is the moment "in progress" is judged
@@ -497,17 +493,7 @@ func (b *ReportBuilder) timeliness(finished, due time.Time) calendar.Timeliness 
 	if due.IsZero() {
 		return calendar.OnTime
 	}
-	if b.opt.Calendar != nil {
-		return b.opt.Calendar.Timeliness(finished, due)
-	}
-	f, d := dayStart(finished), dayStart(due)
-	switch {
-	case f.Before(d):
-		return calendar.Early
-	case f.Equal(d):
-		return calendar.OnTime
-	}
-	return calendar.Late
+	return calendar.TimelinessOf(finished, due)
 }
 
 // II06a returns the report: rows in the order of ReportOptions.Fields, then by code.
@@ -654,7 +640,7 @@ func trackingNote(d *Dossier) string {
 	case StatusStopped:
 		parts = append(parts, strings.TrimSpace("Dừng xử lý: "+reason))
 	}
-	if !d.ResultAt.IsZero() && !d.DueAt.IsZero() && dayStart(d.ResultAt).After(dayStart(d.DueAt)) {
+	if !d.ResultAt.IsZero() && !d.DueAt.IsZero() && calendar.TimelinessOf(d.ResultAt, d.DueAt) == calendar.Late {
 		parts = append(parts, "Quá hạn")
 	}
 	return strings.Join(parts, "; ")

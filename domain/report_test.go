@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"motcua/domain/calendar"
 )
 
 // Report fixtures: every dossier is folded from events written out by hand, and every
@@ -191,9 +189,8 @@ func counts(rec, on, dir, carry, res, early, ontime, late, prog, intime, over, w
 
 func TestII06aFebruary2026(t *testing.T) {
 	fx := reportFixtures(t)
-	cal := calendar.New(calendar.DefaultHours())
 	fields := []Field{{Code: "CT", Name: "Chứng thực"}, {Code: "HT", Name: "Hộ tịch"}}
-	rep, ind := BuildReport(feb(t), all(fx), ReportOptions{Calendar: cal, Fields: fields})
+	rep, ind := BuildReport(feb(t), all(fx), ReportOptions{Fields: fields})
 
 	// Hộ tịch: B, D, G, I new in person/post; A, M, N carried over. Resolved A (on its due
 	// day), B (on 23/2, due 23/2 after Tết), D (late). In progress G (overdue), I (in

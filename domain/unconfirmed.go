@@ -47,11 +47,50 @@ var procedureFacts = map[string]string{
 	"result_type":       "Kết quả giải quyết",
 }
 
-// UnconfirmedFactNames are the names the catalogue's flags are shown under.
+// templateFacts names the flags of a form template set (forms.json) and of one form.
+var templateFacts = map[string]string{
+	"applies_from": "Ngày áp dụng bộ mẫu",
+	"circular":     "Số hiệu thông tư",
+	"number":       "Số hiệu mẫu",
+	"title":        "Tên mẫu",
+	"subtitle":     "Dòng dưới tên mẫu",
+	"basis":        "Dòng căn cứ ban hành",
+}
+
+// declarationFacts names the flags of a declaration other than its fields and sections.
+var declarationFacts = map[string]string{
+	"basis":      "Dòng căn cứ ban hành",
+	"title":      "Tên tờ khai",
+	"commitment": "Lời cam đoan",
+	"signers":    "Người ký",
+	"summary":    "Nội dung yêu cầu tóm tắt",
+}
+
+// factNames are the flag names of each source.
+var factNames = map[string]map[string]string{
+	UnconfirmedCatalogue:    procedureFacts,
+	UnconfirmedForms:        templateFacts,
+	UnconfirmedDeclarations: declarationFacts,
+}
+
+// UnconfirmedFactName is the name a source's flag is shown under: the flag itself when
+// this build does not know it.
+func UnconfirmedFactName(source, key string) string {
+	if n, ok := factNames[source][key]; ok {
+		return n
+	}
+	return key
+}
+
+// UnconfirmedFactNames are the names the flags of the catalogue, the forms and the
+// declarations are shown under (besides "Mục «…»" and "Phần «…»", which name a
+// declaration's own fields and sections).
 func UnconfirmedFactNames() []string {
-	out := make([]string, 0, len(procedureFacts))
-	for _, v := range procedureFacts {
-		out = append(out, v)
+	var out []string
+	for _, m := range []map[string]string{procedureFacts, templateFacts, declarationFacts} {
+		for _, v := range m {
+			out = append(out, v)
+		}
 	}
 	return out
 }

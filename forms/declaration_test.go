@@ -156,7 +156,7 @@ func TestDateWords(t *testing.T) {
 	}
 }
 
-func declaration(t *testing.T, id string) DeclarationTemplate {
+func declaration(t *testing.T, id string) domain.DeclarationTemplate {
 	t.Helper()
 	tpl, ok := DefaultDeclarations().Get(id)
 	if !ok {
@@ -171,17 +171,17 @@ func TestPrefillAndSummary(t *testing.T) {
 		Address: "Số 12 ngõ 34 phố Huế, Hà Nội", Phone: "0912345678"}
 	src := FillValues(a, issued, Unit{Name: "Trung tâm Phục vụ hành chính công xã An Hưng"})
 	for k, v := range map[string]string{
-		FillApplicantName:      "Nguyễn Văn An",
-		FillApplicantIDPaper:   "Căn cước công dân số 001099012345, cấp ngày 20/04/2021",
-		FillApplicantBirth:     "15/03/1999",
-		FillApplicantBirthYear: "1999",
-		FillUnitAuthority:      "Ủy ban nhân dân xã An Hưng",
+		domain.FillApplicantName:      "Nguyễn Văn An",
+		domain.FillApplicantIDPaper:   "Căn cước công dân số 001099012345, cấp ngày 20/04/2021",
+		domain.FillApplicantBirth:     "15/03/1999",
+		domain.FillApplicantBirthYear: "1999",
+		domain.FillUnitAuthority:      "Ủy ban nhân dân xã An Hưng",
 	} {
 		if src[k] != v {
 			t.Errorf("%s = %q, want %q", k, src[k], v)
 		}
 	}
-	if _, ok := src[FillApplicantEmail]; ok {
+	if _, ok := src[domain.FillApplicantEmail]; ok {
 		t.Error("empty source given")
 	}
 	for _, c := range []struct {
@@ -276,25 +276,25 @@ func marriageValues() map[string]string {
 }
 
 // sampleValues fills every input of a template with a distinct value of its kind.
-func sampleValues(tpl DeclarationTemplate) map[string]string {
+func sampleValues(tpl domain.DeclarationTemplate) map[string]string {
 	out := map[string]string{}
 	names := []string{"Hoàng Văn Lâm", "Đỗ Thị Ngọc", "Vũ Quang Huy", "Bùi Thị Lan", "Phan Đức Toàn", "Lý Thị Thu"}
 	n := 0
 	for i, in := range tpl.Inputs() {
 		f := in.Field
 		switch f.Kind {
-		case KindName:
+		case domain.KindName:
 			out[in.Key] = names[n%len(names)]
 			n++
-		case KindDate:
+		case domain.KindDate:
 			out[in.Key] = fmt.Sprintf("%02d/0%d/20%02d", i%28+1, i%9+1, i%20)
-		case KindYear:
+		case domain.KindYear:
 			out[in.Key] = fmt.Sprint(1960 + i)
-		case KindTime:
+		case domain.KindTime:
 			out[in.Key] = "14:30"
-		case KindNumber:
+		case domain.KindNumber:
 			out[in.Key] = fmt.Sprint(i%5 + 1)
-		case KindSelect:
+		case domain.KindSelect:
 			out[in.Key] = f.Options[i%len(f.Options)]
 		default:
 			out[in.Key] = fmt.Sprintf("Giá trị %d của %s", i, strings.ToLower(f.Label))
@@ -304,14 +304,14 @@ func sampleValues(tpl DeclarationTemplate) map[string]string {
 }
 
 // printed is how a value appears in the PDF.
-func printed(in DeclarationInput, v string) []string {
+func printed(in domain.DeclarationInput, v string) []string {
 	switch {
-	case in.Field.Style == StyleCopies:
+	case in.Field.Style == domain.StyleCopies:
 		return []string{fmt.Sprintf("%02s", v)}
-	case in.Field.Kind == KindTime:
+	case in.Field.Kind == domain.KindTime:
 		h, m, _ := strings.Cut(v, ":")
 		return []string{h + " giờ " + m + " phút"}
-	case in.Field.Kind == KindNumber && in.Field.Suffix != "":
+	case in.Field.Kind == domain.KindNumber && in.Field.Suffix != "":
 		return []string{fmt.Sprintf("%02s %s", v, in.Field.Suffix)}
 	}
 	out := []string{v}
@@ -495,7 +495,7 @@ func TestDeclarationUnusualValues(t *testing.T) {
 	pdf := render(t, "unusual", func(w *bytes.Buffer) error { return rd.Declaration(w, tpl, vals) })
 	text := flatText(t, pdf)
 	wantAll(t, "unusual", text, "Nguyễn Thị Ánh Tuyết", "Suy tim cấp", "Rất dài Rất dài")
-	if err := rd.Declaration(&bytes.Buffer{}, DeclarationTemplate{}, nil); err == nil {
+	if err := rd.Declaration(&bytes.Buffer{}, domain.DeclarationTemplate{}, nil); err == nil {
 		t.Error("an empty template printed")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"motcua/domain"
+	"motcua/domain/calendar"
 )
 
 // dots stands for a value the clerk or the citizen writes in by hand.
@@ -219,19 +220,15 @@ func punctuate(s string) string {
 	return s + "."
 }
 
-// timeliness compares the day a step finished with the due date, by calendar day in
-// Vietnam time (due dates never fall on a day off, so the same day is on time).
+// timeliness words calendar.TimelinessOf for the control sheet.
 func timeliness(done, due time.Time) string {
 	if done.IsZero() || due.IsZero() {
 		return ""
 	}
-	d, u := vn(done), vn(due)
-	dd := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-	ud := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
-	switch {
-	case dd.Before(ud):
+	switch calendar.TimelinessOf(done, due) {
+	case calendar.Early:
 		return "Trước hạn"
-	case dd.Equal(ud):
+	case calendar.OnTime:
 		return "Đúng hạn"
 	}
 	return "Quá hạn"

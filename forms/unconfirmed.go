@@ -11,37 +11,6 @@ import (
 // The facts of the form data (forms.json) and of the declarations that are flagged as
 // not checked against the published text, for an admin to check with the province.
 
-// templateFacts names the flags of a template set and of one form.
-var templateFacts = map[string]string{
-	"applies_from": "Ngày áp dụng bộ mẫu",
-	"circular":     "Số hiệu thông tư",
-	"number":       "Số hiệu mẫu",
-	"title":        "Tên mẫu",
-	"subtitle":     "Dòng dưới tên mẫu",
-	"basis":        "Dòng căn cứ ban hành",
-}
-
-// declarationFacts names the flags of a declaration other than its fields and sections.
-var declarationFacts = map[string]string{
-	"basis":      "Dòng căn cứ ban hành",
-	"title":      "Tên tờ khai",
-	"commitment": "Lời cam đoan",
-	"signers":    "Người ký",
-	"summary":    "Nội dung yêu cầu tóm tắt",
-}
-
-// UnconfirmedFactNames are the names the flags of forms and declarations are shown under
-// (besides "Mục «…»" and "Phần «…»", which name a declaration's own fields and sections).
-func UnconfirmedFactNames() []string {
-	var out []string
-	for _, m := range []map[string]string{templateFacts, declarationFacts} {
-		for _, v := range m {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // Unconfirmed lists the flagged facts of the form data: those of each template set (such
 // as the date it applies from, or the basis line of all its forms), then those of single
 // forms, oldest set first.
@@ -57,7 +26,7 @@ func (t Templates) Unconfirmed() []domain.UnconfirmedFact {
 		}
 		sort.Strings(ids)
 		for _, key := range s.Unconfirmed {
-			f := domain.UnconfirmedFact{Source: domain.UnconfirmedForms, Subject: "Bộ mẫu theo " + s.Circular, Key: key, Fact: name(templateFacts, key)}
+			f := domain.UnconfirmedFact{Source: domain.UnconfirmedForms, Subject: "Bộ mẫu theo " + s.Circular, Key: key, Fact: domain.UnconfirmedFactName(domain.UnconfirmedForms, key)}
 			switch key {
 			case "applies_from":
 				f.Value = s.From().Format("02/01/2006")
@@ -79,7 +48,7 @@ func (t Templates) Unconfirmed() []domain.UnconfirmedFact {
 			tpl := s.Forms[id]
 			for _, key := range tpl.Unconfirmed {
 				out = append(out, domain.UnconfirmedFact{Source: domain.UnconfirmedForms, Subject: strings.TrimSpace(tpl.Number + " " + tpl.Title),
-					Key: key, Fact: name(templateFacts, key), Value: templateValue(tpl, key), Note: tpl.Note})
+					Key: key, Fact: domain.UnconfirmedFactName(domain.UnconfirmedForms, key), Value: templateValue(tpl, key), Note: tpl.Note})
 			}
 		}
 	}
@@ -101,13 +70,13 @@ func templateValue(tpl Template, key string) string {
 }
 
 // DeclarationsUnconfirmed lists the flagged facts of the declarations, by template id.
-func DeclarationsUnconfirmed(d Declarations) []domain.UnconfirmedFact {
+func DeclarationsUnconfirmed(d domain.Declarations) []domain.UnconfirmedFact {
 	var out []domain.UnconfirmedFact
 	for _, id := range d.IDs() {
 		t, _ := d.Get(id)
 		for _, key := range t.Unconfirmed {
 			f := domain.UnconfirmedFact{Source: domain.UnconfirmedDeclarations, Subject: strings.TrimSpace(t.Number + " " + t.Title),
-				Key: key, Fact: name(declarationFacts, key), Note: t.Note, Ref: t.Source}
+				Key: key, Fact: domain.UnconfirmedFactName(domain.UnconfirmedDeclarations, key), Note: t.Note, Ref: t.Source}
 			switch {
 			case key == "basis":
 				f.Value = t.Basis
@@ -158,16 +127,9 @@ func DeclarationsUnconfirmed(d Declarations) []domain.UnconfirmedFact {
 	return out
 }
 
-func name(m map[string]string, key string) string {
-	if n, ok := m[key]; ok {
-		return n
-	}
-	return key
-}
-
 // UnconfirmedFacts lists every flagged fact of the data a workstation uses: the
 // catalogue's, then the form data's, then the declarations'.
-func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d Declarations) []domain.UnconfirmedFact {
+func UnconfirmedFacts(cat *domain.Catalogue, t Templates, d domain.Declarations) []domain.UnconfirmedFact {
 	var out []domain.UnconfirmedFact
 	if cat != nil {
 		out = append(out, cat.Unconfirmed()...)

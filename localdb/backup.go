@@ -240,7 +240,7 @@ func (s *Store) Backup(ctx context.Context, toDir string, opt BackupOptions) (Ba
 	if _, err := verifyBackup(ctx, partial, access, s.dir); err != nil {
 		return BackupInfo{}, fmt.Errorf("bản sao lưu vừa ghi không đạt kiểm tra, đã xóa (ổ đĩa sao lưu có thể bị lỗi): %w", err)
 	}
-	if err := renameRetry(partial, final); err != nil {
+	if err := renameRetry(ctx, partial, final); err != nil {
 		return BackupInfo{}, fmt.Errorf("sao lưu: %w", err)
 	}
 	syncDir(toDir)
@@ -717,14 +717,21 @@ func dirSize(dir string) (int64, error) {
 }
 
 // renameRetry renames, trying again for a moment: on Windows an antivirus scanner or the
-// search indexer may hold a file just written for a short while.
-func renameRetry(from, to string) error {
+// search indexer may hold a file just written for a short while. It stops waiting when
+// ctx is done.
+func renameRetry(ctx context.Context, from, to string) error {
 	var err error
 	for i := 0; i < 10; i++ {
 		if err = os.Rename(from, to); err == nil {
 			return nil
 		}
-		time.Sleep(time.Duration(100*(i+1)) * time.Millisecond)
+		t := time.NewTimer(time.Duration(100*(i+1)) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (%v)", ctx.Err(), err)
+		case <-t.C:
+		}
 	}
 	return err
 }

@@ -492,3 +492,27 @@ func TestEncryptStream(t *testing.T) {
 		t.Errorf("not an encrypted file: %v", err)
 	}
 }
+
+// renameRetry keeps trying while a file is held, but not past its context.
+func TestRenameRetryHonoursContext(t *testing.T) {
+	dir := t.TempDir()
+	missing, to := filepath.Join(dir, "missing"), filepath.Join(dir, "to")
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := renameRetry(ctx, missing, to)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("renameRetry = %v, want the context's error", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("renameRetry took %v after its context ended", d)
+	}
+
+	from := filepath.Join(dir, "from")
+	if err := os.WriteFile(from, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := renameRetry(context.Background(), from, to); err != nil {
+		t.Fatalf("renameRetry of a free file: %v", err)
+	}
+}

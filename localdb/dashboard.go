@@ -17,8 +17,10 @@ import (
 
 // receivedCond selects the dossiers really accepted at the counter (see reportColumns:
 // received_at holds the registration time of an online dossier never accepted, which
-// can only be in status 1, 3, 5, 7 or 8; the document tells for the last four).
-const receivedCond = `status <> 1 AND (status NOT IN (3, 5, 7, 8) OR COALESCE(json_extract(doc, '$.received_at'), '') > '0002')`
+// can only be registered or in a status where domain.Status.MayBeUnaccepted; the
+// document tells for the latter).
+var receivedCond = `status <> ` + sqlRegistered + ` AND (status NOT IN ` + sqlMaybeUnaccepted +
+	` OR COALESCE(json_extract(doc, '$.received_at'), '') > '0002')`
 
 // Dashboard reads today's picture; overdueLimit bounds OverdueRows.
 func (s *Store) Dashboard(ctx context.Context, overdueLimit int) (Dashboard, error) {
@@ -78,12 +80,12 @@ func (s *Store) Dashboard(ctx context.Context, overdueLimit int) (Dashboard, err
 		func(l *StaffLoad, n int) { l.Visits += n }, from, to); err != nil {
 		return fail(err)
 	}
-	if _, err = perStaff(`SELECT received_by, COUNT(*) FROM dossiers WHERE status IN (2, 4, 5, 6) GROUP BY received_by`,
+	if _, err = perStaff(`SELECT received_by, COUNT(*) FROM dossiers WHERE status IN `+sqlOpen+` GROUP BY received_by`,
 		func(l *StaffLoad, n int) { l.Open += n }); err != nil {
 		return fail(err)
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM dossiers WHERE status IN (1, 2, 4, 5, 6, 9) GROUP BY status`)
+	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM dossiers WHERE status IN `+sqlNotFinal+` GROUP BY status`)
 	if err != nil {
 		return fail(err)
 	}

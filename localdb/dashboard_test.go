@@ -155,7 +155,7 @@ func TestMonthlyIndicatorsEqualEachMonthsReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, folded := domain.BuildReport(p, ds, domain.ReportOptions{Calendar: s.Calendar()})
+		_, folded := domain.BuildReport(p, ds, domain.ReportOptions{})
 		if ind != want || ind != folded {
 			t.Errorf("%v: one pass %+v\nper month %+v\nfolded %+v", p, ind, want, folded)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -79,6 +80,39 @@ var openStatuses = func() []int {
 	}
 	return out
 }()
+
+// statusIn is the SQL list of the statuses for which keep holds, such as "(2, 4, 5, 6)"
+// for domain.Status.Open, so that queries name status sets by the domain's rule.
+func statusIn(keep func(domain.Status) bool) string {
+	var b strings.Builder
+	for _, st := range domain.AllStatuses() {
+		if keep(st) {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Itoa(int(st)))
+		}
+	}
+	return "(" + b.String() + ")"
+}
+
+// statusSQL is one status as SQL.
+func statusSQL(st domain.Status) string { return strconv.Itoa(int(st)) }
+
+// Status sets the SQL names (see statusIn).
+var (
+	sqlRegistered  = statusSQL(domain.StatusRegistered)
+	sqlSupplement  = statusSQL(domain.StatusSupplement)
+	sqlResultReady = statusSQL(domain.StatusResultReady)
+	sqlOpen        = statusIn(domain.Status.Open)
+	sqlResolved    = statusIn(domain.Status.Resolved)
+	// closed without a result: refused, withdrawn, stopped
+	sqlClosedUnresolved = statusIn(func(s domain.Status) bool { return s.Final() && !s.Resolved() })
+	// besides Registered, the statuses a dossier never accepted can be in
+	sqlMaybeUnaccepted = statusIn(func(s domain.Status) bool { return s != domain.StatusRegistered && s.MayBeUnaccepted() })
+	// a dossier not yet finished with: registered, open or its result waiting at the counter
+	sqlNotFinal = statusIn(func(s domain.Status) bool { return !s.Final() })
+)
 
 // queueQuery is a filter turned into SQL. The plan matters at a million dossiers: every
 // list is read in due-date order from an index whose leading columns the filter fixes

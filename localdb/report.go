@@ -28,41 +28,41 @@ var reportIndexNames = []string{"dossiers_report", "dossiers_result_at", "dossie
 // reportColumns are read for every candidate row. The projection's received_at holds the
 // online registration time for a dossier never accepted, which a report must not count
 // as received: only a dossier refused, withdrawn, stopped or waiting for a supplement
-// (3, 7, 8, 5) can be in that state, so for those rows alone the document says whether
-// it was accepted. For a dossier waiting for a supplement it also gives when the clock
-// stopped.
-const reportColumns = `status, channel, field_code, received_at, due_at, result_at, returned_at, closed_at, assisted, digitized, e_result,
-	CASE WHEN status IN (3, 5, 7, 8) THEN json_extract(doc, '$.received_at') END,
-	CASE WHEN status = 5 THEN json_extract(doc, '$.supplements[#-1].requested_at') END`
+// (domain.Status.MayBeUnaccepted) can be in that state, so for those rows alone the
+// document says whether it was accepted. For a dossier waiting for a supplement it also
+// gives when the clock stopped.
+var reportColumns = `status, channel, field_code, received_at, due_at, result_at, returned_at, closed_at, assisted, digitized, e_result,
+	CASE WHEN status IN ` + sqlMaybeUnaccepted + ` THEN json_extract(doc, '$.received_at') END,
+	CASE WHEN status = ` + sqlSupplement + ` THEN json_extract(doc, '$.supplements[#-1].requested_at') END`
 
 // The candidate dossiers of a period [?1, ?2), as disjoint parts each forced onto its
 // index (without statistics the planner would take the status index for the resolved
 // dossiers, which is nearly all of them).
-const reportIndexedQuery = `
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_report WHERE received_at >= ?1 AND received_at < ?2 AND status <> 1
+var reportIndexedQuery = `
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_report WHERE received_at >= ?1 AND received_at < ?2 AND status <> ` + sqlRegistered + `
 UNION ALL
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_status_due WHERE status IN (2, 4, 5, 6) AND received_at < ?1
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_status_due WHERE status IN ` + sqlOpen + ` AND received_at < ?1
 UNION ALL
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_result_at WHERE result_at >= ?1 AND received_at < ?1 AND status IN (9, 10)
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_result_at WHERE result_at >= ?1 AND received_at < ?1 AND status IN ` + sqlResolved + `
 UNION ALL
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_returned_at WHERE returned_at >= ?1 AND received_at < ?1 AND status IN (9, 10)
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_returned_at WHERE returned_at >= ?1 AND received_at < ?1 AND status IN ` + sqlResolved + `
 	AND (result_at IS NULL OR result_at < ?1)
 UNION ALL
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_closed_at WHERE closed_at >= ?1 AND received_at < ?1 AND status IN (3, 7, 8)`
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_closed_at WHERE closed_at >= ?1 AND received_at < ?1 AND status IN ` + sqlClosedUnresolved
 
 // reportWaitingQuery adds, when dossiers count as resolved only once handed back, the
 // results received before the period that were still waiting at the counter at its start.
-const reportWaitingQuery = `
+var reportWaitingQuery = `
 UNION ALL
-SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_status_due WHERE status = 9 AND received_at < ?1 AND result_at < ?1
+SELECT ` + reportColumns + ` FROM dossiers INDEXED BY dossiers_status_due WHERE status = ` + sqlResultReady + ` AND received_at < ?1 AND result_at < ?1
 	AND returned_at IS NULL`
 
 // reportScanQuery is the same selection in one pass over the table.
-const reportScanQuery = `
+var reportScanQuery = `
 SELECT ` + reportColumns + ` FROM dossiers NOT INDEXED
-WHERE received_at < ?2 AND status <> 1 AND (received_at >= ?1 OR status IN (2, 4, 5, 6)
-	OR (status IN (9, 10) AND (result_at >= ?1 OR returned_at >= ?1)) OR (status IN (3, 7, 8) AND closed_at >= ?1)
-	OR (?3 AND status = 9 AND returned_at IS NULL))`
+WHERE received_at < ?2 AND status <> ` + sqlRegistered + ` AND (received_at >= ?1 OR status IN ` + sqlOpen + `
+	OR (status IN ` + sqlResolved + ` AND (result_at >= ?1 OR returned_at >= ?1)) OR (status IN ` + sqlClosedUnresolved + ` AND closed_at >= ?1)
+	OR (?3 AND status = ` + sqlResultReady + ` AND returned_at IS NULL))`
 
 // hasReportIndexes reports whether the fast plan's indexes exist.
 func (s *Store) hasReportIndexes(ctx context.Context) (bool, error) {
@@ -164,11 +164,8 @@ func (s *Store) fieldName(ctx context.Context, code string) (string, error) {
 	return strings.TrimSpace(name.String), nil
 }
 
-// reportOptions fills in the store's calendar and the catalogue's field order.
+// reportOptions fills in the catalogue's field order.
 func (s *Store) reportOptions(opt domain.ReportOptions) domain.ReportOptions {
-	if opt.Calendar == nil {
-		opt.Calendar = s.Calendar()
-	}
 	if opt.Fields == nil {
 		opt.Fields = s.Catalogue().Fields()
 	}
@@ -234,7 +231,7 @@ func (s *Store) periodDossiers(ctx context.Context, op, where string, p domain.P
 
 // TrackingBook returns the tracking book (Mẫu 07) of a period: the dossiers received in it.
 func (s *Store) TrackingBook(ctx context.Context, p domain.Period, progress func(done, total int)) ([]domain.TrackingEntry, error) {
-	ds, err := s.periodDossiers(ctx, "tracking book", `received_at >= ?1 AND received_at < ?2 AND status <> 1`, p, progress)
+	ds, err := s.periodDossiers(ctx, "tracking book", `received_at >= ?1 AND received_at < ?2 AND status <> `+sqlRegistered, p, progress)
 	if err != nil {
 		return nil, err
 	}

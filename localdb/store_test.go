@@ -261,17 +261,17 @@ func TestLifecycleAndTimeline(t *testing.T) {
 	if _, err := s.Forward(ctx, clerk, d.ID, "Công chức Tư pháp - Hộ tịch", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Reschedule(ctx, clerk, d.ID, "Chờ kết quả xác minh", vnTime(2026, 3, 7, 9, 0)); err == nil {
+	if _, err := s.Postpone(ctx, clerk, d.ID, domain.RescheduledPayload{Reason: "Chờ kết quả xác minh", NewDueAt: vnTime(2026, 3, 7, 9, 0)}); err == nil {
 		t.Fatal("rescheduled onto a Saturday")
 	}
-	d, err = s.Reschedule(ctx, clerk, d.ID, "Chờ kết quả xác minh", vnTime(2026, 3, 11, 9, 0))
+	d, err = s.Postpone(ctx, clerk, d.ID, domain.RescheduledPayload{Reason: "Chờ kết quả xác minh", NewDueAt: vnTime(2026, 3, 11, 9, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Reschedules) != 1 || d.Reschedules[0].Number != "1/PXL" {
 		t.Errorf("reschedules %+v", d.Reschedules)
 	}
-	if _, err := s.Reschedule(ctx, clerk, d.ID, "Lần nữa", vnTime(2026, 3, 12, 9, 0)); err == nil {
+	if _, err := s.Postpone(ctx, clerk, d.ID, domain.RescheduledPayload{Reason: "Lần nữa", NewDueAt: vnTime(2026, 3, 12, 9, 0)}); err == nil {
 		t.Fatal("second reschedule accepted with limit 1")
 	}
 	if _, err := s.ResultReady(ctx, clerk, d.ID, domain.ResultReadyPayload{}); err != nil {

@@ -199,10 +199,7 @@ func (s *Store) ResultReady(ctx context.Context, actor domain.Staff, id string, 
 	return s.Record(ctx, actor, id, domain.EvResultReady, p)
 }
 
-// Reschedule sets a new due date with an apology (Mẫu 04).
-func (s *Store) Reschedule(ctx context.Context, actor domain.Staff, id, reason string, newDue time.Time) (domain.Dossier, error) {
-	return s.Record(ctx, actor, id, domain.EvRescheduled, domain.RescheduledPayload{Reason: reason, NewDueAt: newDue})
-}
+// Rescheduling (Mẫu 04) is Postpone, in usecases_ui.go.
 
 // Stop stops the processing of the dossier with a reason (Mẫu 05).
 func (s *Store) Stop(ctx context.Context, actor domain.Staff, id, reason string) (domain.Dossier, error) {

@@ -515,11 +515,7 @@ func (v *detailView) reschedule() {
 	if day.IsZero() {
 		day = u.now()
 	}
-	day = day.In(domain.VN())
-	next := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, domain.VN()).AddDate(0, 0, 1)
-	for i := 0; i < 30 && !cal.IsWorkingDay(next); i++ {
-		next = next.AddDate(0, 0, 1)
-	}
+	next := cal.NextWorkingDay(day)
 	date := f.entry("date", T("Ngày hẹn mới (ngày/tháng/năm)"), T("dd/mm/yyyy"), next.Format("02/01/2006"), false)
 	f.errs["new_due_at"] = f.errs["date"]
 	clock := f.entry("time", T("Giờ hẹn"), "17:00", fmt.Sprintf("%02d:%02d", end/60, end%60), false)

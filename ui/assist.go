@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/domain/citizen"
 	"motcua/forms"
 )
 
@@ -37,12 +38,12 @@ func init() {
 type assistScreen struct {
 	u         *UI
 	store     assistStore // what it reads and records
-	decls     forms.Declarations
+	decls     domain.Declarations
 	canIntake bool // the role has the Tiếp nhận screen; a helper hands the paper over instead
 
 	picker *procedurePicker
 	proc   *domain.Procedure
-	tpl    *forms.DeclarationTemplate
+	tpl    *domain.DeclarationTemplate
 
 	banner        *banner
 	procName      *widget.Label
@@ -80,7 +81,7 @@ type assistScreen struct {
 
 // assistField is one question of the declaration on screen.
 type assistField struct {
-	in    forms.DeclarationInput
+	in    domain.DeclarationInput
 	entry *widget.Entry       // text-like inputs (also the entry of a select that takes other text)
 	combo *widget.SelectEntry // a select that takes other text
 	sel   *widget.Select      // a strict select
@@ -249,7 +250,7 @@ func (s *assistScreen) watchPicker() {
 		changed(text)
 	}
 	pe.OnSubmitted = func(text string) {
-		if !looksLikeCardScan(text) {
+		if !citizen.LooksLikeCardScan(text) {
 			submitted(text)
 			return
 		}
@@ -368,7 +369,7 @@ func (s *assistScreen) clearDeclaration() {
 
 // buildDeclaration generates the questions of a template: entries, date entries and
 // selects, with what the applicant's details and the defaults fill in.
-func (s *assistScreen) buildDeclaration(tpl forms.DeclarationTemplate) {
+func (s *assistScreen) buildDeclaration(tpl domain.DeclarationTemplate) {
 	inputs := tpl.Inputs()
 	bySection := map[int][]*assistField{}
 	for _, in := range inputs {
@@ -404,7 +405,7 @@ func (s *assistScreen) buildDeclaration(tpl forms.DeclarationTemplate) {
 	s.declBox.Refresh()
 }
 
-func (s *assistScreen) newField(in forms.DeclarationInput) *assistField {
+func (s *assistScreen) newField(in domain.DeclarationInput) *assistField {
 	f := &assistField{in: in, err: errLabel()}
 	fd := in.Field
 	next := func() {
@@ -412,11 +413,11 @@ func (s *assistScreen) newField(in forms.DeclarationInput) *assistField {
 		s.focusNext(f.focus)
 	}
 	switch {
-	case fd.Kind == forms.KindSelect && !fd.Other:
+	case fd.Kind == domain.KindSelect && !fd.Other:
 		f.sel = widget.NewSelect(fd.Options, func(string) { s.changed() })
 		f.sel.PlaceHolder = T("Chọn")
 		f.focus = f.sel
-	case fd.Kind == forms.KindSelect:
+	case fd.Kind == domain.KindSelect:
 		f.combo = widget.NewSelectEntry(fd.Options)
 		f.combo.SetPlaceHolder(T("Chọn hoặc gõ"))
 		f.entry = &f.combo.Entry
@@ -426,13 +427,13 @@ func (s *assistScreen) newField(in forms.DeclarationInput) *assistField {
 		f.entry = widget.NewEntry()
 		f.focus = f.entry
 		switch fd.Kind {
-		case forms.KindDate:
+		case domain.KindDate:
 			f.entry.SetPlaceHolder(T("ngày/tháng/năm"))
-		case forms.KindYear:
+		case domain.KindYear:
 			f.entry.SetPlaceHolder(T("năm, ví dụ 1990"))
-		case forms.KindTime:
+		case domain.KindTime:
 			f.entry.SetPlaceHolder(T("giờ:phút, ví dụ 14:30"))
-		case forms.KindNumber:
+		case domain.KindNumber:
 			f.entry.SetPlaceHolder("0")
 		}
 		changed := s.changed
@@ -712,10 +713,10 @@ func (s *assistScreen) onTransfer() {
 	}
 	move := func() {
 		it.prefill(proc.Code, person, summary, templateID, vals)
-		if v := intakeValues[forms.IntakeCopies]; v != "" {
+		if v := intakeValues[domain.IntakeCopies]; v != "" {
 			it.copies.SetText(v)
 		}
-		if v := intakeValues[forms.IntakePages]; v != "" {
+		if v := intakeValues[domain.IntakePages]; v != "" {
 			it.pages.SetText(v)
 		}
 		it.changed()

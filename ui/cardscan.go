@@ -12,12 +12,6 @@ import (
 	"motcua/domain/citizen"
 )
 
-// looksLikeCardScan tells a scanned ID-card payload from what a clerk types: the payload
-// has '|' between its fields (a malformed one too, so it can be reported, not typed in).
-func looksLikeCardScan(text string) bool {
-	return citizen.LooksLikeCardQR(text) || strings.Count(text, "|") >= 2
-}
-
 // scanBurst is the longest pause between two keystrokes of a USB scanner; people type
 // slower.
 const scanBurst = 250 * time.Millisecond
@@ -119,7 +113,7 @@ func watchScans(e *widget.Entry, clock func() time.Time, onEdit, onEnter func(),
 		}
 	}
 	e.OnSubmitted = func(text string) {
-		if looksLikeCardScan(text) {
+		if citizen.LooksLikeCardScan(text) {
 			before, payload := w.split(text)
 			e.SetText(before)
 			onCard(payload)

@@ -319,7 +319,9 @@ func (p *conflictsPanel) show(it *conflictItem) {
 	p.msg.SetText(it.c.Msg)
 	p.decision.SetSelected(decisionKeep())
 	p.status.ClearSelected()
-	if st, ok := statusAfter(it.c.Type); ok {
+	// The likely choice when the supervisor decides the event stands: the status it
+	// would have put the dossier in.
+	if st, ok := domain.StatusAfter(it.c.Type, it.d.PausedFrom); ok {
 		p.status.SetSelected(statusText(st))
 	}
 	p.status.Disable()
@@ -328,30 +330,6 @@ func (p *conflictsPanel) show(it *conflictItem) {
 	p.form.Show()
 	p.form.Refresh()
 	p.root.Refresh()
-}
-
-// statusAfter is the status a conflicting event would have put the dossier in: the
-// likely choice when the supervisor decides the event stands.
-func statusAfter(t domain.EventType) (domain.Status, bool) {
-	switch t {
-	case domain.EvHandedOver:
-		return domain.StatusReturned, true
-	case domain.EvResultReady:
-		return domain.StatusResultReady, true
-	case domain.EvRefused:
-		return domain.StatusRefused, true
-	case domain.EvWithdrawn:
-		return domain.StatusWithdrawn, true
-	case domain.EvStopped:
-		return domain.StatusStopped, true
-	case domain.EvForwarded, domain.EvProgress, domain.EvSupplementReceived:
-		return domain.StatusProcessing, true
-	case domain.EvSupplementRequested:
-		return domain.StatusSupplement, true
-	case domain.EvPaymentRequested:
-		return domain.StatusAwaitingPayment, true
-	}
-	return 0, false
 }
 
 func (p *conflictsPanel) onResolve() {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/domain"
+	"motcua/domain/citizen"
 	"motcua/query"
 )
 
@@ -188,7 +189,7 @@ func (s *handOverScreen) lookup(text string) {
 		return
 	}
 	query := text
-	if looksLikeCardScan(text) {
+	if citizen.LooksLikeCardScan(text) {
 		q, err := u.readCard(text)
 		if err != nil {
 			s.code.SetText("")

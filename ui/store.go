@@ -11,9 +11,9 @@ import (
 )
 
 // The screens depend on these small interfaces over domain and query types, never on the
-// concrete store or the sync engine: *query.Store implements the store ones
-// (query.BackupDesk the backups), cmd/motcua adapts the sync engine. Each screen keeps
-// the ones it uses (see the screens' store fields).
+// concrete store or the sync engine: *localdb.Store implements the store ones
+// (localdb.BackupDesk the backups), internal/desktop adapts the sync engine. Each screen
+// keeps the ones it uses (see the screens' store fields).
 
 // Staff lists the staff accounts (to show full names).
 type Staff interface {

@@ -14,7 +14,6 @@ import (
 
 	"motcua/assets"
 	"motcua/domain"
-	"motcua/forms"
 )
 
 // sourceStrings collects every string literal passed to T or Tf in this package's code.
@@ -73,7 +72,7 @@ func sourceStrings(t *testing.T) []string {
 	for _, src := range []string{domain.UnconfirmedCatalogue, domain.UnconfirmedForms, domain.UnconfirmedDeclarations} {
 		seen[src] = true
 	}
-	for _, n := range append(domain.UnconfirmedFactNames(), forms.UnconfirmedFactNames()...) {
+	for _, n := range domain.UnconfirmedFactNames() {
 		seen[n] = true
 	}
 	var out []string

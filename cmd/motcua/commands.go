@@ -22,6 +22,7 @@ import (
 	"motcua/internal/datadir"
 	"motcua/internal/version"
 	"motcua/localdb"
+	appsync "motcua/sync"
 )
 
 // command is one headless subcommand.
@@ -101,7 +102,14 @@ func report(e *env, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintln(e.stderr, "motcua:", err)
+	// A sync error carries words written for staff; its Error() adds the cause for the log,
+	// which would print the message twice here.
+	var se *appsync.Error
+	if errors.As(err, &se) {
+		fmt.Fprintln(e.stderr, "motcua:", appsync.Message(err))
+	} else {
+		fmt.Fprintln(e.stderr, "motcua:", err)
+	}
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -222,6 +222,12 @@ func (c *Calendar) nextWorkingDay(j int) int {
 	return j
 }
 
+// NextWorkingDay is the first working day after t's date (in Vietnam), at
+// midnight Vietnam time.
+func (c *Calendar) NextWorkingDay(t time.Time) time.Time {
+	return at(c.nextWorkingDay(dayOf(t)), 0)
+}
+
 // slotAt returns the working slot that contains t (start ≤ t < end), or the
 // next one to start, and its end. Results are in Vietnam time.
 func (c *Calendar) slotAt(t time.Time) (start, end time.Time) {
@@ -375,10 +381,17 @@ func (c *Calendar) Paused(due, pausedFrom, pausedTo time.Time) time.Time {
 	return c.AddWorkingDuration(due, c.WorkingDuration(pausedFrom, pausedTo))
 }
 
-// Timeliness compares the day a dossier was finished with its due day, both
-// in Vietnam: an earlier day is Early, the same day OnTime (whatever the
-// hour), a later day Late.
+// Timeliness compares the day a dossier was finished with its due day; see
+// TimelinessOf (the rule needs no holiday table, so callers without a
+// calendar use that).
 func (c *Calendar) Timeliness(finished, due time.Time) Timeliness {
+	return TimelinessOf(finished, due)
+}
+
+// TimelinessOf compares the day a dossier (or a step of it) was finished with
+// its due day, both in Vietnam: an earlier day is Early, the same day OnTime
+// (whatever the hour: due dates never fall on a day off), a later day Late.
+func TimelinessOf(finished, due time.Time) Timeliness {
 	f, d := dayOf(finished), dayOf(due)
 	switch {
 	case f < d:

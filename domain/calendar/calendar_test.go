@@ -145,6 +145,28 @@ func TestNextWorkingStart(t *testing.T) {
 	}
 }
 
+func TestNextWorkingDay(t *testing.T) {
+	c := official(t)
+	tests := []struct{ at, want string }{
+		{"2026-03-02 09:00", "2026-03-03 00:00"}, // Monday → Tuesday
+		{"2026-03-06 16:00", "2026-03-09 00:00"}, // Friday → Monday
+		{"2026-03-07 09:00", "2026-03-09 00:00"}, // from a day off too
+		{"2026-08-21 17:00", "2026-08-22 00:00"}, // make-up Saturday
+		{"2026-02-13 17:00", "2026-02-23 00:00"}, // over Tết
+		{"2026-08-28 17:00", "2026-09-03 00:00"}, // over Quốc khánh
+	}
+	for _, tt := range tests {
+		got := c.NextWorkingDay(vn(t, tt.at))
+		if want := vn(t, tt.want); !got.Equal(want) || got.Location() != VN {
+			t.Errorf("NextWorkingDay(%s) = %v, want %s", tt.at, got, tt.want)
+		}
+	}
+	// The date is taken in Vietnam: Sunday 18:00 UTC is Monday in Vietnam.
+	if got := c.NextWorkingDay(time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC)); !got.Equal(vn(t, "2026-03-03 00:00")) {
+		t.Errorf("NextWorkingDay(Sunday 18:00 UTC) = %v, want Tuesday", got)
+	}
+}
+
 func TestAddWorkingDuration(t *testing.T) {
 	c := official(t)
 	tests := []struct {

@@ -66,6 +66,14 @@ func LooksLikeCardQR(s string) bool {
 	return len(first) == 12 && allDigits(first) && strings.Count(rest, "|") >= 4
 }
 
+// LooksLikeCardScan tells what a USB scanner typed into a field from what a
+// clerk typed: at least two '|' (a card payload has five). It is looser than
+// LooksLikeCardQR on purpose, so that a malformed payload is read, and its
+// fault reported, rather than typed into the field.
+func LooksLikeCardScan(s string) bool {
+	return strings.Count(s, "|") >= 2
+}
+
 // ParseCardQR reads an ID-card QR payload. It tolerates what scanners and
 // copy and paste add (surrounding white space, CR/LF/Tab, a BOM), NFD text,
 // any case for the sex, a missing issue date and extra trailing fields (kept

@@ -171,6 +171,30 @@ func TestCardQRFormat(t *testing.T) {
 	}
 }
 
+func TestLooksLikeCardScan(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{qrAn, true},
+		{"001099012345|||||", true},
+		{"00109901234||||||", true}, // malformed: read and reported, not typed in
+		{"001099012345|Nguyễn Văn An|", true},
+		{"", false},
+		{"001099012345", false},
+		{"Nguyễn Văn An", false},
+		{"a|b", false},
+	}
+	for _, tt := range tests {
+		if got := LooksLikeCardScan(tt.in); got != tt.want {
+			t.Errorf("LooksLikeCardScan(%.40q) = %v, want %v", tt.in, got, tt.want)
+		}
+		if LooksLikeCardQR(tt.in) && !LooksLikeCardScan(tt.in) {
+			t.Errorf("%.40q looks like a card but not like a scan", tt.in)
+		}
+	}
+}
+
 func TestLooksLikeCardQR(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -27,6 +27,8 @@ type rule struct {
 var rules = []rule{
 	{pkg: "motcua/domain/...", only: []string{"motcua/domain/..."},
 		why: "domain is the rules, pure Go: every other package depends on it, it on none of them"},
+	{pkg: "motcua/query/...", only: []string{"motcua/domain/..."},
+		why: "the read models screens show are plain types over domain, filled by localdb"},
 	{pkg: "motcua/ui/...", mustNot: []string{"motcua/localdb/...", "motcua/sync/...", "motcua/internal/desktop"},
 		why: "screens see small interfaces they declare themselves, over domain types"},
 	{pkg: "motcua/cmd/motcua", mustNot: []string{"motcua/sync/central/...", "github.com/tus/tusd/..."},

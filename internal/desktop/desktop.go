@@ -7,6 +7,7 @@ package desktop
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -29,6 +30,10 @@ type Options struct {
 	Started func(a fyne.App, w *ui.UI)
 }
 
+// msgRestoreFailed is what staff are told when a staged restore cannot be swapped in; the
+// cause (often the OS's words, with paths) goes to the log, whose folder follows.
+const msgRestoreFailed = "Không khôi phục được bản sao lưu đã chọn. Hãy báo cán bộ phụ trách kỹ thuật trước khi làm việc tiếp; chi tiết đã ghi vào nhật ký trong thư mục:"
+
 // Run opens the desktop app on the data folder: logs to a rotating file there, daily
 // backups when a backup folder is set, and a message instead of a vanished window on a panic.
 // It returns when the window closes.
@@ -44,7 +49,7 @@ func Run(ctx context.Context, opt Options) error {
 	// A restore chosen in the settings screen was staged beside the data: swap it in now.
 	if old, err := localdb.ApplyPendingRestore(opt.Data); err != nil {
 		logger.Error("restore", "err", err)
-		logging.Alert("motcua", err.Error())
+		logging.Alert("motcua", msgRestoreFailed+" "+filepath.Join(opt.Data, "logs"))
 	} else if old != "" {
 		logger.Info("restored data swapped in", "previous data kept in", old)
 	}

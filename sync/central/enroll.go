@@ -3,7 +3,11 @@ package central
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -374,4 +378,128 @@ func (c *Central) Head(ctx context.Context, dev Device) (api.ChainHead, error) {
 	out.At = time.UnixMilli(at).UTC()
 	err = c.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE unit = ? AND device = ?`, dev.Unit, dev.ID).Scan(&out.Events)
 	return out, err
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O, 1/I: read aloud over the phone
+
+func newEnrollCode() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	var sb strings.Builder
+	for i, x := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
+	}
+	return sb.String()
+}
+
+// normaliseCode accepts a code typed with spaces, dashes or in lower case.
+func normaliseCode(s string) string {
+	s = strings.ToUpper(s)
+	var sb strings.Builder
+	for _, r := range s {
+		if r != '-' && r != ' ' && r != '\t' {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// IssueEnrollCode makes a one-time code that lets one workstation join a unit at a slot.
+// The slot must not be held by an active device of the unit.
+func (c *Central) IssueEnrollCode(ctx context.Context, unitCode, unitName string, slot int) (string, time.Time, error) {
+	unitCode = strings.ToUpper(strings.TrimSpace(unitCode))
+	unitName = strings.TrimSpace(unitName)
+	if err := domain.ValidateUnitCode(unitCode); err != nil {
+		return "", time.Time{}, err
+	}
+	if err := domain.ValidateSlot(slot); err != nil {
+		return "", time.Time{}, err
+	}
+	if unitName == "" {
+		return "", time.Time{}, invalid("Vui lòng nhập tên đơn vị.")
+	}
+	code := newEnrollCode()
+	now := c.now()
+	expires := now.Add(EnrollCodeTTL)
+	err := c.db.tx(ctx, "enroll code", func(tx *sql.Tx) error {
+		var holder string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM devices WHERE unit = ? AND slot = ? AND active = 1`, unitCode, slot).Scan(&holder)
+		if err == nil {
+			return conflict(fmt.Sprintf("Máy số %d của đơn vị %s đang được máy «%s» sử dụng; hãy thu hồi máy đó (motcua-central revoke) hoặc chọn số máy khác.", slot, unitCode, holder))
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units(code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name`, unitCode, unitName); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO enroll_codes(code_hash, unit, unit_name, slot, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			hashSecret(normaliseCode(code)), unitCode, unitName, slot, now.UnixMilli(), expires.UnixMilli())
+		return err
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return code, expires, nil
+}
+
+// Revoke withdraws a device's token: its next call gets 401 and its sync pauses until it
+// enrolls again. The slot becomes free.
+func (c *Central) Revoke(ctx context.Context, deviceID string) error {
+	return c.db.tx(ctx, "revoke", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET active = 0, revoked_at = ? WHERE id = ? AND active = 1`, c.now().UnixMilli(), deviceID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("thiết bị %s: %w", deviceID, domain.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// Devices lists the enrolled devices.
+func (c *Central) Devices(ctx context.Context) ([]Device, error) {
+	rows, err := c.db.r.QueryContext(ctx, `SELECT id, name, unit, slot, active FROM devices ORDER BY unit, slot, enrolled_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		var d Device
+		if err := rows.Scan(&d.ID, &d.Name, &d.Unit, &d.Slot, &d.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate finds the active device holding a token.
+func (c *Central) Authenticate(ctx context.Context, token string) (Device, error) {
+	if token == "" {
+		return Device{}, errAuth
+	}
+	var d Device
+	err := c.db.r.QueryRowContext(ctx, `SELECT id, name, unit, slot, active FROM devices WHERE token_hash = ?`, hashSecret(token)).
+		Scan(&d.ID, &d.Name, &d.Unit, &d.Slot, &d.Active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !d.Active) {
+		return Device{}, errAuth
+	}
+	return d, err
 }

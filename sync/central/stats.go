@@ -36,3 +36,27 @@ func (c *Central) UnitStats(ctx context.Context, unit string) (api.StatsResponse
 		(SELECT COUNT(*) FROM devices WHERE active = 1 AND unit = ?)`, unit, unit, unit).Scan(&st.Events, &st.Files, &st.Devices)
 	return st, err
 }
+
+// Stats counts what the city holds.
+func (c *Central) Stats(ctx context.Context) (api.StatsResponse, error) {
+	st := api.StatsResponse{ByStatus: map[string]int{}, ByUnit: map[string]int{}}
+	rows, err := c.db.r.QueryContext(ctx, `SELECT unit, trang_thai, COUNT(*) FROM dossiers GROUP BY unit, trang_thai`)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var unit string
+		var status, n int
+		if err := rows.Scan(&unit, &status, &n); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.ByStatus[fmt.Sprint(status)] += n
+		st.ByUnit[unit] += n
+		st.Dossiers += n
+	}
+	rows.Close()
+	err = c.db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM files),
+		(SELECT COUNT(*) FROM devices WHERE active = 1)`).Scan(&st.Events, &st.Files, &st.Devices)
+	return st, err
+}

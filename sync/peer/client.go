@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -144,7 +143,7 @@ func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, r
 	resynced := false
 	for page := 0; ; page++ {
 		if page >= maxPages {
-			return fmt.Errorf("Máy ngang hàng %s gửi quá nhiều trang dữ liệu; dừng lại, sẽ thử lại sau.", addr)
+			return staffErrorf("Máy ngang hàng %s gửi quá nhiều trang dữ liệu; dừng lại, sẽ thử lại sau.", addr)
 		}
 		var cr api.ChangesResponse
 		status, err := n.get(ctx, hc, addr, cursor, &cr)
@@ -163,13 +162,13 @@ func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, r
 		}
 		if bad > 0 {
 			// A peer that sends events that do not hold is not trusted further this round.
-			return fmt.Errorf("Máy ngang hàng %s gửi %d sự kiện không tin được; ngừng trao đổi với máy này trong lượt này.", addr, bad)
+			return staffErrorf("Máy ngang hàng %s gửi %d sự kiện không tin được; ngừng trao đổi với máy này trong lượt này.", addr, bad)
 		}
 		if !cr.More {
 			return nil
 		}
 		if cr.Cursor == cursor {
-			return fmt.Errorf("Máy ngang hàng %s báo còn dữ liệu nhưng không gửi thêm; sẽ thử lại.", addr)
+			return staffErrorf("Máy ngang hàng %s báo còn dữ liệu nhưng không gửi thêm; sẽ thử lại.", addr)
 		}
 		cursor = cr.Cursor
 	}
@@ -211,7 +210,7 @@ func (n *Node) offer(ctx context.Context, hc *http.Client, addr, device string, 
 			return nil
 		}
 	}
-	return fmt.Errorf("Còn sự kiện chưa gửi cho máy ngang hàng %s; sẽ gửi tiếp ở lượt sau.", addr)
+	return staffErrorf("Còn sự kiện chưa gửi cho máy ngang hàng %s; sẽ gửi tiếp ở lượt sau.", addr)
 }
 
 // get asks for one page. It returns the HTTP status (0 without an answer) and an error in
@@ -227,7 +226,7 @@ func (n *Node) get(ctx context.Context, hc *http.Client, addr, cursor string, ou
 	if err != nil {
 		return status, err
 	}
-	garbage := fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
+	garbage := staffErrorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
 	if err := json.Unmarshal(body, out); err != nil || (len(out.Events) > 0 && out.Cursor == "") || len(out.Events) > MaxPage ||
 		len(out.Cursor) > maxCursorBytes || (out.More && len(out.Events) == 0) {
 		return status, garbage
@@ -252,7 +251,7 @@ func (n *Node) post(ctx context.Context, hc *http.Client, addr string, evs []dom
 		return err
 	}
 	if json.Unmarshal(reply, out) != nil || out.Received < 0 || out.Refused < 0 {
-		return fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức khi nhận sự kiện của máy này; sẽ thử lại.", addr)
+		return staffErrorf("Máy ngang hàng %s trả lời sai giao thức khi nhận sự kiện của máy này; sẽ thử lại.", addr)
 	}
 	return nil
 }
@@ -266,9 +265,9 @@ func (n *Node) do(hc *http.Client, req *http.Request, addr string) (int, []byte,
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplyBytes+1))
-	garbage := fmt.Errorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
+	garbage := staffErrorf("Máy ngang hàng %s trả lời sai giao thức hoặc dữ liệu hỏng; không áp dụng gì.", addr)
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("Mất kết nối với máy ngang hàng %s giữa chừng; sẽ thử lại.", addr)
+		return resp.StatusCode, nil, staffErrorf("Mất kết nối với máy ngang hàng %s giữa chừng; sẽ thử lại.", addr)
 	}
 	if len(body) > MaxReplyBytes || resp.Header.Get(api.Header) != api.HeaderValue {
 		return resp.StatusCode, nil, garbage
@@ -285,7 +284,7 @@ func (n *Node) do(hc *http.Client, req *http.Request, addr string) (int, []byte,
 		if resp.StatusCode == http.StatusForbidden {
 			return resp.StatusCode, nil, refused("Máy ngang hàng %s từ chối máy này: %s", addr, msg)
 		}
-		return resp.StatusCode, nil, fmt.Errorf("Máy ngang hàng %s: %s", addr, msg)
+		return resp.StatusCode, nil, staffErrorf("Máy ngang hàng %s: %s", addr, msg)
 	}
 	return resp.StatusCode, body, nil
 }
@@ -381,7 +380,7 @@ func screenAndApply(ctx context.Context, store *localdb.Store, log *slog.Logger,
 	}
 	got, kept, err = store.ApplyPulledKept(ctx, good, refused, cursorKey, cursor)
 	if err != nil {
-		return 0, 0, bad, fmt.Errorf("Không lưu được dữ liệu nhận từ máy ngang hàng: %w", err)
+		return 0, 0, bad, &appsync.Error{Class: appsync.ClassLocal, Op: "peer", Msg: "Không lưu được dữ liệu nhận từ máy ngang hàng", Err: err}
 	}
 	return got, kept, bad, nil
 }
@@ -409,18 +408,18 @@ func dialError(addr string, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("Không kết nối được với máy ngang hàng %s (hết thời gian chờ).", addr)
+		return staffErrorf("Không kết nối được với máy ngang hàng %s (hết thời gian chờ).", addr)
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
-		return fmt.Errorf("Không kết nối được với máy ngang hàng %s (máy tắt, sai địa chỉ hoặc bị tường lửa chặn).", addr)
+		return staffErrorf("Không kết nối được với máy ngang hàng %s (máy tắt, sai địa chỉ hoặc bị tường lửa chặn).", addr)
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
-		return fmt.Errorf("Địa chỉ %s không phải máy ngang hàng motcua (không trả lời bằng kết nối mã hóa); kiểm tra lại địa chỉ và cổng.", addr)
+		return staffErrorf("Địa chỉ %s không phải máy ngang hàng motcua (không trả lời bằng kết nối mã hóa); kiểm tra lại địa chỉ và cổng.", addr)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("Địa chỉ %s đóng kết nối ngay; có thể không phải máy ngang hàng motcua, kiểm tra lại địa chỉ và cổng.", addr)
+		return staffErrorf("Địa chỉ %s đóng kết nối ngay; có thể không phải máy ngang hàng motcua, kiểm tra lại địa chỉ và cổng.", addr)
 	}
-	return fmt.Errorf("Không thiết lập được kết nối an toàn với máy ngang hàng %s; kiểm tra lại địa chỉ và cổng.", addr)
+	return staffErrorf("Không thiết lập được kết nối an toàn với máy ngang hàng %s; kiểm tra lại địa chỉ và cổng.", addr)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -223,18 +222,18 @@ func listenError(addr string, err error) error {
 	errors.As(err, &errno)
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE) || errno == 10048: // 10048: WSAEADDRINUSE on Windows
-		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: cổng đang được một chương trình khác dùng (có thể motcua đang chạy ở cửa sổ khác); hãy đóng chương trình đó hoặc chọn cổng khác (peers config --listen).", addr)
+		return staffErrorf("Không mở được cổng %s cho máy ngang hàng: cổng đang được một chương trình khác dùng (có thể motcua đang chạy ở cửa sổ khác); hãy đóng chương trình đó hoặc chọn cổng khác (peers config --listen).", addr)
 	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: không có quyền dùng cổng này; hãy chọn cổng lớn hơn 1024 (peers config --listen).", addr)
+		return staffErrorf("Không mở được cổng %s cho máy ngang hàng: không có quyền dùng cổng này; hãy chọn cổng lớn hơn 1024 (peers config --listen).", addr)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng: máy này không có địa chỉ đó; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
+		return staffErrorf("Không mở được cổng %s cho máy ngang hàng: máy này không có địa chỉ đó; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
 	}
 	var ae *net.AddrError
 	var de *net.DNSError
 	if errors.As(err, &ae) || errors.As(err, &de) {
-		return fmt.Errorf("Không mở được cổng cho máy ngang hàng: địa chỉ nghe «%s» không đúng dạng [máy]:cổng (ví dụ :47470).", addr)
+		return staffErrorf("Không mở được cổng cho máy ngang hàng: địa chỉ nghe «%s» không đúng dạng [máy]:cổng (ví dụ :47470).", addr)
 	}
-	return fmt.Errorf("Không mở được cổng %s cho máy ngang hàng; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
+	return staffErrorf("Không mở được cổng %s cho máy ngang hàng; hãy kiểm tra địa chỉ nghe (peers config --listen).", addr)
 }
 
 // Serve runs the peer server on ln until ctx ends.
@@ -292,7 +291,7 @@ func (n *Node) Round(ctx context.Context) []Result {
 		case <-rctx.Done():
 		}
 		if rctx.Err() != nil {
-			r := Result{Addr: ps[i].Addr, Err: fmt.Errorf("Hết thời gian của lượt đồng bộ trước khi tới lượt máy ngang hàng %s; sẽ thử lại.", ps[i].Addr)}
+			r := Result{Addr: ps[i].Addr, Err: staffErrorf("Hết thời gian của lượt đồng bộ trước khi tới lượt máy ngang hàng %s; sẽ thử lại.", ps[i].Addr)}
 			results[i] = &r
 			continue
 		}
@@ -345,7 +344,7 @@ func (n *Node) note(ctx, rctx context.Context, p localdb.Peer, r Result) {
 	}
 	o := localdb.PeerOutcome{Device: r.Device, Name: r.Name, Received: r.Received, Complete: r.InStep}
 	if r.Err != nil {
-		o.Error = Sanitise(r.Err.Error(), 400)
+		o.Error = Sanitise(Message(r.Err), 400)
 	}
 	// Recorded when something changed, and once a minute otherwise: a quiet LAN must not
 	// cost a durable write per peer every few seconds.
@@ -423,7 +422,7 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			n.log.Warn("peer: cannot listen", "err", err)
-			n.update(func(s *Status) { s.ServeError = err.Error() })
+			n.update(func(s *Status) { s.ServeError = Message(err) })
 		} else {
 			go n.Serve(ctx, ln, srv)
 			if n.setting(ctx, n.opt.MDNS, localdb.SyncKeyMDNS) {
