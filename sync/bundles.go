@@ -147,6 +147,8 @@ type BundleImport struct {
 	// Roster is the number of active devices in the unit's roster the bundle brought, when
 	// it replaced the one held (0: it was not newer).
 	Roster int `json:"roster,omitempty"`
+	// Applied are the events this import stored, for the open screens to follow (not kept).
+	Applied []domain.Event `json:"-"`
 }
 
 // Message is the clerk's summary.
@@ -275,6 +277,9 @@ func ImportBundle(ctx context.Context, store *localdb.Store, path string, progre
 	}
 	if rep.New, err = store.ApplyPulled(ctx, good, refused, cursorKey, cursor); err != nil {
 		return rep, &Error{Class: ClassLocal, Op: "bundle", Msg: withCause("Không lưu được dữ liệu của gói", err), Err: err}
+	}
+	if rep.New > 0 {
+		rep.Applied = good
 	}
 	var acks []string
 	for _, a := range c.Acks {

@@ -99,6 +99,10 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	if in.Acked != outbox || in.Refused != 0 || in.Files != 1 || in.New != ret.Events || in.New == 0 {
 		t.Fatalf("return import %+v (bundle %+v)", in, ret)
 	}
+	// The events it stored are handed on for the open screens to follow (Engine.TellApplied).
+	if len(in.Applied) < in.New {
+		t.Fatalf("return import reports %d events applied, %d new", len(in.Applied), in.New)
+	}
 	// The unit's roster came with it, kept as a city sync keeps it: both counters, signed.
 	roster, ok, err := island.Roster(ctx)
 	if err != nil || !ok || len(roster.Devices) != 2 || in.Roster != 2 || ret.Roster != 2 {
@@ -411,7 +415,7 @@ func TestBundleLostReturnAndLateArrival(t *testing.T) {
 	cursor, _ := island.SyncValue(ctx, localdb.SyncKeyCursor)
 
 	late, err := ImportBundle(ctx, island, lost, nil, quiet)
-	if err != nil || late.New != 0 || late.Already {
+	if err != nil || late.New != 0 || late.Already || late.Applied != nil {
 		t.Fatalf("late return bundle %+v %v", late, err)
 	}
 	if now, _ := island.SyncValue(ctx, localdb.SyncKeyCursor); now != cursor {

@@ -195,6 +195,11 @@ func (e *Engine) OnPulled(f func(Pulled)) {
 	e.pulledMu.Unlock()
 }
 
+// TellApplied reports events stored by another path than the engine's pull — a LAN peer's
+// exchange, a USB bundle's import — to the OnPulled functions, so open screens follow every
+// way events arrive through one hook. Safe from any goroutine; f must not block.
+func (e *Engine) TellApplied(evs []domain.Event) { e.tellPulled(evs) }
+
 // tellPulled reports a stored page to the OnPulled functions.
 func (e *Engine) tellPulled(evs []domain.Event) {
 	if len(evs) == 0 {

@@ -23,7 +23,9 @@ func (a *syncAdapter) ImportBundle(ctx context.Context, path string, progress fu
 	if err != nil {
 		return "", clerkError("bundle", err)
 	}
-	// The counts changed (acknowledged, received): the status bar and the panel follow.
+	// The counts changed (acknowledged, received): the status bar and the panel follow, and
+	// the open screens refresh what the bundle's events touched, as after a pull.
+	a.engine.TellApplied(rep.Applied)
 	a.engine.SyncNow()
 	return rep.Message(), nil
 }

@@ -75,7 +75,8 @@ func Run(ctx context.Context, opt Options) error {
 		engine.Run(ctx)
 	}()
 	// LAN peers: serve the unit's other counters, find them, exchange every few seconds.
-	peers := peer.New(store, peer.Options{Logger: logger})
+	// What they bring reaches the open screens through the engine's OnPulled hook, as a pull does.
+	peers := peer.New(store, peer.Options{Logger: logger, OnApplied: engine.TellApplied})
 	go func() {
 		defer logging.RecoverPanic(logger, nil)
 		peers.Run(ctx)

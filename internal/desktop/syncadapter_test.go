@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/ui"
@@ -37,5 +38,32 @@ func TestEnrollFailureIsShownPlainly(t *testing.T) {
 	}
 	if strings.Contains(re.Msg, "dial tcp") || !strings.Contains(err.Error(), "dial tcp") {
 		t.Fatalf("shown %q; logged %q", re.Msg, err.Error())
+	}
+}
+
+// Events stored by a LAN peer's exchange or a USB bundle's import (Engine.TellApplied, which
+// the peer node's OnApplied and ImportBundle feed) reach the screens through the same
+// OnPulled hook as a pull from the city.
+func TestAppliedEventsReachTheScreensLikeAPull(t *testing.T) {
+	ctx := context.Background()
+	store, err := localdb.Open(ctx, t.TempDir(), localdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	engine := appsync.New(store, appsync.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a := newSyncAdapter(engine, store, nil)
+	var got []string
+	var others bool
+	a.OnPulled(func(dossiers []string, o bool) { got, others = append(got, dossiers...), others || o })
+	engine.TellApplied([]domain.Event{{Stream: domain.StreamDossier, StreamID: "d1"}, {Stream: domain.StreamDossier, StreamID: "d1"},
+		{Stream: domain.StreamDossier, StreamID: "d2"}, {Stream: domain.StreamVisit, StreamID: "v1"}})
+	if strings.Join(got, ",") != "d1,d2" || !others {
+		t.Fatalf("told %v, others %v", got, others)
+	}
+	got = nil
+	engine.TellApplied(nil) // a bundle that brought nothing new
+	if got != nil {
+		t.Fatalf("nothing applied, told %v", got)
 	}
 }

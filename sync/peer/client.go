@@ -334,7 +334,7 @@ func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.Chang
 	if len(cr.Events) == 0 && cr.Cursor == cursor {
 		return 0, nil // nothing new: no write (a round every few seconds must not fsync for nothing)
 	}
-	got, kept, bad, err := screenAndApply(ctx, n.store, n.log, n.opt.Now(), n.opt.CityClient, cr.Events,
+	got, kept, bad, err := screenAndApply(ctx, n.store, n.log, n.opt.Now(), n.opt.CityClient, n.opt.OnApplied, cr.Events,
 		"Nhận từ máy ngang hàng "+res.Addr+": ", maxRefusedKept-res.Refused, cursorKey, cr.Cursor)
 	if err != nil {
 		return bad, err
@@ -348,9 +348,10 @@ func (n *Node) apply(ctx context.Context, cursorKey, cursor string, cr api.Chang
 // server) exactly like pulled ones, and stores what holds through the pull's own path —
 // never into the outbox. The receiver's own events are dropped first: they are its own to
 // push. At most keep refused events are kept aside. It returns the events stored, the
-// refused ones kept aside, and how many were refused in all.
+// refused ones kept aside, and how many were refused in all. When something new was stored,
+// applied (if set) is told the events that held.
 func screenAndApply(ctx context.Context, store *localdb.Store, log *slog.Logger, now time.Time, city *http.Client,
-	in []domain.Event, why string, keep int, cursorKey, cursor string) (got, kept, bad int, err error) {
+	applied func([]domain.Event), in []domain.Event, why string, keep int, cursorKey, cursor string) (got, kept, bad int, err error) {
 	me := store.Config()
 	evs := in[:0:0]
 	for _, e := range in {
@@ -381,6 +382,9 @@ func screenAndApply(ctx context.Context, store *localdb.Store, log *slog.Logger,
 	got, kept, err = store.ApplyPulledKept(ctx, good, refused, cursorKey, cursor)
 	if err != nil {
 		return 0, 0, bad, &appsync.Error{Class: appsync.ClassLocal, Op: "peer", Msg: "Không lưu được dữ liệu nhận từ máy ngang hàng", Err: err}
+	}
+	if got > 0 && applied != nil {
+		applied(good)
 	}
 	return got, kept, bad, nil
 }

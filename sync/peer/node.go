@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
 )
@@ -31,6 +32,10 @@ type Options struct {
 	CityClient     *http.Client  // for the roster (nil: the shared client)
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// OnApplied, when set, is called with the events received from peers (pulled or offered)
+	// after they are stored, so open screens can follow them like a pull from the city. It
+	// runs on the node's goroutines and must not block.
+	OnApplied func([]domain.Event)
 }
 
 func (o *Options) defaults() {
@@ -183,7 +188,7 @@ func (n *Node) Refresh(ctx context.Context) {
 
 // Handler is the peer protocol's HTTP handler (for tests that mount it themselves).
 func (n *Node) Handler() http.Handler {
-	return newHandler(n.store, n.log, n.opt.Now, n.opt.CityClient)
+	return newHandler(n.store, n.log, n.opt.Now, n.opt.CityClient, n.opt.OnApplied)
 }
 
 // Listen opens the peer server's port (Options.Listen, or the store's setting).

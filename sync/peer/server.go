@@ -75,11 +75,12 @@ type handler struct {
 	now   func() time.Time
 	city  *http.Client
 	slots chan struct{}
+	onApp func([]domain.Event) // Options.OnApplied
 	apply gosync.Mutex // one offer stored at a time
 }
 
-func newHandler(store *localdb.Store, log *slog.Logger, now func() time.Time, city *http.Client) http.Handler {
-	h := &handler{store: store, log: log, now: now, city: city, slots: make(chan struct{}, MaxInFlight)}
+func newHandler(store *localdb.Store, log *slog.Logger, now func() time.Time, city *http.Client, onApplied func([]domain.Event)) http.Handler {
+	h := &handler{store: store, log: log, now: now, city: city, slots: make(chan struct{}, MaxInFlight), onApp: onApplied}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+ChangesPath, h.changes)
 	mux.HandleFunc("POST "+EventsPath, h.events)
@@ -165,7 +166,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	h.apply.Lock()
 	defer h.apply.Unlock()
 	from := asker(r)
-	got, kept, bad, err := screenAndApply(r.Context(), h.store, h.log, h.now(), h.city, req.Events,
+	got, kept, bad, err := screenAndApply(r.Context(), h.store, h.log, h.now(), h.city, h.onApp, req.Events,
 		"Máy ngang hàng "+short(from)+" gửi tới: ", maxRefusedKept, "", "")
 	if err != nil {
 		h.log.Error("peer: offered events", "from", from, "err", err)
