@@ -76,7 +76,7 @@ type handler struct {
 	city  *http.Client
 	slots chan struct{}
 	onApp func([]domain.Event) // Options.OnApplied
-	apply gosync.Mutex // one offer stored at a time
+	apply gosync.Mutex         // one offer stored at a time
 }
 
 func newHandler(store *localdb.Store, log *slog.Logger, now func() time.Time, city *http.Client, onApplied func([]domain.Event)) http.Handler {
