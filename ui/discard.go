@@ -70,3 +70,23 @@ func (s *intakeScreen) unsaved() bool {
 func (s *assistScreen) unsaved() bool {
 	return s.proc != nil || anyText(s.idNumber, s.name, s.birth, s.phone, s.address)
 }
+
+// unsaved: a dossier on screen whose recipient the clerk changed from what was prefilled
+// (another name or ID number, an authorisation typed). The prefilled applicant alone is not
+// typed data: nothing is lost when it goes.
+func (s *handOverScreen) unsaved() bool {
+	if s.d == nil || !s.recipient.Visible() {
+		return false
+	}
+	name, id := "", ""
+	switch s.who.Selected {
+	case whoApplicant():
+		name, id = s.d.Applicant.Name, s.d.Applicant.IDNumber
+	case whoOwner():
+		if s.d.Owner != nil {
+			name, id = s.d.Owner.Name, s.d.Owner.IDNumber
+		}
+	}
+	return strings.TrimSpace(s.name.Text) != strings.TrimSpace(name) || strings.TrimSpace(s.idNumber.Text) != strings.TrimSpace(id) ||
+		(s.who.Selected == whoAuthorised() && anyText(s.authority))
+}

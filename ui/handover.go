@@ -44,7 +44,7 @@ type handOverScreen struct {
 	name, idNumber, authority, returned *widget.Entry
 	authorityBox                        *fyne.Container
 	method                              *widget.RadioGroup
-	save                                *widget.Button
+	save, clear                         *widget.Button
 	recipient                           *widget.Card
 	steps                               *widget.Card // what to do, while no dossier is ready
 	errs                                map[string]*widget.Label
@@ -108,7 +108,9 @@ func newHandOverScreen(u *UI) *handOverScreen {
 	s.returned.OnSubmitted = func(string) { s.onSave() }
 	s.save = widget.NewButtonWithIcon(T("Trả kết quả và in phiếu"), theme.DocumentPrintIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
-	clear := widget.NewButtonWithIcon(T("Làm lại"), theme.ContentClearIcon(), func() { s.reset(); s.banner.set("", widget.MediumImportance) })
+	s.clear = widget.NewButtonWithIcon(T("Làm lại"), theme.ContentClearIcon(), func() {
+		s.u.confirmDiscard(T("Làm lại"), func() { s.reset(); s.banner.set("", widget.MediumImportance) }, s)
+	})
 	s.recipient = widget.NewCard(T("Người nhận kết quả"), "", container.NewVBox(
 		s.who,
 		container.NewGridWithColumns(2,
@@ -117,7 +119,7 @@ func newHandOverScreen(u *UI) *handOverScreen {
 		s.authorityBox,
 		labelled(T("Hình thức trả"), s.method, s.errs["method"]),
 		labelled(T("Kết quả trả cho công dân"), s.returned, nil),
-		container.NewHBox(s.save, clear),
+		container.NewHBox(s.save, s.clear),
 	))
 	s.recipient.Hide()
 
@@ -188,6 +190,18 @@ func (s *handOverScreen) lookup(text string) {
 		s.focusCode()
 		return
 	}
+	// Leaving a dossier whose recipient the clerk typed for another one asks first.
+	if s.d != nil && text != s.d.Code && s.unsaved() {
+		s.code.SetText(s.d.Code) // until the clerk says so, the field names the dossier shown
+		u.confirmDiscard(T("Tìm hồ sơ khác"), func() { s.find1(text) }, s)
+		return
+	}
+	s.find1(text)
+}
+
+// find1 looks a code, an ID number or a name up and shows what it finds.
+func (s *handOverScreen) find1(text string) {
+	u := s.u
 	query := text
 	if citizen.LooksLikeCardScan(text) {
 		q, err := u.readCard(text)
