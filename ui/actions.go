@@ -172,6 +172,11 @@ func (f *actionForm) run(confirm string, record func(ctx context.Context, actor 
 			f.close()
 			u.status.refresh() // one more waiting to sync
 			msg, imp := success(res.d), widget.SuccessImportance
+			// What became of the printout: sent to the printer, opened in the viewer, or
+			// only saved (the message gives the path; a dialog offers «Mở thư mục»).
+			if res.printed != "" && res.printErr == nil {
+				msg += "\n" + u.deliveredText(res.printed)
+			}
 			if res.printErr != nil {
 				msg += "\n" + T("Chưa in được: ") + errText(res.printErr) + " " + T("Có thể in lại ở mục «In giấy tờ».")
 				imp = widget.WarningImportance
@@ -299,7 +304,7 @@ func (v *detailView) requestSupplement() {
 		f.run("", record(v, v.acts().RequestSupplement, p), func(d domain.Dossier, actor domain.Staff) (string, error) {
 			return u.printSupplement(d, actor)
 		}, func(d domain.Dossier) string {
-			return Tf("Đã yêu cầu bổ sung hồ sơ %s; thời hạn giải quyết tạm dừng đến khi công dân nộp đủ giấy tờ. Phiếu yêu cầu bổ sung (Mẫu 02) đã mở để in.", d.Code)
+			return Tf("Đã yêu cầu bổ sung hồ sơ %s; thời hạn giải quyết tạm dừng đến khi công dân nộp đủ giấy tờ. Đã lập Phiếu yêu cầu bổ sung (Mẫu 02).", d.Code)
 		})
 	}
 	f.show(760, v.dossierLine(), hint,
@@ -440,7 +445,7 @@ func (v *detailView) refuse() {
 			record(v, v.acts().Refuse, reason),
 			func(d domain.Dossier, actor domain.Staff) (string, error) { return u.printRefusal(d, actor) },
 			func(d domain.Dossier) string {
-				return Tf("Đã từ chối hồ sơ %s. Phiếu từ chối (Mẫu 03) đã mở để in.", d.Code)
+				return Tf("Đã từ chối hồ sơ %s. Đã lập Phiếu từ chối (Mẫu 03).", d.Code)
 			})
 	}
 	f.show(640, v.dossierLine(),
@@ -556,7 +561,7 @@ func (v *detailView) reschedule() {
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printApology(d, head) },
 			func(d domain.Dossier) string {
 				v.headName = head
-				return Tf("Đã hẹn lại ngày trả kết quả hồ sơ %s: %s. Phiếu xin lỗi (Mẫu 04) đã mở để in.", d.Code, dueText(d.DueAt))
+				return Tf("Đã hẹn lại ngày trả kết quả hồ sơ %s: %s. Đã lập Phiếu xin lỗi (Mẫu 04).", d.Code, dueText(d.DueAt))
 			})
 	}
 	f.show(640, v.dossierLine(),
@@ -636,7 +641,7 @@ func (v *detailView) stop() {
 			func(d domain.Dossier, _ domain.Staff) (string, error) { return u.printStopNotice(d, head) },
 			func(d domain.Dossier) string {
 				v.headName = head
-				return Tf("Đã dừng giải quyết hồ sơ %s. Thông báo dừng giải quyết hồ sơ (Mẫu 05) đã mở để in.", d.Code)
+				return Tf("Đã dừng giải quyết hồ sơ %s. Đã lập Thông báo dừng giải quyết hồ sơ (Mẫu 05).", d.Code)
 			})
 	}
 	f.show(640, v.dossierLine(),

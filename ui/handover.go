@@ -477,7 +477,8 @@ func (s *handOverScreen) onSave() {
 		}
 		s.reset()
 		s.lastSlip = res.printed
-		msg := Tf("Đã trả kết quả hồ sơ %s cho %s. Phiếu trả kết quả đã mở để in.", res.d.Code, res.d.HandOver.Recipient.Name)
+		// The return slip: sent to the printer, opened in the viewer, or only saved.
+		msg := Tf("Đã trả kết quả hồ sơ %s cho %s.", res.d.Code, res.d.HandOver.Recipient.Name) + "\n" + u.deliveredText(res.printed)
 		imp := widget.SuccessImportance
 		if res.printErr != nil {
 			msg = Tf("Đã trả kết quả hồ sơ %s cho %s.", res.d.Code, res.d.HandOver.Recipient.Name) + "\n" +
