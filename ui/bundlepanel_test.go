@@ -39,7 +39,13 @@ func (b bundleSyncer) ImportBundle(ctx context.Context, path string, progress fu
 			progress(float64(done) / float64(total))
 		}
 	}, nil)
+	b.e.TellApplied(rep.Applied) // as cmd/motcua's adapter: open screens follow the import
 	return rep.Message(), clerkErr(err)
+}
+
+// OnPulled: the engine's hook, which the bundle import above feeds too.
+func (b bundleSyncer) OnPulled(f func([]string, bool)) {
+	b.e.OnPulled(func(x appsync.Pulled) { f(x.Dossiers, x.Others) })
 }
 
 // clerkErr is what cmd/motcua's adapter does: the engine's message as a domain error.

@@ -7,7 +7,9 @@ import (
 )
 
 // pullNotifier is a Syncer that also says which dossiers a pull touched (cmd/motcua's
-// adapter over the sync engine). Optional: without it screens refresh when reopened.
+// adapter over the sync engine, which reports the city's pulls, the LAN peers' exchanges
+// and USB bundle imports through this one hook). Optional: without it screens refresh when
+// reopened.
 type pullNotifier interface {
 	OnPulled(func(dossiers []string, others bool))
 }
@@ -39,11 +41,11 @@ func (u *UI) followPulled(dossiers []string, others bool) {
 		if v != nil && v.showing() && slices.Contains(dossiers, v.id) {
 			if v.form == nil {
 				v.reload() // rebuilds the cards in place; the scroll position stays
-				v.banner.set(T("Hồ sơ vừa được cập nhật từ hệ thống của thành phố."), widget.MediumImportance)
+				v.banner.set(T("Hồ sơ vừa được cập nhật qua đồng bộ (từ thành phố hoặc máy khác của đơn vị)."), widget.MediumImportance)
 			} else {
 				// Not under the clerk's typing: once the form is closed.
 				v.refreshOnClose = true
-				v.banner.set(T("Hồ sơ vừa có thay đổi từ hệ thống của thành phố: thông tin sẽ được cập nhật sau khi đóng hộp thoại."), widget.WarningImportance)
+				v.banner.set(T("Hồ sơ vừa có thay đổi qua đồng bộ (từ thành phố hoặc máy khác của đơn vị): thông tin sẽ được cập nhật sau khi đóng hộp thoại."), widget.WarningImportance)
 			}
 		}
 		if len(dossiers) > 0 {
