@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"motcua/domain"
+	"motcua/internal/fanout"
 	"motcua/localdb"
 	"motcua/sync/api"
 )
@@ -135,13 +136,11 @@ type Engine struct {
 	nowCh  chan struct{} // the clerk pressed "sync now"
 	passMu gosync.Mutex  // one pass at a time
 
-	mu     gosync.Mutex
-	st     Status
-	subs   map[int]func(Status)
-	nextID int
+	mu   gosync.Mutex
+	st   Status
+	subs fanout.Subscribers[Status]
 
-	pulledMu gosync.Mutex
-	onPulled []func(Pulled)
+	onPulled fanout.Subscribers[Pulled]
 
 	wakes     atomic.Int64 // loop iterations handled (tests wait on it)
 	refetched atomic.Bool  // the refused events had their second chance in this engine's life
@@ -157,7 +156,7 @@ type Engine struct {
 // pushed promptly once Run is running.
 func New(store *localdb.Store, opt Options) *Engine {
 	opt.defaults()
-	e := &Engine{store: store, opt: opt, log: opt.Logger, kickCh: make(chan struct{}, 1), nowCh: make(chan struct{}, 1), subs: map[int]func(Status){}}
+	e := &Engine{store: store, opt: opt, log: opt.Logger, kickCh: make(chan struct{}, 1), nowCh: make(chan struct{}, 1)}
 	store.OnWrite(e.kick)
 	cfg := store.Config()
 	e.st.ServerURL, e.st.UnitCode, e.st.Slot = cfg.ServerURL, cfg.UnitCode, cfg.Slot
@@ -188,12 +187,8 @@ type Pulled struct {
 }
 
 // OnPulled calls f after each page of pulled events is stored, on the engine's goroutine: f
-// must not block (a Fyne UI hands it to fyne.Do).
-func (e *Engine) OnPulled(f func(Pulled)) {
-	e.pulledMu.Lock()
-	e.onPulled = append(e.onPulled, f)
-	e.pulledMu.Unlock()
-}
+// must not block (a Fyne UI hands it to fyne.Do). The returned function unsubscribes.
+func (e *Engine) OnPulled(f func(Pulled)) (cancel func()) { return e.onPulled.Add(f) }
 
 // TellApplied reports events stored by another path than the engine's pull — a LAN peer's
 // exchange, a USB bundle's import — to the OnPulled functions, so open screens follow every
@@ -216,12 +211,7 @@ func (e *Engine) tellPulled(evs []domain.Event) {
 			p.Dossiers = append(p.Dossiers, ev.StreamID)
 		}
 	}
-	e.pulledMu.Lock()
-	fs := append([]func(Pulled){}, e.onPulled...)
-	e.pulledMu.Unlock()
-	for _, f := range fs {
-		f(p)
-	}
+	e.onPulled.Notify(p)
 }
 
 // Status returns the current state.
@@ -234,18 +224,9 @@ func (e *Engine) Status() Status {
 // Subscribe calls f with the new status after every change, on the engine's goroutine: f must
 // not block (a Fyne UI hands it to fyne.Do). The returned function unsubscribes.
 func (e *Engine) Subscribe(f func(Status)) (cancel func()) {
-	e.mu.Lock()
-	id := e.nextID
-	e.nextID++
-	e.subs[id] = f
-	st := e.st
-	e.mu.Unlock()
-	f(st)
-	return func() {
-		e.mu.Lock()
-		delete(e.subs, id)
-		e.mu.Unlock()
-	}
+	cancel = e.subs.Add(f)
+	f(e.Status())
+	return cancel
 }
 
 // update changes the status under the lock and tells the subscribers.
@@ -253,14 +234,8 @@ func (e *Engine) update(fn func(*Status)) {
 	e.mu.Lock()
 	fn(&e.st)
 	st := e.st
-	subs := make([]func(Status), 0, len(e.subs))
-	for _, f := range e.subs {
-		subs = append(subs, f)
-	}
 	e.mu.Unlock()
-	for _, f := range subs {
-		f(st)
-	}
+	e.subs.Notify(st)
 }
 
 // refresh reloads the counts and the enrollment from the store.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"motcua/domain"
+	"motcua/internal/fanout"
 	"motcua/localdb"
 	appsync "motcua/sync"
 )
@@ -99,17 +100,16 @@ type Node struct {
 	roundMu gosync.Mutex  // one round at a time
 	kickCh  chan struct{} // an address was added: a round now
 
-	mu     gosync.Mutex
-	st     Status
-	subs   map[int]func(Status)
-	nextID int
-	addr   net.Addr // the server's, once listening
+	mu   gosync.Mutex
+	st   Status
+	subs fanout.Subscribers[Status]
+	addr net.Addr // the server's, once listening
 }
 
 // New builds a node over a store.
 func New(store *localdb.Store, opt Options) *Node {
 	opt.defaults()
-	return &Node{store: store, opt: opt, log: opt.Logger, subs: map[int]func(Status){}, kickCh: make(chan struct{}, 1),
+	return &Node{store: store, opt: opt, log: opt.Logger, kickCh: make(chan struct{}, 1),
 		st: Status{Self: store.Config().DeviceID}}
 }
 
@@ -140,17 +140,9 @@ func (n *Node) Status() Status {
 // Subscribe calls f with the new status after every change, on the node's goroutine: f must
 // not block (a Fyne UI hands it to fyne.Do). The returned function unsubscribes.
 func (n *Node) Subscribe(f func(Status)) (cancel func()) {
-	n.mu.Lock()
-	id := n.nextID
-	n.nextID++
-	n.subs[id] = f
-	n.mu.Unlock()
+	cancel = n.subs.Add(f)
 	f(n.Status())
-	return func() {
-		n.mu.Lock()
-		delete(n.subs, id)
-		n.mu.Unlock()
-	}
+	return cancel
 }
 
 func (n *Node) update(fn func(*Status)) {
@@ -158,14 +150,8 @@ func (n *Node) update(fn func(*Status)) {
 	fn(&n.st)
 	st := n.st
 	st.Peers = slices.Clone(st.Peers)
-	subs := make([]func(Status), 0, len(n.subs))
-	for _, f := range n.subs {
-		subs = append(subs, f)
-	}
 	n.mu.Unlock()
-	for _, f := range subs {
-		f(st)
-	}
+	n.subs.Notify(st)
 }
 
 func (n *Node) refresh(ctx context.Context) {
