@@ -26,7 +26,8 @@ type checkpointer struct {
 	worker
 	db *sql.DB
 
-	copied atomic.Int64 // log pages copied into the database (tests)
+	copied  atomic.Int64 // log pages copied into the database (tests)
+	settled atomic.Bool  // the last checkpoint copied the whole log and nothing was written since (tests)
 }
 
 const (
@@ -49,7 +50,9 @@ func (s *Store) startCheckpointer() error {
 // wrote tells the checkpointer a write committed.
 func (c *checkpointer) wrote() {
 	if c != nil {
+		// Kick before clearing: a checkpoint that sees no kick pending ran after this write.
 		c.wake()
+		c.settled.Store(false)
 	}
 }
 
@@ -83,6 +86,9 @@ func (c *checkpointer) run() {
 		var busy, logPages, copied int
 		if err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err == nil && copied > 0 {
 			c.copied.Add(int64(copied))
+			if busy == 0 && copied == logPages && len(c.kick) == 0 {
+				c.settled.Store(true)
+			}
 		}
 	}
 }
