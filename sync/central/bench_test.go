@@ -41,27 +41,32 @@ func backlog(dev Device, n int, start time.Time) []domain.Event {
 	return out
 }
 
+// BenchmarkCentralPush pushes a workstation's backlog in batches of 1,000 events (the
+// protocol's batch) on the current half's store: …/sqlite, then …/postgres when
+// MOTCUA_TEST_PG is set (scripts/testpg.sh go test -run '^$' -bench CentralPush ./sync/central/).
 func BenchmarkCentralPush(b *testing.B) {
-	ctx := context.Background()
-	c, err := OpenCentral(ctx, Config{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	code, _, _ := c.IssueEnrollCode(ctx, "000.00.06.H56", "Xã An Hưng", 1)
-	resp, err := c.Enroll(ctx, apiEnroll(code))
-	if err != nil {
-		b.Fatal(err)
-	}
-	dev, _ := c.Authenticate(ctx, resp.Token)
-	evs := backlog(dev, b.N*1000, time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN()))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := c.Push(ctx, dev, evs[i*1000:(i+1)*1000]); err != nil {
+	b.Run(storeName(), func(b *testing.B) {
+		ctx := context.Background()
+		c, err := OpenCentral(ctx, testConfig(b, b.TempDir()))
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+		defer c.Close()
+		code, _, _ := c.IssueEnrollCode(ctx, "000.00.06.H56", "Xã An Hưng", 1)
+		resp, err := c.Enroll(ctx, apiEnroll(code))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dev, _ := c.Authenticate(ctx, resp.Token)
+		evs := backlog(dev, b.N*1000, time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN()))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := c.Push(ctx, dev, evs[i*1000:(i+1)*1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+	})
 }
 
 func apiEnroll(code string) api.EnrollRequest { return enrollReq(code, "") }

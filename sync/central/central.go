@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -76,7 +77,10 @@ type Central struct {
 
 // Config configures a Central. Zero values mean the real clock and UUIDv7 ids.
 type Config struct {
-	Dir   string
+	Dir string // the data folder: the city's key, stored files, and the SQLite database
+	// DB is a PostgreSQL connection string (postgres://… or key=value) for the city's
+	// records; empty: SQLite in Dir.
+	DB    string
 	Now   func() time.Time
 	NewID func() string
 }
@@ -84,9 +88,14 @@ type Config struct {
 // KeyFile is the city's Ed25519 signing key, beside the database (never inside it).
 const KeyFile = "central.key"
 
-// OpenCentral opens (creating if needed) the city's database in cfg.Dir.
+// OpenCentral opens (creating if needed) the city's database: cfg.DB, or SQLite in cfg.Dir.
 func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
-	d, err := openDB(ctx, cfg.Dir)
+	if IsPostgres(cfg.DB) {
+		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open central: %w", err)
+		}
+	}
+	d, err := openDB(ctx, cfg.Dir, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -143,16 +152,21 @@ func (c *Central) Close() error {
 // once when the database opens (prepareHot) and reused, instead of being parsed for every
 // chunk; anything else is prepared on the spot. (Preparing inside a transaction would wait
 // for the writer's only connection, which the transaction holds.)
-func (c *Central) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+func (c *Central) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	c.stmtMu.Lock()
 	st, ok := c.stmts[query]
 	c.stmtMu.Unlock()
-	if !ok {
-		_, err := tx.ExecContext(ctx, query, args...)
-		return err
+	var res sql.Result
+	var err error
+	if ok {
+		res, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, query, args...)
 	}
-	_, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Rows per multi-row statement on the push path.
@@ -165,6 +179,9 @@ func (c *Central) prepareHot(ctx context.Context) error {
 	c.stmtMu.Lock()
 	defer c.stmtMu.Unlock()
 	c.stmts = map[string]*sql.Stmt{}
+	if c.db.dialect == postgresDialect {
+		return nil // pgx prepares and caches every statement on each connection
+	}
 	for _, q := range []string{insertEventsSQL(eventChunk), upsertDossiersSQL(projectionChunk)} {
 		st, err := c.db.w.PrepareContext(ctx, q)
 		if err != nil {
@@ -175,8 +192,10 @@ func (c *Central) prepareHot(ctx context.Context) error {
 	return nil
 }
 
+// insertEventsSQL stores n events; one already held (same id) is left as it is.
 func insertEventsSQL(n int) string {
-	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at) VALUES ` + rowsOf(n, 14)
+	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at) VALUES ` +
+		rowsOf(n, 14) + ` ON CONFLICT(id) DO NOTHING`
 }
 
 func upsertDossiersSQL(n int) string {

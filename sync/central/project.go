@@ -62,7 +62,7 @@ func (f *folder) projectAll(ctx context.Context, ds []domain.Dossier) error {
 		query := upsertDossiersSQL(n)
 		var err error
 		if f.c != nil {
-			err = f.c.exec(ctx, f.tx, query, rows...)
+			_, err = f.c.exec(ctx, f.tx, query, rows...)
 		} else {
 			_, err = f.tx.ExecContext(ctx, query, rows...)
 		}

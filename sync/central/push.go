@@ -165,6 +165,14 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}
 	}
 	err = c.db.tx(ctx, "push", func(tx *sql.Tx) error {
+		if len(ids) > 0 {
+			// The unit's feed has one writer at a time (PostgreSQL; SQLite has one anyway),
+			// from before the lookups below, so they see every event of the unit stored
+			// before this one.
+			if err := c.db.lockFeed(ctx, tx, dev.Unit); err != nil {
+				return err
+			}
+		}
 		// Set-wise lookups: which ids are held already, which streams exist and whose they are.
 		held := map[string]domain.Event{}
 		if err := inChunks(ids, 500, func(chunk []string) error {
@@ -275,15 +283,23 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 		const cols = 14
+		var stored int64
 		if err := inChunks(accepted, eventChunk, func(chunk []domain.Event) error {
 			args := make([]any, 0, len(chunk)*cols)
 			for _, e := range chunk {
 				args = append(args, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
 					e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, received)
 			}
-			return c.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
+			n, err := c.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
+			stored += n
+			return err
 		}); err != nil {
 			return err
+		}
+		if stored != int64(len(accepted)) {
+			// An id held by another unit's event committed after the lookup above (only
+			// a hostile or broken workstation reuses another's ids): look again.
+			return errRace
 		}
 		f, err := newFolder(ctx, tx, c.now())
 		if err != nil {
