@@ -9,7 +9,13 @@
 # so and runs COMMAND without MOTCUA_TEST_PG: the PostgreSQL half of the suite is skipped.
 # The cluster runs with fsync=off: it is thrown away, and the tests need speed, not
 # durability.
+# With MOTCUA_TEST_PG already set (a server of your own), it runs COMMAND against that.
 set -euo pipefail
+
+if [ -n "${MOTCUA_TEST_PG:-}" ]; then
+  echo "motcua: the server's tests use the PostgreSQL server MOTCUA_TEST_PG names"
+  exec "$@"
+fi
 
 bindir=""
 if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
@@ -36,7 +42,8 @@ run_pg() {
   if [ ${#as[@]} -eq 0 ]; then "$@"; elif [ "${as[0]}" = runuser ]; then "${as[@]}" "$@"; else "${as[@]}" "$(printf '%q ' "$@")"; fi
 }
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/motcua-pg.XXXXXX")
+# In /tmp: every user (postgres too) can reach it, and the socket's path stays short.
+dir=$(mktemp -d /tmp/motcua-pg.XXXXXX)
 chmod 0755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 # A port number only names the socket file (no TCP): clusters of parallel runs don't meet.

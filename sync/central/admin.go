@@ -63,6 +63,9 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 	if actor == "" {
 		actor = "tp.operator"
 	}
+	if !storable(actor, req.DossierID, req.Code, req.Unit) {
+		return domain.Event{}, domain.Dossier{}, invalid("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL hoặc chuỗi UTF-8 hỏng).")
+	}
 	payload := req.Payload
 	if len(payload) == 0 {
 		payload = json.RawMessage(`{}`)

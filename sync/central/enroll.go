@@ -46,6 +46,9 @@ func (c *Central) Enroll(ctx context.Context, req api.EnrollRequest) (api.Enroll
 	if len(name) > 200 {
 		return api.EnrollResponse{}, invalid("Tên máy trạm quá dài (tối đa 200 ký tự).")
 	}
+	if !storable(name, req.UnitCode) {
+		return api.EnrollResponse{}, invalid("Tên máy trạm chứa ký tự không hợp lệ.")
+	}
 	devID := strings.TrimSpace(req.DeviceID)
 	if devID == "" {
 		devID = c.newID()
@@ -431,6 +434,9 @@ func (c *Central) IssueEnrollCode(ctx context.Context, unitCode, unitName string
 	}
 	if unitName == "" {
 		return "", time.Time{}, invalid("Vui lòng nhập tên đơn vị.")
+	}
+	if !storable(unitName) {
+		return "", time.Time{}, invalid("Tên đơn vị chứa ký tự không hợp lệ.")
 	}
 	code := newEnrollCode()
 	now := c.now()

@@ -78,6 +78,9 @@ func checkEnvelope(dev Device, e domain.Event) string {
 	if err := e.Check(); err != nil {
 		return "Sự kiện không hợp lệ: " + err.Error()
 	}
+	if !storable(e.ID, e.Stream, e.StreamID, string(e.Type), e.Actor, e.Device, e.Unit, e.Sig, e.SigBy) {
+		return "Sự kiện chứa ký tự không hợp lệ (ký tự NUL hoặc chuỗi UTF-8 hỏng)."
+	}
 	if e.Device != dev.ID {
 		return fmt.Sprintf("Sự kiện ghi máy trạm %s nhưng được gửi từ máy %s.", e.Device, dev.ID)
 	}

@@ -6,9 +6,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,6 +24,37 @@ import (
 // so code in this package never spells a placeholder per dialect. The few differences that
 // remain are the dialect's: the migrations (migrations/ and migrations/postgres/), the
 // feed's writer lock, transaction retries, and a string aggregate.
+
+// storable reports whether every s can be stored as text on both stores: PostgreSQL refuses
+// the NUL character and broken UTF-8 that SQLite would keep, so the server refuses them
+// before either sees them, with the same answer on both.
+func storable(s ...string) bool {
+	for _, x := range s {
+		if strings.IndexByte(x, 0) >= 0 || !utf8.ValidString(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanText is s with NUL characters and broken UTF-8 removed (for advisory text such as an
+// upload's file name).
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
+}
+
+// DescribeDB says where the city's records are, for logs and messages: the SQLite file, or
+// the PostgreSQL server and database (never the password).
+func DescribeDB(dir, dbURL string) string {
+	if !IsPostgres(dbURL) {
+		return "SQLite " + filepath.Join(dir, DBFile)
+	}
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return "PostgreSQL (chuỗi kết nối không hợp lệ)"
+	}
+	return fmt.Sprintf("PostgreSQL %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
 
 // dialect names the store's SQL dialect.
 type dialect int

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -404,5 +406,39 @@ func TestFeedSkipsNothingUnderConcurrentWriters(t *testing.T) {
 				t.Errorf("a reader of unit %s (%s) never received %d of its unit's events", u, storeName(), missed)
 			}
 		}
+	}
+}
+
+// Text PostgreSQL cannot store (the NUL character) is refused with the same answer on both
+// stores, never a failed transaction: in a pushed event, an enrollment, a city record; and a
+// lookup by such text finds nothing.
+func TestTextNeitherStoreCanHold(t *testing.T) {
+	f := newFixture(t)
+	dev, token := f.device(1)
+	e := received(t, dev, uuid.Must(uuid.NewV7()).String(), f.now, domain.MakeHLC(f.now.UnixMilli(), 0))
+	e.Actor = "lan\x00"
+	rejected(t, f.push(token, signed(e)), "ký tự không hợp lệ")
+
+	code, _, err := f.c.IssueEnrollCode(context.Background(), unit, "Xã An Hưng", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := enrollReq(code, "")
+	req.DeviceName = "Quầy\x00"
+	body, _ := json.Marshal(req)
+	if r := f.call(http.MethodPost, "/enroll", "", body, nil); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("enroll with a NUL in the name: HTTP %d", r.StatusCode)
+	}
+	if _, _, err := f.c.IssueEnrollCode(context.Background(), unit, "Xã\x00", 3); err == nil {
+		t.Fatal("a unit name with a NUL was taken")
+	}
+	if status, _ := f.record(api.AdminEventRequest{Code: unit + "-260302-1001", Type: "forwarded", Actor: "tp\x00"}); status != http.StatusBadRequest {
+		t.Fatalf("record with a NUL in the actor: HTTP %d", status)
+	}
+	if r := f.call(http.MethodGet, "/dossiers/abc%00", "admin", nil, nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("dossier by an id with a NUL: HTTP %d", r.StatusCode)
+	}
+	if r := f.call(http.MethodGet, "/dossiers?code=X%00", "admin", nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("dossiers by a code with a NUL: HTTP %d", r.StatusCode)
 	}
 }
