@@ -7,8 +7,8 @@
 # removes the folder, also when COMMAND fails or is interrupted. Run as root (CI), the
 # cluster belongs to the unprivileged user postgres. Without PostgreSQL installed, it says
 # so and runs COMMAND without MOTCUA_TEST_PG: the PostgreSQL half of the suite is skipped.
-# The cluster runs with fsync=off: it is thrown away, and the tests need speed, not
-# durability.
+# The cluster runs with fsync=off (it is thrown away, and the tests need speed, not
+# durability); MOTCUA_TESTPG_FSYNC=on keeps PostgreSQL's durable defaults, for benchmarks.
 # With MOTCUA_TEST_PG already set (a server of your own), it runs COMMAND against that.
 set -euo pipefail
 
@@ -48,6 +48,8 @@ chmod 0755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 # A port number only names the socket file (no TCP): clusters of parallel runs don't meet.
 port=$(( 20000 + RANDOM % 20000 ))
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${MOTCUA_TESTPG_FSYNC:-off}" = on ] && durability=""
 cleanup() {
   run_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$dir"
@@ -59,7 +61,7 @@ run_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.U
   || run_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 run_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-  -o "-p $port -k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null \
+  -o "-p $port -k $dir -c listen_addresses='' $durability -c max_connections=200" start >/dev/null \
   || { cat "$dir/postgres.log" >&2; exit 1; }
 
 export MOTCUA_TEST_PG="postgres://postgres@/postgres?host=$dir&port=$port&sslmode=disable"

@@ -169,11 +169,23 @@ func (c *Central) exec(ctx context.Context, tx *sql.Tx, query string, args ...an
 	return res.RowsAffected()
 }
 
-// Rows per multi-row statement on the push path.
+// Rows per multi-row statement on the push path. SQLite runs them in-process, and prepares
+// the full-size ones once (prepareHot); on PostgreSQL every statement is a round trip, so
+// they are larger (within its 65,535 parameters a statement).
 const (
-	eventChunk      = 80
-	projectionChunk = 40
+	eventChunk        = 80
+	projectionChunk   = 40
+	pgEventChunk      = 500
+	pgProjectionChunk = 250
 )
+
+// chunks are the rows per multi-row statement of the push path on this store: events, dossier projections.
+func (d *db) chunks() (events, projections int) {
+	if d.dialect == postgresDialect {
+		return pgEventChunk, pgProjectionChunk
+	}
+	return eventChunk, projectionChunk
+}
 
 func (c *Central) prepareHot(ctx context.Context) error {
 	c.stmtMu.Lock()

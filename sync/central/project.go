@@ -15,6 +15,8 @@ type folder struct {
 	tx   *sql.Tx
 	load *sql.Stmt
 	now  time.Time
+
+	chunk int // dossiers per statement (db.chunks)
 }
 
 func newFolder(ctx context.Context, tx *sql.Tx, now time.Time) (*folder, error) {
@@ -22,7 +24,7 @@ func newFolder(ctx context.Context, tx *sql.Tx, now time.Time) (*folder, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &folder{tx: tx, load: load, now: now}, nil
+	return &folder{tx: tx, load: load, now: now, chunk: projectionChunk}, nil
 }
 
 func (f *folder) close() { f.load.Close() }
@@ -87,7 +89,7 @@ func (f *folder) projectAll(ctx context.Context, ds []domain.Dossier) error {
 			int(d.Channel), p.owner, p.ownerID, int(d.Subject), int(d.Status), ms(received), ms(d.DueAt), ms(d.ReturnedAt),
 			ms(d.ResultAt), ms(refused), p.agency, len(d.OpenConflicts()), d.Events, int64(d.LastHLC), f.now.UnixMilli())
 		n++
-		if n == projectionChunk {
+		if n == f.chunk {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -214,6 +214,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			return err
 		}
 		// Which dossier of the unit holds each code the batch gives (codes are unique per unit).
+		// (ma_ho_so <> '' lets both stores use the partial UNIQUE index on (unit, ma_ho_so).)
 		codeOwner := map[string]string{}
 		claimed := make([]string, 0, len(codes))
 		for i, code := range codes {
@@ -222,7 +223,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 		if err := inChunks(claimed, 500, func(chunk []string) error {
-			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
+			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so <> '' AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
 				append([]any{dev.Unit}, anys(chunk)...)...)
 			if err != nil {
 				return err
@@ -287,7 +288,8 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}
 		const cols = 14
 		var stored int64
-		if err := inChunks(accepted, eventChunk, func(chunk []domain.Event) error {
+		chunk, _ := c.db.chunks()
+		if err := inChunks(accepted, chunk, func(chunk []domain.Event) error {
 			args := make([]any, 0, len(chunk)*cols)
 			for _, e := range chunk {
 				args = append(args, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
@@ -309,6 +311,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			return err
 		}
 		f.c = c
+		_, f.chunk = c.db.chunks()
 		defer f.close()
 		var folded []domain.Dossier
 		for _, sid := range order {
