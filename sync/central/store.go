@@ -234,6 +234,16 @@ func (d *db) readTx() *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: true}
 }
 
+// forUpdate ends a SELECT whose rows the transaction goes on to change on their strength: on
+// PostgreSQL it locks them (a concurrent transaction waits, then reads them as changed);
+// SQLite's one writer needs nothing.
+func (d *db) forUpdate() string {
+	if d.dialect == postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // stringAgg is the dialect's aggregate joining expr's values with sep (a literal).
 func (d *db) stringAgg(expr, sep string) string {
 	if d.dialect == postgresDialect {

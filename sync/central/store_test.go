@@ -442,3 +442,61 @@ func TestTextNeitherStoreCanHold(t *testing.T) {
 		t.Fatalf("dossiers by a code with a NUL: HTTP %d", r.StatusCode)
 	}
 }
+
+// What the one SQLite writer made safe holds on PostgreSQL's concurrent writers too: one
+// code used by several workstations at once enrolls one of them; concurrent catalogue
+// changes each give a new revision.
+func TestConcurrentWritesKeepTheRules(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	code, _, err := f.c.IssueEnrollCode(ctx, unit, "Xã An Hưng", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	var wg sync.WaitGroup
+	results := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.c.Enroll(ctx, enrollReq(code, ""))
+			results <- err
+		}()
+	}
+	wg.Wait()
+	close(results)
+	ok := 0
+	for err := range results {
+		if err == nil {
+			ok++
+		} else if !strings.Contains(err.Error(), "đã được sử dụng") {
+			t.Errorf("a second use of the code: %v, want «đã được sử dụng»", err)
+		}
+	}
+	if devs, _ := f.c.Devices(ctx); ok != 1 || len(devs) != 1 {
+		t.Fatalf("%d enrollments succeeded, %d devices, with one code", ok, len(devs))
+	}
+
+	before, err := f.c.db.meta(ctx, "catalogue.rev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f.c.SetCatalogue(ctx, nil, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	after, _ := f.c.db.meta(ctx, "catalogue.rev")
+	var b, a int
+	fmt.Sscan(before, &b)
+	fmt.Sscan(after, &a)
+	if a != b+n {
+		t.Fatalf("catalogue revision %q → %q after %d changes", before, after, n)
+	}
+}
