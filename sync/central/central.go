@@ -1,6 +1,7 @@
 // Package central is the server side of motcua's sync protocol v1: the reference "city
-// system" used for development, demos and tests (cmd/motcua-central serves it). It keeps its
-// own SQLite database, enrolls workstations, takes their events exactly once (deduplicated by
+// system" used for development, demos and tests, and a city's server (cmd/motcua-central
+// serves it). It keeps its records in SQLite (the embedded default) or PostgreSQL (store.go),
+// enrolls workstations, takes their events exactly once (deduplicated by
 // id), folds dossiers with domain.Fold, serves pulls, the catalogue and tus uploads, lets an
 // operator record processing-side events, and can inject faults.
 //
