@@ -171,7 +171,9 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		if len(ids) > 0 {
 			// The unit's feed has one writer at a time (PostgreSQL; SQLite has one anyway),
 			// from before the lookups below, so they see every event of the unit stored
-			// before this one.
+			// before this one. Another unit's writer runs alongside: it could meet this one
+			// only on an event id (errRace below) or a stream id not yet committed here,
+			// which only this unit's workstations know (random UUIDs).
 			if err := c.db.lockFeed(ctx, tx, dev.Unit); err != nil {
 				return err
 			}

@@ -500,3 +500,33 @@ func TestConcurrentWritesKeepTheRules(t *testing.T) {
 		t.Fatalf("catalogue revision %q → %q after %d changes", before, after, n)
 	}
 }
+
+// A store an older server filled with one code on two dossiers of a unit opens, names the
+// pair for the operator (each store spells the aggregate its own way), and makes no index.
+func TestDuplicateCodesNamedOnOpen(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, t.TempDir())
+	c, err := OpenCentral(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.w.ExecContext(ctx, `DROP INDEX dossiers_unit_code`); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"d-1", "d-2"} {
+		if _, err := c.db.w.ExecContext(ctx, `INSERT INTO dossiers(id, unit, ma_ho_so, ma_tthc, ten_tthc, ma_linh_vuc, ten_linh_vuc, kenh_thuc_hien, chu_ho_so,
+			so_giay_to, loai_doi_tuong, trang_thai, don_vi_xu_ly, conflicts, events, last_hlc, updated_at)
+			VALUES (?, ?, 'X-1', '', '', '', '', 1, '', '', 1, 1, '', 0, 1, 1, 1)`, id, unit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	if c, err = OpenCentral(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// (The aggregate's order is the store's own.)
+	if len(c.DuplicateCodes) != 1 || c.DuplicateCodes[0] != unit+" X-1 (hồ sơ d-1, d-2)" && c.DuplicateCodes[0] != unit+" X-1 (hồ sơ d-2, d-1)" {
+		t.Fatalf("duplicate codes %q, want the pair named", c.DuplicateCodes)
+	}
+}
