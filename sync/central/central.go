@@ -265,6 +265,34 @@ func anys[T any](xs []T) []any {
 	return out
 }
 
+// inPieces is inChunks that, with pow2, cuts what is left after the full chunks into pieces
+// of power-of-two sizes (a remainder of 300 makes 256, 32, 8 and 4). PostgreSQL prepares and
+// keeps every distinct statement on each connection (pgx's cache), and a multi-row statement
+// is distinct for each row count: so each kind has at most a dozen, not one per count.
+func inPieces[T any](xs []T, size int, pow2 bool, fn func([]T) error) error {
+	full := len(xs) / size * size
+	if !pow2 || full == len(xs) {
+		return inChunks(xs, size, fn)
+	}
+	if err := inChunks(xs[:full], size, fn); err != nil {
+		return err
+	}
+	for rest := xs[full:]; len(rest) > 0; {
+		n := 1
+		for n*2 <= len(rest) {
+			n *= 2
+		}
+		if err := fn(rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+// pieces says whether multi-row statements go in power-of-two pieces (inPieces).
+func (d *db) pieces() bool { return d.dialect == postgresDialect }
+
 // inChunks calls fn on consecutive chunks of at most size elements.
 func inChunks[T any](xs []T, size int, fn func([]T) error) error {
 	for start := 0; start < len(xs); start += size {

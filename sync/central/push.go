@@ -180,7 +180,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}
 		// Set-wise lookups: which ids are held already, which streams exist and whose they are.
 		held := map[string]domain.Event{}
-		if err := inChunks(ids, 500, func(chunk []string) error {
+		if err := inPieces(ids, 500, c.db.pieces(), func(chunk []string) error {
 			rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
 			if err != nil {
 				return err
@@ -198,7 +198,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			return err
 		}
 		owners := map[string]string{} // stream → unit, for streams with stored events
-		if err := inChunks(sids, 500, func(chunk []string) error {
+		if err := inPieces(sids, 500, c.db.pieces(), func(chunk []string) error {
 			rows, err := tx.QueryContext(ctx, `SELECT stream_id, MIN(unit) FROM events WHERE stream_id IN (`+placeholders(len(chunk))+`) GROUP BY stream_id`, anys(chunk)...)
 			if err != nil {
 				return err
@@ -224,7 +224,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 				claimed = append(claimed, code)
 			}
 		}
-		if err := inChunks(claimed, 500, func(chunk []string) error {
+		if err := inPieces(claimed, 500, c.db.pieces(), func(chunk []string) error {
 			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so <> '' AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
 				append([]any{dev.Unit}, anys(chunk)...)...)
 			if err != nil {
@@ -291,7 +291,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		const cols = 14
 		var stored int64
 		chunk, _ := c.db.chunks()
-		if err := inChunks(accepted, chunk, func(chunk []domain.Event) error {
+		if err := inPieces(accepted, chunk, c.db.pieces(), func(chunk []domain.Event) error {
 			args := make([]any, 0, len(chunk)*cols)
 			for _, e := range chunk {
 				args = append(args, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
@@ -314,6 +314,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}
 		f.c = c
 		_, f.chunk = c.db.chunks()
+		f.pow2 = c.db.pieces()
 		defer f.close()
 		var folded []domain.Dossier
 		for _, sid := range order {

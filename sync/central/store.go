@@ -131,7 +131,7 @@ func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driv
 	return c.Conn.QueryContext(ctx, rebind(query), args)
 }
 
-var rebound sync.Map // query → rebound query; the package's queries are a bounded set
+var rebound sync.Map // query → rebound query, for queries up to 4 KB: a bounded set
 
 // rebind rewrites the ? placeholders of query into $1, $2, … in order, leaving ? alone
 // inside string literals, quoted identifiers and comments (like sqlx.Rebind, plus quoting).
@@ -182,7 +182,11 @@ func rebind(query string) string {
 		}
 	}
 	out := b.String()
-	rebound.Store(query, out)
+	if len(query) <= 4096 {
+		// The long ones are multi-row statements, a few dozen sizes of up to 40 KB: rebinding
+		// them again costs less than keeping them.
+		rebound.Store(query, out)
+	}
 	return out
 }
 

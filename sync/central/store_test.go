@@ -530,3 +530,28 @@ func TestDuplicateCodesNamedOnOpen(t *testing.T) {
 		t.Fatalf("duplicate codes %q, want the pair named", c.DuplicateCodes)
 	}
 }
+
+// Multi-row statements on PostgreSQL come in a dozen sizes at most (each size is a statement
+// pgx prepares and keeps on each connection); SQLite's are full chunks and one remainder.
+func TestInPieces(t *testing.T) {
+	sizes := func(n int, pow2 bool) []int {
+		var out []int
+		inPieces(make([]int, n), 500, pow2, func(p []int) error { out = append(out, len(p)); return nil })
+		return out
+	}
+	for _, c := range []struct {
+		n    int
+		pow2 bool
+		want []int
+	}{
+		{1234, true, []int{500, 500, 128, 64, 32, 8, 2}},
+		{1234, false, []int{500, 500, 234}},
+		{1000, true, []int{500, 500}},
+		{7, true, []int{4, 2, 1}},
+		{0, true, nil},
+	} {
+		if got := sizes(c.n, c.pow2); !slices.Equal(got, c.want) {
+			t.Errorf("%d in pieces (pow2 %v): %v, want %v", c.n, c.pow2, got, c.want)
+		}
+	}
+}
