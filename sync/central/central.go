@@ -70,6 +70,8 @@ type Central struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared on the writer connection, reused by every transaction
 
+	units keyedMutex // PostgreSQL: pushes of one unit wait for each other in the process
+
 	catMu  sync.Mutex
 	catKey string // meta "catalogue.rev" the cache below was built from
 	catDoc []byte

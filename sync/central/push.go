@@ -167,6 +167,11 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 	}
+	if len(ids) > 0 && c.db.dialect == postgresDialect {
+		// Pushes of one unit take turns in the database (lockFeed); they wait for each other
+		// here first, without holding one of the few connections while they wait.
+		defer c.units.lock(dev.Unit)()
+	}
 	err = c.db.tx(ctx, "push", func(tx *sql.Tx) error {
 		if len(ids) > 0 {
 			// The unit's feed has one writer at a time (PostgreSQL; SQLite has one anyway),

@@ -238,6 +238,41 @@ func (d *db) readTx() *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: true}
 }
 
+// keyedMutex is one mutex per key, held only while someone holds or waits for it.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	sync.Mutex
+	users int
+}
+
+// lock locks key's mutex and returns its unlock.
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.users++
+	k.mu.Unlock()
+	e.Lock()
+	return func() {
+		e.Unlock()
+		k.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+}
+
 // forUpdate ends a SELECT whose rows the transaction goes on to change on their strength: on
 // PostgreSQL it locks them (a concurrent transaction waits, then reads them as changed);
 // SQLite's one writer needs nothing.
