@@ -23,7 +23,10 @@ import (
 // PostgreSQL the connection rewrites ? into $1, $2, … (rebind) before pgx sees the query,
 // so code in this package never spells a placeholder per dialect. The few differences that
 // remain are the dialect's: the migrations (migrations/ and migrations/postgres/), the
-// feed's writer lock, transaction retries, and a string aggregate.
+// feed's writer lock (lockFeed), row locks (forUpdate), transaction retries, the sizes of
+// multi-row statements (db.chunks, inPieces), a read snapshot (readTx) and a string
+// aggregate. Write new SQL portable (ON CONFLICT … DO NOTHING rather than INSERT OR IGNORE,
+// COALESCE, ||, no SQLite-only functions); the server suite runs on both stores.
 
 // storable reports whether every s can be stored as text on both stores: PostgreSQL refuses
 // the NUL character and broken UTF-8 that SQLite would keep, so the server refuses them
