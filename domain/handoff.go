@@ -195,9 +195,9 @@ func (h *Handoff) Apply(e Event) error {
 			return fmt.Errorf("chưa có phiếu chuyển quầy để nhận")
 		case h.Claimed():
 			return &RuleError{Code: HandoffClaimedTwice, Kind: ErrConflict, Msg: fmt.Sprintf(
-				"Tờ khai %s của %s đã được %s nhận lúc %s (máy %s); lần nhận của %s lúc %s (máy %s) không có hiệu lực.",
-				h.Number, h.Applicant.Name, h.ClaimedBy, h.ClaimedAt.In(vnZone).Format("15:04 02/01/2006"), h.ClaimedDevice,
-				e.Actor, at.In(vnZone).Format("15:04 02/01/2006"), e.Device)}
+				"Tờ khai %s của %s được hai quầy cùng nhận khi chưa đồng bộ: lần nhận của %s lúc %s có hiệu lực; lần nhận của %s lúc %s không có hiệu lực.",
+				h.Number, h.Applicant.Name, h.ClaimedBy, h.ClaimedAt.In(vnZone).Format("15:04 02/01/2006"),
+				e.Actor, at.In(vnZone).Format("15:04 02/01/2006"))}
 		case !at.Before(h.ExpiresAt()):
 			return &RuleError{Code: HandoffExpiredClaim, Kind: ErrConflict, Msg: fmt.Sprintf(
 				"Tờ khai %s đã hết hạn lúc 24:00 ngày %s; lần nhận của %s lúc %s không có hiệu lực.",
@@ -208,8 +208,8 @@ func (h *Handoff) Apply(e Event) error {
 		switch {
 		case !h.Claimed() || e.Device != h.ClaimedDevice || e.Actor != h.ClaimedBy:
 			return &RuleError{Code: HandoffReceivedTwice, Kind: ErrConflict, Msg: fmt.Sprintf(
-				"Hồ sơ %s được lập từ tờ khai %s nhưng lần nhận tờ khai đó của %s (máy %s) không có hiệu lực: cần kiểm tra để tránh trùng hồ sơ.",
-				v.Code, h.Number, e.Actor, e.Device)}
+				"Hồ sơ %s được lập từ tờ khai %s nhưng lần nhận tờ khai đó của %s không có hiệu lực: cần kiểm tra để tránh trùng hồ sơ.",
+				v.Code, h.Number, e.Actor)}
 		case h.DossierID != "":
 			return &RuleError{Code: HandoffReceivedTwice, Kind: ErrConflict, Msg: fmt.Sprintf(
 				"Tờ khai %s đã được lập thành hồ sơ %s; hồ sơ %s cũng được lập từ tờ khai này: cần kiểm tra để tránh trùng hồ sơ.",

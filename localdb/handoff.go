@@ -190,13 +190,13 @@ func (s *Store) Handoff(ctx context.Context, id string) (domain.Handoff, error) 
 	return handoffByID(ctx, s.r, id)
 }
 
-// Handoffs reads the queue at now: today's entries waiting and taken, those of the last days
-// that expired unclaimed, and those holding a conflict.
+// Handoffs reads the queue at now: today's entries waiting and taken, and those of the last
+// days that expired unclaimed or hold a conflict.
 func (s *Store) Handoffs(ctx context.Context, now time.Time) (query.HandoffQueue, error) {
 	var out query.HandoffQueue
 	today := domain.HandoffDay(now)
 	since := domain.HandoffDay(now.AddDate(0, 0, -handoffExpiredDays))
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM handoffs WHERE day >= ? OR conflicts > 0 ORDER BY prepared_at, number`, since)
+	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM handoffs WHERE day >= ? ORDER BY prepared_at, number`, since)
 	if err != nil {
 		return out, fmt.Errorf("handoffs: %w", err)
 	}
@@ -275,9 +275,13 @@ func (s *Store) receivedFromHandoff(ctx context.Context, tx *sql.Tx, actor domai
 	switch {
 	case h.ID == "":
 		return h, &domain.RuleError{Code: "handoff.not_found", Kind: domain.ErrNotFound, Msg: "Không tìm thấy tờ khai chuyển quầy của hồ sơ này."}
-	case !h.Claimed() || h.ClaimedBy != actor.Username || h.ClaimedDevice != s.Config().DeviceID:
+	case !h.Claimed():
 		return h, &domain.RuleError{Code: "handoff.claimed", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
-			"Tờ khai %s không phải do bạn nhận ở quầy này: hãy nhận lại tờ khai từ hàng chờ.", h.Number)}
+			"Tờ khai %s chưa được nhận ở quầy này: hãy nhận tờ khai từ hàng chờ «Hồ sơ chuẩn bị sẵn».", h.Number)}
+	case h.ClaimedBy != actor.Username || h.ClaimedDevice != s.Config().DeviceID:
+		return h, &domain.RuleError{Code: "handoff.claimed", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
+			"Tờ khai %s đã được %s nhận lúc %s ở quầy khác (hai quầy cùng nhận khi chưa đồng bộ, lần nhận kia có hiệu lực): không lập hồ sơ từ tờ khai này ở quầy này.",
+			h.Number, h.ClaimedBy, h.ClaimedAt.In(domain.VN()).Format("15:04 02/01/2006"))}
 	case h.DossierID != "":
 		return h, &domain.RuleError{Code: "handoff.received", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
 			"Tờ khai %s đã được lập thành hồ sơ %s.", h.Number, h.DossierCode)}

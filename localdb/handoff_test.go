@@ -288,4 +288,28 @@ func TestHandoffConcurrentClaimsResolveOnSync(t *testing.T) {
 	if len(q.Conflicts) != 1 || q.Conflicts[0].ID != ha.ID {
 		t.Fatalf("conflicts listed %+v", q.Conflicts)
 	}
+
+	// Claimed on both, synced before either saved: the losing counter cannot make a
+	// dossier of it, the winning one can.
+	if _, err := a.ClaimHandoff(ctx, clerk, hb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ClaimHandoff(ctx, nam, hb.ID); err != nil {
+		t.Fatal(err)
+	}
+	exchange(a, b)
+	exchange(b, a)
+	won, _ := a.Handoff(ctx, hb.ID)
+	winner, loser, wActor, lActor := a, b, clerk, nam
+	if won.ClaimedBy == nam.Username {
+		winner, loser, wActor, lActor = b, a, nam, clerk
+	}
+	in := birthIntake()
+	in.Handoff = hb.ID
+	if _, err := loser.Receive(ctx, lActor, in); ruleCode(err) != "handoff.claimed" || !strings.Contains(err.Error(), "hai quầy cùng nhận") {
+		t.Fatalf("the losing counter received: %v", err)
+	}
+	if _, err := winner.Receive(ctx, wActor, in); err != nil {
+		t.Fatalf("the winning counter could not receive: %v", err)
+	}
 }

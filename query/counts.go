@@ -51,7 +51,7 @@ type Refused struct {
 }
 
 // HandoffQueue is the hand-off queue as the counters see it: today's entries waiting and
-// taken, and the recent ones that expired unclaimed or hold a conflict.
+// taken, and those of the last days that expired unclaimed or hold a conflict.
 type HandoffQueue struct {
 	Waiting   []domain.Handoff `json:"waiting"`   // today's, not claimed yet (oldest first)
 	Claimed   []domain.Handoff `json:"claimed"`   // today's, taken by a counter (latest first)

@@ -16,4 +16,3 @@ CREATE TABLE handoffs (
     doc            TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX handoffs_day ON handoffs(day, number);
-CREATE INDEX handoffs_conflicts ON handoffs(conflicts) WHERE conflicts > 0;
