@@ -123,6 +123,9 @@ func reprintDeclaration(t *testing.T, h *harness, d domain.Dossier) string {
 	h.ui.openDossier(d.ID)
 	h.settle()
 	q := queueOf(t, h)
+	if !containsText(visibleTexts(q.detail.root), "phiếu chuyển quầy số H-") {
+		t.Errorf("the detail does not say the declaration came from the hand-off queue: %v", visibleTexts(q.detail.root))
+	}
 	b, ok := q.detail.printButtons["declaration"]
 	if !ok {
 		t.Fatal("no «In lại tờ khai» in the dossier's detail")
@@ -156,7 +159,7 @@ func TestHandoffHelperToClerk(t *testing.T) {
 	if s.numberDialog == nil {
 		t.Fatal("the number is not shown")
 	}
-	shot(t, h, "handoff-1-number.png")
+	shot(t, h, "handoff-number.png")
 	s.numberDialog.Hide()
 	s.printHandoffSlip(e)
 	h.settle()
@@ -205,7 +208,7 @@ func TestHandoffHelperToClerk(t *testing.T) {
 	if !strings.Contains(it.banner.label.Text, "Đã nhận tờ khai H-1001") {
 		t.Errorf("banner %q", it.banner.label.Text)
 	}
-	shot(t, h, "handoff-3-intake.png")
+	shot(t, h, "handoff-intake.png")
 	d := saveIntake(t, h, it)
 	if !d.Assisted || len(d.Forms) != 1 || d.Forms[0].Template != "to-khai-khai-sinh" {
 		t.Fatalf("dossier %+v", d.Forms)
