@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -151,6 +152,36 @@ func newHandoffPanel(s *intakeScreen) *handoffPanel {
 	)
 	return p
 }
+
+// catchScans lets a slip's QR code (or its number written "H-1017") scanned or typed into
+// another box of the intake — the procedure search has the focus when the screen opens —
+// take the entry as the number box does.
+func (p *handoffPanel) catchScans(e *widget.Entry) {
+	submitted := e.OnSubmitted
+	e.OnSubmitted = func(text string) {
+		if isHandoffRef(text) {
+			e.SetText("")
+			p.claim(text)
+			return
+		}
+		if submitted != nil {
+			submitted(text)
+		}
+	}
+}
+
+// isHandoffRef reports whether text is a slip's QR code (an entry id) or a number written
+// with its H.
+func isHandoffRef(text string) bool {
+	t := strings.TrimSpace(text)
+	if handoffIDRE.MatchString(t) {
+		return true
+	}
+	_, ok := domain.ParseHandoffNumber(t)
+	return ok && strings.HasPrefix(strings.ToUpper(t), "H")
+}
+
+var handoffIDRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // load reads the queue again.
 func (p *handoffPanel) load() {

@@ -237,6 +237,11 @@ func TestHandoffHelperToClerk(t *testing.T) {
 	if len(p.data.Claimed) != 1 || p.data.Claimed[0].DossierCode != d.Code {
 		t.Errorf("taken today %+v", p.data.Claimed)
 	}
+	p.say("", 0)
+	scanInto(h, it.picker.entry, e.ID) // the slip's QR scanned where the focus starts
+	if !strings.Contains(p.msg.Text, "đã được lan nhận") || it.picker.entry.Text != "" || it.proc != nil {
+		t.Fatalf("QR scanned into the procedure search: %q, search %q", p.msg.Text, it.picker.entry.Text)
+	}
 	shot(t, h, "handoff-4-refused.png")
 
 	// After midnight the entry nobody took is expired.

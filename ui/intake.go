@@ -180,6 +180,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		widget.NewCard(T("3. Yêu cầu"), "", request),
 	)
 	s.handoff = newHandoffPanel(s)
+	s.handoff.catchScans(&s.picker.entry.Entry)
 	side := container.NewVBox(
 		widget.NewCard(T("Phí, lệ phí"), "", container.NewVBox(s.fee, s.feeNote)),
 		widget.NewCard(T("Hẹn trả kết quả"), "", container.NewVBox(s.due, s.dueNote)),
