@@ -222,18 +222,26 @@ func (p *handoffPanel) show() {
 			p.list.Add(mutedLabel(Tf("… và %d tờ khai khác: nhập số phiếu để nhận.", len(q.Waiting)-i)))
 			break
 		}
-		h := h
 		btn := widget.NewButton(T("Nhận"), func() { p.claim(h.ID) })
 		line := wrapLabel(Tf("%s · %s\n%s · %s", h.Number, h.Applicant.Name, h.Procedure.Name, fmtTime(h.PreparedAt)))
 		p.list.Add(container.NewBorder(nil, nil, nil, btn, line))
 	}
+	open := map[string]bool{} // a section the clerk opened stays open across reloads
 	for len(p.more.Items) > 0 {
+		it := p.more.Items[0]
+		name, _, _ := strings.Cut(it.Title, " (")
+		open[name] = it.Open
 		p.more.RemoveIndex(0)
 	}
 	section := func(title string, hs []domain.Handoff, line func(domain.Handoff) string) {
 		if len(hs) == 0 {
 			return
 		}
+		defer func() {
+			if open[title] {
+				p.more.Open(len(p.more.Items) - 1)
+			}
+		}()
 		box := container.NewVBox()
 		for i, h := range hs {
 			if i == handoffListLimit {

@@ -268,6 +268,9 @@ func TestHandoffHelperToClerk(t *testing.T) {
 	if !strings.Contains(p.msg.Text, "đã hết hạn lúc 24:00 ngày 16/03/2026") {
 		t.Errorf("expired claim: %q", p.msg.Text)
 	}
+	if last := p.more.Items[len(p.more.Items)-1]; !last.Open {
+		t.Error("the opened section closed when the queue was read again")
+	}
 }
 
 // TestHandoffAcrossTwoWorkstations: the helper's workstation and the clerk's both sync with
