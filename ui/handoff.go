@@ -323,7 +323,7 @@ func (s *intakeScreen) fromHandoff(h domain.Handoff) {
 	if h.Pages > 0 {
 		s.pages.SetText(strconv.Itoa(h.Pages))
 	}
-	s.handoffID, s.handoffNumber = h.ID, h.Number
+	s.handoffID = h.ID
 	s.changed()
 	s.banner.set(Tf("Đã nhận tờ khai %s của %s (cán bộ hỗ trợ %s chuẩn bị lúc %s). Đối chiếu giấy tờ, đánh dấu giấy tờ đã nộp rồi lưu.",
 		h.Number, h.Applicant.Name, h.PreparedBy, fmtTime(h.PreparedAt)), widget.SuccessImportance)

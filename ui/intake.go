@@ -76,9 +76,8 @@ type intakeScreen struct {
 	formValues   map[string]string
 	lastReceipt  string // path of the last receipt printed
 
-	handoff       *handoffPanel // «Hồ sơ chuẩn bị sẵn»: the hand-off queue (handoff.go)
-	handoffID     string        // the entry the form was filled from, if any
-	handoffNumber string
+	handoff   *handoffPanel // «Hồ sơ chuẩn bị sẵn»: the hand-off queue (handoff.go)
+	handoffID string        // the entry the form was filled from, if any
 }
 
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
@@ -638,7 +637,7 @@ func (s *intakeScreen) reset() {
 	s.proc = nil
 	s.ackedHolder, s.failed = "", nil
 	s.formTemplate, s.formValues = "", nil
-	s.handoffID, s.handoffNumber = "", ""
+	s.handoffID = ""
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))
 	s.procInfo.SetText(T("Gõ vào ô tìm thủ tục rồi nhấn Enter để chọn; dùng phím mũi tên để chọn thủ tục khác trong danh sách."))
