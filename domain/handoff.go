@@ -23,6 +23,7 @@ const (
 	EvHandoffPrepared EventType = "handoff.prepared" // the helper puts a declaration in the queue
 	EvHandoffClaimed  EventType = "handoff.claimed"  // a counter picks it up
 	EvHandoffReceived EventType = "handoff.received" // the dossier it became was received
+	EvHandoffReleased EventType = "handoff.released" // the counter that took it gave it back to the queue
 )
 
 // HandoffPreparedPayload is the filled declaration handed to the counters. Number is
@@ -44,6 +45,12 @@ type HandoffClaimedPayload struct {
 	Number string `json:"number"`
 }
 
+// HandoffReleasedPayload gives a claimed entry back to the queue (the clerk left the intake
+// without saving it).
+type HandoffReleasedPayload struct {
+	Number string `json:"number"`
+}
+
 // HandoffReceivedPayload links the entry to the dossier it became.
 type HandoffReceivedPayload struct {
 	DossierID string `json:"dossier_id"`
@@ -52,9 +59,10 @@ type HandoffReceivedPayload struct {
 
 // Conflict codes of the hand-off fold.
 const (
-	HandoffClaimedTwice  = "handoff.claimed_twice"
-	HandoffExpiredClaim  = "handoff.expired"
-	HandoffReceivedTwice = "handoff.received_twice"
+	HandoffClaimedTwice    = "handoff.claimed_twice"
+	HandoffExpiredClaim    = "handoff.expired"
+	HandoffReceivedTwice   = "handoff.received_twice"
+	HandoffReleasedNotHeld = "handoff.released_not_held"
 )
 
 // MaxHandoffsPerSlotPerDay is how many entries one workstation numbers in a day.
@@ -204,6 +212,16 @@ func (h *Handoff) Apply(e Event) error {
 				h.Number, h.ExpiresAt().AddDate(0, 0, -1).Format("02/01/2006"), e.Actor, at.In(vnZone).Format("15:04 02/01/2006"))}
 		}
 		h.ClaimedAt, h.ClaimedBy, h.ClaimedDevice, h.ClaimEvent = at, e.Actor, e.Device, e.ID
+	case *HandoffReleasedPayload:
+		switch {
+		case !h.Claimed() || e.Device != h.ClaimedDevice || e.Actor != h.ClaimedBy:
+			return &RuleError{Code: HandoffReleasedNotHeld, Kind: ErrConflict, Msg: fmt.Sprintf(
+				"Tờ khai %s: %s trả lại hàng chờ một tờ khai không do mình giữ; không có hiệu lực.", h.Number, e.Actor)}
+		case h.DossierID != "":
+			return &RuleError{Code: HandoffReleasedNotHeld, Kind: ErrConflict, Msg: fmt.Sprintf(
+				"Tờ khai %s đã được lập thành hồ sơ %s nên không trả lại hàng chờ được.", h.Number, h.DossierCode)}
+		}
+		h.ClaimedAt, h.ClaimedBy, h.ClaimedDevice, h.ClaimEvent = time.Time{}, "", "", ""
 	case *HandoffReceivedPayload:
 		switch {
 		case !h.Claimed() || e.Device != h.ClaimedDevice || e.Actor != h.ClaimedBy:

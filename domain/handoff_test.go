@@ -53,6 +53,16 @@ func TestFoldHandoffDeterministic(t *testing.T) {
 			t.Fatalf("fold %+v", h)
 		}
 	}
+	rel := mk("0190aaaa-0000-7000-8000-0000000000a5", string(EvHandoffReleased), HandoffReleasedPayload{Number: "H-1001"}, "d2", day.Add(2*time.Hour), 25)
+	for _, evs := range [][]Event{{prep, c1, c2, rel}, {rel, c2, prep, c1}} {
+		h := FoldHandoff(evs)
+		if h.Claimed() || len(h.Conflicts) != 1 || h.Conflicts[0].EventID != c2.ID {
+			t.Fatalf("released: %+v", h)
+		}
+	}
+	if h := FoldHandoff([]Event{prep, c2, rel}); !h.Claimed() || h.ClaimedDevice != "d3" || len(h.Conflicts) != 1 || h.Conflicts[0].Code != HandoffReleasedNotHeld {
+		t.Fatalf("a release by who does not hold it: %+v", h)
+	}
 	h := FoldHandoff([]Event{prep, late})
 	if h.Claimed() || len(h.Conflicts) != 1 || h.Conflicts[0].Code != HandoffExpiredClaim {
 		t.Fatalf("late claim %+v", h)

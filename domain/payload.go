@@ -185,6 +185,8 @@ func newPayload(t EventType) any {
 		return &HandoffClaimedPayload{}
 	case EvHandoffReceived:
 		return &HandoffReceivedPayload{}
+	case EvHandoffReleased:
+		return &HandoffReleasedPayload{}
 	}
 	return nil
 }

@@ -314,3 +314,33 @@ func (s *Store) bumpHandoffCounter(ctx context.Context, tx *sql.Tx, e domain.Eve
 		ON CONFLICT(prefix) DO UPDATE SET last = MAX(last, excluded.last)`, domain.HandoffDayPrefix(cfg.UnitCode, e.At, slot), n)
 	return err
 }
+
+// ReleaseHandoff gives an entry this clerk took here back to the queue (the intake was left
+// without saving), so another counter can take it. Releasing an entry not held here, or one
+// already a dossier, is refused and writes nothing.
+func (s *Store) ReleaseHandoff(ctx context.Context, actor domain.Staff, id string) (domain.Handoff, error) {
+	if !actor.Role.Can(domain.PermIntake) {
+		return domain.Handoff{}, denied("tiếp nhận hồ sơ")
+	}
+	var h domain.Handoff
+	err := s.tx(ctx, "handoff release", func(tx *sql.Tx) error {
+		cur, err := handoffByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, domain.EvHandoffReleased, domain.HandoffReleasedPayload{Number: cur.Number})
+		if err != nil {
+			return err
+		}
+		if err := s.appendStream(ctx, tx, e); err != nil {
+			return err
+		}
+		h, err = handoffByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	s.written()
+	return h, nil
+}

@@ -119,6 +119,26 @@ func TestHandoffPrepareClaimReceive(t *testing.T) {
 		t.Fatalf("queue after claim %+v", q)
 	}
 
+	// Given back (the clerk left the intake): another counter may take it, and give it back.
+	if _, err := s.ReleaseHandoff(ctx, other, h1.ID); ruleCode(err) != domain.HandoffReleasedNotHeld {
+		t.Fatalf("released by a clerk who does not hold it: %v", err)
+	}
+	if r, err := s.ReleaseHandoff(ctx, clerk, h1.ID); err != nil || r.Claimed() {
+		t.Fatalf("release: %+v %v", r, err)
+	}
+	if q, _ := s.Handoffs(ctx, clk.Now()); len(q.Waiting) != 2 {
+		t.Fatalf("a released entry is not waiting again: %+v", q)
+	}
+	if _, err := s.ClaimHandoff(ctx, other, h1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReleaseHandoff(ctx, other, h1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.ClaimHandoff(ctx, clerk, h1.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	in := birthIntake()
 	in.Applicant, in.Summary = c.Applicant, c.Summary
 	in.Assisted, in.FormTemplate, in.FormValues, in.Handoff = true, c.Template, c.Values, c.ID
@@ -149,6 +169,9 @@ func TestHandoffPrepareClaimReceive(t *testing.T) {
 	}
 	if _, err := s.Receive(ctx, clerk, in); ruleCode(err) != "handoff.received" {
 		t.Errorf("a second dossier from one entry: %v", err)
+	}
+	if _, err := s.ReleaseHandoff(ctx, clerk, h1.ID); ruleCode(err) != domain.HandoffReleasedNotHeld {
+		t.Errorf("an entry already a dossier released: %v", err)
 	}
 }
 

@@ -305,7 +305,7 @@ func (p *handoffPanel) claim(ref string) {
 			p.load()
 		})
 	}
-	if s.proc != nil || strings.TrimSpace(s.name.Text) != "" || strings.TrimSpace(s.idNumber.Text) != "" {
+	if !p.holds(ref) && (s.proc != nil || strings.TrimSpace(s.name.Text) != "" || strings.TrimSpace(s.idNumber.Text) != "") {
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng tờ khai chuẩn bị sẵn này?"), T("Thay"), do)
 		return
@@ -313,9 +313,49 @@ func (p *handoffPanel) claim(ref string) {
 	do()
 }
 
+// holds reports whether ref (an id or a number) names the entry the form was filled from:
+// taking it again fills the form anew without asking.
+func (p *handoffPanel) holds(ref string) bool {
+	id := p.s.handoffID
+	if id == "" {
+		return false
+	}
+	if strings.EqualFold(ref, id) {
+		return true
+	}
+	n, ok := domain.ParseHandoffNumber(ref)
+	for _, h := range p.data.Claimed {
+		if ok && h.ID == id && h.Number == n {
+			return true
+		}
+	}
+	return false
+}
+
+// release gives an entry taken here back to the queue: the clerk left the intake without
+// saving it (Làm lại, or another citizen's data in its place).
+func (p *handoffPanel) release(id string) {
+	u := p.s.u
+	actor := u.actor()
+	background(u, func(ctx context.Context) (domain.Handoff, error) {
+		return p.s.store.ReleaseHandoff(ctx, actor, id)
+	}, func(h domain.Handoff, err error) {
+		if err != nil {
+			p.say(T("Chưa trả lại được tờ khai về hàng chờ: ")+errText(err), widget.WarningImportance)
+			return
+		}
+		u.status.refresh()
+		p.say(Tf("Tờ khai %s đã được trả về hàng chờ: quầy khác có thể nhận.", h.Number), widget.MediumImportance)
+		p.load()
+	})
+}
+
 // fromHandoff fills the intake with a claimed entry: procedure, applicant, the declaration
 // and what it gives the intake (copies, pages). The dossier saved names the entry.
 func (s *intakeScreen) fromHandoff(h domain.Handoff) {
+	if s.handoffID == h.ID {
+		s.handoffID = "" // opened again: the form is filled anew, the entry stays taken
+	}
 	s.prefill(h.Procedure.Code, h.Applicant, h.Summary, h.Template, h.Values)
 	if h.Copies > 0 {
 		s.copies.SetText(strconv.Itoa(h.Copies))

@@ -208,6 +208,23 @@ func TestHandoffHelperToClerk(t *testing.T) {
 	if !strings.Contains(it.banner.label.Text, "Đã nhận tờ khai H-1001") {
 		t.Errorf("banner %q", it.banner.label.Text)
 	}
+	// Left without saving (Làm lại): the entry goes back to the queue; taken again by number.
+	it.reset()
+	h.settle()
+	if len(p.data.Waiting) != 2 || !strings.Contains(p.msg.Text, "H-1001 đã được trả về hàng chờ") {
+		t.Fatalf("not given back: %d waiting, %q", len(p.data.Waiting), p.msg.Text)
+	}
+	p.claim("H-1001")
+	h.settle()
+	p.claim("H-1001") // opened again by the same clerk: still hers
+	h.settle()
+	checkIntakeFromHandoff(t, it, e)
+	if dialogOpen(h) {
+		t.Fatal("opening the entry the form holds asks to replace it")
+	}
+	if len(p.data.Waiting) != 1 {
+		t.Fatalf("%d waiting after the entry was taken again", len(p.data.Waiting))
+	}
 	shot(t, h, "handoff-intake.png")
 	d := saveIntake(t, h, it)
 	if !d.Assisted || len(d.Forms) != 1 || d.Forms[0].Template != "to-khai-khai-sinh" {

@@ -477,6 +477,7 @@ func (s *intakeScreen) onSave() {
 		}
 		u.status.refresh() // one more waiting to sync
 		path, perr := u.printReceipt(d, actor)
+		s.handoffID = "" // the dossier holds the entry now: nothing to give back
 		s.reset()
 		if in.Handoff != "" {
 			s.handoff.load() // the entry now names its dossier
@@ -637,6 +638,9 @@ func (s *intakeScreen) reset() {
 	s.proc = nil
 	s.ackedHolder, s.failed = "", nil
 	s.formTemplate, s.formValues = "", nil
+	if s.handoffID != "" {
+		s.handoff.release(s.handoffID) // left without saving: another counter may take it
+	}
 	s.handoffID = ""
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))

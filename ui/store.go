@@ -98,6 +98,8 @@ type Handoffs interface {
 	PrepareHandoff(ctx context.Context, actor domain.Staff, p domain.HandoffPreparedPayload) (domain.Handoff, error)
 	// ClaimHandoff takes an entry by its id (the slip's QR code) or its number as typed.
 	ClaimHandoff(ctx context.Context, actor domain.Staff, ref string) (domain.Handoff, error)
+	// ReleaseHandoff gives an entry taken here back to the queue (the intake was left).
+	ReleaseHandoff(ctx context.Context, actor domain.Staff, id string) (domain.Handoff, error)
 	Handoffs(ctx context.Context, now time.Time) (query.HandoffQueue, error)
 }
 
