@@ -150,7 +150,7 @@ var declarationLines = []string{"TỜ KHAI ĐĂNG KÝ KHAI SINH", "Nguyễn Văn
 func TestHandoffHelperToClerk(t *testing.T) {
 	h := newHarness(t, vnTime(2026, 3, 16, 9, 0))
 	h.setUp()
-	h.ui.win.Resize(fyne.NewSize(1280, 800))
+	h.ui.win.Resize(fyne.NewSize(1366, 900))
 	h.signIn(testHelper)
 	s, e := handOffBirth(t, h)
 	if e.Number != "H-1001" || !strings.Contains(s.banner.label.Text, "H-1001") || s.proc != nil {
