@@ -101,7 +101,7 @@ func (e Event) Check() error {
 	switch {
 	case len(e.ID) != 36:
 		return fmt.Errorf("mã sự kiện %q không phải UUID", e.ID)
-	case e.Stream != StreamDossier && e.Stream != StreamFeedback && e.Stream != StreamVisit:
+	case e.Stream != StreamDossier && e.Stream != StreamFeedback && e.Stream != StreamVisit && e.Stream != StreamHandoff:
 		return fmt.Errorf("sự kiện %s: loại luồng %q không có", e.ID, e.Stream)
 	case len(e.StreamID) != 36:
 		return fmt.Errorf("sự kiện %s: mã luồng %q không phải UUID", e.ID, e.StreamID)
@@ -120,7 +120,8 @@ func (e Event) Check() error {
 }
 
 // CheckStream checks that an event's type belongs to its stream: a "dossier.…" event to a
-// dossier stream, "feedback.…" to feedback, "visit.…" to a visit. A dossier event filed under
+// dossier stream, "feedback.…" to feedback, "visit.…" to a visit, "handoff.…" to a hand-off
+// queue entry. A dossier event filed under
 // a feedback stream would fold into nothing on one side and into a dossier on the other.
 // The city refuses such a push and a workstation refuses such a pull.
 func (e Event) CheckStream() error {

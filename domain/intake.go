@@ -28,6 +28,7 @@ type Intake struct {
 	ReturnPlace   string
 	FormTemplate  string            // the declaration filled in, when assisted
 	FormValues    map[string]string // its values
+	Handoff       string            // the hand-off queue entry (id) the intake was claimed from, if any
 }
 
 // Input fields, as named in validation errors (the UI maps them to widgets).

@@ -123,6 +123,7 @@ type FileAttachedPayload struct {
 type FormPreparedPayload struct {
 	Template string            `json:"template"`
 	Values   map[string]string `json:"values,omitempty"`
+	Handoff  string            `json:"handoff,omitempty"` // the hand-off entry it came from (its number), if any
 }
 
 // ConflictResolvedPayload is a supervisor's decision on conflicting events. SetStatus, when
@@ -178,6 +179,14 @@ func newPayload(t EventType) any {
 		return &FeedbackPublishedPayload{}
 	case EvVisit:
 		return &VisitPayload{}
+	case EvHandoffPrepared:
+		return &HandoffPreparedPayload{}
+	case EvHandoffClaimed:
+		return &HandoffClaimedPayload{}
+	case EvHandoffReceived:
+		return &HandoffReceivedPayload{}
+	case EvHandoffReleased:
+		return &HandoffReleasedPayload{}
 	}
 	return nil
 }
@@ -197,7 +206,10 @@ func DecodePayload(e Event) (any, error) {
 	if err := checkPayload(e.Type, p); err != nil {
 		return p, err
 	}
-	return p, checkFeedbackPayload(e.Type, p)
+	if err := checkFeedbackPayload(e.Type, p); err != nil {
+		return p, err
+	}
+	return p, checkHandoffPayload(e.Type, p)
 }
 
 // checkPayload enforces what every valid payload must carry, wherever it was made.

@@ -239,6 +239,8 @@ func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID str
 		return err
 	case domain.StreamFeedback:
 		return s.projectFeedback(ctx, tx, streamID)
+	case domain.StreamHandoff:
+		return s.projectHandoff(ctx, tx, streamID)
 	case domain.StreamVisit:
 		evs, err := streamEvents(ctx, tx, streamID)
 		if err != nil {
@@ -257,6 +259,9 @@ func (s *Store) refoldStream(ctx context.Context, tx *sql.Tx, kind, streamID str
 // from elsewhere (its events pulled again after a restore): the next intake must not issue
 // that number a second time.
 func (s *Store) bumpCounter(ctx context.Context, tx *sql.Tx, e domain.Event) error {
+	if e.Type == domain.EvHandoffPrepared {
+		return s.bumpHandoffCounter(ctx, tx, e)
+	}
 	code, ok := domain.EventCode(e)
 	if !ok {
 		return nil

@@ -21,18 +21,23 @@ func (s *Store) newStreamEvent(actor domain.Staff, stream, streamID string, typ 
 	return domain.NewEvent(s.newID(), stream, streamID, typ, payload, actor.Username, cfg.DeviceID, cfg.UnitCode, s.now(), s.clock.Now())
 }
 
-// appendStream appends a local feedback or visit event and updates its projection.
+// appendStream appends a local feedback, visit or hand-off event and updates its projection.
 func (s *Store) appendStream(ctx context.Context, tx *sql.Tx, e domain.Event) error {
 	if _, err := domain.DecodePayload(e); err != nil {
 		return &domain.RuleError{Code: "event.payload", Msg: err.Error(), Kind: domain.ErrInvalid}
 	}
-	if e.Stream == domain.StreamFeedback {
+	if e.Stream == domain.StreamFeedback || e.Stream == domain.StreamHandoff {
 		evs, err := streamEvents(ctx, tx, e.StreamID)
 		if err != nil {
 			return err
 		}
-		f := domain.FoldFeedback(append(evs, e))
-		for _, c := range f.Conflicts {
+		var conflicts []domain.Conflict
+		if e.Stream == domain.StreamFeedback {
+			conflicts = domain.FoldFeedback(append(evs, e)).Conflicts
+		} else {
+			conflicts = domain.FoldHandoff(append(evs, e)).Conflicts
+		}
+		for _, c := range conflicts {
 			if c.EventID == e.ID {
 				return &domain.RuleError{Code: c.Code, Msg: c.Msg, Kind: domain.ErrConflict}
 			}

@@ -51,6 +51,15 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 	}
 	var d domain.Dossier
 	err = s.tx(ctx, "receive", func(tx *sql.Tx) error {
+		handoff := ""
+		if in.Handoff != "" {
+			// Taken from the hand-off queue: the entry must be the one this clerk claimed.
+			h, err := s.receivedFromHandoff(ctx, tx, actor, in.Handoff)
+			if err != nil {
+				return err
+			}
+			handoff = h.Number
+		}
 		prefix := domain.DayPrefix(cfg.UnitCode, now, cfg.Slot)
 		var n int
 		if err := tx.QueryRowContext(ctx, `INSERT INTO code_counters(prefix, last) VALUES (?, 1)
@@ -81,11 +90,17 @@ func (s *Store) Receive(ctx context.Context, actor domain.Staff, in domain.Intak
 			return err
 		}
 		if in.Assisted && in.FormTemplate != "" {
-			fe, err := s.newEvent(actor, streamID, domain.EvFormPrepared, domain.FormPreparedPayload{Template: in.FormTemplate, Values: in.FormValues})
+			fe, err := s.newEvent(actor, streamID, domain.EvFormPrepared, domain.FormPreparedPayload{Template: in.FormTemplate, Values: in.FormValues, Handoff: handoff})
 			if err != nil {
 				return err
 			}
 			if d, err = s.appendLocal(ctx, tx, fe); err != nil {
+				return err
+			}
+		}
+		if in.Handoff != "" {
+			// The entry now names the dossier it became, on every workstation.
+			if err := s.linkHandoff(ctx, tx, actor, in.Handoff, d); err != nil {
 				return err
 			}
 		}

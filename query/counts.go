@@ -49,3 +49,12 @@ type Refused struct {
 	Reason string
 	At     time.Time
 }
+
+// HandoffQueue is the hand-off queue as the counters see it: today's entries waiting and
+// taken, and those of the last days that expired unclaimed or hold a conflict.
+type HandoffQueue struct {
+	Waiting   []domain.Handoff `json:"waiting"`   // today's, not claimed yet (oldest first)
+	Claimed   []domain.Handoff `json:"claimed"`   // today's, taken by a counter (latest first)
+	Expired   []domain.Handoff `json:"expired"`   // not claimed before the end of their day (latest first)
+	Conflicts []domain.Handoff `json:"conflicts"` // claimed twice, or claimed after their day, on two workstations
+}

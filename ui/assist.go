@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,11 +71,15 @@ type assistScreen struct {
 	handNote  *widget.Label
 	print     *widget.Button
 	transfer  *widget.Button
-	side      *fyne.Container
-	form      *fyne.Container
-	scroll    *container.Scroll
-	root      fyne.CanvasObject
-	order     []fyne.Focusable // Enter moves along these
+	// handoffBtn puts the declaration in the unit's hand-off queue (handoff.go).
+	handoffBtn   *widget.Button
+	lastHandoff  domain.Handoff
+	numberDialog *dialog.CustomDialog
+	side         *fyne.Container
+	form         *fyne.Container
+	scroll       *container.Scroll
+	root         fyne.CanvasObject
+	order        []fyne.Focusable // Enter moves along these
 
 	lastPrinted string // path of the last declaration printed
 }
@@ -169,11 +174,13 @@ func newAssistScreen(u *UI, st domain.Staff) *assistScreen {
 	s.print.Disable()
 	s.transfer = widget.NewButtonWithIcon(T("Chuyển sang tiếp nhận"), theme.NavigateNextIcon(), s.onTransfer)
 	s.transfer.Disable()
-	s.handNote = assistText(T("Tài khoản hỗ trợ viết không tiếp nhận hồ sơ: in tờ khai, mời công dân kiểm tra và ký, rồi đưa tờ khai cho cán bộ tiếp nhận."), widget.MediumImportance)
+	s.handoffBtn = widget.NewButtonWithIcon(T("Chuyển sang quầy"), theme.MailForwardIcon(), s.onHandoff)
+	s.handoffBtn.Disable()
+	s.handNote = assistText(T("Tài khoản hỗ trợ viết không tiếp nhận hồ sơ: in tờ khai, mời công dân kiểm tra và ký, rồi «Chuyển sang quầy» và đọc số phiếu cho công dân; cán bộ ở bất kỳ quầy nào cũng nhận được tờ khai này."), widget.MediumImportance)
 	again := widget.NewButtonWithIcon(T("Làm lại"), theme.ContentClearIcon(), func() {
 		s.u.confirmDiscard(T("Làm lại tờ khai"), s.reset, s)
 	})
-	actions := []fyne.CanvasObject{s.print}
+	actions := []fyne.CanvasObject{s.print, s.handoffBtn}
 	if s.canIntake {
 		actions = append(actions, s.transfer)
 		s.handNote.Hide()
@@ -531,18 +538,21 @@ func (s *assistScreen) changed() {
 		s.progress.SetText(T("Chọn thủ tục để bắt đầu."))
 		s.print.Disable()
 		s.transfer.Disable()
+		s.handoffBtn.Disable()
 		s.side.Refresh()
 		return
 	case s.tpl == nil && !s.proc.AssistAllowed:
 		s.progress.SetText(T("Cán bộ không điền hộ thủ tục này: xem lưu ý ở mục 1."))
 		s.print.Disable()
 		s.transfer.Enable()
+		s.handoffBtn.Enable()
 		s.side.Refresh()
 		return
 	case s.tpl == nil:
 		s.progress.SetText(T("Thủ tục này chưa có mẫu tờ khai để điền."))
 		s.print.Disable()
 		s.transfer.Enable()
+		s.handoffBtn.Enable()
 		s.side.Refresh()
 		return
 	}
@@ -570,6 +580,7 @@ func (s *assistScreen) changed() {
 	}
 	s.print.Enable()
 	s.transfer.Enable()
+	s.handoffBtn.Enable()
 }
 
 // focus gives a field the keyboard and scrolls it into view (Fyne does not follow focus).

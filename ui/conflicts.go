@@ -32,6 +32,7 @@ type conflictsData struct {
 	dossiers    int // dossiers with open conflicts (all of them, even beyond the limit)
 	quarantined []query.QuarantinedEvent
 	refused     []query.Refused // received events that could not be trusted
+	handoffs    query.HandoffQueue
 	names       map[string]string
 }
 
@@ -64,6 +65,8 @@ type conflictsPanel struct {
 	qTitle *widget.Label
 	qEmpty *widget.Label
 	qBox   *fyne.Container
+
+	handoffs *fyne.Container // the hand-off queue's conflicts and expired entries (handoff.go)
 
 	root fyne.CanvasObject
 }
@@ -149,7 +152,8 @@ func newConflictsPanel(s *supervisorScreen) *conflictsPanel {
 		container.NewHBox(p.openBtn, spacer(), p.resolve))
 	p.form.Hide()
 	p.banner = newBanner()
-	right := container.NewVScroll(container.NewVBox(p.banner.box, p.pick, p.form))
+	p.handoffs = container.NewVBox()
+	right := container.NewVScroll(container.NewVBox(p.banner.box, p.pick, p.form, p.handoffs))
 	p.banner.parent = right
 
 	// Refused sync items.
@@ -257,6 +261,9 @@ func (p *conflictsPanel) load() {
 		if out.refused, err = p.s.store.RefusedEvents(ctx); err != nil {
 			return out, err
 		}
+		if out.handoffs, err = p.s.store.Handoffs(ctx, p.s.u.now()); err != nil {
+			return out, err
+		}
 		out.names = staffNames(ctx, p.s.store)
 		return out, nil
 	}, p.apply)
@@ -296,6 +303,7 @@ func (p *conflictsPanel) apply(d conflictsData, err error) {
 		}
 	}
 	p.show(still)
+	showHandoffNotes(p.handoffs, d.handoffs)
 	p.listBox.Refresh()
 	p.qBox.Refresh()
 	p.root.Refresh()

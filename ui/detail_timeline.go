@@ -129,6 +129,10 @@ func eventDetail(e domain.Event) string {
 		return text + " · " + handOverMethodText(v.Method)
 	case *domain.CorrectedPayload:
 		return Tf("Lý do: %s", v.Reason)
+	case *domain.FormPreparedPayload:
+		if v.Handoff != "" { // prepared at the entrance and taken from the hand-off queue
+			return Tf("Tờ khai chuẩn bị sẵn, phiếu chuyển quầy số %s", v.Handoff)
+		}
 	case *domain.ConflictResolvedPayload:
 		if v.Decision == "set_status" {
 			return Tf("Đặt trạng thái «%s». %s", statusText(v.SetStatus), v.Note)

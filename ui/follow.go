@@ -52,6 +52,9 @@ func (u *UI) followPulled(dossiers []string, others bool) {
 			q.reload(false) // the rows in view stay until their new version arrives
 		}
 	}
+	if it, ok := screenOf[*intakeScreen](u); ok && others {
+		it.handoff.load() // the hand-off queue: entries prepared or taken at other desks
+	}
 	if sv, ok := screenOf[*supervisorScreen](u); ok && u.selected(sv) && (len(dossiers) > 0 || others) {
 		sv.load()
 	}

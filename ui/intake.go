@@ -75,6 +75,9 @@ type intakeScreen struct {
 	formTemplate string
 	formValues   map[string]string
 	lastReceipt  string // path of the last receipt printed
+
+	handoff   *handoffPanel // «Hồ sơ chuẩn bị sẵn»: the hand-off queue (handoff.go)
+	handoffID string        // the entry the form was filled from, if any
 }
 
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
@@ -175,15 +178,18 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		s.applicantCard,
 		widget.NewCard(T("3. Yêu cầu"), "", request),
 	)
+	s.handoff = newHandoffPanel(s)
+	s.handoff.catchScans(&s.picker.entry.Entry)
 	side := container.NewVBox(
 		widget.NewCard(T("Phí, lệ phí"), "", container.NewVBox(s.fee, s.feeNote)),
 		widget.NewCard(T("Hẹn trả kết quả"), "", container.NewVBox(s.due, s.dueNote)),
 		s.save, clear,
+		s.handoff.box,
 	)
 	s.banner.parent = s.form
 	s.side = side
 	s.scroll = container.NewVScroll(container.NewPadded(s.form))
-	split := container.NewHSplit(s.scroll, container.NewPadded(side))
+	split := container.NewHSplit(s.scroll, container.NewVScroll(container.NewPadded(side)))
 	split.Offset = 0.72
 	s.root = split
 	s.changed()
@@ -214,6 +220,7 @@ func (s *intakeScreen) shown() {
 		u.win.Canvas().Focus(s.picker.entry)
 	}
 	s.changed()
+	s.handoff.load()
 }
 
 // entry is a single-line field where Enter saves.
@@ -395,7 +402,7 @@ func (s *intakeScreen) intake() domain.Intake {
 	in := domain.Intake{
 		Applicant: s.person(),
 		Summary:   s.summary.Text, Sets: atoiOr(s.sets.Text, -1), Assisted: s.assisted.Checked,
-		FormTemplate: s.formTemplate, FormValues: s.formValues,
+		FormTemplate: s.formTemplate, FormValues: s.formValues, Handoff: s.handoffID,
 	}
 	if strings.TrimSpace(s.sets.Text) == "" {
 		in.Sets = 1
@@ -470,7 +477,11 @@ func (s *intakeScreen) onSave() {
 		}
 		u.status.refresh() // one more waiting to sync
 		path, perr := u.printReceipt(d, actor)
+		s.handoffID = "" // the dossier holds the entry now: nothing to give back
 		s.reset()
+		if in.Handoff != "" {
+			s.handoff.load() // the entry now names its dossier
+		}
 		s.lastReceipt = path
 		msg := Tf("Đã tiếp nhận hồ sơ %s của %s. Hẹn trả: %s.", d.Code, d.Applicant.Name, dueText(d.DueAt))
 		if perr != nil {
@@ -627,6 +638,10 @@ func (s *intakeScreen) reset() {
 	s.proc = nil
 	s.ackedHolder, s.failed = "", nil
 	s.formTemplate, s.formValues = "", nil
+	if s.handoffID != "" {
+		s.handoff.release(s.handoffID) // left without saving: another counter may take it
+	}
+	s.handoffID = ""
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))
 	s.procInfo.SetText(T("Gõ vào ô tìm thủ tục rồi nhấn Enter để chọn; dùng phím mũi tên để chọn thủ tục khác trong danh sách."))

@@ -92,6 +92,17 @@ type Register interface {
 	CountFeedback(ctx context.Context, from, to time.Time) (query.FeedbackCounts, error)
 }
 
+// Handoffs keeps the hand-off queue of prepared declarations (no-writing day across two
+// desks): the helper puts a filled declaration in it, any counter of the unit claims it.
+type Handoffs interface {
+	PrepareHandoff(ctx context.Context, actor domain.Staff, p domain.HandoffPreparedPayload) (domain.Handoff, error)
+	// ClaimHandoff takes an entry by its id (the slip's QR code) or its number as typed.
+	ClaimHandoff(ctx context.Context, actor domain.Staff, ref string) (domain.Handoff, error)
+	// ReleaseHandoff gives an entry taken here back to the queue (the intake was left).
+	ReleaseHandoff(ctx context.Context, actor domain.Staff, id string) (domain.Handoff, error)
+	Handoffs(ctx context.Context, now time.Time) (query.HandoffQueue, error)
+}
+
 // Supervision is what the supervisor's dashboard, reports and sync panel read and do.
 type Supervision interface {
 	Dashboard(ctx context.Context, overdueLimit int) (query.Dashboard, error)
@@ -125,10 +136,12 @@ type (
 	intakeStore interface {
 		Settings
 		Dossiers
+		Handoffs
 	}
 	assistStore interface {
 		Settings
 		Dossiers
+		Handoffs
 	}
 	queueStore interface { // the queue, a dossier's detail and its actions
 		Settings
@@ -152,6 +165,7 @@ type (
 		Dossiers
 		Actions
 		Supervision
+		Handoffs
 	}
 	settingsStore interface { // with its panels (report rules, sync, backups)
 		Settings
@@ -169,6 +183,7 @@ type Store interface {
 	Actions
 	Files
 	Register
+	Handoffs
 	Supervision
 }
 
