@@ -350,6 +350,25 @@ func TestScanIsReadWhereItsUnitIs(t *testing.T) {
 	if code, _, _ := h.get(t, "/files/"+ref.SHA256, "not-a-token", nil); code != http.StatusUnauthorized {
 		t.Errorf("no token: %d", code)
 	}
+	// Bytes damaged at the city are caught by the hash: nothing is kept.
+	a3 := h.workstationOf(testUnit, testUnitName, 3)
+	e3 := h.engine(a3)
+	syncUntilDone(t, e3, 3)
+	damaged := append([]byte(nil), data...)
+	damaged[5000] ^= 0xFF
+	if err := os.WriteFile(h.c.FilePath(ref.SHA256), damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = e3.FetchFile(ctx, pulled, nil)
+	if err == nil || !strings.Contains(Message(err), "không khớp mã SHA-256") || e3.HasLocalFile(ref.SHA256) {
+		t.Fatalf("damaged download: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(a3.Dir(), "files", "download-"+ref.SHA256+".part")); !os.IsNotExist(err) {
+		t.Errorf("damaged part kept: %v", err)
+	}
+	if err := os.WriteFile(h.c.FilePath(ref.SHA256), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// The city's viewer reads it whole.
 	code, hdr, body = h.get(t, "/files/"+ref.SHA256, adminToken, nil)
 	if code != http.StatusOK || !bytes.Equal(body, data) || hdr.Get("Content-Type") != "image/jpeg" {

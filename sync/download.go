@@ -55,7 +55,7 @@ func (e *Engine) FetchFile(ctx context.Context, f domain.FileRef, progress func(
 	}
 	part := filepath.Join(e.store.Dir(), "files", "download-"+f.SHA256+".part")
 	if err := e.download(ctx, server, token, f, part, progress); err != nil {
-		return err
+		return askAgain(err)
 	}
 	if err := e.storeDownloaded(ctx, f, part); err != nil {
 		return err
@@ -183,6 +183,19 @@ func (e *Engine) download(ctx context.Context, server, token string, f domain.Fi
 		progress(done, total)
 	}
 	return localErr("download", out.Sync())
+}
+
+// askAgain rewords a passing failure for a download the clerk asked for: nothing retries it
+// by itself, the clerk taps «Tải về» again (what arrived is kept and continued).
+func askAgain(err error) error {
+	var se *Error
+	if errors.As(err, &se) && (se.Class == ClassNetwork || se.Class == ClassServer) {
+		msg, _ := strings.CutSuffix(se.Msg, "; sẽ tự thử lại")
+		cp := *se
+		cp.Msg = msg + "; hãy bấm «Tải về» lại sau ít phút"
+		return &cp
+	}
+	return err
 }
 
 // MaxDownload is the largest file a workstation takes from the city.
