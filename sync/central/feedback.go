@@ -299,10 +299,11 @@ func (r CityReport) Print(w io.Writer) {
 	last := r.To.Add(-time.Millisecond)
 	fmt.Fprintf(w, "Số liệu của thành phố từ %s đến %s\n\n", r.From.In(vn).Format("02/01/2006"), last.In(vn).Format("02/01/2006"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Trung tâm\tPhản ánh tiếp nhận\tĐã giải quyết\tĐã công khai\tĐang xử lý\tLượt tiếp đón\tHồ sơ tiếp nhận\tHồ sơ đã giải quyết\t")
+	// The numbers right-aligned in columns, the centre's name last (left-aligned).
+	fmt.Fprintln(tw, "Phản ánh tiếp nhận\tĐã giải quyết\tĐã công khai\tĐang xử lý\tLượt tiếp đón\tHồ sơ tiếp nhận\tHồ sơ đã giải quyết\t  Trung tâm")
 	line := func(name string, f UnitFigures) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, f.FeedbackReceived, f.FeedbackResolved, f.FeedbackPublished,
-			f.FeedbackInProgress, f.Visits, f.DossiersReceived, f.DossiersResolved)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t  %s\n", f.FeedbackReceived, f.FeedbackResolved, f.FeedbackPublished,
+			f.FeedbackInProgress, f.Visits, f.DossiersReceived, f.DossiersResolved, name)
 	}
 	for _, f := range r.Units {
 		name := f.Unit
