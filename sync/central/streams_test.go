@@ -100,12 +100,14 @@ func TestFeedbackProjectionFollowsItsEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// (A second opening of the same folder, as the CLI's while the server runs.)
-	c, err := OpenCentral(ctx, Config{Dir: f.c.Dir(), Now: func() time.Time { return f.now }})
-	if err != nil {
+	// What OpenCentral runs on every open: it sees no mark and rebuilds.
+	c := f.c
+	if err := c.backfillStreams(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	if v, err := c.db.meta(ctx, "streams.projected"); err != nil || v != streamsRev {
+		t.Fatalf("mark %q %v", v, err)
+	}
 	page, err = c.Feedback(ctx, FeedbackFilter{})
 	if err != nil || page.Total != 1 || page.Items[0].Status != domain.FeedbackResolved {
 		t.Fatalf("backfilled %+v %v", page, err)
