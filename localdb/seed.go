@@ -165,6 +165,9 @@ type seedDossier struct {
 	fts    [5]string // its search index entry
 	open   bool      // still being worked on (also in the index of open dossiers)
 	synced time.Time // events before this are acknowledged
+
+	feedback string    // the id of a feedback item about it, or ""
+	file     *seedFile // its scanned page, or nil
 }
 
 type seedVisit struct {
@@ -277,6 +280,10 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 				break
 			}
 		}
+		evs, scan, err := sd.addScan(evs, code.String())
+		if err != nil {
+			return nil, err
+		}
 		for i := range evs {
 			sd.s.clock.Observe(evs[i].HLC)
 			// As stored (milliseconds), so the document is what a refold would make.
@@ -306,6 +313,18 @@ func (sd *seeder) makeDay(day time.Time, issued, n int, actors []domain.Staff) (
 			}
 			sdo.events = append(sdo.events, v)
 			sdo.visits = append(sdo.visits, seedVisit{id: v.StreamID, at: v.At.UnixMilli(), staff: v.Actor, kind: kind, dossierID: e.StreamID})
+		}
+		// Some citizens give feedback about their dossier (its events go last: no visit).
+		var feedbackID string
+		if sdo.events, feedbackID, err = sd.addFeedback(sdo.events, code.String(), d.Applicant); err != nil {
+			return nil, err
+		}
+		sdo.feedback, sdo.file = feedbackID, scan
+		for i := len(evs); i < len(sdo.events); i++ {
+			if sdo.events[i].Stream == domain.StreamFeedback {
+				sd.s.clock.Observe(sdo.events[i].HLC)
+				sdo.events[i].At = time.UnixMilli(sdo.events[i].At.UnixMilli()).UTC()
+			}
 		}
 		// Seeded events are this workstation's own: signed like any it makes (in the
 		// producers, in parallel, off the writer's path).
@@ -456,6 +475,9 @@ func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b *seedBatch, cfg Co
 			if _, err := insVisit.ExecContext(ctx, v.id, v.at, v.staff, v.kind, v.dossierID); err != nil {
 				return err
 			}
+		}
+		if err := s.writeSeedExtras(ctx, tx, d); err != nil {
+			return err
 		}
 	}
 	return s.audit(ctx, tx, "seed", "seed", cfg.UnitCode, fmt.Sprintf("%d hồ sơ mẫu", len(b.dossiers)))

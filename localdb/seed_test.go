@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"context"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -63,5 +64,76 @@ func TestSeedMakesOrdinaryDossiers(t *testing.T) {
 	}
 	if _, err := s.Seed(ctx, SeedOptions{Dossiers: 50000, Days: 2}); err == nil || !strings.Contains(err.Error(), "--days") {
 		t.Errorf("impossible seed: %v", err)
+	}
+}
+
+// TestSeedMakesFeedbackAndScans: a share of seeded dossiers come with a citizen's feedback
+// (in every stage) and a scanned page that is a real PNG in the file store, attached to the
+// dossier's first component.
+func TestSeedMakesFeedbackAndScans(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t, vnTime(2026, 3, 20, 16, 0))
+	if _, err := s.Seed(ctx, SeedOptions{Dossiers: 600, Days: 40, Actors: []domain.Staff{clerk, boss}}); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.CountFeedback(ctx, vnTime(2026, 1, 1, 0, 0), vnTime(2026, 4, 1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Received < 15 || counts.Published == 0 || counts.InProgress == 0 || counts.ResolvedOrPublished <= counts.Published {
+		t.Fatalf("feedback %+v", counts)
+	}
+	list, err := s.ListFeedback(ctx, vnTime(2026, 1, 1, 0, 0), vnTime(2026, 4, 1, 0, 0), 0, 1000)
+	if err != nil || len(list) != counts.Received {
+		t.Fatalf("list %d %v", len(list), err)
+	}
+	for _, f := range list {
+		if f.DossierCode == "" || f.Content == "" || len(f.Conflicts) > 0 {
+			t.Fatalf("feedback %+v", f)
+		}
+		if _, err := s.ByCode(ctx, f.DossierCode); err != nil {
+			t.Fatalf("feedback about %s: %v", f.DossierCode, err)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT sha256, size FROM files`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shas []string
+	for rows.Next() {
+		var sha string
+		var size int64
+		if err := rows.Scan(&sha, &size); err != nil {
+			t.Fatal(err)
+		}
+		if size < 500 || size > 20000 {
+			t.Errorf("scan %s: %d bytes", sha, size)
+		}
+		shas = append(shas, sha)
+	}
+	rows.Close()
+	if len(shas) < 10 {
+		t.Fatalf("%d scans", len(shas))
+	}
+	f, err := s.OpenFile(shas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil || img.Bounds().Dx() < 100 {
+		t.Fatalf("scan is not a page: %v", err)
+	}
+	var attached int
+	if err := s.r.QueryRow(`SELECT COUNT(*) FROM events WHERE type = ?`, string(domain.EvFileAttached)).Scan(&attached); err != nil || attached != len(shas) {
+		t.Fatalf("%d attachments for %d scans: %v", attached, len(shas), err)
+	}
+	pending, err := s.PendingFiles(ctx, 1000)
+	if err != nil || len(pending) != len(shas) {
+		t.Fatalf("pending uploads %d of %d: %v", len(pending), len(shas), err)
+	}
+	res, err := s.Verify(ctx)
+	if err != nil || !res.OK() {
+		t.Fatalf("verify %+v %v", res, err)
 	}
 }

@@ -104,6 +104,10 @@ func (v *detailView) thumbnails(files []domain.FileRef) fyne.CanvasObject {
 	row := container.NewHBox()
 	for _, f := range files {
 		f := f
+		if v.fileMissing(f) { // attached at another counter: fetched on demand (detail_files.go)
+			row.Add(v.missingFileCell(f))
+			continue
+		}
 		var pic fyne.CanvasObject
 		if f.Mime == "image/jpeg" || f.Mime == "image/png" {
 			img := canvas.NewImageFromFile(v.s.store.FilePath(f.SHA256))

@@ -4,13 +4,15 @@
 //
 //	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--db postgres://…] [--tls-cert F --tls-key F] [--admin-token-file F]
 //	                     [--memory-limit 1GiB] [--max-in-flight N] [--read-timeout D] [--write-timeout D]
-//	                     [--enroll-per-minute N] [--fault-rate F] [--faults LIST] [--latency D]
+//	                     [--enroll-per-minute N] [--upload-max-age D] [--fault-rate F] [--faults LIST] [--latency D]
 //	motcua-central enroll-code --data DIR --unit-code CODE --unit-name NAME --slot N
 //	motcua-central record --data DIR --code CODE --type dossier.forwarded --payload '{"agency":"…"}' [--actor NAME]
 //	motcua-central catalogue --data DIR [--file catalogue.json] [--calendar 2027.json]…
 //	motcua-central devices --data DIR
 //	motcua-central revoke --data DIR --device ID
 //	motcua-central stats --data DIR
+//	motcua-central report --data DIR --from 2026-11-01 --to 2026-11-30 [--unit CODE]
+//	motcua-central rebuild --data DIR
 //	motcua-central repair-clocks --data DIR
 //	motcua-central bundle import --data DIR [--unit U] FILE | bundle export --data DIR --unit U --device D --to FILE
 //
@@ -60,14 +62,17 @@ func main() {
 const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao thức đồng bộ motcua v1
 
   serve        chạy máy chủ (--addr, --data, --db, --tls-cert, --tls-key, --admin-token-file, --memory-limit,
-               --max-in-flight, --read-timeout, --write-timeout, --enroll-per-minute,
+               --max-in-flight, --read-timeout, --write-timeout, --enroll-per-minute, --upload-max-age,
                --fault-rate, --faults, --latency); giới hạn: docs/SERVER.md
   enroll-code  cấp mã đăng ký một lần cho một máy trạm (--unit-code, --unit-name, --slot)
   record       ghi một sự kiện xử lý tại thành phố (--code, --type, --payload, --actor)
   catalogue    thay danh mục thủ tục / bảng lịch (--file, --calendar)
   devices      liệt kê máy trạm đã đăng ký
   revoke       thu hồi quyền của một máy trạm (--device)
-  stats        số liệu tổng hợp
+  stats        số liệu tổng hợp (JSON)
+  report       số liệu của thành phố trong một kỳ: phản ánh, kiến nghị, lượt tiếp đón, hồ sơ
+               theo từng trung tâm (--from, --to, --unit)
+  rebuild      dựng lại số liệu phản ánh, lượt tiếp đón và quyền đọc tệp từ các sự kiện đã lưu
   repair-clocks  cách ly các sự kiện có thời điểm ngoài giới hạn (quá xa trong tương lai
                hoặc trước 2020) và đưa đồng hồ máy chủ về đúng
   bundle       gói USB của máy trạm không có mạng: import [--unit] TỆP; export --unit --device --to
@@ -96,6 +101,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return stats(ctx, rest, out)
 	case "repair-clocks":
 		return repairClocks(ctx, rest, out)
+	case "report":
+		return report(ctx, rest, out)
+	case "rebuild":
+		return rebuild(ctx, rest, out)
 	case "bundle":
 		return bundleCmd(ctx, rest, out)
 	}
@@ -142,6 +151,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "thời gian tối đa để nhận xong một yêu cầu")
 	writeTimeout := fs.Duration("write-timeout", def.WriteTimeout, "thời gian tối đa từ khi nhận xong tiêu đề tới khi gửi xong câu trả lời")
 	enrollRate := fs.Float64("enroll-per-minute", def.EnrollPerMinute, "số lần thử đăng ký mỗi phút từ một địa chỉ")
+	uploadAge := fs.Duration("upload-max-age", central.DefaultUploadMaxAge, "xóa các tệp tải lên dở dang không được gửi tiếp quá thời gian này (0: không bao giờ xóa)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -169,6 +179,13 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	maxAge := *uploadAge
+	switch {
+	case maxAge < 0:
+		return errors.New("--upload-max-age không được âm")
+	case maxAge == 0:
+		maxAge = -1 // never
+	}
 	if *rate < 0 || *rate > 1 {
 		return errors.New("--fault-rate phải từ 0 đến 1")
 	}
@@ -181,7 +198,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	log := slog.New(slog.NewTextHandler(errOut, nil))
 	limits := central.Limits{InFlight: *inFlight, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
 	srv, err := central.Open(ctx, central.Options{Dir: *data, DB: dbFlag(fs), AdminToken: *admin, Logger: log, Latency: *latency,
-		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits})
+		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits, UploadMaxAge: maxAge})
 	if err != nil {
 		return err
 	}
@@ -442,4 +459,54 @@ func stats(ctx context.Context, args []string, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(st)
+}
+
+// report prints the city's figures for a period (dates in Vietnam time, both inclusive).
+func report(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("report")
+	from := fs.String("from", "", "ngày đầu kỳ (YYYY-MM-DD)")
+	to := fs.String("to", "", "ngày cuối kỳ (YYYY-MM-DD, tính cả ngày này)")
+	unit := fs.String("unit", "", "chỉ một đơn vị (mã định danh)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	lo, err := time.ParseInLocation("2006-01-02", *from, domain.VN())
+	if err != nil {
+		return fmt.Errorf("--from phải là một ngày dạng YYYY-MM-DD, ví dụ 2026-11-01")
+	}
+	hi, err := time.ParseInLocation("2006-01-02", *to, domain.VN())
+	if err != nil {
+		return fmt.Errorf("--to phải là một ngày dạng YYYY-MM-DD, ví dụ 2026-11-30")
+	}
+	if hi.Before(lo) {
+		return fmt.Errorf("--to (%s) phải sau hoặc bằng --from (%s)", *to, *from)
+	}
+	c, err := central.OpenCentral(ctx, central.Config{Dir: *data})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := c.Report(ctx, lo, hi.AddDate(0, 0, 1), *unit)
+	if err != nil {
+		return err
+	}
+	rep.Print(out)
+	return nil
+}
+
+// rebuild rebuilds the feedback, visit and file-access projections from the stored events.
+func rebuild(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := flags("rebuild")
+	c, err := parseAndOpen(ctx, fs, data, args)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := c.RebuildStreams(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Đã dựng lại từ các sự kiện đã lưu: %d phản ánh, kiến nghị; %d lượt tiếp đón; %d cặp tệp – đơn vị được đọc.\n",
+		rep.Feedback, rep.Visits, rep.Files)
+	return nil
 }

@@ -123,6 +123,20 @@ func TestCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(runCmd(t, "stats", "--data", dir)), &st); err != nil || st.Dossiers != 1 || st.Events != 2 || st.ByStatus["4"] != 1 {
 		t.Fatalf("stats %+v %v", st, err)
 	}
+	day := now.In(domain.VN()).Format("2006-01-02")
+	out = runCmd(t, "report", "--data", dir, "--from", day, "--to", day)
+	if !strings.Contains(out, "Xã An Hưng (000.00.06.H56)") || !strings.Contains(out, "Hồ sơ: tiếp nhận 1; đã giải quyết 0.") ||
+		!strings.Contains(out, "Phản ánh, kiến nghị: tiếp nhận 0") {
+		t.Fatalf("report printed %q", out)
+	}
+	for _, bad := range [][]string{{"--from", "01/12/2026", "--to", day}, {"--from", day, "--to", "2020-01-01"}} {
+		if err := run(ctx, append([]string{"report", "--data", dir}, bad...), io.Discard, io.Discard); err == nil {
+			t.Fatalf("report %v accepted", bad)
+		}
+	}
+	if out = runCmd(t, "rebuild", "--data", dir); !strings.Contains(out, "0 phản ánh") {
+		t.Fatalf("rebuild printed %q", out)
+	}
 	runCmd(t, "revoke", "--data", dir, "--device", dev.ID)
 	if out = runCmd(t, "devices", "--data", dir); !strings.Contains(out, "đã thu hồi") {
 		t.Fatalf("devices after revoke %q", out)

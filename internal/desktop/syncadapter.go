@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"motcua/domain"
 	"motcua/localdb"
 	appsync "motcua/sync"
 	"motcua/sync/peer"
@@ -14,10 +15,11 @@ import (
 
 // The screens see the store through ui's interfaces; the real store must keep fitting them.
 var (
-	_ ui.Store      = (*localdb.Store)(nil)
-	_ ui.Backups    = localdb.BackupDesk{}
-	_ ui.Syncer     = (*syncAdapter)(nil)
-	_ ui.PeerEditor = (*syncAdapter)(nil)
+	_ ui.Store       = (*localdb.Store)(nil)
+	_ ui.Backups     = localdb.BackupDesk{}
+	_ ui.Syncer      = (*syncAdapter)(nil)
+	_ ui.PeerEditor  = (*syncAdapter)(nil)
+	_ ui.FileFetcher = (*syncAdapter)(nil)
 )
 
 // syncAdapter shows the sync engine to the UI through ui.Syncer, and the LAN peers
@@ -100,6 +102,12 @@ func (a *syncAdapter) Enroll(ctx context.Context, serverURL, code, deviceName st
 	}
 	a.engine.SyncNow()
 	return nil
+}
+
+// FetchFile brings a scan another counter attached from the city (the dossier detail's
+// «Tải về»).
+func (a *syncAdapter) FetchFile(ctx context.Context, f domain.FileRef, progress func(done, total int64)) error {
+	return clerkError("sync.download", a.engine.FetchFile(ctx, f, progress))
 }
 
 // clerkError gives the screens a sync failure as the one kind of error they show as it is:

@@ -161,6 +161,40 @@ type StatsResponse struct {
 	Devices  int            `json:"devices"`
 	ByStatus map[string]int `json:"by_status"`
 	ByUnit   map[string]int `json:"by_unit"`
+
+	// Feedback (phản ánh, kiến nghị) by where each item stands now, for the city (or the
+	// device's unit) and per unit.
+	Feedback       FeedbackStats            `json:"feedback"`
+	FeedbackByUnit map[string]FeedbackStats `json:"feedback_by_unit"`
+	// Visits (citizens served at a counter), in all and per unit and kind.
+	Visits       int            `json:"visits"`
+	VisitsByUnit map[string]int `json:"visits_by_unit"`
+	VisitsByKind map[string]int `json:"visits_by_kind"`
+}
+
+// FeedbackStats counts feedback items. Resolved includes the published ones (answered and
+// then made public); InProgress is received or assigned, not yet answered.
+type FeedbackStats struct {
+	Received   int            `json:"received"`
+	Resolved   int            `json:"resolved"`
+	Published  int            `json:"published"`
+	InProgress int            `json:"in_progress"`
+	ByChannel  map[string]int `json:"by_channel,omitempty"`
+}
+
+// FeedbackItem is one feedback item in GET /feedback: the fold and the unit it belongs to.
+type FeedbackItem struct {
+	Unit string `json:"unit"`
+	domain.Feedback
+}
+
+// FeedbackPage answers GET /feedback?unit=&status=&from=&to=&limit=&offset=: the items
+// received in the period, newest first, and how many match in all.
+type FeedbackPage struct {
+	Items  []FeedbackItem `json:"items"`
+	Total  int            `json:"total"`
+	Offset int            `json:"offset"`
+	Limit  int            `json:"limit"`
 }
 
 // AdminEventRequest records processing-side events at the city (forwarded, progress,

@@ -133,6 +133,10 @@ func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
 		c.Close()
 		return nil, fmt.Errorf("open central: %w", err)
 	}
+	if err := c.backfillStreams(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("open central: dựng lại số liệu phản ánh và lượt tiếp đón: %w", err)
+	}
 	if _, err := c.attestLegacy(ctx); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("open central: ký xác nhận các sự kiện cũ: %w", err)

@@ -252,6 +252,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		fresh := map[string][]domain.Event{} // streams new with this batch: their events, folded without a query
 		var order []string
 		ordered := map[string]bool{}
+		streamOf := map[string]string{} // stream id → its stream (dossier, feedback, visit)
 		for i, e := range events {
 			// The closure may run again after a busy retry: start every result afresh.
 			results[i] = api.PushResult{ID: e.ID}
@@ -288,6 +289,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			if !ordered[e.StreamID] {
 				ordered[e.StreamID] = true
 				order = append(order, e.StreamID)
+				streamOf[e.StreamID] = e.Stream
 			}
 			if _, existed := owners[e.StreamID]; !existed {
 				fresh[e.StreamID] = append(fresh[e.StreamID], e)
@@ -323,6 +325,9 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		defer f.close()
 		var folded []domain.Dossier
 		for _, sid := range order {
+			if streamOf[sid] != domain.StreamDossier {
+				continue // feedback and visits: projectStreams
+			}
 			if evs, ok := fresh[sid]; ok {
 				switch {
 				case evs[0].Stream != domain.StreamDossier:
@@ -339,7 +344,10 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 			folded = append(folded, d)
 		}
-		return f.projectAll(ctx, folded)
+		if err := f.projectAll(ctx, folded); err != nil {
+			return err
+		}
+		return f.projectStreams(ctx, accepted, fresh)
 	})
 	if err != nil {
 		return api.PushResponse{}, err

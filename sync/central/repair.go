@@ -52,6 +52,7 @@ func (c *Central) RepairClocks(ctx context.Context) (ClockRepair, error) {
 			return err
 		}
 		streams := map[string]bool{}
+		others := map[string]string{} // feedback and visit streams touched: id → stream
 		for _, e := range rep.Events {
 			reason := "Thời điểm của sự kiện nằm ngoài giới hạn."
 			if err := domain.CheckClock(e, now, 0); err != nil {
@@ -70,6 +71,8 @@ func (c *Central) RepairClocks(ctx context.Context) (ClockRepair, error) {
 			}
 			if e.Stream == domain.StreamDossier {
 				streams[e.StreamID] = true
+			} else {
+				others[e.StreamID] = e.Stream
 			}
 		}
 		f, err := newFolder(ctx, tx, now)
@@ -89,6 +92,11 @@ func (c *Central) RepairClocks(ctx context.Context) (ClockRepair, error) {
 				continue
 			}
 			if err := f.projectAll(ctx, []domain.Dossier{d}); err != nil {
+				return err
+			}
+		}
+		for sid, stream := range others {
+			if err := f.refoldStream(ctx, stream, sid); err != nil {
 				return err
 			}
 		}

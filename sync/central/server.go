@@ -33,6 +33,9 @@ type Options struct {
 	// Limits bound bodies, pages, requests in flight and enrollment attempts (zero fields:
 	// DefaultLimits). The timeouts among them apply to the http.Server NewHTTPServer builds.
 	Limits Limits
+	// UploadMaxAge: partial uploads not written to for this long are removed (at start,
+	// then periodically). Zero: DefaultUploadMaxAge; negative: never.
+	UploadMaxAge time.Duration
 }
 
 // Server serves sync protocol v1 over a Central.
@@ -47,6 +50,8 @@ type Server struct {
 	slots   chan struct{} // one per request in flight
 	enrolls *addrLimiter
 	mem     *memReturner
+
+	cleanStop, cleanDone chan struct{} // the loop removing abandoned uploads
 
 	mu       sync.Mutex
 	observer func(*http.Request)
@@ -71,11 +76,26 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 		c.Close()
 		return nil, err
 	}
+	if opt.UploadMaxAge == 0 {
+		opt.UploadMaxAge = DefaultUploadMaxAge
+	}
+	if opt.UploadMaxAge > 0 {
+		s.cleanUploads(opt.UploadMaxAge)
+		s.cleanStop, s.cleanDone = make(chan struct{}), make(chan struct{})
+		go s.cleanLoop(opt.UploadMaxAge, s.cleanStop, s.cleanDone)
+	}
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Server) Close() error { return s.c.Close() }
+// Close stops the upload cleaner and closes the database.
+func (s *Server) Close() error {
+	if s.cleanStop != nil {
+		close(s.cleanStop)
+		<-s.cleanDone
+		s.cleanStop = nil
+	}
+	return s.c.Close()
+}
 
 // Central gives the store and rules behind the server (tests, CLI).
 func (s *Server) Central() *Central { return s.c }
@@ -118,6 +138,7 @@ func (s *Server) routes() error {
 	m.HandleFunc("GET "+p+"/dossiers/{id}", s.viewer(s.handleDossier))
 	m.HandleFunc("GET "+p+"/dossiers", s.viewer(s.handleDossiers))
 	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
+	m.HandleFunc("GET "+p+"/feedback", s.viewer(s.handleFeedback))
 	m.HandleFunc("POST "+p+"/admin/events", capBody(s.limits.AdminBody, s.adminOnly(s.handleAdminEvent)))
 	files, err := s.newFilesHandler()
 	if err != nil {
@@ -126,6 +147,7 @@ func (s *Server) routes() error {
 	tus := s.device(func(w http.ResponseWriter, r *http.Request, _ Device) { files.ServeHTTP(w, r) })
 	m.Handle(p+"/files/", tus)
 	m.Handle(p+"/files", tus)
+	m.HandleFunc("GET "+p+"/files/{sha}", s.fileDownload(tus)) // GET and HEAD; HEAD goes on to tus
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "not_found", "Không có lệnh gọi này trong giao thức đồng bộ v1.")
 	})

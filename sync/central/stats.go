@@ -34,7 +34,10 @@ func (c *Central) UnitStats(ctx context.Context, unit string) (api.StatsResponse
 	err = c.db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events WHERE unit = ?),
 		(SELECT COUNT(*) FROM files WHERE device IN (SELECT id FROM devices WHERE unit = ?)),
 		(SELECT COUNT(*) FROM devices WHERE active = 1 AND unit = ?)`, unit, unit, unit).Scan(&st.Events, &st.Files, &st.Devices)
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	return st, c.addStreamStats(ctx, &st, unit)
 }
 
 // Stats counts what the city holds.
@@ -58,5 +61,8 @@ func (c *Central) Stats(ctx context.Context) (api.StatsResponse, error) {
 	rows.Close()
 	err = c.db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM files),
 		(SELECT COUNT(*) FROM devices WHERE active = 1)`).Scan(&st.Events, &st.Files, &st.Devices)
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	return st, c.addStreamStats(ctx, &st, "")
 }

@@ -1,0 +1,173 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// GET /files/{sha256} serves a held file to whoever may read it: the city's viewers (the
+// admin token), and an authorised device of a unit whose events refer to the file
+// (file_units) or of the unit of the device that uploaded it. Anyone else gets the same 404
+// as for a file the city does not hold: whether a hash is held is not given away. The bytes
+// are streamed by http.ServeContent (ranges, If-Range, HEAD).
+
+// FileMeta is what the city knows of a held file.
+type FileMeta struct {
+	SHA256, Name, Mime string
+	Size               int64
+	StoredAt           time.Time
+	Device             string // the device that uploaded it
+}
+
+// errNoFile answers a file that is not held or not readable by the asker (the same answer).
+var errNoFile = errors.New("không có tệp này")
+
+// ReadableFile returns a held file's metadata if unit may read it (unit "" : the city).
+func (c *Central) ReadableFile(ctx context.Context, sha, unit string) (FileMeta, error) {
+	if !validSHA(sha) {
+		return FileMeta{}, errNoFile
+	}
+	var m FileMeta
+	var stored int64
+	var uploaderUnit sql.NullString
+	err := c.db.r.QueryRowContext(ctx, `SELECT f.sha256, f.name, f.mime, f.size, f.stored_at, f.device,
+			(SELECT d.unit FROM devices d WHERE d.id = f.device)
+		FROM files f WHERE f.sha256 = ?`, sha).Scan(&m.SHA256, &m.Name, &m.Mime, &m.Size, &stored, &m.Device, &uploaderUnit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FileMeta{}, errNoFile
+	}
+	if err != nil {
+		return FileMeta{}, err
+	}
+	m.StoredAt = time.UnixMilli(stored)
+	if unit == "" || uploaderUnit.String == unit {
+		return m, nil
+	}
+	var n int
+	if err := c.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM file_units WHERE sha256 = ? AND unit = ?`, sha, unit).Scan(&n); err != nil {
+		return FileMeta{}, err
+	}
+	if n == 0 {
+		return FileMeta{}, errNoFile
+	}
+	return m, nil
+}
+
+// fileDownload serves GET (and HEAD) /files/{sha256}; any other call to such a path is
+// the tus protocol's (HEAD of an upload in progress included), handled by tus.
+func (s *Server) fileDownload(tus http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sha := r.PathValue("sha")
+		if r.Method != http.MethodGet {
+			tus.ServeHTTP(w, r)
+			return
+		}
+		unit := ""
+		if !s.isAdmin(r) {
+			dev, err := s.c.Authenticate(r.Context(), bearer(r))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			unit = dev.Unit
+		}
+		m, err := s.c.ReadableFile(r.Context(), sha, unit)
+		if errors.Is(err, errNoFile) {
+			s.writeError(w, http.StatusNotFound, "not_found", "Máy chủ không có tệp này, hoặc tệp không thuộc đơn vị của máy trạm.")
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f, err := os.Open(s.c.FilePath(m.SHA256))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		defer f.Close()
+		h := w.Header()
+		if m.Mime != "" {
+			h.Set("Content-Type", m.Mime)
+		}
+		h.Set("ETag", `"`+m.SHA256+`"`)
+		h.Set("Cache-Control", "private, max-age=31536000, immutable") // content-addressed
+		h.Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, m.Name, m.StoredAt, f)
+	}
+}
+
+// DefaultUploadMaxAge is how long a partial upload nobody continues is kept.
+const DefaultUploadMaxAge = 7 * 24 * time.Hour
+
+// CleanUploads removes the partial tus uploads (uploads/<id> and <id>.info) not written to
+// for longer than maxAge by the server's clock, and returns how many it removed. A
+// workstation that comes back later finds its upload gone (404 on HEAD) and starts over.
+func (c *Central) CleanUploads(maxAge time.Duration) (int, error) {
+	dir := filepath.Join(c.dir, "uploads")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	cutoff := c.now().Add(-maxAge)
+	removed := 0
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".info") {
+			continue
+		}
+		id := strings.TrimSuffix(name, ".info")
+		info, bin := filepath.Join(dir, name), filepath.Join(dir, id)
+		// The last write is the later of the two files' times (PATCH writes the bytes).
+		last := time.Time{}
+		for _, p := range []string{info, bin} {
+			if st, err := os.Stat(p); err == nil && st.ModTime().After(last) {
+				last = st.ModTime()
+			}
+		}
+		if last.IsZero() || !last.Before(cutoff) {
+			continue
+		}
+		for _, p := range []string{bin, info} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
+}
+
+// cleanUploads runs CleanUploads and logs what it did.
+func (s *Server) cleanUploads(maxAge time.Duration) {
+	if n, err := s.c.CleanUploads(maxAge); err != nil {
+		s.log.Warn("cleaning abandoned uploads", "err", err, "removed", n)
+	} else if n > 0 {
+		s.log.Info("abandoned uploads removed", "removed", n, "older_than", maxAge)
+	}
+}
+
+// cleanLoop cleans abandoned uploads every interval (Open cleans once before it starts)
+// until stop is closed.
+func (s *Server) cleanLoop(maxAge time.Duration, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	every := min(maxAge/4, time.Hour)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(every):
+		}
+		s.cleanUploads(maxAge)
+	}
+}
