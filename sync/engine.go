@@ -150,6 +150,9 @@ type Engine struct {
 	passHead *api.ChainHead
 	ackedMu  gosync.Mutex
 	acked    *api.ChainHead
+
+	pushing atomic.Int32 // push requests in flight
+	link    link         // the server's encodings, the link's round trip and throughput (link.go)
 }
 
 // New builds an engine over a store. It registers for the store's writes, so a new event is
@@ -427,6 +430,7 @@ func (e *Engine) Probe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.link = &e.link
 	r, err := c.call(ctx, "probe", http.MethodGet, "/ping", nil, nil)
 	if err == nil {
 		var p api.PingResponse
@@ -465,6 +469,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 		e.finish(ctx, &rep, err)
 		return rep, err
 	}
+	c.link = &e.link
 	e.update(func(s *Status) { s.Syncing, s.LastAttempt = true, e.opt.Now() })
 	err = e.ensureKey(ctx, c)
 	if err == nil {

@@ -332,7 +332,7 @@ func TestWholeBatchValidationErrorIsBisected(t *testing.T) {
 	h.ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/events") {
 			batches.next()
-			body, _ := io.ReadAll(r.Body)
+			body := requestBody(t, r)
 			if bytes.Contains(body, []byte(culprit)) {
 				w.Header().Set(api.Header, api.HeaderValue)
 				w.Header().Set("Content-Type", "application/json")
@@ -341,6 +341,7 @@ func TestWholeBatchValidationErrorIsBisected(t *testing.T) {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Header.Del("Content-Encoding")
 		}
 		inner.ServeHTTP(w, r)
 	})

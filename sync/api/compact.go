@@ -1,0 +1,269 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"motcua/domain"
+)
+
+// The compact encoding of a list of events (extension to protocol v1, negotiated). A batch
+// of events repeats most of what each event carries: the field names, the device and the unit
+// (every event of a push is the device's own), the stream kind and id (a dossier's events
+// travel together), the type, the actor, the version, and a time that is almost the clock's.
+// Columns writes each of them once per batch and gives each event only what is its own: its
+// id, its payload, its signature, and small numbers. The events decoded are the same events:
+// every field that Canonical covers comes back with the same value, so signatures verify
+// (TestCompactRoundTripKeepsSignatures). Payloads travel as the JSON they are.
+//
+// A client sends a compact push with Content-Type ContentTypeCompact, and only to a server
+// that listed "c1" in HeaderAccept; it asks for compact pages with Accept:
+// ContentTypeCompact, and decodes what comes by its Content-Type (an older server answers
+// plain JSON). Requests are gzip-compressed (Content-Encoding: gzip) only to a server that
+// listed "gzip" in HeaderAccept; replies are compressed when the request's Accept-Encoding
+// allows it (Go's HTTP client asks and inflates by itself).
+const (
+	ContentTypeCompact = "application/vnd.motcua.c1+json"
+	// HeaderAccept is set on every reply of a server that takes compressed (gzip) and compact
+	// (c1) request bodies on POST /events: "gzip, c1". An older server does not set it.
+	HeaderAccept = "X-Motcua-Accept"
+	// AcceptValue is what this version's server sends in HeaderAccept.
+	AcceptValue = "gzip, c1"
+)
+
+// Accepts reports whether a HeaderAccept value lists token ("gzip", "c1").
+func Accepts(header, token string) bool {
+	for _, t := range strings.Split(header, ",") {
+		if strings.EqualFold(strings.TrimSpace(t), token) {
+			return true
+		}
+	}
+	return false
+}
+
+// Columns is a list of events written column by column (see ContentTypeCompact). The
+// dictionaries (Types, Actors, Devices, Units, SigBys, Streams) hold each distinct value once;
+// the per-event columns index them. All per-event columns have one entry per event.
+type Columns struct {
+	Types   []string `json:"ty"`
+	Actors  []string `json:"ac"`
+	Devices []string `json:"dv"`
+	Units   []string `json:"un"`
+	SigBys  []string `json:"sb,omitempty"` // "" first when some events have none
+	// Streams: the distinct (kind, id) pairs, as kind and id side by side.
+	StreamKinds []string `json:"sk"`
+	StreamIDs   []string `json:"si"`
+
+	ID      []string          `json:"id"`
+	Stream  []int             `json:"s"`            // index in Streams
+	Type    []int             `json:"t"`            // index in Types
+	Version []int             `json:"v"`            // the payload's version
+	Actor   []int             `json:"a"`            // index in Actors
+	Device  []int             `json:"d,omitempty"`  // index in Devices; omitted: all the first
+	Unit    []int             `json:"u,omitempty"`  // index in Units; omitted: all the first
+	SigBy   []int             `json:"b,omitempty"`  // index in SigBys; omitted: no SigBy at all
+	HLC     []int64           `json:"h"`            // each the difference with the previous event's (the first: with 0)
+	At      []int64           `json:"at"`           // Unix milliseconds minus the event's HLC wall time
+	Payload []json.RawMessage `json:"p"`            // as JSON
+	Sig     []string          `json:"g"`            // as the event carries it (base64)
+	Nanos   map[int]int       `json:"ns,omitempty"` // sub-millisecond part of At, where an event has one
+	Empty   []int             `json:"e,omitempty"`  // events without a payload at all (written null in Payload)
+}
+
+type dict struct {
+	vals []string
+	idx  map[string]int
+}
+
+func (d *dict) add(s string) int {
+	if i, ok := d.idx[s]; ok {
+		return i
+	}
+	if d.idx == nil {
+		d.idx = map[string]int{}
+	}
+	d.idx[s] = len(d.vals)
+	d.vals = append(d.vals, s)
+	return len(d.vals) - 1
+}
+
+// Pack writes events as columns.
+func Pack(evs []domain.Event) Columns {
+	n := len(evs)
+	c := Columns{ID: make([]string, n), Stream: make([]int, n), Type: make([]int, n), Version: make([]int, n),
+		Actor: make([]int, n), Device: make([]int, n), Unit: make([]int, n), SigBy: make([]int, n),
+		HLC: make([]int64, n), At: make([]int64, n), Payload: make([]json.RawMessage, n), Sig: make([]string, n)}
+	var types, actors, devices, units, sigBys dict
+	streams := map[[2]string]int{}
+	var prev int64
+	anyDevice, anyUnit, anySigBy := false, false, false
+	for i, e := range evs {
+		c.ID[i] = e.ID
+		k := [2]string{e.Stream, e.StreamID}
+		si, ok := streams[k]
+		if !ok {
+			si = len(c.StreamKinds)
+			streams[k] = si
+			c.StreamKinds = append(c.StreamKinds, e.Stream)
+			c.StreamIDs = append(c.StreamIDs, e.StreamID)
+		}
+		c.Stream[i] = si
+		c.Type[i] = types.add(string(e.Type))
+		c.Version[i] = e.Version
+		c.Actor[i] = actors.add(e.Actor)
+		c.Device[i] = devices.add(e.Device)
+		c.Unit[i] = units.add(e.Unit)
+		c.SigBy[i] = sigBys.add(e.SigBy)
+		anyDevice = anyDevice || c.Device[i] != 0
+		anyUnit = anyUnit || c.Unit[i] != 0
+		anySigBy = anySigBy || e.SigBy != ""
+		h := int64(e.HLC)
+		c.HLC[i] = h - prev
+		prev = h
+		ms := e.At.UnixMilli()
+		c.At[i] = ms - e.HLC.WallMillis()
+		if ns := e.At.Nanosecond() % int(time.Millisecond); ns != 0 {
+			if c.Nanos == nil {
+				c.Nanos = map[int]int{}
+			}
+			c.Nanos[i] = ns
+		}
+		c.Payload[i] = e.Payload
+		if len(e.Payload) == 0 {
+			c.Payload[i] = json.RawMessage("null")
+			c.Empty = append(c.Empty, i)
+		}
+		c.Sig[i] = e.Sig
+	}
+	c.Types, c.Actors, c.Devices, c.Units, c.SigBys = types.vals, actors.vals, devices.vals, units.vals, sigBys.vals
+	if !anyDevice {
+		c.Device = nil
+	}
+	if !anyUnit {
+		c.Unit = nil
+	}
+	if !anySigBy {
+		c.SigBy, c.SigBys = nil, nil
+	}
+	return c
+}
+
+// Len is the number of events.
+func (c Columns) Len() int { return len(c.ID) }
+
+// Unpack reads the events back. Columns of unequal length or an index out of its
+// dictionary are an error: the body is malformed.
+func (c Columns) Unpack() ([]domain.Event, error) {
+	n := len(c.ID)
+	for _, l := range []int{len(c.Stream), len(c.Type), len(c.Version), len(c.Actor), len(c.HLC), len(c.At), len(c.Payload), len(c.Sig)} {
+		if l != n {
+			return nil, errors.New("các cột của lô sự kiện không cùng độ dài")
+		}
+	}
+	for _, l := range []int{len(c.Device), len(c.Unit), len(c.SigBy)} {
+		if l != 0 && l != n {
+			return nil, errors.New("các cột của lô sự kiện không cùng độ dài")
+		}
+	}
+	if len(c.StreamKinds) != len(c.StreamIDs) {
+		return nil, errors.New("bảng luồng sự kiện không hợp lệ")
+	}
+	at := func(vals []string, col []int, i int, what string) (string, error) {
+		j := 0
+		if col != nil {
+			j = col[i]
+		}
+		if j < 0 || j >= len(vals) {
+			if col == nil && len(vals) == 0 && what == "sb" {
+				return "", nil
+			}
+			return "", fmt.Errorf("chỉ số %d ngoài bảng %s", j, what)
+		}
+		return vals[j], nil
+	}
+	out := make([]domain.Event, n)
+	var h int64
+	for i := range n {
+		e := &out[i]
+		e.ID = c.ID[i]
+		s := c.Stream[i]
+		if s < 0 || s >= len(c.StreamKinds) {
+			return nil, fmt.Errorf("chỉ số %d ngoài bảng luồng", s)
+		}
+		e.Stream, e.StreamID = c.StreamKinds[s], c.StreamIDs[s]
+		var typ string
+		var err error
+		if typ, err = at(c.Types, c.Type, i, "ty"); err != nil {
+			return nil, err
+		}
+		e.Type = domain.EventType(typ)
+		e.Version = c.Version[i]
+		if e.Actor, err = at(c.Actors, c.Actor, i, "ac"); err != nil {
+			return nil, err
+		}
+		if e.Device, err = at(c.Devices, c.Device, i, "dv"); err != nil {
+			return nil, err
+		}
+		if e.Unit, err = at(c.Units, c.Unit, i, "un"); err != nil {
+			return nil, err
+		}
+		if e.SigBy, err = at(c.SigBys, c.SigBy, i, "sb"); err != nil {
+			return nil, err
+		}
+		h += c.HLC[i]
+		e.HLC = domain.HLC(h)
+		e.At = time.UnixMilli(c.At[i] + e.HLC.WallMillis()).Add(time.Duration(c.Nanos[i])).UTC()
+		e.Payload = c.Payload[i]
+		e.Sig = c.Sig[i]
+	}
+	for _, i := range c.Empty {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("chỉ số %d ngoài lô", i)
+		}
+		out[i].Payload = nil
+	}
+	return out, nil
+}
+
+// PushRequestC is PushRequest in the compact encoding.
+type PushRequestC struct {
+	Events Columns    `json:"ev"`
+	Head   *ChainHead `json:"head,omitempty"`
+}
+
+// ChangesResponseC is ChangesResponse in the compact encoding.
+type ChangesResponseC struct {
+	Events     Columns   `json:"ev"`
+	Cursor     string    `json:"cursor"`
+	More       bool      `json:"more"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Status letters of PushResponse.Statuses, one per event of a compact push, in its order.
+const (
+	StatusAccepted  = 'a'
+	StatusDuplicate = 'd'
+	StatusRejected  = 'r'
+)
+
+// CompactResults turns per-event results into the letters of PushResponse.Statuses and the
+// results of the rejected events only (with their reasons).
+func CompactResults(res []PushResult) (string, []PushResult) {
+	var b strings.Builder
+	var rejected []PushResult
+	for _, r := range res {
+		switch r.Status {
+		case Accepted:
+			b.WriteByte(StatusAccepted)
+		case Duplicate:
+			b.WriteByte(StatusDuplicate)
+		default:
+			b.WriteByte(StatusRejected)
+			rejected = append(rejected, r)
+		}
+	}
+	return b.String(), rejected
+}
