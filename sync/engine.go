@@ -449,8 +449,8 @@ func (e *Engine) Probe(ctx context.Context) error {
 	return err
 }
 
-// SyncOnce runs one pass: push the outbox, upload files, pull changes, refresh the
-// catalogue. It stops at the first failure; a nil error means the outbox was drained and the
+// SyncOnce runs one pass: push the outbox, pull changes, refresh the catalogue, upload
+// files (last, so scans never hold back events). It stops at the first failure; a nil error means the outbox was drained and the
 // pull reached the end. A file that cannot be sent (its local copy is damaged) and a
 // catalogue the server sends that does not validate are reported in Report.Warnings and
 // Status.Warning without failing the pass: trying again sooner cannot fix them, and they must
@@ -476,13 +476,6 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 		err = e.push(ctx, c, &rep)
 	}
 	if err == nil {
-		var fileErr error
-		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {
-			e.log.Warn("sync: a file was not sent", "err", fileErr)
-			rep.Warnings = append(rep.Warnings, Message(fileErr))
-		}
-	}
-	if err == nil {
 		err = e.pull(ctx, c, &rep)
 	}
 	if err == nil {
@@ -491,6 +484,16 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 			rep.Warnings = append(rep.Warnings, Message(cerr))
 		} else {
 			err = cerr
+		}
+	}
+	if err == nil {
+		// Files last: on a thin link a page of scans takes longer than a day's events, and
+		// the events (and what the city sends back) must not wait behind it. An upload cut
+		// half-way resumes where it stopped next pass (tus HEAD).
+		var fileErr error
+		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {
+			e.log.Warn("sync: a file was not sent", "err", fileErr)
+			rep.Warnings = append(rep.Warnings, Message(fileErr))
 		}
 	}
 	if isClass(err, ClassAuth) {

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,12 +67,19 @@ type Columns struct {
 	Device  []int             `json:"d,omitempty"`  // index in Devices; omitted: all the first
 	Unit    []int             `json:"u,omitempty"`  // index in Units; omitted: all the first
 	SigBy   []int             `json:"b,omitempty"`  // index in SigBys; omitted: no SigBy at all
-	HLC     []int64           `json:"h"`            // each the difference with the previous event's (the first: with 0)
+	Wall    []int64           `json:"h"`            // the HLC's wall time (ms), each less the previous event's (the first: less 0)
+	Logical []int             `json:"l"`            // the HLC's logical counter
 	At      []int64           `json:"at"`           // Unix milliseconds minus the event's HLC wall time
 	Payload []json.RawMessage `json:"p"`            // as JSON
 	Sig     []string          `json:"g"`            // as the event carries it (base64)
 	Nanos   map[int]int       `json:"ns,omitempty"` // sub-millisecond part of At, where an event has one
 	Empty   []int             `json:"e,omitempty"`  // events without a payload at all (written null in Payload)
+	// Values of payloads' top-level fields that are long enough to be worth it (a procedure,
+	// its checklist of documents) are written once in Shared: the payloads listed in
+	// SharedIn have such fields' keys prefixed with \u0001 and their value replaced by the
+	// index in Shared. Unpack rebuilds the payload byte for byte (Pack checks it can).
+	Shared   []json.RawMessage `json:"sv,omitempty"`
+	SharedIn []int             `json:"sp,omitempty"`
 }
 
 type dict struct {
@@ -95,9 +104,10 @@ func Pack(evs []domain.Event) Columns {
 	n := len(evs)
 	c := Columns{ID: make([]string, n), Stream: make([]int, n), Type: make([]int, n), Version: make([]int, n),
 		Actor: make([]int, n), Device: make([]int, n), Unit: make([]int, n), SigBy: make([]int, n),
-		HLC: make([]int64, n), At: make([]int64, n), Payload: make([]json.RawMessage, n), Sig: make([]string, n)}
+		Wall: make([]int64, n), Logical: make([]int, n), At: make([]int64, n), Payload: make([]json.RawMessage, n), Sig: make([]string, n)}
 	var types, actors, devices, units, sigBys dict
 	streams := map[[2]string]int{}
+	shared := map[string]int{}
 	var prev int64
 	anyDevice, anyUnit, anySigBy := false, false, false
 	for i, e := range evs {
@@ -120,9 +130,10 @@ func Pack(evs []domain.Event) Columns {
 		anyDevice = anyDevice || c.Device[i] != 0
 		anyUnit = anyUnit || c.Unit[i] != 0
 		anySigBy = anySigBy || e.SigBy != ""
-		h := int64(e.HLC)
-		c.HLC[i] = h - prev
-		prev = h
+		wall := e.HLC.WallMillis()
+		c.Wall[i] = wall - prev
+		c.Logical[i] = int(e.HLC.Logical())
+		prev = wall
 		ms := e.At.UnixMilli()
 		c.At[i] = ms - e.HLC.WallMillis()
 		if ns := e.At.Nanosecond() % int(time.Millisecond); ns != 0 {
@@ -132,6 +143,10 @@ func Pack(evs []domain.Event) Columns {
 			c.Nanos[i] = ns
 		}
 		c.Payload[i] = e.Payload
+		if p, ok := shareFields(e.Payload, shared, &c.Shared); ok {
+			c.Payload[i] = p
+			c.SharedIn = append(c.SharedIn, i)
+		}
 		if len(e.Payload) == 0 {
 			c.Payload[i] = json.RawMessage("null")
 			c.Empty = append(c.Empty, i)
@@ -158,7 +173,7 @@ func (c Columns) Len() int { return len(c.ID) }
 // dictionary are an error: the body is malformed.
 func (c Columns) Unpack() ([]domain.Event, error) {
 	n := len(c.ID)
-	for _, l := range []int{len(c.Stream), len(c.Type), len(c.Version), len(c.Actor), len(c.HLC), len(c.At), len(c.Payload), len(c.Sig)} {
+	for _, l := range []int{len(c.Stream), len(c.Type), len(c.Version), len(c.Actor), len(c.Wall), len(c.Logical), len(c.At), len(c.Payload), len(c.Sig)} {
 		if l != n {
 			return nil, errors.New("các cột của lô sự kiện không cùng độ dài")
 		}
@@ -185,7 +200,7 @@ func (c Columns) Unpack() ([]domain.Event, error) {
 		return vals[j], nil
 	}
 	out := make([]domain.Event, n)
-	var h int64
+	var wall int64
 	for i := range n {
 		e := &out[i]
 		e.ID = c.ID[i]
@@ -213,11 +228,24 @@ func (c Columns) Unpack() ([]domain.Event, error) {
 		if e.SigBy, err = at(c.SigBys, c.SigBy, i, "sb"); err != nil {
 			return nil, err
 		}
-		h += c.HLC[i]
-		e.HLC = domain.HLC(h)
+		wall += c.Wall[i]
+		if c.Logical[i] < 0 || c.Logical[i] > 0xFFFF {
+			return nil, fmt.Errorf("bộ đếm đồng hồ %d không hợp lệ", c.Logical[i])
+		}
+		e.HLC = domain.MakeHLC(wall, uint16(c.Logical[i]))
 		e.At = time.UnixMilli(c.At[i] + e.HLC.WallMillis()).Add(time.Duration(c.Nanos[i])).UTC()
 		e.Payload = c.Payload[i]
 		e.Sig = c.Sig[i]
+	}
+	for _, i := range c.SharedIn {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("chỉ số %d ngoài lô", i)
+		}
+		p, err := unshareFields(out[i].Payload, c.Shared)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Payload = p
 	}
 	for _, i := range c.Empty {
 		if i < 0 || i >= n {
@@ -226,6 +254,117 @@ func (c Columns) Unpack() ([]domain.Event, error) {
 		out[i].Payload = nil
 	}
 	return out, nil
+}
+
+// sharedMin is the shortest field value worth sharing.
+const sharedMin = 32
+
+// field is one top-level member of a JSON object: its key and its value as written.
+type field struct {
+	key string
+	val json.RawMessage
+}
+
+// splitObject reads a JSON object's top-level members in order; ok is false for anything
+// else.
+func splitObject(p []byte) ([]field, bool) {
+	dec := json.NewDecoder(bytes.NewReader(p))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	var fs []field
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		k, ok := t.(string)
+		if !ok {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		fs = append(fs, field{k, v})
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, false
+	}
+	return fs, true
+}
+
+// joinObject writes members back as a compact object.
+func joinObject(fs []field) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(f.val)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// shareFields replaces the long object, array and string values of a payload's top-level
+// fields by their index in *vals (added there once). It gives up (ok false) unless the
+// payload is an object that joinObject writes back byte for byte.
+func shareFields(p json.RawMessage, idx map[string]int, vals *[]json.RawMessage) (json.RawMessage, bool) {
+	if len(p) < sharedMin || p[0] != '{' {
+		return nil, false
+	}
+	fs, ok := splitObject(p)
+	if !ok || !bytes.Equal(joinObject(fs), p) {
+		return nil, false
+	}
+	for _, f := range fs {
+		if strings.HasPrefix(f.key, "\x01") {
+			return nil, false // a key unshareFields would misread
+		}
+	}
+	changed := false
+	for i, f := range fs {
+		if len(f.val) < sharedMin || (f.val[0] != '{' && f.val[0] != '[' && f.val[0] != '"') {
+			continue
+		}
+		j, ok := idx[string(f.val)]
+		if !ok {
+			j = len(*vals)
+			idx[string(f.val)] = j
+			*vals = append(*vals, f.val)
+		}
+		fs[i] = field{"\x01" + f.key, json.RawMessage(strconv.Itoa(j))}
+		changed = true
+	}
+	if !changed {
+		return nil, false
+	}
+	return joinObject(fs), true
+}
+
+// unshareFields undoes shareFields.
+func unshareFields(p json.RawMessage, vals []json.RawMessage) (json.RawMessage, error) {
+	fs, ok := splitObject(p)
+	if !ok {
+		return nil, errors.New("nội dung sự kiện dùng chung không hợp lệ")
+	}
+	for i, f := range fs {
+		k, ok := strings.CutPrefix(f.key, "\x01")
+		if !ok {
+			continue
+		}
+		j, err := strconv.Atoi(string(f.val))
+		if err != nil || j < 0 || j >= len(vals) {
+			return nil, fmt.Errorf("chỉ số %s ngoài bảng giá trị dùng chung", f.val)
+		}
+		fs[i] = field{k, vals[j]}
+	}
+	return joinObject(fs), nil
 }
 
 // PushRequestC is PushRequest in the compact encoding.

@@ -43,6 +43,10 @@ func testEvents(t *testing.T) ([]domain.Event, ed25519.PublicKey, ed25519.Public
 		if i == 9 {
 			e.Payload = nil
 		}
+		if i == 11 {
+			// A key that looks like a shared field's, and a payload that is not compact.
+			e.Payload = json.RawMessage(`{"\u0001procedure":"not a reference to anything at all", "x" : [1, 2.50, 3]}`)
+		}
 		if i == 10 {
 			e.Sign(keyC, domain.SignerCentral)
 		} else {
@@ -57,7 +61,11 @@ func testEvents(t *testing.T) ([]domain.Event, ed25519.PublicKey, ed25519.Public
 // covers, so every signature still verifies after the trip through JSON.
 func TestCompactRoundTripKeepsSignatures(t *testing.T) {
 	evs, pubA, pubC := testEvents(t)
-	body, err := json.Marshal(PushRequestC{Events: Pack(evs)})
+	packed := Pack(evs)
+	if len(packed.Shared) == 0 || len(packed.SharedIn) == 0 {
+		t.Fatal("no payload field shared")
+	}
+	body, err := json.Marshal(PushRequestC{Events: packed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +114,9 @@ func TestCompactUnpackRefusesMalformed(t *testing.T) {
 		"negative stream":  func(c *Columns) { c.Stream[0] = -1 },
 		"device column":    func(c *Columns) { c.Device = []int{0} },
 		"stream table":     func(c *Columns) { c.StreamIDs = c.StreamIDs[:1] },
+		"shared index":     func(c *Columns) { c.Shared = c.Shared[:0] },
+		"shared event":     func(c *Columns) { c.SharedIn = append(c.SharedIn, 99) },
+		"logical clock":    func(c *Columns) { c.Logical[1] = 1 << 20 },
 	} {
 		c := Pack(evs)
 		spoil(&c)
