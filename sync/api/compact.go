@@ -2,6 +2,9 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,7 +62,7 @@ type Columns struct {
 	StreamKinds []string `json:"sk"`
 	StreamIDs   []string `json:"si"`
 
-	ID      []string          `json:"id"`
+	ID      []string          `json:"id,omitempty"` // omitted when every id is a UUID: IDs has them
 	Stream  []int             `json:"s"`            // index in Streams
 	Type    []int             `json:"t"`            // index in Types
 	Version []int             `json:"v"`            // the payload's version
@@ -80,6 +83,74 @@ type Columns struct {
 	// index in Shared. Unpack rebuilds the payload byte for byte (Pack checks it can).
 	Shared   []json.RawMessage `json:"sv,omitempty"`
 	SharedIn []int             `json:"sp,omitempty"`
+	// When every event id (or every stream id) is a UUID written the usual way, it travels
+	// as 16 bytes: IDs and Streams128 replace ID and StreamIDs.
+	IDs        *UUIDs `json:"ib,omitempty"`
+	Streams128 *UUIDs `json:"sib,omitempty"`
+}
+
+// UUIDs is a list of UUIDs: the first 8 bytes of each (time and counter in a UUIDv7), as the
+// difference with the previous one's, and the last 8 (random) side by side in base64.
+type UUIDs struct {
+	High []int64 `json:"h"`
+	Low  string  `json:"l"`
+}
+
+// packUUIDs writes ids as UUIDs, or returns nil if one of them is not a UUID in its usual
+// lowercase form.
+func packUUIDs(ids []string) *UUIDs {
+	if len(ids) == 0 {
+		return nil
+	}
+	u := &UUIDs{High: make([]int64, len(ids))}
+	low := make([]byte, 0, 8*len(ids))
+	var prev uint64
+	for i, id := range ids {
+		b, ok := parseUUID(id)
+		if !ok {
+			return nil
+		}
+		hi := binary.BigEndian.Uint64(b[:8])
+		u.High[i] = int64(hi - prev)
+		prev = hi
+		low = append(low, b[8:]...)
+	}
+	u.Low = base64.RawStdEncoding.EncodeToString(low)
+	return u
+}
+
+func (u *UUIDs) unpack(n int) ([]string, error) {
+	low, err := base64.RawStdEncoding.DecodeString(u.Low)
+	if err != nil || len(u.High) != n || len(low) != 8*n {
+		return nil, errors.New("danh sách mã UUID không hợp lệ")
+	}
+	out := make([]string, n)
+	var hi uint64
+	var b [16]byte
+	for i := range n {
+		hi += uint64(u.High[i])
+		binary.BigEndian.PutUint64(b[:8], hi)
+		copy(b[8:], low[8*i:])
+		out[i] = formatUUID(b)
+	}
+	return out, nil
+}
+
+func parseUUID(s string) ([16]byte, bool) {
+	var b [16]byte
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return b, false
+	}
+	h := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	if _, err := hex.Decode(b[:], []byte(h)); err != nil || formatUUID(b) != s {
+		return b, false
+	}
+	return b, true
+}
+
+func formatUUID(b [16]byte) string {
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 type dict struct {
@@ -154,6 +225,12 @@ func Pack(evs []domain.Event) Columns {
 		c.Sig[i] = e.Sig
 	}
 	c.Types, c.Actors, c.Devices, c.Units, c.SigBys = types.vals, actors.vals, devices.vals, units.vals, sigBys.vals
+	if u := packUUIDs(c.ID); u != nil {
+		c.IDs, c.ID = u, nil
+	}
+	if u := packUUIDs(c.StreamIDs); u != nil {
+		c.Streams128, c.StreamIDs = u, nil
+	}
 	if !anyDevice {
 		c.Device = nil
 	}
@@ -167,11 +244,36 @@ func Pack(evs []domain.Event) Columns {
 }
 
 // Len is the number of events.
-func (c Columns) Len() int { return len(c.ID) }
+func (c Columns) Len() int {
+	if c.IDs != nil {
+		return len(c.IDs.High)
+	}
+	return len(c.ID)
+}
 
 // Unpack reads the events back. Columns of unequal length or an index out of its
 // dictionary are an error: the body is malformed.
 func (c Columns) Unpack() ([]domain.Event, error) {
+	if c.IDs != nil {
+		if c.ID != nil {
+			return nil, errors.New("lô sự kiện có hai cột mã")
+		}
+		ids, err := c.IDs.unpack(len(c.IDs.High))
+		if err != nil {
+			return nil, err
+		}
+		c.ID = ids
+	}
+	if c.Streams128 != nil {
+		if c.StreamIDs != nil {
+			return nil, errors.New("lô sự kiện có hai bảng luồng")
+		}
+		ids, err := c.Streams128.unpack(len(c.Streams128.High))
+		if err != nil {
+			return nil, err
+		}
+		c.StreamIDs = ids
+	}
 	n := len(c.ID)
 	for _, l := range []int{len(c.Stream), len(c.Type), len(c.Version), len(c.Actor), len(c.Wall), len(c.Logical), len(c.At), len(c.Payload), len(c.Sig)} {
 		if l != n {

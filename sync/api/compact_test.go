@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,7 +114,9 @@ func TestCompactUnpackRefusesMalformed(t *testing.T) {
 		"type out of dict": func(c *Columns) { c.Type[2] = 99 },
 		"negative stream":  func(c *Columns) { c.Stream[0] = -1 },
 		"device column":    func(c *Columns) { c.Device = []int{0} },
-		"stream table":     func(c *Columns) { c.StreamIDs = c.StreamIDs[:1] },
+		"stream table":     func(c *Columns) { c.StreamKinds = c.StreamKinds[:1] },
+		"uuid bytes":       func(c *Columns) { c.IDs.Low = c.IDs.Low[:10] },
+		"two id columns":   func(c *Columns) { c.ID = []string{"x"} },
 		"shared index":     func(c *Columns) { c.Shared = c.Shared[:0] },
 		"shared event":     func(c *Columns) { c.SharedIn = append(c.SharedIn, 99) },
 		"logical clock":    func(c *Columns) { c.Logical[1] = 1 << 20 },
@@ -126,6 +129,21 @@ func TestCompactUnpackRefusesMalformed(t *testing.T) {
 	}
 	if evs, err := (Columns{}).Unpack(); err != nil || len(evs) != 0 {
 		t.Errorf("empty columns: %v, %d events", err, len(evs))
+	}
+}
+
+// Ids that are not UUIDs in their usual form travel as they are.
+func TestCompactKeepsOtherIDs(t *testing.T) {
+	evs, _, _ := testEvents(t)
+	evs[2].ID = strings.ToUpper(evs[2].ID)
+	evs[4].StreamID = "visit-1"
+	c := Pack(evs)
+	if c.IDs != nil || c.Streams128 != nil || len(c.ID) != len(evs) {
+		t.Fatal("non-UUID ids packed as UUIDs")
+	}
+	back, err := c.Unpack()
+	if err != nil || back[2].ID != evs[2].ID || back[4].StreamID != "visit-1" || back[5].StreamID != evs[5].StreamID {
+		t.Fatalf("%v", err)
 	}
 }
 
