@@ -75,7 +75,9 @@ type Actions interface {
 
 // Files stores scanned documents.
 type Files interface {
-	StoreFile(ctx context.Context, r io.Reader, name string) (domain.FileRef, error)
+	// StoreScan stores a scan of a dossier's paper (document: its checklist code; "" for
+	// an e-result), recompressed to document quality unless the catalogue keeps it as scanned.
+	StoreScan(ctx context.Context, r io.Reader, name, dossierID, document string) (domain.FileRef, error)
 	AttachFile(ctx context.Context, actor domain.Staff, id string, p domain.FileAttachedPayload) (domain.Dossier, error)
 	FilePath(sha string) string
 }

@@ -106,6 +106,12 @@ func (b *bench) measureThin(ctx context.Context) error {
 	if _, err := appsync.Enroll(ctx, ws, url, code, "Quầy đo"); err != nil {
 		return err
 	}
+	scanLog = func(scanned, stored int64, n int) {
+		if n > 0 {
+			b.logf("  %d trang quét 300 dpi màu: %s mỗi trang khi quét, %s sau khi nén lại lúc tiếp nhận (%d dpi, xám, JPEG %d)", n,
+				domain.FormatBytes(int(scanned)/n), domain.FormatBytes(int(stored)/n), localdb.ScanDPI, localdb.ScanQuality)
+		}
+	}
 	pageBytes, err := addScans(ctx, ws, b.opt.thinPages)
 	if err != nil {
 		return err
@@ -285,14 +291,9 @@ func addScans(ctx context.Context, s *localdb.Store, n int) (int64, error) {
 	if len(rows) == 0 {
 		return 0, fmt.Errorf("không có hồ sơ để đính kèm trang quét")
 	}
-	var total int64
+	var total, scanned int64
+	defer func() { scanLog(scanned, total, n) }()
 	for i := range n {
-		page := scannedPage(uint64(i + 1))
-		ref, err := s.StoreFile(ctx, bytes.NewReader(page), fmt.Sprintf("trang-%04d.jpg", i+1))
-		if err != nil {
-			return 0, err
-		}
-		total += ref.Size
 		d, err := s.Get(ctx, rows[i%len(rows)].ID)
 		if err != nil {
 			return 0, err
@@ -300,6 +301,13 @@ func addScans(ctx context.Context, s *localdb.Store, n int) (int64, error) {
 		if len(d.Documents) == 0 {
 			return 0, fmt.Errorf("hồ sơ %s không có thành phần để đính kèm", d.Code)
 		}
+		page := scannedPage(uint64(i + 1))
+		ref, err := s.StoreScan(ctx, bytes.NewReader(page), fmt.Sprintf("trang-%04d.jpg", i+1), d.ID, d.Documents[0].Code)
+		if err != nil {
+			return 0, err
+		}
+		scanned += int64(len(page))
+		total += ref.Size
 		if _, err := s.AttachFile(ctx, benchAdmin, d.ID, domain.FileAttachedPayload{File: ref, Document: d.Documents[0].Code, Digitized: true}); err != nil {
 			return 0, err
 		}
@@ -307,31 +315,37 @@ func addScans(ctx context.Context, s *localdb.Store, n int) (int64, error) {
 	return total, nil
 }
 
-// scannedPage draws a made-up A4 page scanned at 150 dpi in grey: paper with a little noise,
-// lines of "text" as short dark strokes, a stamp. Encoded as JPEG at quality 75.
+// scanLog is set by measureThin to report what intake made of the scans.
+var scanLog = func(scanned, stored int64, n int) {}
+
+// scannedPage draws a made-up A4 page as a counter's scanner gives it: 300 dpi, colour
+// (RGB with the paper's slight tint), JPEG at quality 90 — paper with a little noise, lines
+// of "text" as short dark strokes.
 func scannedPage(seed uint64) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	const w, h = 1240, 1754
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 235 + uint8(rng.IntN(12))
+	const w, h = 2480, 3508
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < len(img.Pix); i += 4 {
+		v := 238 + uint8(rng.IntN(8))
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = v, v, v-4, 255
 	}
-	for y := 150; y < h-150; y += 36 {
-		x := 120
-		for x < w-120 {
-			word := 20 + rng.IntN(90)
-			for yy := y; yy < y+18; yy++ {
-				for xx := x; xx < min(x+word, w-120); xx++ {
-					if rng.IntN(4) != 0 {
-						img.SetGray(xx, yy, color.Gray{Y: uint8(30 + rng.IntN(60))})
+	for y := 300; y < h-300; y += 72 {
+		x := 240
+		for x < w-240 {
+			word := 40 + rng.IntN(180)
+			for yy := y; yy < y+36; yy++ {
+				for xx := x; xx < min(x+word, w-240); xx++ {
+					if rng.IntN(3) != 0 {
+						v := uint8(30 + rng.IntN(50))
+						img.SetRGBA(xx, yy, color.RGBA{v, v, v + 6, 255})
 					}
 				}
 			}
-			x += word + 12
+			x += word + 24
 		}
 	}
 	var out bytes.Buffer
-	jpeg.Encode(&out, img, &jpeg.Options{Quality: 75})
+	jpeg.Encode(&out, img, &jpeg.Options{Quality: 90})
 	return out.Bytes()
 }
 
