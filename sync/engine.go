@@ -107,6 +107,13 @@ type Status struct {
 	Warning       string    // what the last complete pass could not do (a damaged file, a bad catalogue)
 	ClockSkew     time.Duration
 	SkewWarning   string // non-empty when the clock is off by more than domain.SkewLimit
+	// While a pass sends: the events and files still to send, the bytes they will take on
+	// the line (from what this link measured per event, and the files' sizes) and the time
+	// that should take at the measured rate (0: not measured yet).
+	LeftEvents int
+	LeftFiles  int
+	LeftBytes  int64
+	LeftTime   time.Duration
 }
 
 // Report says what one sync pass did.
@@ -152,7 +159,9 @@ type Engine struct {
 	acked    *api.ChainHead
 
 	pushing atomic.Int32 // push requests in flight
-	link    link         // the server's encodings, the link's round trip and throughput (link.go)
+	progMu  gosync.Mutex
+	prog    progress
+	link    link // the server's encodings, the link's round trip and throughput (link.go)
 }
 
 // New builds an engine over a store. It registers for the store's writes, so a new event is
@@ -473,6 +482,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 	e.update(func(s *Status) { s.Syncing, s.LastAttempt = true, e.opt.Now() })
 	err = e.ensureKey(ctx, c)
 	if err == nil {
+		e.startProgress(ctx)
 		err = e.push(ctx, c, &rep)
 	}
 	if err == nil {
@@ -514,6 +524,7 @@ func (e *Engine) finish(ctx context.Context, rep *Report, err error) {
 	}
 	e.update(func(s *Status) {
 		s.Syncing = false
+		s.LeftEvents, s.LeftFiles, s.LeftBytes, s.LeftTime = 0, 0, 0, 0
 		switch {
 		case cancelled:
 		case err == nil:

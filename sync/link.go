@@ -3,6 +3,7 @@ package sync
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	gosync "sync"
 	"time"
 
@@ -170,3 +171,65 @@ func gzipBytes(b []byte) []byte {
 }
 
 var gzipPool = gosync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
+
+// progress is what the pass still has to send, for the status bar.
+type progress struct {
+	events    int
+	files     int
+	fileBytes int64
+}
+
+// assumedEventBytes is the cost of an event on the wire before the link measured one (the
+// compact encoding, gzipped, in batches of a few hundred: docs/BENCHMARKS.md).
+const assumedEventBytes = 130
+
+// startProgress counts what this pass has to send.
+func (e *Engine) startProgress(ctx context.Context) {
+	var p progress
+	if n, err := e.store.OutboxCount(ctx); err == nil {
+		p.events = n
+	}
+	if fs, err := e.store.PendingFiles(ctx, 1000); err == nil {
+		p.files = len(fs)
+		for _, f := range fs {
+			p.fileBytes += f.Size
+		}
+	}
+	e.progMu.Lock()
+	e.prog = p
+	e.progMu.Unlock()
+	e.showProgress()
+}
+
+// sentProgress counts events or a file sent, and shows what is left.
+func (e *Engine) sentProgress(events int, file int64) {
+	e.progMu.Lock()
+	e.prog.events = max(0, e.prog.events-events)
+	if file > 0 {
+		e.prog.files = max(0, e.prog.files-1)
+		e.prog.fileBytes = max(0, e.prog.fileBytes-file)
+	}
+	e.progMu.Unlock()
+	e.showProgress()
+}
+
+// showProgress puts what is left, its bytes and the time it should take in the status.
+func (e *Engine) showProgress() {
+	e.progMu.Lock()
+	p := e.prog
+	e.progMu.Unlock()
+	e.link.mu.Lock()
+	per, rate := e.link.pushEvent, e.link.pushRate
+	e.link.mu.Unlock()
+	if per == 0 {
+		per = assumedEventBytes
+	}
+	bytes := int64(float64(p.events)*per) + p.fileBytes
+	var left time.Duration
+	if rate > 0 {
+		left = time.Duration(float64(bytes) / rate * float64(time.Second))
+	}
+	e.update(func(s *Status) {
+		s.LeftEvents, s.LeftFiles, s.LeftBytes, s.LeftTime = p.events, p.files, bytes, left
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 
@@ -274,5 +275,47 @@ func TestCutLinkResendsNothingAcknowledged(t *testing.T) {
 			t.Fatalf("a pull went back from %d to %d", last, seq)
 		}
 		last = seq
+	}
+}
+
+// While a pass sends, the status says how many events are left, their bytes on the line
+// and (once measured) how long they take; it goes down as batches are acknowledged and is
+// cleared at the end.
+func TestStatusShowsWhatIsLeftToSend(t *testing.T) {
+	h := newHarness(t, central.FaultConfig{})
+	a := h.workstation(1)
+	receive(t, a, 70)
+	n := waiting(t, a)
+	e := h.engine(a)
+	var mu gosync.Mutex
+	var seen []Status
+	cancel := e.Subscribe(func(s Status) {
+		mu.Lock()
+		seen = append(seen, s)
+		mu.Unlock()
+	})
+	defer cancel()
+	syncUntilDone(t, e, 3)
+	mu.Lock()
+	defer mu.Unlock()
+	first, timed, prev := -1, false, n
+	for _, s := range seen {
+		if s.LeftEvents == 0 {
+			continue
+		}
+		if first < 0 {
+			first = s.LeftEvents
+		}
+		if s.LeftEvents > prev || s.LeftBytes <= 0 {
+			t.Fatalf("left %d events (%d bytes) after %d", s.LeftEvents, s.LeftBytes, prev)
+		}
+		prev = s.LeftEvents
+		timed = timed || s.LeftTime > 0
+	}
+	if first != n || !timed {
+		t.Fatalf("first showed %d of %d events left; a time estimate shown: %v", first, n, timed)
+	}
+	if last := seen[len(seen)-1]; last.LeftEvents != 0 || last.LeftBytes != 0 || last.Syncing {
+		t.Fatalf("after the pass: %+v", last)
 	}
 }

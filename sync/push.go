@@ -297,6 +297,7 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		return localErr("push", err)
 	}
 	rep.Pushed += len(acks)
+	e.sentProgress(len(sent), 0)
 	return nil
 }
 
