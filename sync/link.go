@@ -100,6 +100,18 @@ func (l *link) pushed(bytes, events int, took time.Duration, inFlight int) {
 	l.pushEvent = ewma(l.pushEvent, float64(bytes)/float64(events))
 }
 
+// fastLink is a push rate above which compressing costs more time than it saves (a LAN,
+// loopback): gzip makes about 50 MB/s of JSON on one core of the counters' machines.
+const fastLink = 8 << 20
+
+// worthCompressing reports whether push bodies should be gzipped: until the link is
+// measured, and on any link slower than fastLink.
+func (l *link) worthCompressing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pushRate == 0 || l.pushRate < fastLink
+}
+
 // failed shrinks the next batch and page after a request that did not come back (a cut
 // link, a timeout): whatever the measures said, the link just did worse.
 func (l *link) failed() {

@@ -216,7 +216,7 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		return e.pushBatch(ctx, c, sent[mid:], rep)
 	}
 	wire := raw
-	if gz {
+	if gz && e.link.worthCompressing() {
 		wire = gzipBytes(raw)
 		header["Content-Encoding"] = "gzip"
 	}

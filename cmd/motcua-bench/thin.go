@@ -319,29 +319,39 @@ func addScans(ctx context.Context, s *localdb.Store, n int) (int64, error) {
 var scanLog = func(scanned, stored int64, n int) {}
 
 // scannedPage draws a made-up A4 page as a counter's scanner gives it: 300 dpi, colour
-// (RGB with the paper's slight tint), JPEG at quality 90 — paper with a little noise, lines
-// of "text" as short dark strokes.
+// (RGB with the paper's slight tint), JPEG at quality 90 — about 40
+// lines of "text": words of letter-like strokes.
 func scannedPage(seed uint64) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	const w, h = 2480, 3508
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := 0; i < len(img.Pix); i += 4 {
-		v := 238 + uint8(rng.IntN(8))
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = v, v, v-4, 255
+		v := uint8(236 + i/4/w*8/h) // the paper darkens a little down the page
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = v, v, v-5, 255
 	}
+	ink := color.RGBA{35, 35, 45, 255}
 	for y := 300; y < h-300; y += 72 {
 		x := 240
-		for x < w-240 {
-			word := 40 + rng.IntN(180)
-			for yy := y; yy < y+36; yy++ {
-				for xx := x; xx < min(x+word, w-240); xx++ {
-					if rng.IntN(3) != 0 {
-						v := uint8(30 + rng.IntN(50))
-						img.SetRGBA(xx, yy, color.RGBA{v, v, v + 6, 255})
+		for x < w-480 {
+			letters := 2 + rng.IntN(7)
+			for range letters {
+				// A letter: one or two upright strokes, and a bar on top or at the foot.
+				for s := 0; s <= rng.IntN(2); s++ {
+					for yy := y + rng.IntN(8); yy < y+36; yy++ {
+						for xx := x + s*12; xx < x+s*12+4; xx++ {
+							img.SetRGBA(xx, yy, ink)
+						}
 					}
 				}
+				bar := y + []int{0, 17, 33}[rng.IntN(3)]
+				for yy := bar; yy < bar+3; yy++ {
+					for xx := x; xx < x+16; xx++ {
+						img.SetRGBA(xx, yy, ink)
+					}
+				}
+				x += 22
 			}
-			x += word + 24
+			x += 26
 		}
 	}
 	var out bytes.Buffer
