@@ -61,7 +61,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	fsyncToo := fs.Bool("compare-fsync", false, "đo tiếp nhận lần lượt với fsync và fdatasync để so sánh")
 	settle := fs.Duration("settle", 5*time.Second, "đo bộ nhớ sau khi danh sách hồ sơ hiện ra được chừng này thời gian")
 	thinUnit := fs.Int("thin-unit", thinWeek, "số sự kiện của đơn vị mà máy trạm mới nhận lần đầu qua đường truyền yếu (đầy đủ: 1000000)")
-	thinPages := fs.Int("thin-pages", 20, "số trang quét gửi sau các sự kiện qua đường truyền yếu (tuần thật: 1000)")
+	thinPages := fs.Int("thin-pages", 10, "số trang quét gửi sau các sự kiện qua đường truyền yếu (tuần thật: 1000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

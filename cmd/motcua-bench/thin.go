@@ -391,7 +391,10 @@ func (c *pushCounter) wrap(h http.Handler) http.Handler {
 			if strings.HasPrefix(r.Header.Get("Content-Type"), api.ContentTypeCompact) {
 				var p api.PushRequestC
 				json.Unmarshal(body, &p)
-				ids = p.Events.ID
+				evs, _ := p.Events.Unpack()
+				for _, e := range evs {
+					ids = append(ids, e.ID)
+				}
 			} else {
 				var p api.PushRequest
 				json.Unmarshal(body, &p)
