@@ -27,6 +27,7 @@ type link struct {
 	rtt       time.Duration // smallest round trip seen (a ping or small call)
 	pushRate  float64       // bytes/s of push bodies as sent, including the server's work (EWMA)
 	pushEvent float64       // bytes per pushed event, as sent (EWMA)
+	rawRate   float64       // bytes/s of push bodies before compression (EWMA): how fast the whole path takes events
 	pullRate  float64       // events/s of pulled pages, including the server's work (EWMA)
 	batch     int           // the push batch size last chosen (0: none yet)
 	page      int           // the pull page size last chosen (0: none yet)
@@ -89,7 +90,7 @@ func target(timeout time.Duration) time.Duration { return min(timeout/targetShar
 
 // pushed records one push: its body's bytes as sent, its events, and how long it took while
 // inFlight requests shared the link.
-func (l *link) pushed(bytes, events int, took time.Duration, inFlight int) {
+func (l *link) pushed(bytes, raw, events int, took time.Duration, inFlight int) {
 	if events == 0 || took <= 0 {
 		return
 	}
@@ -98,18 +99,20 @@ func (l *link) pushed(bytes, events int, took time.Duration, inFlight int) {
 	// Requests in flight together share the link: each saw 1/inFlight of it.
 	l.pushRate = ewma(l.pushRate, float64(bytes)*float64(max(inFlight, 1))/took.Seconds())
 	l.pushEvent = ewma(l.pushEvent, float64(bytes)/float64(events))
+	l.rawRate = ewma(l.rawRate, float64(raw)*float64(max(inFlight, 1))/took.Seconds())
 }
 
-// fastLink is a push rate above which compressing costs more time than it saves (a LAN,
-// loopback): gzip makes about 50 MB/s of JSON on one core of the counters' machines.
-const fastLink = 8 << 20
+// fastLink is a rate of uncompressed push bodies above which compressing costs more time
+// than it saves (a LAN, loopback: the server's checks are the bottleneck, and gzip takes
+// CPU from the same cores): gzip makes about 50 MB/s of JSON on one core.
+const fastLink = 4 << 20
 
-// worthCompressing reports whether push bodies should be gzipped: until the link is
-// measured, and on any link slower than fastLink.
+// worthCompressing reports whether push bodies should be gzipped: until the path is
+// measured, and whenever it takes events slower than fastLink bytes of JSON a second.
 func (l *link) worthCompressing() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pushRate == 0 || l.pushRate < fastLink
+	return l.rawRate == 0 || l.rawRate < fastLink
 }
 
 // failed shrinks the next batch and page after a request that did not come back (a cut

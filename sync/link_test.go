@@ -125,19 +125,25 @@ func TestLinkSizesBatchesFromMeasures(t *testing.T) {
 		t.Fatalf("first batch %d", n)
 	}
 	// Loopback: 100 events of 60 bytes in 5 ms, four in flight.
-	l.pushed(6000, 100, 5e6, 4)
+	l.pushed(6000, 50000, 100, 5e6, 4)
 	if n := l.batchSize(1000, 60e9, 4); n != 4*firstBatch {
 		t.Fatalf("second batch %d, want fourfold growth", n)
 	}
 	if n := l.batchSize(1000, 60e9, 4); n != 1000 {
 		t.Fatalf("third batch %d, want the maximum", n)
 	}
+	if l.worthCompressing() {
+		t.Fatal("compressing on a 40 MB/s path")
+	}
 	// 256 kbit/s: 32 kB/s shared by four requests, 600 ms round trip, 60 bytes an event.
 	var thin link
 	thin.learn("x", api.AcceptValue)
 	thin.observeRTT(600e6)
 	for range 10 {
-		thin.pushed(6000, 100, 750e6, 4) // 6 kB per request while four share 32 kB/s
+		thin.pushed(6000, 50000, 100, 750e6, 4) // 6 kB per request while four share 32 kB/s
+	}
+	if !thin.worthCompressing() {
+		t.Fatal("not compressing on a thin link")
 	}
 	n := thin.batchSize(1000, 20e9, 4) // 20 s timeout: 5 s a request at most
 	if n < 200 || n > 700 {

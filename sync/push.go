@@ -225,7 +225,7 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 	r, err := c.call(ctx, "push", http.MethodPost, "/events", wire, header)
 	e.pushing.Add(-1)
 	if err == nil {
-		e.link.pushed(len(wire), len(sent), time.Since(t0), inFlight)
+		e.link.pushed(len(wire), len(raw), len(sent), time.Since(t0), inFlight)
 	} else if isClass(err, ClassNetwork) || isClass(err, ClassServer) && errors.Is(err, context.DeadlineExceeded) {
 		e.link.failed()
 	}

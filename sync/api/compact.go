@@ -361,71 +361,126 @@ func (c Columns) Unpack() ([]domain.Event, error) {
 // sharedMin is the shortest field value worth sharing.
 const sharedMin = 32
 
-// field is one top-level member of a JSON object: its key and its value as written.
+// field is one top-level member of a JSON object: its key and its value, both as written.
 type field struct {
-	key string
-	val json.RawMessage
+	key []byte // with its quotes
+	val []byte
 }
 
-// splitObject reads a JSON object's top-level members in order; ok is false for anything
-// else.
+// sharedMark starts the key of a shared field: the key's text is prefixed with \u0001.
+const sharedMark = `"\u0001`
+
+// splitObject reads a compact JSON object's top-level members in order, as written; ok is
+// false for anything else (whitespace between tokens included). It only finds the bounds:
+// whether the values are valid JSON is checked where events are checked.
 func splitObject(p []byte) ([]field, bool) {
-	dec := json.NewDecoder(bytes.NewReader(p))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	if len(p) < 2 || p[0] != '{' || p[len(p)-1] != '}' {
 		return nil, false
+	}
+	if len(p) == 2 {
+		return nil, true
 	}
 	var fs []field
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
+	i := 1
+	for {
+		if i >= len(p) || p[i] != '"' {
 			return nil, false
 		}
-		k, ok := t.(string)
-		if !ok {
+		j := skipString(p, i)
+		if j < 0 || j >= len(p) || p[j] != ':' {
 			return nil, false
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
+		end := skipValue(p, j+1)
+		if end < 0 || end == j+1 {
 			return nil, false
 		}
-		fs = append(fs, field{k, v})
+		fs = append(fs, field{p[i:j], p[j+1 : end]})
+		if end == len(p)-1 {
+			return fs, true
+		}
+		if p[end] != ',' {
+			return nil, false
+		}
+		i = end + 1
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return nil, false
+}
+
+// skipString returns the index just after the string that starts at p[i] ('"'), or -1.
+func skipString(p []byte, i int) int {
+	for k := i + 1; k < len(p); k++ {
+		switch p[k] {
+		case '\\':
+			k++
+		case '"':
+			return k + 1
+		}
 	}
-	return fs, true
+	return -1
+}
+
+// skipValue returns the index of the ',' or the object's final '}' that ends the value
+// starting at p[i], or -1.
+func skipValue(p []byte, i int) int {
+	depth := 0
+	for k := i; k < len(p); k++ {
+		switch p[k] {
+		case '"':
+			n := skipString(p, k)
+			if n < 0 {
+				return -1
+			}
+			k = n - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				if p[k] == '}' && k == len(p)-1 {
+					return k
+				}
+				return -1
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
 }
 
 // joinObject writes members back as a compact object.
 func joinObject(fs []field) []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	n := 2
+	for _, f := range fs {
+		n += len(f.key) + len(f.val) + 2
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
 	for i, f := range fs {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, _ := json.Marshal(f.key)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(f.val)
+		b = append(b, f.key...)
+		b = append(b, ':')
+		b = append(b, f.val...)
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
 }
 
 // shareFields replaces the long object, array and string values of a payload's top-level
 // fields by their index in *vals (added there once). It gives up (ok false) unless the
-// payload is an object that joinObject writes back byte for byte.
+// payload is a compact object that joinObject writes back byte for byte.
 func shareFields(p json.RawMessage, idx map[string]int, vals *[]json.RawMessage) (json.RawMessage, bool) {
 	if len(p) < sharedMin || p[0] != '{' {
 		return nil, false
 	}
 	fs, ok := splitObject(p)
-	if !ok || !bytes.Equal(joinObject(fs), p) {
+	if !ok {
 		return nil, false
 	}
 	for _, f := range fs {
-		if strings.HasPrefix(f.key, "\x01") {
+		if bytes.HasPrefix(f.key, []byte(sharedMark)) {
 			return nil, false // a key unshareFields would misread
 		}
 	}
@@ -440,7 +495,8 @@ func shareFields(p json.RawMessage, idx map[string]int, vals *[]json.RawMessage)
 			idx[string(f.val)] = j
 			*vals = append(*vals, f.val)
 		}
-		fs[i] = field{"\x01" + f.key, json.RawMessage(strconv.Itoa(j))}
+		key := append([]byte(sharedMark), f.key[1:]...)
+		fs[i] = field{key, []byte(strconv.Itoa(j))}
 		changed = true
 	}
 	if !changed {
@@ -456,15 +512,14 @@ func unshareFields(p json.RawMessage, vals []json.RawMessage) (json.RawMessage, 
 		return nil, errors.New("nội dung sự kiện dùng chung không hợp lệ")
 	}
 	for i, f := range fs {
-		k, ok := strings.CutPrefix(f.key, "\x01")
-		if !ok {
+		if !bytes.HasPrefix(f.key, []byte(sharedMark)) {
 			continue
 		}
 		j, err := strconv.Atoi(string(f.val))
 		if err != nil || j < 0 || j >= len(vals) {
 			return nil, fmt.Errorf("chỉ số %s ngoài bảng giá trị dùng chung", f.val)
 		}
-		fs[i] = field{k, vals[j]}
+		fs[i] = field{append([]byte{'"'}, f.key[len(sharedMark):]...), vals[j]}
 	}
 	return joinObject(fs), nil
 }

