@@ -102,17 +102,21 @@ func (l *link) pushed(bytes, raw, events int, took time.Duration, inFlight int) 
 	l.rawRate = ewma(l.rawRate, float64(raw)*float64(max(inFlight, 1))/took.Seconds())
 }
 
-// fastLink is a rate of uncompressed push bodies above which compressing costs more time
-// than it saves (a LAN, loopback: the server's checks are the bottleneck, and gzip takes
-// CPU from the same cores): gzip makes about 50 MB/s of JSON on one core.
-const fastLink = 4 << 20
+// Compressing pays on a wide-area link and costs on a local one: on loopback or a LAN the
+// server's checks are the bottleneck, and gzip takes CPU (about 50 MB/s of JSON on one core)
+// from the same machine. A path counts as local when its round trip is under localRTT and
+// it takes more than slowPath bytes of JSON a second.
+const (
+	localRTT = 10 * time.Millisecond
+	slowPath = 1 << 20
+)
 
-// worthCompressing reports whether push bodies should be gzipped: until the path is
-// measured, and whenever it takes events slower than fastLink bytes of JSON a second.
+// worthCompressing reports whether push bodies should be gzipped: until the round trip is
+// measured, on any wide-area round trip, and on any path that takes JSON slowly.
 func (l *link) worthCompressing() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.rawRate == 0 || l.rawRate < fastLink
+	return l.rtt == 0 || l.rtt >= localRTT || (l.rawRate > 0 && l.rawRate < slowPath)
 }
 
 // failed shrinks the next batch and page after a request that did not come back (a cut

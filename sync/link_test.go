@@ -12,6 +12,7 @@ import (
 	gosync "sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"motcua/internal/delayproxy"
 	"motcua/localdb"
@@ -51,19 +52,29 @@ func (s stripAccept) Write(p []byte) (int, error) {
 // pushAndPull: a pushes a backlog (larger than the first batch), b pulls it; both end with
 // the same events, every one verified on the way in (its signature over the event as
 // received: Refused counts those that fail).
-func pushAndPull(t *testing.T, h *harness) {
+func pushAndPull(t *testing.T, h *harness, via string) {
 	t.Helper()
 	a, b := h.workstation(1), h.workstation(2)
+	if via != "" {
+		for _, s := range []*localdb.Store{a, b} {
+			cfg := s.Config()
+			cfg.ServerURL = via
+			if err := s.UpdateConfig(context.Background(), admin, cfg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	receive(t, a, 70)
 	n := waiting(t, a)
 	if n <= firstBatch {
 		t.Fatalf("only %d events waiting", n)
 	}
-	rep := syncUntilDone(t, h.engine(a), 3)
+	plain := func(o *Options) { o.HTTPClient = &http.Client{Transport: &http.Transport{}} }
+	rep := syncUntilDone(t, h.engine(a, plain), 3)
 	if rep.Pushed != n || waiting(t, a) != 0 {
 		t.Fatalf("pushed %d of %d: %+v", rep.Pushed, n, rep)
 	}
-	rep = syncUntilDone(t, h.engine(b, func(o *Options) { o.PullLimit = 60 }), 3)
+	rep = syncUntilDone(t, h.engine(b, plain, func(o *Options) { o.PullLimit = 60 }), 3)
 	if rep.Pulled != n || rep.Refused != 0 {
 		t.Fatalf("pulled %d of %d: %+v", rep.Pulled, n, rep)
 	}
@@ -80,11 +91,11 @@ func pushAndPull(t *testing.T, h *harness) {
 func TestNewClientWithOldServer(t *testing.T) {
 	h := newHarness(t, central.FaultConfig{})
 	oldServer(t, h)
-	pushAndPull(t, h)
+	pushAndPull(t, h, "")
 }
 
-// With a new server every push body goes in the compact encoding, gzipped until the link
-// proves fast, and pages come compact (and gzipped: Go's client asks and inflates).
+// With a new server every push body goes in the compact encoding, gzipped on a wide-area
+// path, and pages come compact (and gzipped: Go's client asks and inflates).
 func TestNewClientWithNewServerCompresses(t *testing.T) {
 	h := newHarness(t, central.FaultConfig{})
 	var pushes, compact, gzipped, pages, compactPages atomic.Int64
@@ -105,10 +116,14 @@ func TestNewClientWithNewServerCompresses(t *testing.T) {
 			}
 		}
 	})
-	pushAndPull(t, h)
-	// Gzip until the link is measured, and on any link slower than fastLink (loopback may
-	// be faster: then later batches go uncompressed, which costs less time than gzip).
-	if pushes.Load() == 0 || compact.Load() != pushes.Load() || gzipped.Load() == 0 {
+	// Through a line with 20 ms of round trip: a wide-area path, where gzip pays.
+	proxy, err := delayproxy.Start(h.ts.Listener.Addr().String(), 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	pushAndPull(t, h, "http://"+proxy.Addr().String())
+	if pushes.Load() == 0 || compact.Load() != pushes.Load() || gzipped.Load() != pushes.Load() {
 		t.Fatalf("%d of %d pushes compact, %d gzipped", compact.Load(), pushes.Load(), gzipped.Load())
 	}
 	if pages.Load() < 2 || compactPages.Load() != pages.Load() {
@@ -121,6 +136,7 @@ func TestNewClientWithNewServerCompresses(t *testing.T) {
 func TestLinkSizesBatchesFromMeasures(t *testing.T) {
 	var l link
 	l.learn("x", api.AcceptValue)
+	l.observeRTT(300e3) // loopback
 	if n := l.batchSize(1000, 60e9, 4); n != firstBatch {
 		t.Fatalf("first batch %d", n)
 	}
@@ -234,7 +250,7 @@ func TestCutLinkResendsNothingAcknowledged(t *testing.T) {
 	syncUntilDone(t, h.engine(b), 3)
 	receive(t, a, 70)
 	n := waiting(t, a)
-	proxy, err := delayproxy.StartLink(h.ts.Listener.Addr().String(), delayproxy.Link{CutAfter: 5000})
+	proxy, err := delayproxy.StartLink(h.ts.Listener.Addr().String(), delayproxy.Link{Latency: 10 * time.Millisecond, CutAfter: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
