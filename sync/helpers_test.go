@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"io"
@@ -287,22 +286,3 @@ func waiting(t *testing.T, s *localdb.Store) int {
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) next() int64 { return c.n.Add(1) }
-
-// requestBody reads a request's body as sent before compression (gzip).
-func requestBody(t testing.TB, r *http.Request) []byte {
-	t.Helper()
-	var rd io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			t.Errorf("gzipped body: %v", err)
-			return nil
-		}
-		rd = zr
-	}
-	b, err := io.ReadAll(rd)
-	if err != nil {
-		t.Errorf("body: %v", err)
-	}
-	return b
-}

@@ -200,7 +200,13 @@ func eventIDs(t *testing.T, r *http.Request) []string {
 		if err := json.Unmarshal(body, &c); err != nil {
 			t.Errorf("compact body: %v", err)
 		}
-		ids = c.Events.ID
+		evs, err := c.Events.Unpack()
+		if err != nil {
+			t.Errorf("compact body: %v", err)
+		}
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
 	} else {
 		var p api.PushRequest
 		if err := json.Unmarshal(body, &p); err != nil {
@@ -273,6 +279,9 @@ func TestCutLinkResendsNothingAcknowledged(t *testing.T) {
 		t.Fatalf("%d events still waiting, %d connections cut", w, proxy.Cuts())
 	}
 	t.Logf("push: %d events sent for %d, %d connections cut", check.sent.Load(), n, proxy.Cuts())
+	if check.sent.Load() < int64(n) {
+		t.Fatalf("the check saw %d events sent for %d", check.sent.Load(), n)
+	}
 	if got := len(h.serverEvents()); got != n {
 		t.Fatalf("the city holds %d events of %d", got, n)
 	}
