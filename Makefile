@@ -53,14 +53,16 @@ screenshots: deps
 # The Go benchmarks behind motcua-bench (on a store of 20,000 dossiers made for the run),
 # then bin/motcua-bench: every performance target of DESIGN.md on a store of 1,000,000
 # dossiers kept in ~/.cache/motcua-bench (made on first use). BENCH=--quick measures on
-# 100,000. docs/BENCHMARKS.md explains each line. motcua-bench is its own command (it runs
+# 100,000. Sync over a simulated 256 kbit/s line ("thin") runs at the week's size; the full
+# first sync of a million-event unit is BENCH="--only thin --thin-unit 1000000" (about an
+# hour). docs/BENCHMARKS.md explains each line. motcua-bench is its own command (it runs
 # the city's server in-process), so the desktop binary carries neither it nor the server.
 BENCH ?=
 bench: deps
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua-bench ./cmd/motcua-bench
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Receive|Search|Queue' -benchtime 300x ./localdb/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Seed' -benchtime 1x ./localdb/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Push' -benchtime 1x ./sync/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Push|WireBytes' -benchtime 1x ./sync/
 	$(BIN)/motcua-bench $(BENCH)
 
 # Cross-compile bin/motcua.exe (GUI, icon, version information) and bin/motcua-central.exe.

@@ -78,6 +78,9 @@ type RequiredDocument struct {
 	Form     DocumentForm `json:"form"`
 	Count    int          `json:"count"`
 	Optional bool         `json:"optional,omitempty"` // "nếu có", or only in some cases
+	// KeepScan: the scan of this paper is kept exactly as scanned (a rule requires the
+	// original image), never recompressed at intake (localdb.StoreScan).
+	KeepScan bool `json:"keep_scan,omitempty"`
 }
 
 // Procedure is one administrative procedure (thủ tục hành chính) of the catalogue.

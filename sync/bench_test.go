@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"motcua/domain"
 	"motcua/internal/fileutil"
 	"motcua/localdb"
+	"motcua/sync/api"
 	"motcua/sync/central"
 )
 
@@ -137,3 +140,47 @@ func tokenOf2(s *localdb.Store) string {
 func BenchmarkPush100k(b *testing.B) { benchmarkPush(b, 0) }
 
 func BenchmarkPush100kLatency100ms(b *testing.B) { benchmarkPush(b, 100*time.Millisecond) }
+
+// Wire bytes per event of a push body for a realistic mix (localdb's Seed: intakes with
+// their applicants and checklists, forwards, results, hand-overs, the visits they count):
+// plain JSON as protocol v1 sent it, gzipped JSON, and the compact encoding gzipped, in
+// batches of 1,000 as the engine sends them on a good link and 250 as on a thin one.
+// `go test -run '^$' -bench WireBytes ./sync/` reports them as B/event metrics.
+func BenchmarkWireBytesPerEvent(b *testing.B) {
+	dir := b.TempDir()
+	if err := buildBacklog(dir, 10_000); err != nil {
+		b.Fatal(err)
+	}
+	s, err := localdb.Open(context.Background(), dir, localdb.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var evs []domain.Event
+	var after int64
+	for len(evs) < 10_000 {
+		page, last, err := s.OutboxAfter(context.Background(), after, 1000)
+		if err != nil || len(page) == 0 {
+			b.Fatal(err)
+		}
+		evs, after = append(evs, page...), last
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, size := range []int{1000, 250} {
+			var plain, gzPlain, gzCompact int
+			for i := 0; i < len(evs); i += size {
+				batch := evs[i:min(i+size, len(evs))]
+				p, _ := json.Marshal(api.PushRequest{Events: batch})
+				c, _ := json.Marshal(api.PushRequestC{Events: api.Pack(batch)})
+				plain += len(p)
+				gzPlain += len(gzipBytes(p))
+				gzCompact += len(gzipBytes(c))
+			}
+			n := float64(len(evs))
+			b.ReportMetric(float64(plain)/n, fmt.Sprintf("plainB/event@%d", size))
+			b.ReportMetric(float64(gzPlain)/n, fmt.Sprintf("gzipB/event@%d", size))
+			b.ReportMetric(float64(gzCompact)/n, fmt.Sprintf("compactB/event@%d", size))
+		}
+	}
+}

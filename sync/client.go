@@ -25,6 +25,7 @@ type client struct {
 	base    *url.URL
 	token   string
 	timeout time.Duration
+	link    *link // what the engine learns of the server and the link (nil: nothing kept)
 }
 
 // defaultHTTPClient is shared by every engine without its own: connection reuse matters
@@ -183,6 +184,12 @@ func (c *client) call(ctx context.Context, op, method, path string, body []byte,
 	msg := serverMessage(resp.Body())
 	switch {
 	case status >= 200 && status < 300, status == http.StatusNotModified:
+		if c.link != nil {
+			c.link.learn(c.base.String(), resp.Header().Get(api.HeaderAccept))
+			if len(body) < 4<<10 && len(resp.Body()) < 4<<10 {
+				c.link.observeRTT(received.Sub(sent))
+			}
+		}
 		return &reply{status: status, header: resp.Header(), body: resp.Body(), sent: sent, received: received}, nil
 	case status == http.StatusUnauthorized:
 		return nil, &Error{Class: ClassAuth, Op: op, Status: status, Msg: MsgAuth}

@@ -107,6 +107,13 @@ type Status struct {
 	Warning       string    // what the last complete pass could not do (a damaged file, a bad catalogue)
 	ClockSkew     time.Duration
 	SkewWarning   string // non-empty when the clock is off by more than domain.SkewLimit
+	// While a pass sends: the events and files still to send, the bytes they will take on
+	// the line (from what this link measured per event, and the files' sizes) and the time
+	// that should take at the measured rate (0: not measured yet).
+	LeftEvents int
+	LeftFiles  int
+	LeftBytes  int64
+	LeftTime   time.Duration
 }
 
 // Report says what one sync pass did.
@@ -150,6 +157,11 @@ type Engine struct {
 	passHead *api.ChainHead
 	ackedMu  gosync.Mutex
 	acked    *api.ChainHead
+
+	pushing atomic.Int32 // push requests in flight
+	progMu  gosync.Mutex
+	prog    progress
+	link    link // the server's encodings, the link's round trip and throughput (link.go)
 }
 
 // New builds an engine over a store. It registers for the store's writes, so a new event is
@@ -427,6 +439,7 @@ func (e *Engine) Probe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.link = &e.link
 	r, err := c.call(ctx, "probe", http.MethodGet, "/ping", nil, nil)
 	if err == nil {
 		var p api.PingResponse
@@ -445,8 +458,8 @@ func (e *Engine) Probe(ctx context.Context) error {
 	return err
 }
 
-// SyncOnce runs one pass: push the outbox, upload files, pull changes, refresh the
-// catalogue. It stops at the first failure; a nil error means the outbox was drained and the
+// SyncOnce runs one pass: push the outbox, pull changes, refresh the catalogue, upload
+// files (last, so scans never hold back events). It stops at the first failure; a nil error means the outbox was drained and the
 // pull reached the end. A file that cannot be sent (its local copy is damaged) and a
 // catalogue the server sends that does not validate are reported in Report.Warnings and
 // Status.Warning without failing the pass: trying again sooner cannot fix them, and they must
@@ -465,17 +478,12 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 		e.finish(ctx, &rep, err)
 		return rep, err
 	}
+	c.link = &e.link
 	e.update(func(s *Status) { s.Syncing, s.LastAttempt = true, e.opt.Now() })
 	err = e.ensureKey(ctx, c)
 	if err == nil {
+		e.startProgress(ctx)
 		err = e.push(ctx, c, &rep)
-	}
-	if err == nil {
-		var fileErr error
-		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {
-			e.log.Warn("sync: a file was not sent", "err", fileErr)
-			rep.Warnings = append(rep.Warnings, Message(fileErr))
-		}
 	}
 	if err == nil {
 		err = e.pull(ctx, c, &rep)
@@ -486,6 +494,16 @@ func (e *Engine) SyncOnce(ctx context.Context) (Report, error) {
 			rep.Warnings = append(rep.Warnings, Message(cerr))
 		} else {
 			err = cerr
+		}
+	}
+	if err == nil {
+		// Files last: on a thin link a page of scans takes longer than a day's events, and
+		// the events (and what the city sends back) must not wait behind it. An upload cut
+		// half-way resumes where it stopped next pass (tus HEAD).
+		var fileErr error
+		if fileErr, err = e.uploadFiles(ctx, c, &rep); fileErr != nil {
+			e.log.Warn("sync: a file was not sent", "err", fileErr)
+			rep.Warnings = append(rep.Warnings, Message(fileErr))
 		}
 	}
 	if isClass(err, ClassAuth) {
@@ -506,6 +524,7 @@ func (e *Engine) finish(ctx context.Context, rep *Report, err error) {
 	}
 	e.update(func(s *Status) {
 		s.Syncing = false
+		s.LeftEvents, s.LeftFiles, s.LeftBytes, s.LeftTime = 0, 0, 0, 0
 		switch {
 		case cancelled:
 		case err == nil:

@@ -45,6 +45,7 @@ func (e *Engine) uploadFiles(ctx context.Context, c *client, rep *Report) (fileE
 			switch {
 			case err == nil:
 				rep.Uploaded++
+				e.sentProgress(0, f.Size)
 			case errors.As(err, &se) && (se.Class == ClassInvalid || se.Class == ClassLocal):
 				skip[f.SHA256] = true
 				if fileErr == nil {

@@ -188,3 +188,43 @@ func TestDamagedLocalFileIsReportedAndHoldsNothingBack(t *testing.T) {
 		t.Fatalf("sync --once with a damaged file: %v", err)
 	}
 }
+
+// Files go after the events: in a pass, the push and the pull come first, and a file that
+// cannot get through (the line fails on every chunk) holds back neither.
+func TestFilesGoAfterEventsAndNeverBlockThem(t *testing.T) {
+	h := newHarness(t, central.FaultConfig{})
+	a, b := h.workstation(1), h.workstation(2)
+	storeScan(t, a, scan(200_000, 7), "to-khai.jpg")
+	receive(t, a, 3)
+	h.srv.SetFaults(central.FaultConfig{Hook: func(r *http.Request) central.Fault {
+		if strings.Contains(r.URL.Path, "/files") {
+			return central.FaultServerError
+		}
+		return central.FaultNone
+	}})
+	h.resetRequests()
+	if _, err := h.engine(a).SyncOnce(context.Background()); err == nil {
+		t.Fatal("a pass whose file cannot go reported success")
+	}
+	if w := waiting(t, a); w != 0 {
+		t.Fatalf("%d events held back by a file", w)
+	}
+	firstFile, lastEvent := -1, -1
+	for i, r := range h.requests("", "") {
+		switch {
+		case strings.Contains(r.Path, "/files"):
+			if firstFile < 0 {
+				firstFile = i
+			}
+		case strings.HasSuffix(r.Path, "/events") || strings.HasSuffix(r.Path, "/changes"):
+			lastEvent = i
+		}
+	}
+	if firstFile < 0 || firstFile < lastEvent {
+		t.Fatalf("a file was sent at call %d, before the events' last call %d", firstFile, lastEvent)
+	}
+	// The other counter gets the events while the file still waits.
+	if rep := syncUntilDone(t, h.engine(b), 3); rep.Pulled == 0 {
+		t.Fatalf("b pulled nothing: %+v", rep)
+	}
+}

@@ -35,6 +35,10 @@ func mitm(t *testing.T, h *harness, rewrite func(path string, body []byte) []byt
 		body, _ := io.ReadAll(r.Body)
 		out, _ := http.NewRequestWithContext(r.Context(), r.Method, target.String()+r.URL.RequestURI(), bytes.NewReader(body))
 		out.Header = r.Header.Clone()
+		// The proxy reads replies as plain JSON: it asks for neither gzip nor the compact
+		// encoding (a tamperer able to read those is no different).
+		out.Header.Del("Accept-Encoding")
+		out.Header.Set("Accept", "application/json")
 		resp, err := h.ts.Client().Do(out)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)

@@ -3,9 +3,11 @@ package sync
 import (
 	"context"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"motcua/domain"
 	"motcua/localdb"
@@ -37,11 +39,20 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 		}
 	}
 	for {
-		q := "/changes?after=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(e.opt.PullLimit)
+		// Pages sized from the link measured so far (link.go): a page that cannot arrive well
+		// within the timeout would be cut and asked again from its start, forever. Each page
+		// is committed with its cursor, so a cut page costs only itself.
+		limit := e.link.pageSize(e.opt.PullLimit, c.timeout)
+		q := "/changes?after=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(limit)
 		if own != "" {
 			q += "&own=1"
 		}
-		r, err := c.call(ctx, "pull", http.MethodGet, q, nil, nil)
+		t0 := time.Now()
+		// The compact encoding if the server has it; an older one answers plain JSON.
+		r, err := c.call(ctx, "pull", http.MethodGet, q, nil, map[string]string{"Accept": api.ContentTypeCompact + ", application/json"})
+		if err != nil && isClass(err, ClassNetwork) {
+			e.link.failed()
+		}
 		if isClass(err, ClassGone) && !rep.Resynced {
 			e.log.Warn("sync: server does not know the cursor; resyncing from the start", "cursor", cursor)
 			rep.Resynced = true
@@ -51,10 +62,11 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 		if err != nil {
 			return err
 		}
-		var cr api.ChangesResponse
-		if err := decode("pull", r, &cr); err != nil {
+		cr, err := decodeChanges(r)
+		if err != nil {
 			return err
 		}
+		e.link.pulled(len(cr.Events), time.Since(t0))
 		e.observeClock(r, cr.ServerTime)
 		if cr.Cursor == "" {
 			return &Error{Class: ClassNetwork, Op: "pull", Msg: MsgBadReply}
@@ -88,6 +100,24 @@ func (e *Engine) pull(ctx context.Context, c *client, rep *Report) error {
 		}
 		cursor = cr.Cursor
 	}
+}
+
+// decodeChanges reads a page of changes in the encoding the server chose (its Content-Type).
+func decodeChanges(r *reply) (api.ChangesResponse, error) {
+	if mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type")); mt == api.ContentTypeCompact {
+		var c api.ChangesResponseC
+		if err := decode("pull", r, &c); err != nil {
+			return api.ChangesResponse{}, err
+		}
+		evs, err := c.Events.Unpack()
+		if err != nil {
+			return api.ChangesResponse{}, &Error{Class: ClassNetwork, Op: "pull", Status: r.status, Msg: MsgBadReply, Err: err}
+		}
+		return api.ChangesResponse{Events: evs, Cursor: c.Cursor, More: c.More, ServerTime: c.ServerTime}, nil
+	}
+	var cr api.ChangesResponse
+	err := decode("pull", r, &cr)
+	return cr, err
 }
 
 // catalogue fetches the procedure catalogue and calendar tables when they changed (ETag).

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,13 +32,26 @@ func (e *Engine) push(ctx context.Context, c *client, rep *Report) error {
 		e.passHead = &api.ChainHead{Seq: seq, Link: link, At: at, Sig: e.store.SignHead(seq, link, at)}
 	}
 	defer e.saveAcked(ctx)
+	if known, _, _ := e.link.caps(c.base.String()); !known {
+		// What request encodings does the server take? Before a backlog, one cheap call
+		// tells (its reply headers) and measures the round trip; a few events go plain and
+		// their reply tells. An older server lists none: plain JSON.
+		if n, err := e.store.OutboxCount(ctx); err == nil && n > firstBatch {
+			if _, err := c.call(ctx, "push", http.MethodGet, "/ping", nil, nil); err != nil {
+				e.log.Debug("sync: ping before push failed", "err", err)
+			}
+		}
+	}
 	batches := make(chan []domain.Event, e.opt.InFlight)
 	var readErr error
 	go func() {
 		defer close(batches)
 		var after int64
 		for {
-			evs, last, err := e.store.OutboxAfter(pctx, after, e.opt.BatchSize)
+			// Sized from the link measured so far (link.go): a batch must arrive well within
+			// the request timeout, or it would be cut and sent again, forever.
+			size := e.link.batchSize(e.opt.BatchSize, c.timeout, e.opt.InFlight)
+			evs, last, err := e.store.OutboxAfter(pctx, after, size)
 			if err != nil {
 				if pctx.Err() == nil {
 					readErr = localErr("push", err)
@@ -165,44 +177,58 @@ func isCancel(err error) bool {
 // server means for the whole batch is narrowed down by halving until the event that causes
 // it is alone, and that one is quarantined.
 func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, rep *Report) error {
-	var body bytes.Buffer
-	body.WriteString(`{"events":[`)
+	_, gz, compact := e.link.caps(c.base.String())
 	sent := make([]domain.Event, 0, len(evs))
 	for _, ev := range evs {
-		b, err := json.Marshal(ev)
-		if err != nil {
+		if len(ev.Payload) > 0 && !json.Valid(ev.Payload) {
 			// It cannot even be written down (a damaged payload): it can never be accepted.
-			e.log.Warn("sync: event cannot be encoded", "event", ev.ID, "err", err)
+			e.log.Warn("sync: event cannot be encoded", "event", ev.ID)
 			if err := e.quarantine(ctx, ev, "Không mã hóa được sự kiện để gửi (chi tiết đã ghi vào nhật ký).", rep); err != nil {
 				return err
 			}
 			continue
 		}
-		if len(sent) > 0 {
-			body.WriteByte(',')
-		}
-		body.Write(b)
 		sent = append(sent, ev)
 	}
-	body.WriteString(`]`)
-	if e.passHead != nil {
-		h, _ := json.Marshal(e.passHead)
-		body.WriteString(`,"head":`)
-		body.Write(h)
-	}
-	body.WriteString(`}`)
 	if len(sent) == 0 {
 		return nil
 	}
-	if body.Len() > pushBodyLimit && len(sent) > 1 {
+	var raw []byte
+	var err error
+	header := map[string]string{}
+	if compact {
+		// The compact encoding (api.Columns): the same events, each shared value once.
+		raw, err = json.Marshal(api.PushRequestC{Events: api.Pack(sent), Head: e.passHead})
+		header["Content-Type"] = api.ContentTypeCompact
+	} else {
+		raw, err = json.Marshal(api.PushRequest{Events: sent, Head: e.passHead})
+	}
+	if err != nil {
+		return &Error{Class: ClassLocal, Op: "push", Msg: withCause("Không mã hóa được lô sự kiện để gửi", err), Err: err}
+	}
+	if len(raw) > pushBodyLimit && len(sent) > 1 {
 		// Large events: a body this size would be refused whole (413), so it goes in halves.
+		// (The server bounds bodies as they are once inflated, so the bound is on raw.)
 		mid := len(sent) / 2
 		if err := e.pushBatch(ctx, c, sent[:mid], rep); err != nil {
 			return err
 		}
 		return e.pushBatch(ctx, c, sent[mid:], rep)
 	}
-	r, err := c.call(ctx, "push", http.MethodPost, "/events", body.Bytes(), nil)
+	wire := raw
+	if gz && e.link.worthCompressing() {
+		wire = gzipBytes(raw)
+		header["Content-Encoding"] = "gzip"
+	}
+	inFlight := int(e.pushing.Add(1))
+	t0 := time.Now()
+	r, err := c.call(ctx, "push", http.MethodPost, "/events", wire, header)
+	e.pushing.Add(-1)
+	if err == nil {
+		e.link.pushed(len(wire), len(raw), len(sent), time.Since(t0), inFlight)
+	} else if isClass(err, ClassNetwork) || isClass(err, ClassServer) && errors.Is(err, context.DeadlineExceeded) {
+		e.link.failed()
+	}
 	if err != nil {
 		if isClass(err, ClassInvalid) {
 			if len(sent) == 1 {
@@ -232,9 +258,25 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 	for _, res := range pr.Results {
 		byID[res.ID] = res
 	}
+	if compact && pr.Statuses != "" && len(pr.Statuses) != len(sent) {
+		return &Error{Class: ClassNetwork, Op: "push", Msg: MsgBadReply}
+	}
 	acks := make([]string, 0, len(sent))
-	for _, ev := range sent {
+	for i, ev := range sent {
 		res, ok := byID[ev.ID]
+		if compact && pr.Statuses != "" {
+			// A compact answer: one letter per event, in order; reasons for the rejected.
+			switch pr.Statuses[i] {
+			case api.StatusAccepted:
+				res, ok = api.PushResult{ID: ev.ID, Status: api.Accepted}, true
+			case api.StatusDuplicate:
+				res, ok = api.PushResult{ID: ev.ID, Status: api.Duplicate}, true
+			case api.StatusRejected:
+				res.ID, res.Status, ok = ev.ID, api.Rejected, true
+			default:
+				ok = false
+			}
+		}
 		if !ok {
 			continue // not answered: stays waiting, goes again next time
 		}
@@ -255,6 +297,7 @@ func (e *Engine) pushBatch(ctx context.Context, c *client, evs []domain.Event, r
 		return localErr("push", err)
 	}
 	rep.Pushed += len(acks)
+	e.sentProgress(len(sent), 0)
 	return nil
 }
 

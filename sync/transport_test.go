@@ -168,7 +168,9 @@ func TestPushSplitsABatchOverTheByteLimit(t *testing.T) {
 	n := len(h.requests(http.MethodPost, "/events"))
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if largest > int64(pushBodyLimit) || n < 5 {
+	// The compact encoding makes the 40 events about 12 KB in all (40 KB as plain JSON):
+	// still over the limit, so at least two pushes.
+	if largest > int64(pushBodyLimit) || n < 2 {
 		t.Fatalf("%d pushes, the largest %d bytes", n, largest)
 	}
 }

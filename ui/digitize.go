@@ -217,7 +217,11 @@ func (v *detailView) attach(target string, uris []fyne.URI, done func()) {
 			if err != nil {
 				return d, err
 			}
-			ref, err := v.s.store.StoreFile(ctx, r, uri.Name())
+			document := target
+			if target == resultTarget {
+				document = "" // an e-result is kept as issued
+			}
+			ref, err := v.s.store.StoreScan(ctx, r, uri.Name(), id, document)
 			r.Close()
 			if err != nil {
 				return d, err

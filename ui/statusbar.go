@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -175,6 +176,9 @@ func (b *statusBar) apply(info SyncInfo) {
 		b.network.SetText(T("Ngoại tuyến — vẫn làm việc bình thường"))
 	}
 	text := Tf("Chờ đồng bộ: %d", info.Waiting)
+	if left := syncProgress(info); left != "" {
+		text = left
+	}
 	if info.Quarantined > 0 {
 		text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
 	}
@@ -194,4 +198,30 @@ func (b *statusBar) apply(info SyncInfo) {
 		b.lastOK.SetText(b.lastOK.Text + " · " + T("Đồng hồ máy lệch so với máy chủ"))
 	}
 	b.box.Refresh() // the labels' widths changed: lay the bar out again
+}
+
+// syncProgress says what a pass still has to send, while it sends: events, files, bytes and
+// about how long ("" when nothing is being sent).
+func syncProgress(info SyncInfo) string {
+	if !info.Syncing || info.LeftEvents+info.LeftFiles == 0 {
+		return ""
+	}
+	var parts []string
+	if info.LeftEvents > 0 {
+		parts = append(parts, Tf("%d sự kiện", info.LeftEvents))
+	}
+	if info.LeftFiles > 0 {
+		parts = append(parts, Tf("%d tệp", info.LeftFiles))
+	}
+	text := Tf("Đang gửi: còn %s (%s)", strings.Join(parts, ", "), domain.FormatBytes(int(info.LeftBytes)))
+	switch d := info.LeftTime; {
+	case d <= 0:
+	case d < time.Minute:
+		text += " · " + T("dưới 1 phút")
+	case d < time.Hour:
+		text += " · " + Tf("khoảng %d phút", int((d+time.Minute-1)/time.Minute))
+	default:
+		text += " · " + Tf("khoảng %d giờ %d phút", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return text
 }

@@ -75,7 +75,9 @@ type Actions interface {
 
 // Files stores scanned documents.
 type Files interface {
-	StoreFile(ctx context.Context, r io.Reader, name string) (domain.FileRef, error)
+	// StoreScan stores a scan of a dossier's paper (document: its checklist code; "" for
+	// an e-result), recompressed to document quality unless the catalogue keeps it as scanned.
+	StoreScan(ctx context.Context, r io.Reader, name, dossierID, document string) (domain.FileRef, error)
 	AttachFile(ctx context.Context, actor domain.Staff, id string, p domain.FileAttachedPayload) (domain.Dossier, error)
 	FilePath(sha string) string
 }
@@ -197,12 +199,18 @@ type SyncInfo struct {
 	FilesWaiting int
 	Quarantined  int
 	Refused      int // received events refused as untrustworthy (signature, clock, size)
-	LastSuccess  time.Time
-	LastError    string // plain Vietnamese
-	Skew         time.Duration
-	Server       string
-	PlainHTTP    bool // the server is reached by unencrypted http on another machine
-	Peers        PeersInfo
+	// While syncing: what is still to send (events, files), the bytes it takes on the line
+	// and how long that should take at the measured rate (0: not known yet).
+	LeftEvents  int
+	LeftFiles   int
+	LeftBytes   int64
+	LeftTime    time.Duration
+	LastSuccess time.Time
+	LastError   string // plain Vietnamese
+	Skew        time.Duration
+	Server      string
+	PlainHTTP   bool // the server is reached by unencrypted http on another machine
+	Peers       PeersInfo
 }
 
 // Syncer is the sync engine as the UI sees it. It may be nil (no sync configured).

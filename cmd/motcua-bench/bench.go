@@ -37,15 +37,17 @@ import (
 )
 
 // benchMeasures are the measures in the order they run; --only picks some.
-var benchMeasures = []string{"intake", "search", "queue", "report", "verify", "push", "start", "memory"}
+var benchMeasures = []string{"intake", "search", "queue", "report", "verify", "push", "thin", "start", "memory"}
 
 type benchOptions struct {
-	dossiers int
-	cache    string
-	samples  int
-	only     map[string]bool
-	fsync    bool          // measure intake with fsync and with fdatasync, in turn
-	settle   time.Duration // how long after the queue shows its memory is read
+	dossiers  int
+	cache     string
+	samples   int
+	only      map[string]bool
+	fsync     bool          // measure intake with fsync and with fdatasync, in turn
+	settle    time.Duration // how long after the queue shows its memory is read
+	thinUnit  int           // events of the unit a new workstation pulls over the thin link
+	thinPages int           // scanned pages sent after the week's events over the thin link
 }
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
@@ -58,10 +60,12 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "ghi hồ sơ CPU (pprof) của các phép đo vào tệp này")
 	fsyncToo := fs.Bool("compare-fsync", false, "đo tiếp nhận lần lượt với fsync và fdatasync để so sánh")
 	settle := fs.Duration("settle", 5*time.Second, "đo bộ nhớ sau khi danh sách hồ sơ hiện ra được chừng này thời gian")
+	thinUnit := fs.Int("thin-unit", thinWeek, "số sự kiện của đơn vị mà máy trạm mới nhận lần đầu qua đường truyền yếu (đầy đủ: 1000000)")
+	thinPages := fs.Int("thin-pages", 10, "số trang quét gửi sau các sự kiện qua đường truyền yếu (tuần thật: 1000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	opt := benchOptions{dossiers: *n, cache: *cache, samples: *samples, fsync: *fsyncToo, settle: *settle}
+	opt := benchOptions{dossiers: *n, cache: *cache, samples: *samples, fsync: *fsyncToo, settle: *settle, thinUnit: *thinUnit, thinPages: *thinPages}
 	if opt.dossiers <= 0 {
 		opt.dossiers = 1_000_000
 		if *quick {
@@ -158,6 +162,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"report", b.measureReport},
 		{"verify", b.measureVerify},
 		{"push", b.measurePush},
+		{"thin", b.measureThin},
 	}
 	for _, st := range steps {
 		if !b.want(st.name) {
@@ -797,6 +802,12 @@ var english = message.NewPrinter(language.English)
 // pushTemplate is a cached workstation (not enrolled) whose outbox holds exactly
 // benchBacklog events: seeded dossiers, the excess acknowledged.
 func (b *bench) pushTemplate(ctx context.Context) (string, error) {
+	return b.backlogTemplate(ctx, benchBacklog)
+}
+
+// backlogTemplate is a cached workstation (not enrolled) whose outbox holds exactly n
+// events.
+func (b *bench) backlogTemplate(ctx context.Context, benchBacklog int) (string, error) {
 	dir := filepath.Join(b.opt.cache, fmt.Sprintf("push-%d", benchBacklog))
 	if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
 		return dir, nil

@@ -78,7 +78,8 @@ func (a *syncAdapter) Info() ui.SyncInfo {
 	info := ui.SyncInfo{Enrolled: st.Enrolled, Online: st.Online, Paused: st.PausedForAuth, Syncing: st.Syncing,
 		Waiting: st.EventsWaiting, FilesWaiting: st.FilesWaiting, Quarantined: st.Quarantined, Refused: st.Refused,
 		LastSuccess: st.LastSuccess, LastError: st.LastError, Skew: st.ClockSkew, Server: st.ServerURL,
-		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL), Peers: a.peersInfo()}
+		PlainHTTP: appsync.PlainHTTPRemote(st.ServerURL), Peers: a.peersInfo(),
+		LeftEvents: st.LeftEvents, LeftFiles: st.LeftFiles, LeftBytes: st.LeftBytes, LeftTime: st.LeftTime}
 	for _, w := range []string{st.SkewWarning, st.Warning} {
 		if w != "" && info.LastError == "" {
 			info.LastError = w

@@ -113,6 +113,10 @@ type PushResponse struct {
 	Results    []PushResult `json:"results"`
 	ServerTime time.Time    `json:"server_time"`
 	Head       *ChainHead   `json:"head,omitempty"` // the head the city now holds for the device
+	// Statuses answers a compact push (PushRequestC): one letter per event, in the order
+	// sent (StatusAccepted, StatusDuplicate, StatusRejected); Results then holds only the
+	// rejected events, with their reasons.
+	Statuses string `json:"statuses,omitempty"`
 }
 
 // ChangesResponse is one page of events this device did not author, for its unit.

@@ -134,9 +134,15 @@ func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
 }
 
 // errTooLarge is a request body over its route's cap (413).
-type errTooLarge struct{ limit int64 }
+type errTooLarge struct {
+	limit    int64
+	inflated bool // a compressed body, past the limit once inflated
+}
 
 func (e *errTooLarge) Error() string {
+	if e.inflated {
+		return fmt.Sprintf("Nội dung yêu cầu quá lớn sau khi giải nén: lệnh này nhận tối đa %s (đã giải nén); máy chủ dừng giải nén ở đó.", domain.FormatBytes(int(e.limit)))
+	}
 	return fmt.Sprintf("Nội dung yêu cầu quá lớn: lệnh này nhận tối đa %s.", domain.FormatBytes(int(e.limit)))
 }
 

@@ -129,7 +129,7 @@ func (s *Server) routes() error {
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
 	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
-	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.device(s.handlePush)))
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, inflate(s.limits.PushBody, s.device(s.handlePush))))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
@@ -239,6 +239,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(api.Header, api.HeaderValue)
+	w.Header().Set(api.HeaderAccept, api.AcceptValue)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -390,7 +391,10 @@ func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
+		var inflated *errTooLarge
 		switch {
+		case errors.As(err, &inflated):
+			return inflated
 		case errors.As(err, &tooBig):
 			return &errTooLarge{limit: tooBig.Limit}
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -418,7 +422,25 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) {
 	var req api.PushRequest
-	if err := decodeBody(r, &req); err != nil {
+	compact := isCompact(r.Header.Get("Content-Type"))
+	if compact {
+		// The compact encoding (api.Columns): the same events, written column by column.
+		var c api.PushRequestC
+		if err := decodeBody(r, &c); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c.Events.Len() > api.MaxBatch {
+			s.writeError(w, http.StatusRequestEntityTooLarge, "too_many", fmt.Sprintf("Mỗi lần gửi tối đa %d sự kiện.", api.MaxBatch))
+			return
+		}
+		evs, err := c.Events.Unpack()
+		if err != nil {
+			s.fail(w, r, invalid("Lô sự kiện gửi lên không hợp lệ: "+err.Error()))
+			return
+		}
+		req = api.PushRequest{Events: evs, Head: c.Head}
+	} else if err := decodeBody(r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -440,7 +462,10 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 			resp.Head = &h
 		}
 	}
-	s.writeJSON(w, http.StatusOK, resp)
+	if compact {
+		resp.Statuses, resp.Results = api.CompactResults(resp.Results)
+	}
+	s.writeCompressed(w, r, http.StatusOK, resp, "")
 }
 
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev Device) {
@@ -450,7 +475,12 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev Devic
 		s.fail(w, r, err)
 		return
 	}
-	s.mem.note(int64(s.writeJSON(w, http.StatusOK, resp)))
+	if acceptsType(r.Header.Get("Accept"), api.ContentTypeCompact) {
+		s.mem.note(int64(s.writeCompressed(w, r, http.StatusOK, api.ChangesResponseC{Events: api.Pack(resp.Events),
+			Cursor: resp.Cursor, More: resp.More, ServerTime: resp.ServerTime}, api.ContentTypeCompact)))
+		return
+	}
+	s.mem.note(int64(s.writeCompressed(w, r, http.StatusOK, resp, "")))
 }
 
 func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request, _ Device) {
