@@ -13,6 +13,8 @@
 //	motcua-central stats --data DIR
 //	motcua-central repair-clocks --data DIR
 //	motcua-central bundle import --data DIR [--unit U] FILE | bundle export --data DIR --unit U --device D --to FILE
+//	motcua-central export dvcqg --data DIR [--since T] [--unit U] --to FILE
+//	motcua-central loadtest --url URL --admin-token-file F --scenario morning|storm [--workstations N] [--server-pid PID]
 package main
 
 import (
@@ -68,6 +70,10 @@ const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao th�
   repair-clocks  cách ly các sự kiện có thời điểm ngoài giới hạn (quá xa trong tương lai
                hoặc trước 2020) và đưa đồng hồ máy chủ về đúng
   bundle       gói USB của máy trạm không có mạng: import [--unit] TỆP; export --unit --device --to
+  export       xuất hồ sơ theo trường của Cổng DVC quốc gia, mỗi dòng một hồ sơ (JSON lines):
+               export dvcqg [--since] [--unit] --to TỆP
+  loadtest     giả lập nhiều máy trạm gửi và lấy dữ liệu với một máy chủ đang chạy (--url,
+               --admin-token-file, --scenario morning|storm, --workstations, --server-pid); docs/BENCHMARKS.md
 `
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -95,6 +101,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return repairClocks(ctx, rest, out)
 	case "bundle":
 		return bundleCmd(ctx, rest, out)
+	case "export":
+		return exportCmd(ctx, rest, out)
+	case "loadtest":
+		return loadtest(ctx, rest, out, errOut)
 	}
 	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
 }
