@@ -28,8 +28,13 @@ type Limits struct {
 	PageBytes     int // GET /changes: events per page, in (estimated) encoded bytes; at least one event
 	DossiersLimit int // GET /dossiers: largest ?limit= (each dossier is folded from its events)
 
-	InFlight   int           // requests handled at once (GET /ping is not counted); more get 429
-	RetryAfter time.Duration // what a client turned away is told to wait (plus up to as much again, at random)
+	InFlight int // requests handled at once (GET /ping is not counted); more get 429
+	// PushInFlight bounds the pushes (POST /events) among them: each decodes, verifies and
+	// writes up to 1,000 events, and they all wait for the one writer. More are turned away
+	// with 429 before their body is read, rather than queued where they hold memory and
+	// every push's latency grows with the queue.
+	PushInFlight int
+	RetryAfter   time.Duration // what a client turned away is told to wait (plus up to as much again, at random)
 
 	EnrollPerMinute float64 // POST /enroll attempts per client address, refilled continuously
 	EnrollBurst     int     // attempts an address may make at once
@@ -60,8 +65,9 @@ func DefaultLimits() Limits {
 		PageBytes:     4 << 20,
 		DossiersLimit: 500,
 
-		InFlight:   32,
-		RetryAfter: 3 * time.Second,
+		InFlight:     32,
+		PushInFlight: 4,
+		RetryAfter:   3 * time.Second,
 
 		EnrollPerMinute: 5,
 		EnrollBurst:     10,
@@ -87,6 +93,7 @@ func (l Limits) withDefaults() Limits {
 	l.PageBytes = orDefault(l.PageBytes, d.PageBytes)
 	l.DossiersLimit = orDefault(l.DossiersLimit, d.DossiersLimit)
 	l.InFlight = orDefault(l.InFlight, d.InFlight)
+	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
 	l.RetryAfter = orDefault(l.RetryAfter, d.RetryAfter)
 	l.EnrollPerMinute = orDefault(l.EnrollPerMinute, d.EnrollPerMinute)
 	l.EnrollBurst = orDefault(l.EnrollBurst, d.EnrollBurst)
@@ -166,6 +173,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	}
 	s.turnAway(w, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
 	return nil, false
+}
+
+// limitPush admits a push when one of the PushInFlight slots is free, and otherwise
+// answers 429 with Retry-After at once, without reading the body.
+func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.pushSlots <- struct{}{}:
+			defer func() { <-s.pushSlots }()
+			h(w, r)
+		default:
+			s.turnAway(w, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
+		}
+	}
 }
 
 // turnAway answers 429 with a Retry-After of the configured wait plus up to as much again,

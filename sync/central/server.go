@@ -42,10 +42,11 @@ type Server struct {
 	faults *faults
 	mux    *http.ServeMux
 
-	limits  Limits
-	slots   chan struct{} // one per request in flight
-	enrolls *addrLimiter
-	mem     *memReturner
+	limits    Limits
+	slots     chan struct{} // one per request in flight
+	pushSlots chan struct{} // one per push in flight
+	enrolls   *addrLimiter
+	mem       *memReturner
 
 	mu       sync.Mutex
 	observer func(*http.Request)
@@ -60,7 +61,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	}
 	l := opt.Limits.withDefaults()
 	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
-		limits: l, slots: make(chan struct{}, l.InFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		limits: l, slots: make(chan struct{}, l.InFlight), pushSlots: make(chan struct{}, l.PushInFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
 		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
 	c.pageBytes = l.PageBytes
 	if s.log == nil {
@@ -108,7 +109,7 @@ func (s *Server) routes() error {
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
 	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
-	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.device(s.handlePush)))
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.limitPush(s.device(s.handlePush))))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
