@@ -30,6 +30,8 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -137,11 +139,20 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	memLimit := fs.String("memory-limit", "1GiB", "giới hạn mềm bộ nhớ của tiến trình (ví dụ 512MiB, 2GiB; off: không giới hạn)")
 	def := central.DefaultLimits()
 	inFlight := fs.Int("max-in-flight", def.InFlight, "số yêu cầu được xử lý cùng lúc; quá số này trả 429")
+	pushes := fs.Int("max-pushes", def.PushInFlight, "trong số đó, số lần gửi sự kiện (POST /events) được xử lý cùng lúc; quá số này trả 429")
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "thời gian tối đa để nhận xong một yêu cầu")
 	writeTimeout := fs.Duration("write-timeout", def.WriteTimeout, "thời gian tối đa từ khi nhận xong tiêu đề tới khi gửi xong câu trả lời")
 	enrollRate := fs.Float64("enroll-per-minute", def.EnrollPerMinute, "số lần thử đăng ký mỗi phút từ một địa chỉ")
+	pprofAddr := fs.String("pprof", "", "địa chỉ riêng (nên là 127.0.0.1:PORT) phục vụ hồ sơ hiệu năng Go /debug/pprof/ để đo đạc; trống: tắt")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		stopProf, err := servePprof(*pprofAddr, errOut)
+		if err != nil {
+			return err
+		}
+		defer stopProf()
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -177,7 +188,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "Mã quản trị (admin token) của lần chạy này: %s\n", *admin)
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
-	limits := central.Limits{InFlight: *inFlight, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
+	limits := central.Limits{InFlight: *inFlight, PushInFlight: *pushes, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
 	srv, err := central.Open(ctx, central.Options{Dir: *data, AdminToken: *admin, Logger: log, Latency: *latency,
 		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits})
 	if err != nil {
@@ -439,4 +450,22 @@ func stats(ctx context.Context, args []string, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(st)
+}
+
+// servePprof serves Go's profiles (/debug/pprof/) on their own listener, apart from the API:
+// for measuring the server under load (docs/BENCHMARKS.md). Keep it on loopback.
+func servePprof(addr string, errOut io.Writer) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	fmt.Fprintf(errOut, "Hồ sơ hiệu năng: http://%s/debug/pprof/\n", ln.Addr())
+	return func() { hs.Close() }, nil
 }

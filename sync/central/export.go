@@ -21,7 +21,7 @@ type ExportFilter struct {
 
 // exportPage is how many dossiers an export reads (and folds, and writes) at a time: the
 // export holds one page, never the whole list.
-const exportPage = 200
+var exportPage = 200
 
 // ExportMargin is how far before an export's start its Until lies. A push folds its
 // dossiers with the time it began and commits a moment later; an export that starts in
