@@ -32,6 +32,8 @@ type workstation struct {
 	next   int    // next number of that day (1…999)
 	open   []*dossier
 	cursor string // the pull cursor
+
+	failures int // calls failed in a row (the engine's backoff counts them); guarded by run.mu
 }
 
 // dossier is one of a workstation's dossiers and the step it has reached.

@@ -223,6 +223,28 @@ func (r Report) Print(w io.Writer) {
 	}
 }
 
+// RowHeader and Row print the report as a line of a Markdown table (docs/BENCHMARKS.md).
+const RowHeader = "| store | scenario | workstations | events | time | events/s | push p50 | push p99 | 429 (Retry-After) | other errors | server RSS peak |\n|---|---|---|---|---|---|---|---|---|---|---|"
+
+// Row is the report as a row under RowHeader; store names the server's database.
+func (r Report) Row(store string) string {
+	errs := "none"
+	if n := r.ErrorCount(); n > 0 {
+		var parts []string
+		for k, v := range r.Errors {
+			parts = append(parts, fmt.Sprintf("%s %d", k, v))
+		}
+		slices.Sort(parts)
+		errs = strings.Join(parts, ", ")
+	}
+	rss := "–"
+	if r.ServerRSSPeak > 0 {
+		rss = fmt.Sprintf("%d MB", r.ServerRSSPeak>>20)
+	}
+	return fmt.Sprintf("| %s | %s | %d | %d | %.1f s | %.0f | %s | %s | %d | %s | %s |", store, r.Scenario, r.Workstations, r.Events,
+		r.Elapsed.Seconds(), r.EventsPerSec, ms(r.Push.P50), ms(r.Push.P99), r.TooMany, errs, rss)
+}
+
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
 }
@@ -448,35 +470,53 @@ func (r *run) countError(kind string) {
 	r.mu.Unlock()
 }
 
-// retry calls fn until it succeeds, honouring 429 and Retry-After (counted apart) and
-// backing off after other failures (each counted by kind), like the engine: 2 s doubling
-// to 1 min, with jitter. A call that still fails after eight such failures is given up.
-func (r *run) retry(ctx context.Context, fn func() error) error {
-	failures := 0
+// retry calls fn until it succeeds, waiting between attempts as the sync engine does
+// (sync.Engine.wait): after a 429 with Retry-After, what the server said (at least the
+// engine's 2 s MinBackoff); after any other failure its capped exponential backoff (2 s
+// doubling to 5 min, jitter in [d/2, d)) counted over the workstation's failures in a row. 429s with Retry-After are counted apart; every other
+// failure is counted by kind. A call that fails eight times in a row otherwise, or with a
+// 4xx the server means, is given up. w nil: the run's own calls (stats, codes).
+func (r *run) retry(ctx context.Context, w *workstation, fn func() error) error {
+	local := 0
+	failures := &local
+	if w != nil {
+		failures = &w.failures
+	}
+	errs := 0
 	for {
 		err := fn()
-		if err == nil || ctx.Err() != nil {
+		if err == nil {
+			if w != nil {
+				r.mu.Lock()
+				*failures = 0 // progress: the engine starts its backoff again from the bottom
+				r.mu.Unlock()
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
 			return err
 		}
 		var ce *callError
 		if !errors.As(err, &ce) {
 			return err
 		}
-		wait := time.Duration(0)
+		r.mu.Lock()
+		*failures++
+		n := *failures
+		r.mu.Unlock()
+		wait := engineBackoff(n)
 		if ce.kind == "429" {
 			r.tooMany.Add(1)
 			r.mu.Lock()
 			r.rep.TooMany++
 			r.mu.Unlock()
-			wait = ce.retryAfter
+			wait = max(ce.retryAfter, 2*time.Second) // the engine comes back when told (sync.Engine.wait)
 		} else {
 			r.countError(ce.kind)
-			failures++
-			if failures > 8 || (ce.status >= 400 && ce.status < 500 && ce.status != http.StatusTooManyRequests && ce.status != http.StatusRequestTimeout) {
+			errs++
+			if errs > 8 || (ce.status >= 400 && ce.status < 500 && ce.status != http.StatusTooManyRequests && ce.status != http.StatusRequestTimeout) {
 				return err
 			}
-			d := min(2*time.Second<<(failures-1), time.Minute)
-			wait = d/2 + rand.N(d/2)
 		}
 		select {
 		case <-time.After(wait):
@@ -486,10 +526,21 @@ func (r *run) retry(ctx context.Context, fn func() error) error {
 	}
 }
 
+// engineBackoff is the engine's wait before attempt n+1 after n failures in a row, with its
+// production settings (MinBackoff 2 s, MaxBackoff 5 min).
+func engineBackoff(n int) time.Duration {
+	d := 2 * time.Second
+	for i := 1; i < n && d < 5*time.Minute; i++ {
+		d *= 2
+	}
+	d = min(d, 5*time.Minute)
+	return d/2 + rand.N(d/2)
+}
+
 // serverEvents reads how many events the server holds.
 func (r *run) serverEvents(ctx context.Context) (int, error) {
 	var st api.StatsResponse
-	err := r.retry(ctx, func() error {
+	err := r.retry(ctx, nil, func() error {
 		body, err := r.call(ctx, http.MethodGet, "/stats", r.cfg.AdminToken, nil)
 		if err != nil {
 			return err
@@ -507,7 +558,7 @@ func (r *run) serverEvents(ctx context.Context) (int, error) {
 func (r *run) enroll(ctx context.Context, w *workstation) error {
 	var code api.AdminEnrollCodeResponse
 	req, _ := json.Marshal(api.AdminEnrollCodeRequest{UnitCode: w.unit, UnitName: w.name, Slot: w.slot})
-	if err := r.retry(ctx, func() error {
+	if err := r.retry(ctx, nil, func() error {
 		body, err := r.call(ctx, http.MethodPost, "/admin/enroll-codes", r.cfg.AdminToken, req)
 		if err != nil {
 			return err
@@ -519,7 +570,7 @@ func (r *run) enroll(ctx context.Context, w *workstation) error {
 	er, _ := json.Marshal(api.EnrollRequest{Code: code.Code, DeviceName: fmt.Sprintf("Máy thử tải %d", w.n+1), DeviceID: w.id,
 		UnitCode: w.unit, Slot: w.slot, PublicKey: domain.EncodeKey(w.key.Public().(ed25519.PublicKey)), Nonce: "loadtest-nonce-" + w.id})
 	var resp api.EnrollResponse
-	if err := r.retry(ctx, func() error {
+	if err := r.retry(ctx, nil, func() error {
 		body, err := r.call(ctx, http.MethodPost, "/enroll", "", er)
 		if err != nil {
 			return err
@@ -559,7 +610,7 @@ func (r *run) batchFile(w *workstation, b int) string {
 func (r *run) push(ctx context.Context, w *workstation, body []byte, n int) error {
 	var pr api.PushResponse
 	var took time.Duration
-	err := r.retry(ctx, func() error {
+	err := r.retry(ctx, w, func() error {
 		t0 := time.Now()
 		b, err := r.call(ctx, http.MethodPost, "/events", w.token, body)
 		took = time.Since(t0)
@@ -618,7 +669,7 @@ func (r *run) pull(ctx context.Context, w *workstation) error {
 			More   bool              `json:"more"`
 		}
 		var took time.Duration
-		err := r.retry(ctx, func() error {
+		err := r.retry(ctx, w, func() error {
 			t0 := time.Now()
 			b, err := r.call(ctx, http.MethodGet, "/changes?limit=1000&after="+url.QueryEscape(w.cursor), w.token, nil)
 			took = time.Since(t0)
