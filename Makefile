@@ -14,7 +14,8 @@ all: build
 deps:
 	@./scripts/install-deps.sh run
 
-# What the tests need besides: poppler-utils (they read the printed PDFs back with pdftotext).
+# What the tests need besides: poppler-utils (they read the printed PDFs back with pdftotext)
+# and PostgreSQL (the city server's suite runs on SQLite and again on PostgreSQL).
 testdeps:
 	@./scripts/install-deps.sh test
 
@@ -29,9 +30,12 @@ run: build
 central: build
 	./$(BIN)/motcua-central serve --addr 127.0.0.1:8787 --data $(or $(DATA),central-data)
 
+# scripts/testpg.sh runs the tests with a throwaway PostgreSQL cluster (MOTCUA_TEST_PG) for the
+# PostgreSQL half of the city server's suite, and stops it afterwards even when tests fail;
+# without PostgreSQL installed it says that half is skipped and runs the rest.
 test: testdeps lint
 	$(GO) build -tags $(TAGS) ./...
-	$(GO) test -race -tags $(TAGS) -timeout 20m ./...
+	./scripts/testpg.sh $(GO) test -race -tags $(TAGS) -timeout 20m ./...
 	@# The race detector slows the pure-Go SQLite about tenfold, so under -race the two-workstation
 	@# test runs at 300 dossiers each; here it runs at full size (5,000 each) without it.
 	$(GO) test -tags $(TAGS) -count=1 -run '^TestTwoWorkstationsOfflineThenReconnect$$' ./sync/

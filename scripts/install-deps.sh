@@ -2,7 +2,9 @@
 # Installs the system packages motcua needs on Debian/Ubuntu, saying what it installs.
 #   install-deps.sh run    - what building and starting the desktop app needs (cgo, X11, GL),
 #                            and what printing needs: CUPS's lp, xdg-open and a PDF viewer
-#   install-deps.sh test   - the same, plus the tools the tests use (poppler-utils for PDFs)
+#   install-deps.sh test   - the same, plus the tools the tests use (poppler-utils for PDFs,
+#                            and PostgreSQL, which the city server's suite also runs on:
+#                            scripts/testpg.sh starts a throwaway cluster of it)
 #   install-deps.sh windows - the MinGW cross-compiler for motcua.exe
 # Packages already present are skipped; nothing is done on systems without apt-get.
 set -euo pipefail
@@ -18,7 +20,7 @@ has_pdf_viewer() {
 }
 case "${1:-run}" in
   run) want+=("${printing[@]}"); has_pdf_viewer || want+=(mupdf) ;;
-  test) want+=(poppler-utils) ;;
+  test) want+=(poppler-utils postgresql) ;;
   windows) want=(gcc-mingw-w64-x86-64 zip) ;;
   shots) want+=(xvfb imagemagick xdotool) ;;
   *) echo "usage: $0 run|test|windows|shots" >&2; exit 2 ;;

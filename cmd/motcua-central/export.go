@@ -34,7 +34,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := central.OpenCentral(ctx, central.Config{Dir: *data})
+	c, err := central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
 	if err != nil {
 		return err
 	}

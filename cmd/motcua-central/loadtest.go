@@ -37,6 +37,7 @@ func loadtest(ctx context.Context, args []string, out, errOut io.Writer) error {
 	tag := fs.String("run-tag", "", "phần đầu mã đơn vị của lần chạy (mặc định: ngẫu nhiên)")
 	pid := fs.Int("server-pid", 0, "mã tiến trình của máy chủ (cùng máy): đo bộ nhớ thường trú từ /proc")
 	asJSON := fs.Bool("json", false, "in kết quả dạng JSON")
+	row := fs.String("row", "", "in thêm kết quả thành một dòng bảng Markdown, cột đầu là giá trị này (ví dụ sqlite)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,5 +64,9 @@ func loadtest(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return enc.Encode(rep)
 	}
 	rep.Print(out)
+	if *row != "" {
+		fmt.Fprintln(out, loadgen.RowHeader)
+		fmt.Fprintln(out, rep.Row(*row))
+	}
 	return nil
 }

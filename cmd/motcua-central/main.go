@@ -2,7 +2,7 @@
 // "city system" for development, demos and tests. It only wires flags to package
 // sync/central.
 //
-//	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--tls-cert F --tls-key F] [--admin-token-file F]
+//	motcua-central serve --addr 127.0.0.1:8787 --data DIR [--db postgres://…] [--tls-cert F --tls-key F] [--admin-token-file F]
 //	                     [--memory-limit 1GiB] [--max-in-flight N] [--read-timeout D] [--write-timeout D]
 //	                     [--enroll-per-minute N] [--fault-rate F] [--faults LIST] [--latency D]
 //	motcua-central enroll-code --data DIR --unit-code CODE --unit-name NAME --slot N
@@ -15,6 +15,9 @@
 //	motcua-central bundle import --data DIR [--unit U] FILE | bundle export --data DIR --unit U --device D --to FILE
 //	motcua-central export dvcqg --data DIR [--since T] [--unit U] --to FILE
 //	motcua-central loadtest --url URL --admin-token-file F --scenario morning|storm [--workstations N] [--server-pid PID]
+//
+// Every command but loadtest takes --db postgres://… (or MOTCUA_CENTRAL_DB) to keep the
+// city's records in PostgreSQL instead of SQLite in --data (docs/SERVER.md).
 package main
 
 import (
@@ -60,7 +63,7 @@ func main() {
 
 const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao thức đồng bộ motcua v1
 
-  serve        chạy máy chủ (--addr, --data, --tls-cert, --tls-key, --admin-token-file, --memory-limit,
+  serve        chạy máy chủ (--addr, --data, --db, --tls-cert, --tls-key, --admin-token-file, --memory-limit,
                --max-in-flight, --read-timeout, --write-timeout, --enroll-per-minute,
                --fault-rate, --faults, --latency); giới hạn: docs/SERVER.md
   enroll-code  cấp mã đăng ký một lần cho một máy trạm (--unit-code, --unit-name, --slot)
@@ -111,18 +114,27 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
 }
 
+// DBEnv is the environment variable that gives --db's default: a city's PostgreSQL
+// connection string kept out of the command line (ps shows it, with any password in it).
+const DBEnv = "MOTCUA_CENTRAL_DB"
+
+// flags makes a command's flag set with --data and --db, which every command has.
 func flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	data := fs.String("data", "central-data", "thư mục dữ liệu của máy chủ")
+	data := fs.String("data", "central-data", "thư mục dữ liệu của máy chủ (khóa ký của máy chủ, tệp đính kèm, và cơ sở dữ liệu SQLite khi không có --db)")
+	fs.String("db", os.Getenv(DBEnv), "chuỗi kết nối PostgreSQL cho dữ liệu của thành phố, ví dụ postgres://motcua@db.tp/motcua?sslmode=verify-full (mặc định: biến môi trường "+DBEnv+"; trống: SQLite trong --data)")
 	return fs, data
 }
 
-// parseAndOpen parses a command's flags, then opens the server's store in --data.
+// dbFlag is the --db a parsed flag set holds.
+func dbFlag(fs *flag.FlagSet) string { return fs.Lookup("db").Value.String() }
+
+// parseAndOpen parses a command's flags, then opens the server's store: --db, or SQLite in --data.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*central.Central, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return central.OpenCentral(ctx, central.Config{Dir: *data})
+	return central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
 }
 
 func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -189,7 +201,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
 	limits := central.Limits{InFlight: *inFlight, PushInFlight: *pushes, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
-	srv, err := central.Open(ctx, central.Options{Dir: *data, AdminToken: *admin, Logger: log, Latency: *latency,
+	srv, err := central.Open(ctx, central.Options{Dir: *data, DB: dbFlag(fs), AdminToken: *admin, Logger: log, Latency: *latency,
 		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits})
 	if err != nil {
 		return err
@@ -209,8 +221,9 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if tlsCfg != nil {
 		scheme, hs.TLSConfig = "https", tlsCfg
 	}
-	log.Info("motcua-central serving", "addr", scheme+"://"+ln.Addr().String(), "data", *data, "fault_rate", *rate, "latency", *latency)
-	fmt.Fprintf(out, "Máy chủ đồng bộ đang chạy tại %s://%s (dữ liệu: %s)\n", scheme, ln.Addr(), *data)
+	store := central.DescribeDB(*data, dbFlag(fs))
+	log.Info("motcua-central serving", "addr", scheme+"://"+ln.Addr().String(), "data", *data, "store", store, "fault_rate", *rate, "latency", *latency)
+	fmt.Fprintf(out, "Máy chủ đồng bộ đang chạy tại %s://%s (dữ liệu: %s; %s)\n", scheme, ln.Addr(), *data, store)
 	errc := make(chan error, 1)
 	go func() {
 		if tlsCfg != nil {

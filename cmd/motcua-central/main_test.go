@@ -391,3 +391,30 @@ func TestAdminTokenSources(t *testing.T) {
 		}
 	}
 }
+
+// --db (or MOTCUA_CENTRAL_DB) puts the city's records in PostgreSQL: every command takes it,
+// an unreachable server is named in the error, and --db "" is SQLite in --data again.
+func TestDBFlag(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	nowhere := "postgres://motcua@/motcua?host=" + filepath.Join(dir, "no-server") + "&connect_timeout=5"
+	for _, args := range [][]string{
+		{"stats", "--data", dir, "--db", nowhere},
+		{"devices", "--data", dir, "--db", nowhere},
+		{"enroll-code", "--data", dir, "--db", nowhere, "--unit-code", "000.00.06.H56", "--unit-name", "Xã", "--slot", "1"},
+	} {
+		if err := run(ctx, args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+			t.Fatalf("%v: %v, want the PostgreSQL server named", args, err)
+		}
+	}
+	t.Setenv(DBEnv, nowhere)
+	if err := run(ctx, []string{"stats", "--data", dir}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("stats with %s set: %v", DBEnv, err)
+	}
+	if out := runCmd(t, "stats", "--data", dir, "--db", ""); out == "" {
+		t.Fatal("stats on SQLite printed nothing")
+	}
+	if _, err := os.Stat(filepath.Join(dir, central.DBFile)); err != nil {
+		t.Fatalf("--db \"\" did not use SQLite in --data: %v", err)
+	}
+}

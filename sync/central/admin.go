@@ -63,6 +63,9 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 	if actor == "" {
 		actor = "tp.operator"
 	}
+	if !storable(actor, req.DossierID, req.Code, req.Unit) {
+		return domain.Event{}, domain.Dossier{}, invalid("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL hoặc chuỗi UTF-8 hỏng).")
+	}
 	payload := req.Payload
 	if len(payload) == 0 {
 		payload = json.RawMessage(`{}`)
@@ -91,6 +94,15 @@ func (c *Central) Record(ctx context.Context, req api.AdminEventRequest) (domain
 			return err
 		}
 		c.clock.Observe(h)
+		// The dossier's unit's feed has one writer at a time (see lockFeed), from before
+		// its events are read, so the rules below judge every event stored before this one.
+		var owner string
+		if err := tx.QueryRowContext(ctx, `SELECT unit FROM events WHERE stream_id = ? LIMIT 1`, id).Scan(&owner); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := c.db.lockFeed(ctx, tx, owner); err != nil {
+			return err
+		}
 		f, err := newFolder(ctx, tx, c.now())
 		if err != nil {
 			return err

@@ -2,6 +2,8 @@ package central
 
 import (
 	"context"
+	"fmt"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -41,27 +43,88 @@ func backlog(dev Device, n int, start time.Time) []domain.Event {
 	return out
 }
 
+// BenchmarkCentralPush pushes a workstation's backlog in batches of 1,000 events (the
+// protocol's batch) on the current half's store: …/sqlite, then …/postgres when
+// MOTCUA_TEST_PG is set (scripts/testpg.sh go test -run '^$' -bench CentralPush ./sync/central/).
 func BenchmarkCentralPush(b *testing.B) {
-	ctx := context.Background()
-	c, err := OpenCentral(ctx, Config{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	code, _, _ := c.IssueEnrollCode(ctx, "000.00.06.H56", "Xã An Hưng", 1)
-	resp, err := c.Enroll(ctx, apiEnroll(code))
-	if err != nil {
-		b.Fatal(err)
-	}
-	dev, _ := c.Authenticate(ctx, resp.Token)
-	evs := backlog(dev, b.N*1000, time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN()))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := c.Push(ctx, dev, evs[i*1000:(i+1)*1000]); err != nil {
+	b.Run(storeName(), func(b *testing.B) {
+		ctx := context.Background()
+		c, err := OpenCentral(ctx, testConfig(b, b.TempDir()))
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+		defer c.Close()
+		code, _, _ := c.IssueEnrollCode(ctx, "000.00.06.H56", "Xã An Hưng", 1)
+		resp, err := c.Enroll(ctx, apiEnroll(code))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dev, _ := c.Authenticate(ctx, resp.Token)
+		evs := backlog(dev, b.N*1000, time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN()))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := c.Push(ctx, dev, evs[i*1000:(i+1)*1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+	})
 }
 
 func apiEnroll(code string) api.EnrollRequest { return enrollReq(code, "") }
+
+// BenchmarkCentralPushStorm is the reconnect storm in miniature: 16 workstations of 8 units
+// push 1,000-event batches at once (b.N batches in all, straight into Central, no HTTP), on
+// the current half's store. events/s is the aggregate the store sustains.
+func BenchmarkCentralPushStorm(b *testing.B) {
+	b.Run(storeName(), func(b *testing.B) {
+		ctx := context.Background()
+		c, err := OpenCentral(ctx, testConfig(b, b.TempDir()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		const stations = 16
+		devs := make([]Device, stations)
+		for i := range devs {
+			u := fmt.Sprintf("000.00.%02d.H56", 10+i/2)
+			code, _, err := c.IssueEnrollCode(ctx, u, "Xã "+u, i%2+1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := c.Enroll(ctx, apiEnroll(code))
+			if err != nil {
+				b.Fatal(err)
+			}
+			devs[i], _ = c.Authenticate(ctx, resp.Token)
+		}
+		batches := make([][][]domain.Event, stations)
+		for n := 0; n < b.N; n++ {
+			i := n % stations
+			batches[i] = append(batches[i], nil)
+		}
+		start := time.Date(2026, 3, 2, 8, 0, 0, 0, domain.VN())
+		for i, d := range devs {
+			evs := backlog(d, len(batches[i])*1000, start)
+			for k := range batches[i] {
+				batches[i][k] = evs[k*1000 : (k+1)*1000]
+			}
+		}
+		b.ResetTimer()
+		var wg gosync.WaitGroup
+		for i, d := range devs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, batch := range batches[i] {
+					if _, err := c.Push(ctx, d, batch); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 
 	"motcua/assets"
 	"motcua/domain"
@@ -108,8 +107,9 @@ func (c *Central) SetCatalogue(ctx context.Context, catalogue []byte, calendars 
 				return err
 			}
 		}
-		var rev int
-		tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalogue.rev'`).Scan(&rev)
-		return putMeta(ctx, tx, "catalogue.rev", strconv.Itoa(rev+1))
+		// One step up, in one statement (two changes at once still give two revisions).
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('catalogue.rev', '1')
+			ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)`)
+		return err
 	})
 }

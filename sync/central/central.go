@@ -1,6 +1,7 @@
 // Package central is the server side of motcua's sync protocol v1: the reference "city
-// system" used for development, demos and tests (cmd/motcua-central serves it). It keeps its
-// own SQLite database, enrolls workstations, takes their events exactly once (deduplicated by
+// system" used for development, demos and tests, and a city's server (cmd/motcua-central
+// serves it). It keeps its records in SQLite (the embedded default) or PostgreSQL (store.go),
+// enrolls workstations, takes their events exactly once (deduplicated by
 // id), folds dossiers with domain.Fold, serves pulls, the catalogue and tus uploads, lets an
 // operator record processing-side events, and can inject faults.
 //
@@ -13,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -68,6 +70,8 @@ type Central struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared on the writer connection, reused by every transaction
 
+	units keyedMutex // PostgreSQL: pushes of one unit wait for each other in the process
+
 	catMu  sync.Mutex
 	catKey string // meta "catalogue.rev" the cache below was built from
 	catDoc []byte
@@ -76,7 +80,10 @@ type Central struct {
 
 // Config configures a Central. Zero values mean the real clock and UUIDv7 ids.
 type Config struct {
-	Dir   string
+	Dir string // the data folder: the city's key, stored files, and the SQLite database
+	// DB is a PostgreSQL connection string (postgres://… or key=value) for the city's
+	// records; empty: SQLite in Dir.
+	DB    string
 	Now   func() time.Time
 	NewID func() string
 }
@@ -84,9 +91,14 @@ type Config struct {
 // KeyFile is the city's Ed25519 signing key, beside the database (never inside it).
 const KeyFile = "central.key"
 
-// OpenCentral opens (creating if needed) the city's database in cfg.Dir.
+// OpenCentral opens (creating if needed) the city's database: cfg.DB, or SQLite in cfg.Dir.
 func OpenCentral(ctx context.Context, cfg Config) (*Central, error) {
-	d, err := openDB(ctx, cfg.Dir)
+	if IsPostgres(cfg.DB) {
+		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open central: %w", err)
+		}
+	}
+	d, err := openDB(ctx, cfg.Dir, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -143,28 +155,48 @@ func (c *Central) Close() error {
 // once when the database opens (prepareHot) and reused, instead of being parsed for every
 // chunk; anything else is prepared on the spot. (Preparing inside a transaction would wait
 // for the writer's only connection, which the transaction holds.)
-func (c *Central) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+func (c *Central) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	c.stmtMu.Lock()
 	st, ok := c.stmts[query]
 	c.stmtMu.Unlock()
-	if !ok {
-		_, err := tx.ExecContext(ctx, query, args...)
-		return err
+	var res sql.Result
+	var err error
+	if ok {
+		res, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, query, args...)
 	}
-	_, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
-// Rows per multi-row statement on the push path.
+// Rows per multi-row statement on the push path. SQLite runs them in-process, and prepares
+// the full-size ones once (prepareHot); on PostgreSQL every statement is a round trip, so
+// they are larger (within its 65,535 parameters a statement).
 const (
-	eventChunk      = 80
-	projectionChunk = 40
+	eventChunk        = 80
+	projectionChunk   = 40
+	pgEventChunk      = 500
+	pgProjectionChunk = 250
 )
+
+// chunks are the rows per multi-row statement of the push path on this store: events, dossier projections.
+func (d *db) chunks() (events, projections int) {
+	if d.dialect == postgresDialect {
+		return pgEventChunk, pgProjectionChunk
+	}
+	return eventChunk, projectionChunk
+}
 
 func (c *Central) prepareHot(ctx context.Context) error {
 	c.stmtMu.Lock()
 	defer c.stmtMu.Unlock()
 	c.stmts = map[string]*sql.Stmt{}
+	if c.db.dialect == postgresDialect {
+		return nil // pgx prepares and caches every statement on each connection
+	}
 	for _, q := range []string{insertEventsSQL(eventChunk), upsertDossiersSQL(projectionChunk)} {
 		st, err := c.db.w.PrepareContext(ctx, q)
 		if err != nil {
@@ -175,8 +207,10 @@ func (c *Central) prepareHot(ctx context.Context) error {
 	return nil
 }
 
+// insertEventsSQL stores n events; one already held (same id) is left as it is.
 func insertEventsSQL(n int) string {
-	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at) VALUES ` + rowsOf(n, 14)
+	return `INSERT INTO events(id, stream, stream_id, type, v, payload, actor, device, unit, at, hlc, sig, sig_by, received_at) VALUES ` +
+		rowsOf(n, 14) + ` ON CONFLICT(id) DO NOTHING`
 }
 
 func upsertDossiersSQL(n int) string {
@@ -232,6 +266,34 @@ func anys[T any](xs []T) []any {
 	}
 	return out
 }
+
+// inPieces is inChunks that, with pow2, cuts what is left after the full chunks into pieces
+// of power-of-two sizes (a remainder of 300 makes 256, 32, 8 and 4). PostgreSQL prepares and
+// keeps every distinct statement on each connection (pgx's cache), and a multi-row statement
+// is distinct for each row count: so each kind has at most a dozen, not one per count.
+func inPieces[T any](xs []T, size int, pow2 bool, fn func([]T) error) error {
+	full := len(xs) / size * size
+	if !pow2 || full == len(xs) {
+		return inChunks(xs, size, fn)
+	}
+	if err := inChunks(xs[:full], size, fn); err != nil {
+		return err
+	}
+	for rest := xs[full:]; len(rest) > 0; {
+		n := 1
+		for n*2 <= len(rest) {
+			n *= 2
+		}
+		if err := fn(rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+// pieces says whether multi-row statements go in power-of-two pieces (inPieces).
+func (d *db) pieces() bool { return d.dialect == postgresDialect }
 
 // inChunks calls fn on consecutive chunks of at most size elements.
 func inChunks[T any](xs []T, size int, fn func([]T) error) error {

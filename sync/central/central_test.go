@@ -39,7 +39,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: time.Date(2026, 3, 2, 9, 0, 0, 0, domain.VN())}
-	srv, err := Open(context.Background(), Options{Dir: t.TempDir(), AdminToken: "admin", Now: func() time.Time { return f.now }})
+	srv, err := Open(context.Background(), Options{Dir: t.TempDir(), DB: testDB(t), AdminToken: "admin", Now: func() time.Time { return f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,8 +480,8 @@ func TestFaultInjection(t *testing.T) {
 
 func TestReopenKeepsEverything(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	c, err := OpenCentral(ctx, Config{Dir: dir})
+	cfg := testConfig(t, t.TempDir())
+	c, err := OpenCentral(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +494,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	c.Push(ctx, dev, []domain.Event{e})
 	epoch := c.epoch
 	c.Close()
-	c, err = OpenCentral(ctx, Config{Dir: dir})
+	c, err = OpenCentral(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package central
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -29,17 +28,21 @@ func (c *Central) ChangesOwn(ctx context.Context, dev Device, cursor string, lim
 		limit = 500
 	}
 	limit = min(limit, 5000)
-	// One read transaction: the page and the high-water mark come from the same snapshot.
-	tx, err := c.db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// One read transaction: the page and the high-water marks come from the same snapshot.
+	tx, err := c.db.r.BeginTx(ctx, c.db.readTx())
 	if err != nil {
 		return api.ChangesResponse{}, err
 	}
 	defer tx.Rollback()
-	var top int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&top); err != nil {
+	// top: the unit's last event in this snapshot. The cursor never moves past it, so an
+	// event of the unit committed later is never skipped: the unit's events are committed in
+	// seq order (lockFeed), while another unit's seq may be taken now and committed later.
+	var top, highest int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), (SELECT COALESCE(MAX(seq), 0) FROM events) FROM events WHERE unit = ?`,
+		dev.Unit).Scan(&top, &highest); err != nil {
 		return api.ChangesResponse{}, err
 	}
-	if after > top {
+	if after > highest {
 		return api.ChangesResponse{}, errGone
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq FROM events WHERE unit = ? AND seq > ? AND (device <> ? OR ?) ORDER BY seq LIMIT ?`,
@@ -70,7 +73,7 @@ func (c *Central) ChangesOwn(ctx context.Context, dev Device, cursor string, lim
 	}
 	if !resp.More {
 		// Nothing else for this device up to the snapshot's end: skip past its own events.
-		last = top
+		last = max(top, after)
 	}
 	resp.Cursor = c.formatCursor(last)
 	resp.ServerTime = c.now().UTC()

@@ -46,6 +46,9 @@ func (c *Central) Enroll(ctx context.Context, req api.EnrollRequest) (api.Enroll
 	if len(name) > 200 {
 		return api.EnrollResponse{}, invalid("Tên máy trạm quá dài (tối đa 200 ký tự).")
 	}
+	if !storable(name, req.UnitCode) {
+		return api.EnrollResponse{}, invalid("Tên máy trạm chứa ký tự không hợp lệ.")
+	}
 	devID := strings.TrimSpace(req.DeviceID)
 	if devID == "" {
 		devID = c.newID()
@@ -69,12 +72,19 @@ func (c *Central) Enroll(ctx context.Context, req api.EnrollRequest) (api.Enroll
 		var expires int64
 		var usedAt sql.NullInt64
 		var usedBy sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT unit, unit_name, slot, expires_at, used_at, device_id, nonce_hash FROM enroll_codes WHERE code_hash = ?`,
+		// The code's row stays locked to the end: the same code used twice at once gives one
+		// token (the second use reads the code as used).
+		err := tx.QueryRowContext(ctx, `SELECT unit, unit_name, slot, expires_at, used_at, device_id, nonce_hash FROM enroll_codes WHERE code_hash = ?`+c.db.forUpdate(),
 			hashSecret(code)).Scan(&unit, &unitName, &slot, &expires, &usedAt, &usedBy, &nonceHash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return denied("Mã đăng ký không đúng; hãy kiểm tra lại hoặc xin quản trị hệ thống cấp mã mới.")
 		}
 		if err != nil {
+			return err
+		}
+		// Enrollments of one unit take turns (two codes for one slot used at once: the
+		// second finds the slot taken).
+		if err := c.db.lockFeed(ctx, tx, unit); err != nil {
 			return err
 		}
 		var active sql.NullBool
@@ -154,7 +164,7 @@ func (c *Central) RegisterKey(ctx context.Context, dev Device, key string) error
 	}
 	err := c.db.tx(ctx, "register key", func(tx *sql.Tx) error {
 		var cur string
-		if err := tx.QueryRowContext(ctx, `SELECT public_key FROM devices WHERE id = ? AND active = 1`, dev.ID).Scan(&cur); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT public_key FROM devices WHERE id = ? AND active = 1`+c.db.forUpdate(), dev.ID).Scan(&cur); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return errAuth
 			}
@@ -431,6 +441,9 @@ func (c *Central) IssueEnrollCode(ctx context.Context, unitCode, unitName string
 	}
 	if unitName == "" {
 		return "", time.Time{}, invalid("Vui lòng nhập tên đơn vị.")
+	}
+	if !storable(unitName) {
+		return "", time.Time{}, invalid("Tên đơn vị chứa ký tự không hợp lệ.")
 	}
 	code := newEnrollCode()
 	now := c.now()

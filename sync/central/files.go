@@ -96,7 +96,7 @@ func (c *Central) storeUpload(ctx context.Context, binPath, infoPath string, met
 	os.Remove(infoPath)
 	return c.db.tx(ctx, "store file", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO files(sha256, size, name, mime, device, stored_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(sha256) DO NOTHING`, got, n, meta[api.MetaName], meta[api.MetaType], device, c.now().UnixMilli())
+			ON CONFLICT(sha256) DO NOTHING`, got, n, cleanText(meta[api.MetaName]), cleanText(meta[api.MetaType]), device, c.now().UnixMilli())
 		return err
 	})
 }

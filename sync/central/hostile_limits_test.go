@@ -37,7 +37,7 @@ const heapBound = 200 << 20
 func newLimitedFixture(t *testing.T, l Limits, configure func(*httptest.Server)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: time.Now()}
-	srv, err := Open(context.Background(), Options{Dir: t.TempDir(), AdminToken: "admin", Limits: l})
+	srv, err := Open(context.Background(), Options{Dir: t.TempDir(), DB: testDB(t), AdminToken: "admin", Limits: l})
 	if err != nil {
 		t.Fatal(err)
 	}

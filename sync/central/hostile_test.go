@@ -336,7 +336,8 @@ func TestHostileKeyRegistration(t *testing.T) {
 func TestLegacyEventsAttestedOnUpgrade(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	c, err := OpenCentral(ctx, Config{Dir: dir})
+	cfg := testConfig(t, dir)
+	c, err := OpenCentral(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestLegacyEventsAttestedOnUpgrade(t *testing.T) {
 	c.db.w.Exec(`UPDATE events SET sig = '', sig_by = ''`)
 	c.db.w.Exec(`DELETE FROM meta WHERE key = ?`, metaAttested)
 	c.Close()
-	c, err = OpenCentral(ctx, Config{Dir: dir})
+	c, err = OpenCentral(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,9 @@ type folder struct {
 	tx   *sql.Tx
 	load *sql.Stmt
 	now  time.Time
+
+	chunk int  // dossiers per statement (db.chunks)
+	pow2  bool // the rest in power-of-two pieces (db.pieces)
 }
 
 func newFolder(ctx context.Context, tx *sql.Tx, now time.Time) (*folder, error) {
@@ -22,7 +25,7 @@ func newFolder(ctx context.Context, tx *sql.Tx, now time.Time) (*folder, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &folder{tx: tx, load: load, now: now}, nil
+	return &folder{tx: tx, load: load, now: now, chunk: projectionChunk}, nil
 }
 
 func (f *folder) close() { f.load.Close() }
@@ -53,22 +56,7 @@ const projectionColumns = 22
 
 // projectAll writes dossiers' folds, many rows per statement.
 func (f *folder) projectAll(ctx context.Context, ds []domain.Dossier) error {
-	rows := make([]any, 0, len(ds)*projectionColumns)
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		query := upsertDossiersSQL(n)
-		var err error
-		if f.c != nil {
-			err = f.c.exec(ctx, f.tx, query, rows...)
-		} else {
-			_, err = f.tx.ExecContext(ctx, query, rows...)
-		}
-		rows, n = rows[:0], 0
-		return err
-	}
+	rows := make([][]any, 0, len(ds))
 	for _, d := range ds {
 		if d.ID == "" {
 			// Events whose opening event has not arrived yet: nothing to project until it does.
@@ -83,15 +71,23 @@ func (f *folder) projectAll(ctx context.Context, ds []domain.Dossier) error {
 		if d.Status == domain.StatusRefused {
 			refused = d.ClosedAt
 		}
-		rows = append(rows, d.ID, d.Unit, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Procedure.Field,
+		rows = append(rows, []any{d.ID, d.Unit, d.Code, d.Procedure.Code, d.Procedure.Name, d.Procedure.FieldCode, d.Procedure.Field,
 			int(d.Channel), p.owner, p.ownerID, int(d.Subject), int(d.Status), ms(received), ms(d.DueAt), ms(d.ReturnedAt),
-			ms(d.ResultAt), ms(refused), p.agency, len(d.OpenConflicts()), d.Events, int64(d.LastHLC), f.now.UnixMilli())
-		n++
-		if n == projectionChunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+			ms(d.ResultAt), ms(refused), p.agency, len(d.OpenConflicts()), d.Events, int64(d.LastHLC), f.now.UnixMilli()})
 	}
-	return flush()
+	args := make([]any, 0, min(len(rows), f.chunk)*projectionColumns)
+	return inPieces(rows, f.chunk, f.pow2, func(chunk [][]any) error {
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		query := upsertDossiersSQL(len(chunk))
+		var err error
+		if f.c != nil {
+			_, err = f.c.exec(ctx, f.tx, query, args...)
+		} else {
+			_, err = f.tx.ExecContext(ctx, query, args...)
+		}
+		return err
+	})
 }

@@ -78,6 +78,9 @@ func checkEnvelope(dev Device, e domain.Event) string {
 	if err := e.Check(); err != nil {
 		return "Sự kiện không hợp lệ: " + err.Error()
 	}
+	if !storable(e.ID, e.Stream, e.StreamID, string(e.Type), e.Actor, e.Device, e.Unit, e.Sig, e.SigBy) {
+		return "Sự kiện chứa ký tự không hợp lệ (ký tự NUL hoặc chuỗi UTF-8 hỏng)."
+	}
 	if e.Device != dev.ID {
 		return fmt.Sprintf("Sự kiện ghi máy trạm %s nhưng được gửi từ máy %s.", e.Device, dev.ID)
 	}
@@ -164,10 +167,25 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 	}
+	if len(ids) > 0 && c.db.dialect == postgresDialect {
+		// Pushes of one unit take turns in the database (lockFeed); they wait for each other
+		// here first, without holding one of the few connections while they wait.
+		defer c.units.lock(dev.Unit)()
+	}
 	err = c.db.tx(ctx, "push", func(tx *sql.Tx) error {
+		if len(ids) > 0 {
+			// The unit's feed has one writer at a time (PostgreSQL; SQLite has one anyway),
+			// from before the lookups below, so they see every event of the unit stored
+			// before this one. Another unit's writer runs alongside: it could meet this one
+			// only on an event id (errRace below) or a stream id not yet committed here,
+			// which only this unit's workstations know (random UUIDs).
+			if err := c.db.lockFeed(ctx, tx, dev.Unit); err != nil {
+				return err
+			}
+		}
 		// Set-wise lookups: which ids are held already, which streams exist and whose they are.
 		held := map[string]domain.Event{}
-		if err := inChunks(ids, 500, func(chunk []string) error {
+		if err := inPieces(ids, 500, c.db.pieces(), func(chunk []string) error {
 			rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
 			if err != nil {
 				return err
@@ -185,7 +203,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			return err
 		}
 		owners := map[string]string{} // stream → unit, for streams with stored events
-		if err := inChunks(sids, 500, func(chunk []string) error {
+		if err := inPieces(sids, 500, c.db.pieces(), func(chunk []string) error {
 			rows, err := tx.QueryContext(ctx, `SELECT stream_id, MIN(unit) FROM events WHERE stream_id IN (`+placeholders(len(chunk))+`) GROUP BY stream_id`, anys(chunk)...)
 			if err != nil {
 				return err
@@ -203,6 +221,7 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			return err
 		}
 		// Which dossier of the unit holds each code the batch gives (codes are unique per unit).
+		// (ma_ho_so <> '' lets both stores use the partial UNIQUE index on (unit, ma_ho_so).)
 		codeOwner := map[string]string{}
 		claimed := make([]string, 0, len(codes))
 		for i, code := range codes {
@@ -210,8 +229,8 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 				claimed = append(claimed, code)
 			}
 		}
-		if err := inChunks(claimed, 500, func(chunk []string) error {
-			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
+		if err := inPieces(claimed, 500, c.db.pieces(), func(chunk []string) error {
+			rows, err := tx.QueryContext(ctx, `SELECT ma_ho_so, id FROM dossiers WHERE unit = ? AND ma_ho_so <> '' AND ma_ho_so IN (`+placeholders(len(chunk))+`)`,
 				append([]any{dev.Unit}, anys(chunk)...)...)
 			if err != nil {
 				return err
@@ -275,21 +294,32 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			}
 		}
 		const cols = 14
-		if err := inChunks(accepted, eventChunk, func(chunk []domain.Event) error {
+		var stored int64
+		chunk, _ := c.db.chunks()
+		if err := inPieces(accepted, chunk, c.db.pieces(), func(chunk []domain.Event) error {
 			args := make([]any, 0, len(chunk)*cols)
 			for _, e := range chunk {
 				args = append(args, e.ID, e.Stream, e.StreamID, string(e.Type), e.Version, string(e.Payload), e.Actor, e.Device, e.Unit,
 					e.At.UnixMilli(), int64(e.HLC), e.Sig, e.SigBy, received)
 			}
-			return c.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
+			n, err := c.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
+			stored += n
+			return err
 		}); err != nil {
 			return err
+		}
+		if stored != int64(len(accepted)) {
+			// An id held by another unit's event committed after the lookup above (only
+			// a hostile or broken workstation reuses another's ids): look again.
+			return errRace
 		}
 		f, err := newFolder(ctx, tx, c.now())
 		if err != nil {
 			return err
 		}
 		f.c = c
+		_, f.chunk = c.db.chunks()
+		f.pow2 = c.db.pieces()
 		defer f.close()
 		var folded []domain.Dossier
 		for _, sid := range order {

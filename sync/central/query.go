@@ -13,6 +13,9 @@ import (
 // lists and reports need; the whole dossier is folded from its events when asked for (the
 // push path stays lean).
 func (c *Central) Dossier(ctx context.Context, id string) (domain.Dossier, error) {
+	if !storable(id) { // no stored id has such text (PostgreSQL would refuse the query)
+		return domain.Dossier{}, fmt.Errorf("hồ sơ %s: %w", strings.ToValidUTF8(id, "?"), domain.ErrNotFound)
+	}
 	rows, err := c.db.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE stream_id = ? ORDER BY hlc, device, id`, id)
 	if err != nil {
 		return domain.Dossier{}, err
@@ -39,6 +42,9 @@ type DossierFilter struct {
 
 // Dossiers lists dossiers, most recently changed first.
 func (c *Central) Dossiers(ctx context.Context, f DossierFilter) ([]domain.Dossier, error) {
+	if !storable(f.Unit, f.Code) { // no stored unit or code has such text
+		return []domain.Dossier{}, nil
+	}
 	var conds []string
 	var args []any
 	if f.Unit != "" {

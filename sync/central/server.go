@@ -21,7 +21,8 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	Dir        string
+	Dir        string // the data folder (see Config)
+	DB         string // PostgreSQL connection string; empty: SQLite in Dir
 	AdminToken string // POST /admin/events; also reads the city's view. Empty: admin calls refused.
 	Now        func() time.Time
 	NewID      func() string
@@ -55,7 +56,7 @@ type Server struct {
 
 // Open opens the city's database in opt.Dir and builds the server.
 func Open(ctx context.Context, opt Options) (*Server, error) {
-	c, err := OpenCentral(ctx, Config{Dir: opt.Dir, Now: opt.Now, NewID: opt.NewID})
+	c, err := OpenCentral(ctx, Config{Dir: opt.Dir, DB: opt.DB, Now: opt.Now, NewID: opt.NewID})
 	if err != nil {
 		return nil, err
 	}
