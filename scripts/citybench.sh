@@ -53,7 +53,7 @@ for scenario in $SCENARIOS; do
 			sleep 0.1
 		done
 		report="$OUT/$store-$scenario-$n.txt"
-		echo "== $store $scenario $n workstations (load: $(uptime | sed 's/.*load average: //'))" | tee "$report"
+		echo "== $store $scenario $n workstations (load: $(uptime | sed "s/.*load average: //"))" > "$report"
 		# shellcheck disable=SC2086
 		"$BIN" loadtest --url "http://127.0.0.1:$PORT" --admin-token-file "$work/token" --scenario "$scenario" \
 			--workstations "$n" --backlog "$BACKLOG" --duration "$DURATION" --time-factor "$FACTOR" \
