@@ -46,7 +46,7 @@ func TestStormTurnedAwayEveryEventOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), AdminToken: adminToken, Logger: quiet,
-		Limits: central.Limits{InFlight: 6, PushInFlight: 1, RetryAfter: time.Second}})
+		Limits: central.Limits{InFlight: 6, PushInFlight: 1, SmallPush: -1, RetryAfter: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -700,13 +700,13 @@ func TestHostileStatsAndRejectionsStayInTheUnit(t *testing.T) {
 	}
 }
 
-// Pushes have their own, smaller share of the slots: while every push slot is taken, a
-// push is answered 429 with Retry-After before its body is read, other calls still go
+// Large pushes have their own, smaller share of the slots: while every push slot is taken,
+// a large push is answered 429 with Retry-After before its body is read, other calls still go
 // through, and the push is taken once a slot is free.
 func TestPushesInFlightTurnedAway(t *testing.T) {
 	f := newLimitedFixture(t, Limits{PushInFlight: 1, RetryAfter: time.Second}, nil)
 	dev, tok := f.device(1)
-	evs := backlog(dev, 3, time.Now().Add(-time.Hour))
+	evs := backlog(dev, 300, time.Now().Add(-3*time.Hour)) // over smallPush
 	body, _ := json.Marshal(api.PushRequest{Events: evs})
 	f.srv.pushSlots <- struct{}{} // a push in flight
 	resp := f.call(http.MethodPost, "/events", tok, body, nil)
@@ -724,6 +724,14 @@ func TestPushesInFlightTurnedAway(t *testing.T) {
 	}
 	if st, _ := f.c.Stats(context.Background()); st.Events != 0 {
 		t.Fatalf("a turned-away push stored %d events", st.Events)
+	}
+	// A clerk's small push is not held back by a storm's large ones.
+	dev2, tok2 := f.device(2)
+	small := backlog(dev2, 3, time.Now().Add(-2*time.Hour))
+	for _, res := range f.push(tok2, small...) {
+		if res.Status != api.Accepted {
+			t.Fatalf("small push while the push slots are taken: %+v", res)
+		}
 	}
 	<-f.srv.pushSlots
 	for _, res := range f.push(tok, evs...) {

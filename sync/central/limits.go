@@ -34,7 +34,11 @@ type Limits struct {
 	// with 429 before their body is read, rather than queued where they hold memory and
 	// every push's latency grows with the queue.
 	PushInFlight int
-	RetryAfter   time.Duration // what a client turned away is told to wait (plus up to as much again, at random)
+	// SmallPush is the largest push body (by its Content-Length) PushInFlight does not
+	// count: a clerk's act of a few events is never turned away because a storm's large
+	// batches hold the push slots. Negative: every push counts.
+	SmallPush  int64
+	RetryAfter time.Duration // what a client turned away is told to wait (plus up to as much again, at random)
 
 	EnrollPerMinute float64 // POST /enroll attempts per client address, refilled continuously
 	EnrollBurst     int     // attempts an address may make at once
@@ -67,6 +71,7 @@ func DefaultLimits() Limits {
 
 		InFlight:     32,
 		PushInFlight: 4,
+		SmallPush:    128 << 10,
 		RetryAfter:   3 * time.Second,
 
 		EnrollPerMinute: 5,
@@ -94,6 +99,9 @@ func (l Limits) withDefaults() Limits {
 	l.DossiersLimit = orDefault(l.DossiersLimit, d.DossiersLimit)
 	l.InFlight = orDefault(l.InFlight, d.InFlight)
 	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
+	if l.SmallPush == 0 { // negative: off
+		l.SmallPush = d.SmallPush
+	}
 	l.RetryAfter = orDefault(l.RetryAfter, d.RetryAfter)
 	l.EnrollPerMinute = orDefault(l.EnrollPerMinute, d.EnrollPerMinute)
 	l.EnrollBurst = orDefault(l.EnrollBurst, d.EnrollBurst)
@@ -175,10 +183,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	return nil, false
 }
 
-// limitPush admits a push when one of the PushInFlight slots is free, and otherwise
-// answers 429 with Retry-After at once, without reading the body.
+// limitPush admits a large push when one of the PushInFlight slots is free, and otherwise
+// answers 429 with Retry-After at once, without reading the body. Small pushes (up to
+// Limits.SmallPush bytes, announced by Content-Length) are not counted.
 func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength >= 0 && r.ContentLength <= s.limits.SmallPush {
+			// A clerk's act (a few events): little memory and a moment of the writer. Turning
+			// it away would make a counter wait seconds for nothing; the overall limit holds.
+			h(w, r)
+			return
+		}
 		select {
 		case s.pushSlots <- struct{}{}:
 			defer func() { <-s.pushSlots }()
