@@ -57,8 +57,19 @@ screenshots: deps
 # first sync of a million-event unit is BENCH="--only thin --thin-unit 1000000" (about an
 # hour). docs/BENCHMARKS.md explains each line. motcua-bench is its own command (it runs
 # the city's server in-process), so the desktop binary carries neither it nor the server.
+#
+# Then a shortened city-scale run (docs/BENCHMARKS.md, "The city at scale"): for each of
+# CITY_SIZES workstations, a fresh motcua-central on SQLite (CITY_DB=postgres://… for
+# PostgreSQL), a morning of CITY_DURATION and a reconnect storm of 2,000 events each, by
+# `motcua-central loadtest`; reports in citybench-out/. The doc's full figures:
+# CITY_SIZES="50 500 2000" CITY_DURATION=60s.
 BENCH ?=
+CITY_SIZES ?= 50
+CITY_DURATION ?= 20s
+CITY_DB ?=
 bench: deps
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua-central ./cmd/motcua-central
+	BIN=$(BIN)/motcua-central SIZES="$(CITY_SIZES)" DURATION=$(CITY_DURATION) DB="$(CITY_DB)" OUT=citybench-out ./scripts/citybench.sh
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/motcua-bench ./cmd/motcua-bench
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Receive|Search|Queue' -benchtime 300x ./localdb/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Seed' -benchtime 1x ./localdb/

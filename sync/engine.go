@@ -399,10 +399,17 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // wait is the pause before the next attempt: the backoff, or the server's Retry-After when
-// longer.
+// longer. A 429 with Retry-After is the city pacing its clients under load (each told a
+// jittered wait, so they come back spread out), not a failure to back off from: the engine
+// comes back when told, however many times in a row it was turned away. Escalating instead
+// left the city idle while a reconnect storm's counters sat out minutes of backoff
+// (docs/BENCHMARKS.md, "The city at scale").
 func (e *Engine) wait(attempt int, err error) time.Duration {
-	d := e.backoff(attempt)
 	var se *Error
+	if errors.As(err, &se) && se.Status == http.StatusTooManyRequests && se.RetryAfter > 0 {
+		return min(max(se.RetryAfter, e.opt.MinBackoff), 30*time.Minute)
+	}
+	d := e.backoff(attempt)
 	if errors.As(err, &se) && se.RetryAfter > d {
 		d = min(se.RetryAfter, 30*time.Minute)
 	}

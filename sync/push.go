@@ -152,7 +152,9 @@ func (e *Engine) showHead(ctx context.Context, c *client) {
 }
 
 // worstError picks the error that decides what the engine does next: an authorisation
-// failure first (sync must pause), then anything else.
+// failure first (sync must pause), then the longest Retry-After the server gave (several
+// batches in flight may each have been turned away, told different waits: the engine waits
+// the longest), then anything else.
 func worstError(errs []error) error {
 	var first error
 	for _, err := range errs {
@@ -162,11 +164,20 @@ func worstError(errs []error) error {
 		if isClass(err, ClassAuth) {
 			return err
 		}
-		if first == nil || (isCancel(first) && !isCancel(err)) {
+		if first == nil || (isCancel(first) && !isCancel(err)) || retryAfterOf(err) > retryAfterOf(first) {
 			first = err
 		}
 	}
 	return first
+}
+
+// retryAfterOf is the wait a server asked for with an error (0: none).
+func retryAfterOf(err error) time.Duration {
+	var se *Error
+	if errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
 }
 
 func isCancel(err error) bool {

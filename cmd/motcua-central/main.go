@@ -15,9 +15,11 @@
 //	motcua-central rebuild --data DIR
 //	motcua-central repair-clocks --data DIR
 //	motcua-central bundle import --data DIR [--unit U] FILE | bundle export --data DIR --unit U --device D --to FILE
+//	motcua-central export dvcqg --data DIR [--since T] [--unit U] --to FILE
+//	motcua-central loadtest --url URL --admin-token-file F --scenario morning|storm [--workstations N] [--server-pid PID]
 //
-// Every command takes --db postgres://… (or MOTCUA_CENTRAL_DB) to keep the city's records in
-// PostgreSQL instead of SQLite in --data (docs/SERVER.md).
+// Every command but loadtest takes --db postgres://… (or MOTCUA_CENTRAL_DB) to keep the
+// city's records in PostgreSQL instead of SQLite in --data (docs/SERVER.md).
 package main
 
 import (
@@ -33,6 +35,8 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -76,6 +80,10 @@ const usage = `motcua-central: máy chủ trung tâm tham chiếu của giao th�
   repair-clocks  cách ly các sự kiện có thời điểm ngoài giới hạn (quá xa trong tương lai
                hoặc trước 2020) và đưa đồng hồ máy chủ về đúng
   bundle       gói USB của máy trạm không có mạng: import [--unit] TỆP; export --unit --device --to
+  export       xuất hồ sơ theo trường của Cổng DVC quốc gia, mỗi dòng một hồ sơ (JSON lines):
+               export dvcqg [--since] [--unit] --to TỆP
+  loadtest     giả lập nhiều máy trạm gửi và lấy dữ liệu với một máy chủ đang chạy (--url,
+               --admin-token-file, --scenario morning|storm, --workstations, --server-pid); docs/BENCHMARKS.md
 `
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -107,6 +115,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return rebuild(ctx, rest, out)
 	case "bundle":
 		return bundleCmd(ctx, rest, out)
+	case "export":
+		return exportCmd(ctx, rest, out)
+	case "loadtest":
+		return loadtest(ctx, rest, out, errOut)
 	}
 	return fmt.Errorf("lệnh không rõ %q\n%s", cmd, usage)
 }
@@ -148,12 +160,21 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	memLimit := fs.String("memory-limit", "1GiB", "giới hạn mềm bộ nhớ của tiến trình (ví dụ 512MiB, 2GiB; off: không giới hạn)")
 	def := central.DefaultLimits()
 	inFlight := fs.Int("max-in-flight", def.InFlight, "số yêu cầu được xử lý cùng lúc; quá số này trả 429")
+	pushes := fs.Int("max-pushes", def.PushInFlight, "trong số đó, số lần gửi sự kiện (POST /events) được xử lý cùng lúc; quá số này trả 429")
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "thời gian tối đa để nhận xong một yêu cầu")
 	writeTimeout := fs.Duration("write-timeout", def.WriteTimeout, "thời gian tối đa từ khi nhận xong tiêu đề tới khi gửi xong câu trả lời")
 	enrollRate := fs.Float64("enroll-per-minute", def.EnrollPerMinute, "số lần thử đăng ký mỗi phút từ một địa chỉ")
 	uploadAge := fs.Duration("upload-max-age", central.DefaultUploadMaxAge, "xóa các tệp tải lên dở dang không được gửi tiếp quá thời gian này (0: không bao giờ xóa)")
+	pprofAddr := fs.String("pprof", "", "địa chỉ riêng (nên là 127.0.0.1:PORT) phục vụ hồ sơ hiệu năng Go /debug/pprof/ để đo đạc; trống: tắt")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		stopProf, err := servePprof(*pprofAddr, errOut)
+		if err != nil {
+			return err
+		}
+		defer stopProf()
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -196,7 +217,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "Mã quản trị (admin token) của lần chạy này: %s\n", *admin)
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
-	limits := central.Limits{InFlight: *inFlight, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
+	limits := central.Limits{InFlight: *inFlight, PushInFlight: *pushes, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
 	srv, err := central.Open(ctx, central.Options{Dir: *data, DB: dbFlag(fs), AdminToken: *admin, Logger: log, Latency: *latency,
 		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits, UploadMaxAge: maxAge})
 	if err != nil {
@@ -481,7 +502,7 @@ func report(ctx context.Context, args []string, out io.Writer) error {
 	if hi.Before(lo) {
 		return fmt.Errorf("--to (%s) phải sau hoặc bằng --from (%s)", *to, *from)
 	}
-	c, err := central.OpenCentral(ctx, central.Config{Dir: *data})
+	c, err := central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
 	if err != nil {
 		return err
 	}
@@ -509,4 +530,23 @@ func rebuild(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "Đã dựng lại từ các sự kiện đã lưu: %d phản ánh, kiến nghị; %d lượt tiếp đón; %d cặp tệp – đơn vị được đọc.\n",
 		rep.Feedback, rep.Visits, rep.Files)
 	return nil
+
+}
+
+// servePprof serves Go's profiles (/debug/pprof/) on their own listener, apart from the API:
+// for measuring the server under load (docs/BENCHMARKS.md). Keep it on loopback.
+func servePprof(addr string, errOut io.Writer) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	fmt.Fprintf(errOut, "Hồ sơ hiệu năng: http://%s/debug/pprof/\n", ln.Addr())
+	return func() { hs.Close() }, nil
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -137,6 +138,23 @@ func TestCommands(t *testing.T) {
 	if out = runCmd(t, "rebuild", "--data", dir); !strings.Contains(out, "0 phản ánh") {
 		t.Fatalf("rebuild printed %q", out)
 	}
+	// The portal's export: one dossier a line, then none changed since the future.
+	exp := filepath.Join(t.TempDir(), "dvcqg.jsonl")
+	if out = runCmd(t, "export", "dvcqg", "--data", dir, "--unit", "000.00.06.h56", "--to", exp); !strings.Contains(out, "Đã xuất 1 hồ sơ") || !strings.Contains(out, "--since") {
+		t.Fatalf("export printed %q", out)
+	}
+	raw, _ = os.ReadFile(exp)
+	var pd central.PortalDossier
+	if lines := strings.Split(strings.TrimSpace(string(raw)), "\n"); len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &pd) != nil ||
+		pd.MaHoSo != "000.00.06.H56-260302-1001" || pd.TrangThaiHoSo != 4 {
+		t.Fatalf("export wrote %q", raw)
+	}
+	if out = runCmd(t, "export", "dvcqg", "--data", dir, "--since", now.Add(time.Hour).Format(time.RFC3339), "--to", "-"); out != "" {
+		t.Fatalf("export since an hour ahead wrote %q", out)
+	}
+	if err := run(ctx, []string{"export", "dvcqg", "--data", dir, "--since", "hôm qua", "--to", exp}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "không hợp lệ") {
+		t.Fatalf("a bad --since: %v", err)
+	}
 	runCmd(t, "revoke", "--data", dir, "--device", dev.ID)
 	if out = runCmd(t, "devices", "--data", dir); !strings.Contains(out, "đã thu hồi") {
 		t.Fatalf("devices after revoke %q", out)
@@ -178,6 +196,43 @@ func TestServe(t *testing.T) {
 		t.Fatalf("stats with the admin token: %v", err)
 	}
 	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve after cancel: %v", err)
+	}
+}
+
+// loadtest against `serve`, both from the command line: a small storm arrives whole.
+func TestLoadtestCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tokFile := filepath.Join(t.TempDir(), "admin-token")
+	os.WriteFile(tokFile, []byte("loadtest-admin-token-0123456789\n"), 0o600)
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--admin-token-file", tokFile, "--enroll-per-minute", "10000"}, &out, io.Discard)
+	}()
+	url := ""
+	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+	for deadline := time.Now().Add(30 * time.Second); url == ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %q", out.String())
+		}
+		url = re.FindString(out.String())
+		time.Sleep(5 * time.Millisecond)
+	}
+	rep := runCmd(t, "loadtest", "--url", url, "--admin-token-file", tokFile, "--scenario", "storm", "--workstations", "3",
+		"--backlog", "20", "--batch", "10", "--server-pid", strconv.Itoa(os.Getpid()))
+	for _, want := range []string{"events\t60 (accepted 60, duplicate 0, rejected 0)", "errors\tnone", "server events\t0 → 60 (+60)", "server memory\tpeak VmRSS"} {
+		if !strings.Contains(rep, want) {
+			t.Fatalf("report lacks %q:\n%s", want, rep)
+		}
+	}
+	if err := run(ctx, []string{"loadtest", "--url", url, "--scenario", "noon"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("loadtest without an admin token ran")
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve after cancel: %v", err)

@@ -213,6 +213,21 @@ type AdminEventRequest struct {
 	Actor     string          `json:"actor"`
 }
 
+// AdminEnrollCodeRequest is POST /admin/enroll-codes: the admin token asks for a one-time
+// enrollment code for one workstation of a unit (what `motcua-central enroll-code` prints),
+// so tools such as `motcua-central loadtest` can enroll workstations over the API.
+type AdminEnrollCodeRequest struct {
+	UnitCode string `json:"unit_code"`
+	UnitName string `json:"unit_name"`
+	Slot     int    `json:"slot"`
+}
+
+// AdminEnrollCodeResponse carries the code and when it stops being valid.
+type AdminEnrollCodeResponse struct {
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
 // FileMetadata is the tus Upload-Metadata the client sends: the file's SHA-256 (the
 // server verifies it when the upload completes), name and type.
 const (

@@ -145,8 +145,8 @@ func Portal(d domain.Dossier) PortalDossier {
 	}
 	p := PortalDossier{
 		MaHoSo: d.Code, MaTTHC: d.Procedure.Code, TenTTHC: d.Procedure.Name, MaLinhVuc: d.Procedure.FieldCode,
-		TenLinhVuc: d.Procedure.Field, KenhThucHien: int(d.Channel), ChuHoSo: o.Name, SoGiayToChuHoSo: o.IDNumber,
-		LoaiDoiTuong: int(d.Subject), SoDienThoai: o.Phone, Email: o.Email, DiaChi: o.Address, TrichYeuHoSo: d.Summary,
+		TenLinhVuc: d.Procedure.Field, KenhThucHien: portalChannel(d), ChuHoSo: o.Name, SoGiayToChuHoSo: o.IDNumber,
+		LoaiDoiTuong: portalSubject(d.Subject), SoDienThoai: o.Phone, Email: o.Email, DiaChi: o.Address, TrichYeuHoSo: portalSummary(d.Summary),
 		NgayTiepNhan: portalTime(received), NgayHenTra: portalTime(d.DueAt), TrangThaiHoSo: int(d.Status),
 		NgayTra: portalTime(d.ReturnedAt), HinhThuc: handOverMethod(d.HandOver), NgayKetThucXuLy: portalTime(d.ResultAt),
 		DonViXuLy: f.agency, GhiChu: d.CloseReason,
@@ -203,6 +203,39 @@ func Portal(d domain.Dossier) PortalDossier {
 		p.XungDot = append(p.XungDot, PortalProblem{MaSuKien: c.EventID, Loai: string(c.Type), NoiDung: c.Msg, DaXuLy: c.Resolved})
 	}
 	return p
+}
+
+// portalChannel is KenhThucHien, 1 direct, 2 online, 3 post. A dossier whose events did
+// not say (made before the field was written) came online when the portal registered it,
+// and to the counter otherwise: the portal takes no other value.
+func portalChannel(d domain.Dossier) int {
+	if d.Channel >= domain.ChannelDirect && d.Channel <= domain.ChannelPost {
+		return int(d.Channel)
+	}
+	if !d.RegisteredAt.IsZero() {
+		return int(domain.ChannelOnline)
+	}
+	return int(domain.ChannelDirect)
+}
+
+// portalSubject is LoaiDoiTuong, 1 citizen, 2 business, 3 agency, 4 other; an intake that
+// did not say is a citizen's (domain.PrepareIntake's default).
+func portalSubject(s domain.SubjectKind) int {
+	if s >= domain.SubjectCitizen && s <= domain.SubjectOther {
+		return int(s)
+	}
+	return int(domain.SubjectCitizen)
+}
+
+// portalSummary is TrichYeuHoSo, which the portal takes up to domain.MaxSummary (1,000)
+// characters: a longer one (an online registration's, or a correction's) is cut, marked
+// with an ellipsis; the city's record keeps it whole.
+func portalSummary(s string) string {
+	r := []rune(s)
+	if len(r) <= domain.MaxSummary {
+		return s
+	}
+	return string(r[:domain.MaxSummary-1]) + "…"
 }
 
 func firstNonEmpty(s ...string) string {

@@ -699,3 +699,44 @@ func TestHostileStatsAndRejectionsStayInTheUnit(t *testing.T) {
 		t.Fatalf("cross-unit push: %+v", pr.Results)
 	}
 }
+
+// Large pushes have their own, smaller share of the slots: while every push slot is taken,
+// a large push is answered 429 with Retry-After before its body is read, other calls still go
+// through, and the push is taken once a slot is free.
+func TestPushesInFlightTurnedAway(t *testing.T) {
+	f := newLimitedFixture(t, Limits{PushInFlight: 1, RetryAfter: time.Second}, nil)
+	dev, tok := f.device(1)
+	evs := backlog(dev, 300, time.Now().Add(-3*time.Hour)) // over smallPush
+	body, _ := json.Marshal(api.PushRequest{Events: evs})
+	f.srv.pushSlots <- struct{}{} // a push in flight
+	resp := f.call(http.MethodPost, "/events", tok, body, nil)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get(api.Header) != api.HeaderValue {
+		t.Fatalf("push while the push slots are taken: HTTP %d", resp.StatusCode)
+	}
+	if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || n < 1 || n > 3 {
+		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	if msg := errorMessage(t, resp); !strings.Contains(msg, "gửi lại sau") {
+		t.Fatalf("message %q", msg)
+	}
+	if r := f.call(http.MethodGet, "/changes", tok, nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("a pull while pushes are turned away: HTTP %d", r.StatusCode)
+	}
+	if st, _ := f.c.Stats(context.Background()); st.Events != 0 {
+		t.Fatalf("a turned-away push stored %d events", st.Events)
+	}
+	// A clerk's small push is not held back by a storm's large ones.
+	dev2, tok2 := f.device(2)
+	small := backlog(dev2, 3, time.Now().Add(-2*time.Hour))
+	for _, res := range f.push(tok2, small...) {
+		if res.Status != api.Accepted {
+			t.Fatalf("small push while the push slots are taken: %+v", res)
+		}
+	}
+	<-f.srv.pushSlots
+	for _, res := range f.push(tok, evs...) {
+		if res.Status != api.Accepted {
+			t.Fatalf("%+v", res)
+		}
+	}
+}

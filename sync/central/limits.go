@@ -28,7 +28,16 @@ type Limits struct {
 	PageBytes     int // GET /changes: events per page, in (estimated) encoded bytes; at least one event
 	DossiersLimit int // GET /dossiers: largest ?limit= (each dossier is folded from its events)
 
-	InFlight   int           // requests handled at once (GET /ping is not counted); more get 429
+	InFlight int // requests handled at once (GET /ping is not counted); more get 429
+	// PushInFlight bounds the pushes (POST /events) among them: each decodes, verifies and
+	// writes up to 1,000 events, and they all wait for the one writer. More are turned away
+	// with 429 before their body is read, rather than queued where they hold memory and
+	// every push's latency grows with the queue.
+	PushInFlight int
+	// SmallPush is the largest push body (by its Content-Length) PushInFlight does not
+	// count: a clerk's act of a few events is never turned away because a storm's large
+	// batches hold the push slots. Negative: every push counts.
+	SmallPush  int64
 	RetryAfter time.Duration // what a client turned away is told to wait (plus up to as much again, at random)
 
 	EnrollPerMinute float64 // POST /enroll attempts per client address, refilled continuously
@@ -60,8 +69,10 @@ func DefaultLimits() Limits {
 		PageBytes:     4 << 20,
 		DossiersLimit: 500,
 
-		InFlight:   32,
-		RetryAfter: 3 * time.Second,
+		InFlight:     32,
+		PushInFlight: 4,
+		SmallPush:    128 << 10,
+		RetryAfter:   3 * time.Second,
 
 		EnrollPerMinute: 5,
 		EnrollBurst:     10,
@@ -87,6 +98,10 @@ func (l Limits) withDefaults() Limits {
 	l.PageBytes = orDefault(l.PageBytes, d.PageBytes)
 	l.DossiersLimit = orDefault(l.DossiersLimit, d.DossiersLimit)
 	l.InFlight = orDefault(l.InFlight, d.InFlight)
+	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
+	if l.SmallPush == 0 { // negative: off
+		l.SmallPush = d.SmallPush
+	}
 	l.RetryAfter = orDefault(l.RetryAfter, d.RetryAfter)
 	l.EnrollPerMinute = orDefault(l.EnrollPerMinute, d.EnrollPerMinute)
 	l.EnrollBurst = orDefault(l.EnrollBurst, d.EnrollBurst)
@@ -172,6 +187,27 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	}
 	s.turnAway(w, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
 	return nil, false
+}
+
+// limitPush admits a large push when one of the PushInFlight slots is free, and otherwise
+// answers 429 with Retry-After at once, without reading the body. Small pushes (up to
+// Limits.SmallPush bytes, announced by Content-Length) are not counted.
+func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength >= 0 && r.ContentLength <= s.limits.SmallPush {
+			// A clerk's act (a few events): little memory and a moment of the writer. Turning
+			// it away would make a counter wait seconds for nothing; the overall limit holds.
+			h(w, r)
+			return
+		}
+		select {
+		case s.pushSlots <- struct{}{}:
+			defer func() { <-s.pushSlots }()
+			h(w, r)
+		default:
+			s.turnAway(w, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
+		}
+	}
 }
 
 // turnAway answers 429 with a Retry-After of the configured wait plus up to as much again,

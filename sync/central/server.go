@@ -46,10 +46,11 @@ type Server struct {
 	faults *faults
 	mux    *http.ServeMux
 
-	limits  Limits
-	slots   chan struct{} // one per request in flight
-	enrolls *addrLimiter
-	mem     *memReturner
+	limits    Limits
+	slots     chan struct{} // one per request in flight
+	pushSlots chan struct{} // one per push in flight
+	enrolls   *addrLimiter
+	mem       *memReturner
 
 	cleanStop, cleanDone chan struct{} // the loop removing abandoned uploads
 
@@ -66,7 +67,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	}
 	l := opt.Limits.withDefaults()
 	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
-		limits: l, slots: make(chan struct{}, l.InFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		limits: l, slots: make(chan struct{}, l.InFlight), pushSlots: make(chan struct{}, l.PushInFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
 		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
 	c.pageBytes = l.PageBytes
 	if s.log == nil {
@@ -129,7 +130,7 @@ func (s *Server) routes() error {
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
 	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
-	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, inflate(s.limits.PushBody, s.device(s.handlePush))))
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.limitPush(inflate(s.limits.PushBody, s.device(s.handlePush)))))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
@@ -140,6 +141,8 @@ func (s *Server) routes() error {
 	m.HandleFunc("GET "+p+"/stats", s.viewer(s.handleStats))
 	m.HandleFunc("GET "+p+"/feedback", s.viewer(s.handleFeedback))
 	m.HandleFunc("POST "+p+"/admin/events", capBody(s.limits.AdminBody, s.adminOnly(s.handleAdminEvent)))
+	m.HandleFunc("POST "+p+"/admin/enroll-codes", capBody(s.limits.EnrollBody, s.adminOnly(s.handleAdminEnrollCode)))
+	m.HandleFunc("GET "+p+"/export/dvcqg", s.viewer(s.handleExportPortal))
 	files, err := s.newFilesHandler()
 	if err != nil {
 		return err
@@ -573,6 +576,69 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, dev *Device
 		return
 	}
 	s.writeJSON(w, http.StatusOK, st)
+}
+
+// handleAdminEnrollCode issues a one-time enrollment code, as `motcua-central enroll-code`.
+func (s *Server) handleAdminEnrollCode(w http.ResponseWriter, r *http.Request) {
+	var req api.AdminEnrollCodeRequest
+	if err := decodeBody(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	code, exp, err := s.c.IssueEnrollCode(r.Context(), req.UnitCode, req.UnitName, req.Slot)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("enrollment code issued", "unit", strings.ToUpper(strings.TrimSpace(req.UnitCode)), "slot", req.Slot)
+	s.writeJSON(w, http.StatusOK, api.AdminEnrollCodeResponse{Code: code, ExpiresAt: exp.UTC()})
+}
+
+// handleExportPortal streams, as JSON lines in the national portal's field names, the
+// dossiers changed since ?since= (all without it), of ?unit= or the whole city (the admin
+// token), or of the device's own unit. X-Motcua-Export-Until is the since of the next call.
+func (s *Server) handleExportPortal(w http.ResponseWriter, r *http.Request, dev *Device) {
+	q := r.URL.Query()
+	since, err := ParseSince(q.Get("since"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := ExportFilter{Unit: strings.ToUpper(strings.TrimSpace(q.Get("unit"))), Since: since}
+	if dev != nil {
+		if f.Unit != "" && f.Unit != dev.Unit {
+			s.writeError(w, http.StatusForbidden, "denied", "Máy trạm chỉ xem được hồ sơ của đơn vị mình.")
+			return
+		}
+		f.Unit = dev.Unit
+	}
+	until := s.c.ExportUntil()
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	w.Header().Set("X-Motcua-Export-Until", until.Format(time.RFC3339Nano))
+	w.WriteHeader(http.StatusOK)
+	// The export may take longer than one write timeout: each chunk written extends it,
+	// so only a client that stops reading is cut off.
+	out := &deadlineWriter{w: w, rc: http.NewResponseController(w), every: s.limits.WriteTimeout}
+	if n, err := s.c.ExportPortal(r.Context(), f, out); err != nil && r.Context().Err() == nil {
+		// The status is sent already: the log says why the stream ended early.
+		s.log.Error("export failed", "unit", f.Unit, "written", n, "err", err)
+	}
+}
+
+// deadlineWriter extends the connection's write deadline before each write.
+type deadlineWriter struct {
+	w     io.Writer
+	rc    *http.ResponseController
+	every time.Duration
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	d.rc.SetWriteDeadline(time.Now().Add(d.every))
+	n, err := d.w.Write(p)
+	if err == nil {
+		d.rc.Flush()
+	}
+	return n, err
 }
 
 // AdminEventResponse answers POST /admin/events.
