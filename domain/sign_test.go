@@ -52,17 +52,19 @@ func TestEventSignature(t *testing.T) {
 	}
 	// Any change to what the event says breaks it.
 	for name, edit := range map[string]func(*Event){
-		"payload":   func(x *Event) { x.Payload = json.RawMessage(`{"code":"Y","applicant":{"name":"Nguyễn Văn An"}}`) },
-		"actor":     func(x *Event) { x.Actor = "mallory" },
-		"device":    func(x *Event) { x.Device = "dev-2" },
-		"unit":      func(x *Event) { x.Unit = "000.00.07.H56" },
-		"type":      func(x *Event) { x.Type = EvRefused },
-		"stream":    func(x *Event) { x.StreamID = "0193a0b0-0000-7000-8000-000000000003" },
-		"time":      func(x *Event) { x.At = x.At.Add(time.Millisecond) },
-		"clock":     func(x *Event) { x.HLC++ },
-		"version":   func(x *Event) { x.Version = 2 },
-		"signature": func(x *Event) { x.Sig = x.Sig[:10] + "A" + x.Sig[11:] },
-		"not json":  func(x *Event) { x.Payload = json.RawMessage(`{not json`) },
+		"payload": func(x *Event) { x.Payload = json.RawMessage(`{"code":"Y","applicant":{"name":"Nguyễn Văn An"}}`) },
+		"actor":   func(x *Event) { x.Actor = "mallory" },
+		"device":  func(x *Event) { x.Device = "dev-2" },
+		"unit":    func(x *Event) { x.Unit = "000.00.07.H56" },
+		"type":    func(x *Event) { x.Type = EvRefused },
+		"stream":  func(x *Event) { x.StreamID = "0193a0b0-0000-7000-8000-000000000003" },
+		"time":    func(x *Event) { x.At = x.At.Add(time.Millisecond) },
+		"clock":   func(x *Event) { x.HLC++ },
+		"version": func(x *Event) { x.Version = 2 },
+		"signature": func(x *Event) {
+			x.Sig = x.Sig[:10] + map[bool]string{true: "B", false: "A"}[x.Sig[10] == 'A'] + x.Sig[11:]
+		},
+		"not json": func(x *Event) { x.Payload = json.RawMessage(`{not json`) },
 	} {
 		x := e
 		edit(&x)
