@@ -254,6 +254,18 @@ func (c Columns) Len() int {
 // Unpack reads the events back. Columns of unequal length or an index out of its
 // dictionary are an error: the body is malformed.
 func (c Columns) Unpack() ([]domain.Event, error) {
+	return c.UnpackMax(MaxUnpacked)
+}
+
+// MaxUnpacked bounds the payload bytes a batch may unpack to when the caller gives no
+// bound of its own (a pull page: the server bounds its pages far below this).
+const MaxUnpacked = 64 << 20
+
+// UnpackMax is Unpack refusing a batch whose payloads, once their shared values are put
+// back, would take more than max bytes in all, or any one more than domain.MaxEventPayload:
+// a small body that names one long shared value many times must not make the receiver
+// build gigabytes before it checks a single event.
+func (c Columns) UnpackMax(max int) ([]domain.Event, error) {
 	if c.IDs != nil {
 		if c.ID != nil {
 			return nil, errors.New("lô sự kiện có hai cột mã")
@@ -339,15 +351,23 @@ func (c Columns) Unpack() ([]domain.Event, error) {
 		e.Payload = c.Payload[i]
 		e.Sig = c.Sig[i]
 	}
+	total := 0
+	for i := range out {
+		total += len(out[i].Payload)
+	}
 	for _, i := range c.SharedIn {
 		if i < 0 || i >= n {
 			return nil, fmt.Errorf("chỉ số %d ngoài lô", i)
 		}
+		before := len(out[i].Payload)
 		p, err := unshareFields(out[i].Payload, c.Shared)
 		if err != nil {
 			return nil, err
 		}
 		out[i].Payload = p
+		if total += len(p) - before; total > max {
+			return nil, &TooLargeError{Size: total, Max: max}
+		}
 	}
 	for _, i := range c.Empty {
 		if i < 0 || i >= n {
@@ -521,6 +541,14 @@ func unshareFields(p json.RawMessage, vals []json.RawMessage) (json.RawMessage, 
 		}
 		fs[i] = field{append([]byte{'"'}, f.key[len(sharedMark):]...), vals[j]}
 	}
+	n := 2
+	for _, f := range fs {
+		n += len(f.key) + len(f.val) + 2
+	}
+	if n > domain.MaxEventPayload {
+		return nil, fmt.Errorf("nội dung một sự kiện sau khi ghép các giá trị dùng chung dài %s, tối đa %s",
+			domain.FormatBytes(n), domain.FormatBytes(domain.MaxEventPayload))
+	}
 	return joinObject(fs), nil
 }
 
@@ -562,4 +590,11 @@ func CompactResults(res []PushResult) (string, []PushResult) {
 		}
 	}
 	return b.String(), rejected
+}
+
+// TooLargeError is a batch that unpacks to more payload bytes than its receiver takes.
+type TooLargeError struct{ Size, Max int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("các sự kiện của lô sau khi giải nén dài hơn %s, tối đa %s", domain.FormatBytes(e.Size), domain.FormatBytes(e.Max))
 }

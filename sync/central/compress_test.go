@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -200,4 +201,50 @@ func TestHostileZipBomb(t *testing.T) {
 func testPublicKey(device string) ed25519.PublicKey {
 	k, _ := testKeys.Load(device)
 	return k.(ed25519.PrivateKey).Public().(ed25519.PublicKey)
+}
+
+// A compact push that names a long shared value many times: a body of 35 KiB (a small
+// push, not even compressed) that would unpack to 12 MiB. The server refuses it (413) as
+// it would a plain body of that size, without building it, and stores nothing.
+func TestHostileCompactSharedValueBomb(t *testing.T) {
+	f := newLimitedFixture(t, Limits{}, nil)
+	_, tok := f.device(1)
+	var payload strings.Builder
+	payload.WriteByte('{')
+	for i := range 10 {
+		if i > 0 {
+			payload.WriteByte(',')
+		}
+		fmt.Fprintf(&payload, `"\u0001k%d":0`, i)
+	}
+	payload.WriteByte('}')
+	c := api.Columns{Types: []string{"dossier.received"}, Actors: []string{"x"}, Devices: []string{"d"}, Units: []string{"u"},
+		StreamKinds: []string{"dossier"}, StreamIDs: []string{"s"},
+		Shared: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("A", 6<<10) + `"`)}}
+	for i := range 200 {
+		c.ID = append(c.ID, uuid.Must(uuid.NewV7()).String())
+		c.Stream, c.Type, c.Version, c.Actor = append(c.Stream, 0), append(c.Type, 0), append(c.Version, 1), append(c.Actor, 0)
+		c.Wall, c.Logical, c.At = append(c.Wall, 1), append(c.Logical, 0), append(c.At, 0)
+		c.Payload, c.Sig = append(c.Payload, json.RawMessage(payload.String())), append(c.Sig, "")
+		c.SharedIn = append(c.SharedIn, i)
+	}
+	body, err := json.Marshal(api.PushRequestC{Events: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) > 128<<10 {
+		t.Fatalf("the bomb is %d bytes", len(body))
+	}
+	heap := watchHeap()
+	r := f.call(http.MethodPost, "/events", tok, body, map[string]string{"Content-Type": api.ContentTypeCompact})
+	if r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("shared-value bomb: HTTP %d", r.StatusCode)
+	}
+	if msg := errorMessage(t, r); !strings.Contains(msg, "8,0 MiB") {
+		t.Fatalf("shared-value bomb: %q", msg)
+	}
+	heap.check(t, "shared-value bomb")
+	if evs, _ := f.c.Events(context.Background()); len(evs) != 0 {
+		t.Fatalf("the city stored %d events", len(evs))
+	}
 }

@@ -191,10 +191,12 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 
 // limitPush admits a large push when one of the PushInFlight slots is free, and otherwise
 // answers 429 with Retry-After at once, without reading the body. Small pushes (up to
-// Limits.SmallPush bytes, announced by Content-Length) are not counted.
+// Limits.SmallPush bytes, announced by Content-Length, not compressed) are not counted.
 func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength >= 0 && r.ContentLength <= s.limits.SmallPush {
+		// Only a plain body is small for what it says: a gzipped one may inflate to the
+		// whole push limit.
+		if r.ContentLength >= 0 && r.ContentLength <= s.limits.SmallPush && r.Header.Get("Content-Encoding") == "" {
 			// A clerk's act (a few events): little memory and a moment of the writer. Turning
 			// it away would make a counter wait seconds for nothing; the overall limit holds.
 			h(w, r)

@@ -437,7 +437,13 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 			s.writeError(w, http.StatusRequestEntityTooLarge, "too_many", fmt.Sprintf("Mỗi lần gửi tối đa %d sự kiện.", api.MaxBatch))
 			return
 		}
-		evs, err := c.Events.Unpack()
+		// No more than a plain push could carry: the body limit bounds the payloads too.
+		evs, err := c.Events.UnpackMax(int(s.limits.PushBody))
+		var big *api.TooLargeError
+		if errors.As(err, &big) {
+			s.fail(w, r, &errTooLarge{limit: s.limits.PushBody, inflated: true})
+			return
+		}
 		if err != nil {
 			s.fail(w, r, invalid("Lô sự kiện gửi lên không hợp lệ: "+err.Error()))
 			return
