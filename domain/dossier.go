@@ -67,6 +67,20 @@ type FileRef struct {
 	Pages  int    `json:"pages,omitempty"`
 }
 
+// ValidSHA256 reports whether s is a SHA-256 as the app writes it: 64 lowercase hex digits.
+// A file's hash names its path on disk, so nothing else may pass for one.
+func ValidSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // DocumentItem is one component of a received dossier.
 type DocumentItem struct {
 	Code      string       `json:"code,omitempty"`

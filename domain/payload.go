@@ -227,6 +227,13 @@ func checkPayload(t EventType, p any) error {
 		case t == EvReceived && blank(v.Code):
 			return fmt.Errorf("%s: thiếu mã hồ sơ", t)
 		}
+		for _, d := range v.Documents {
+			for _, f := range d.Files {
+				if !ValidSHA256(f.SHA256) {
+					return fmt.Errorf("%s: mã băm của tệp «%s» không hợp lệ", t, f.Name)
+				}
+			}
+		}
 	case *AcceptedPayload:
 		if v.DueAt.IsZero() {
 			return fmt.Errorf("%s: thiếu ngày hẹn trả", t)
@@ -256,7 +263,7 @@ func checkPayload(t EventType, p any) error {
 			return fmt.Errorf("%s: thiếu mã hồ sơ", t)
 		}
 	case *FileAttachedPayload:
-		if len(v.File.SHA256) != 64 {
+		if !ValidSHA256(v.File.SHA256) {
 			return fmt.Errorf("%s: mã băm của tệp không hợp lệ", t)
 		}
 	case *ConflictResolvedPayload:

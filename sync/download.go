@@ -29,7 +29,7 @@ const MsgFileNotHeld = "Máy chủ thành phố không có tệp này, hoặc t�
 
 // HasLocalFile reports whether the store holds a file's bytes.
 func (e *Engine) HasLocalFile(sha string) bool {
-	if len(sha) != 64 {
+	if !domain.ValidSHA256(sha) {
 		return false
 	}
 	_, err := os.Stat(e.store.FilePath(sha))
@@ -40,7 +40,7 @@ func (e *Engine) HasLocalFile(sha string) bool {
 // progress (may be nil) is called with the bytes held so far and the total. A file already
 // held locally is not fetched again.
 func (e *Engine) FetchFile(ctx context.Context, f domain.FileRef, progress func(done, total int64)) error {
-	if len(f.SHA256) != 64 {
+	if !domain.ValidSHA256(f.SHA256) {
 		return &Error{Class: ClassInvalid, Op: "download", Msg: "Mã SHA-256 của tệp không hợp lệ."}
 	}
 	if e.HasLocalFile(f.SHA256) {
