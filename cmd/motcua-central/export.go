@@ -34,7 +34,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
+	c, err := openExisting(ctx, fs, *data)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 	// Written beside the target and renamed at the end: a platform never reads half a file.
 	tmp, err := os.CreateTemp(filepath.Dir(*to), ".export-*.jsonl")
 	if err != nil {
-		return err
+		return fmt.Errorf("không ghi được %s: thư mục %s không có hoặc không ghi được", *to, filepath.Dir(*to))
 	}
 	defer os.Remove(tmp.Name())
 	n, err := c.ExportPortal(ctx, central.ExportFilter{Unit: *unit, Since: t}, tmp)

@@ -39,6 +39,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -144,6 +145,18 @@ func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []st
 		return nil, err
 	}
 	return central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
+}
+
+// openExisting opens the store for a command that only reads or rebuilds what is there
+// (report, rebuild, export): a mistyped --data must not make an empty city that reports
+// zeros.
+func openExisting(ctx context.Context, fs *flag.FlagSet, data string) (*central.Central, error) {
+	if dbFlag(fs) == "" {
+		if _, err := os.Stat(filepath.Join(data, central.DBFile)); err != nil {
+			return nil, fmt.Errorf("thư mục %s không có dữ liệu của máy chủ (không thấy %s): kiểm tra --data, hoặc dùng --db cho PostgreSQL", data, central.DBFile)
+		}
+	}
+	return central.OpenCentral(ctx, central.Config{Dir: data, DB: dbFlag(fs)})
 }
 
 func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -502,7 +515,7 @@ func report(ctx context.Context, args []string, out io.Writer) error {
 	if hi.Before(lo) {
 		return fmt.Errorf("--to (%s) phải sau hoặc bằng --from (%s)", *to, *from)
 	}
-	c, err := central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
+	c, err := openExisting(ctx, fs, *data)
 	if err != nil {
 		return err
 	}
@@ -518,7 +531,13 @@ func report(ctx context.Context, args []string, out io.Writer) error {
 // rebuild rebuilds the feedback, visit and file-access projections from the stored events.
 func rebuild(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("rebuild")
-	c, err := parseAndOpen(ctx, fs, data, args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("rebuild không nhận thêm tham số: %s", strings.Join(fs.Args(), " "))
+	}
+	c, err := openExisting(ctx, fs, *data)
 	if err != nil {
 		return err
 	}

@@ -432,3 +432,38 @@ func TestDBFlag(t *testing.T) {
 		t.Fatalf("--db \"\" did not use SQLite in --data: %v", err)
 	}
 }
+
+// Commands that read what the city holds refuse a folder with no city in it (a mistyped
+// --data), instead of making an empty city and reporting zeros; export says which folder
+// it cannot write to.
+func TestReadingCommandsRefuseAnEmptyFolder(t *testing.T) {
+	ctx := context.Background()
+	empty := t.TempDir()
+	for _, args := range [][]string{
+		{"report", "--data", empty, "--from", "2026-12-01", "--to", "2026-12-31"},
+		{"rebuild", "--data", empty},
+		{"export", "dvcqg", "--data", empty, "--to", "-"},
+	} {
+		err := run(ctx, args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "không có dữ liệu của máy chủ") {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Fatalf("the empty folder now holds %d entries", len(entries))
+	}
+	dir := t.TempDir()
+	runCmd(t, "enroll-code", "--data", dir, "--unit-code", "000.00.06.H56", "--unit-name", "Xã An Hưng", "--slot", "1")
+	if out := runCmd(t, "rebuild", "--data", dir); !strings.Contains(out, "0 phản ánh") {
+		t.Fatalf("rebuild of a real city: %q", out)
+	}
+	err := run(ctx, []string{"rebuild", "--data", dir, "thừa"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "không nhận thêm tham số") {
+		t.Fatalf("rebuild with a stray argument: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "khong-co", "x.jsonl")
+	err = run(ctx, []string{"export", "dvcqg", "--data", dir, "--to", missing}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "không có hoặc không ghi được") || strings.Contains(err.Error(), ".export-") {
+		t.Fatalf("export to a missing folder: %v", err)
+	}
+}
