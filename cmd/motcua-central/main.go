@@ -546,8 +546,8 @@ func rebuild(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Đã dựng lại từ các sự kiện đã lưu: %d phản ánh, kiến nghị; %d lượt tiếp đón; %d cặp tệp – đơn vị được đọc.\n",
-		rep.Feedback, rep.Visits, rep.Files)
+	fmt.Fprintf(out, "Đã dựng lại từ các sự kiện đã lưu: %d phản ánh, kiến nghị; %d lượt tiếp đón.\n",
+		rep.Feedback, rep.Visits)
 	return nil
 
 }

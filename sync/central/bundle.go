@@ -179,7 +179,7 @@ func (c *Central) ImportBundle(ctx context.Context, r io.Reader, opt BundleOptio
 	held := make([]string, 0, len(content.Files))
 	for _, f := range content.Files {
 		meta := map[string]string{api.MetaSHA256: f.SHA256, api.MetaName: f.Name, api.MetaType: f.Mime}
-		if err := c.storeUpload(ctx, f.Path, "", meta, f.Size, dev.ID); err != nil {
+		if err := c.storeUpload(ctx, f.Path, "", meta, f.Size, dev); err != nil {
 			return rep, fmt.Errorf("lưu tệp «%s» của gói: %w", f.Name, err)
 		}
 		rep.Files++

@@ -24,9 +24,12 @@ import (
 
 // Scanned documents arrive by tus 1.0 (github.com/tus/tusd/v2 does the protocol): partial
 // uploads live under uploads/, and when one completes its SHA-256 is checked against the
-// Upload-Metadata the client sent, then it moves to files/ab/<sha256>. Content already held
-// is answered at creation with Upload-Offset = Upload-Length, so it is neither sent nor
-// stored twice.
+// Upload-Metadata the client sent, then it moves to files/ab/<sha256>, and the uploading
+// device's unit is recorded as one that holds it (file_units): that, not what events say,
+// is what lets a unit read a file. Content a device of the same unit already uploaded is
+// answered at creation with Upload-Offset = Upload-Length, so it is neither sent nor stored
+// twice; content only other units hold is uploaded again (and hash-checked, and stored
+// once), so that no workstation learns from the answer whether the city holds a hash.
 
 // MaxUpload is the largest file the server takes.
 const MaxUpload = 64 << 20
@@ -46,6 +49,18 @@ func (c *Central) HasFile(ctx context.Context, sha string) (int64, bool, error) 
 	return size, err == nil, err
 }
 
+// unitHolds reports whether a device of unit uploaded the held file sha, and its size.
+func (c *Central) unitHolds(ctx context.Context, sha, unit string) (int64, bool, error) {
+	var size int64
+	err := c.db.r.QueryRowContext(ctx, `SELECT f.size FROM files f WHERE f.sha256 = ? AND
+		(EXISTS (SELECT 1 FROM file_units u WHERE u.sha256 = f.sha256 AND u.unit = ?)
+		 OR EXISTS (SELECT 1 FROM devices d WHERE d.id = f.device AND d.unit = ?))`, sha, unit, unit).Scan(&size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return size, err == nil, err
+}
+
 func validSHA(s string) bool {
 	if len(s) != 64 {
 		return false
@@ -54,8 +69,9 @@ func validSHA(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
-// storeUpload verifies a finished upload and files it under its hash.
-func (c *Central) storeUpload(ctx context.Context, binPath, infoPath string, meta map[string]string, size int64, device string) error {
+// storeUpload verifies a finished upload and files it under its hash, and records that the
+// uploading device's unit holds it (also when the city already held the bytes).
+func (c *Central) storeUpload(ctx context.Context, binPath, infoPath string, meta map[string]string, size int64, dev Device) error {
 	want := meta[api.MetaSHA256]
 	f, err := os.Open(binPath)
 	if err != nil {
@@ -95,8 +111,14 @@ func (c *Central) storeUpload(ctx context.Context, binPath, infoPath string, met
 	}
 	os.Remove(infoPath)
 	return c.db.tx(ctx, "store file", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO files(sha256, size, name, mime, device, stored_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(sha256) DO NOTHING`, got, n, cleanText(meta[api.MetaName]), cleanText(meta[api.MetaType]), device, c.now().UnixMilli())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO files(sha256, size, name, mime, device, stored_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(sha256) DO NOTHING`, got, n, cleanText(meta[api.MetaName]), cleanText(meta[api.MetaType]), dev.ID, c.now().UnixMilli()); err != nil {
+			return err
+		}
+		if dev.Unit == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO file_units(sha256, unit) VALUES (?, ?) ON CONFLICT(sha256, unit) DO NOTHING`, got, dev.Unit)
 		return err
 	})
 }
@@ -135,7 +157,7 @@ func (s *Server) newFilesHandler() (http.Handler, error) {
 		PreFinishResponseCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 			dev, _ := deviceFrom(hook.Context)
 			info := hook.Upload
-			err := s.c.storeUpload(hook.Context, info.Storage[filestore.StorageKeyPath], info.Storage[filestore.StorageKeyInfoPath], info.MetaData, info.Size, dev.ID)
+			err := s.c.storeUpload(hook.Context, info.Storage[filestore.StorageKeyPath], info.Storage[filestore.StorageKeyInfoPath], info.MetaData, info.Size, dev)
 			return tusd.HTTPResponse{}, err
 		},
 	})
@@ -145,18 +167,25 @@ func (s *Server) newFilesHandler() (http.Handler, error) {
 	return http.StripPrefix(api.Prefix+"/files", s.dedupFiles(h)), nil
 }
 
-// dedupFiles answers uploads of content the city already holds without involving tusd: a
-// creation gets Upload-Offset = Upload-Length, and the held file's own URL (files/<sha256>)
-// answers HEAD as complete.
+// dedupFiles answers uploads of content a device of the asker's unit already uploaded
+// without involving tusd: a creation gets Upload-Offset = Upload-Length, and the held file's
+// own URL (files/<sha256>) answers HEAD as complete. Content held only for other units gets
+// the answers of unknown content (tusd creates an upload; HEAD and PATCH say 404), so the
+// bytes are sent and checked: the answer tells no workstation what other units hold.
 func (s *Server) dedupFiles(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.Trim(r.URL.Path, "/")
+		dev, ok := deviceFrom(r.Context())
+		if !ok || dev.Unit == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		switch {
 		case r.Method == http.MethodPost && id == "":
 			meta := tusd.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))
 			sha := meta[api.MetaSHA256]
 			if validSHA(sha) {
-				size, held, err := s.c.HasFile(r.Context(), sha)
+				size, held, err := s.c.unitHolds(r.Context(), sha, dev.Unit)
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -171,7 +200,7 @@ func (s *Server) dedupFiles(next http.Handler) http.Handler {
 				}
 			}
 		case validSHA(id) && (r.Method == http.MethodHead || r.Method == http.MethodPatch):
-			size, held, err := s.c.HasFile(r.Context(), id)
+			size, held, err := s.c.unitHolds(r.Context(), id, dev.Unit)
 			if err != nil {
 				s.fail(w, r, err)
 				return

@@ -12,8 +12,10 @@ import (
 )
 
 // GET /files/{sha256} serves a held file to whoever may read it: the city's viewers (the
-// admin token), and an authorised device of a unit whose events refer to the file
-// (file_units) or of the unit of the device that uploaded it. Anyone else gets the same 404
+// admin token), and an authorised device of a unit that proved it holds the bytes: the unit
+// of the device that uploaded the file, or of any device that uploaded the same bytes again
+// (file_units, written by storeUpload once the hash checked out). Naming the hash in an
+// event grants nothing: a hash is no proof of holding the content. Anyone else gets the same 404
 // as for a file the city does not hold: whether a hash is held is not given away. The bytes
 // are streamed by http.ServeContent (ranges, If-Range, HEAD).
 

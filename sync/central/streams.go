@@ -16,15 +16,15 @@ import (
 // event. Payloads are decoded in Go, and the SQL is portable (no SQLite-only syntax): the
 // PostgreSQL layer runs the same statements.
 //
-// The same pass records which unit's events refer to a file (file_units), which decides who
-// may download it.
+// Events do not decide who may read a file: naming a hash proves nothing about holding its
+// bytes. Who may read one is recorded when a unit uploads it (file_units, files.go).
 
 // streamsRev names the projection this build writes: a database whose meta
 // "streams.projected" differs is rebuilt from its events when it opens.
 const streamsRev = "1"
 
 // projectStreams writes the projections of the feedback and visit events accepted in a
-// push, and the files the accepted events refer to. fresh holds the streams that had no
+// push. fresh holds the streams that had no
 // stored event before this push (folded from the batch alone).
 func (f *folder) projectStreams(ctx context.Context, accepted []domain.Event, fresh map[string][]domain.Event) error {
 	var feedbackIDs []string
@@ -38,10 +38,6 @@ func (f *folder) projectStreams(ctx context.Context, accepted []domain.Event, fr
 			}
 		case domain.StreamVisit:
 			if err := f.projectVisit(ctx, e); err != nil {
-				return err
-			}
-		case domain.StreamDossier:
-			if err := f.recordFiles(ctx, e); err != nil {
 				return err
 			}
 		}
@@ -109,43 +105,6 @@ func (f *folder) projectVisit(ctx context.Context, e domain.Event) error {
 	return err
 }
 
-// recordFiles notes that the event's unit refers to the files it names.
-func (f *folder) recordFiles(ctx context.Context, e domain.Event) error {
-	for _, sha := range fileRefs(e) {
-		if _, err := f.tx.ExecContext(ctx, `INSERT INTO file_units(sha256, unit) VALUES (?, ?) ON CONFLICT(sha256, unit) DO NOTHING`,
-			sha, e.Unit); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fileRefs lists the files a dossier event refers to: the scans of an intake's documents,
-// an attached scan or electronic result.
-func fileRefs(e domain.Event) []string {
-	var out []string
-	switch e.Type {
-	case domain.EvReceived, domain.EvRegisteredOnline:
-		var p domain.ReceivedPayload
-		if json.Unmarshal(e.Payload, &p) != nil {
-			return nil
-		}
-		for _, d := range p.Documents {
-			for _, f := range d.Files {
-				if validSHA(f.SHA256) {
-					out = append(out, f.SHA256)
-				}
-			}
-		}
-	case domain.EvFileAttached:
-		var p domain.FileAttachedPayload
-		if json.Unmarshal(e.Payload, &p) == nil && validSHA(p.File.SHA256) {
-			out = append(out, p.File.SHA256)
-		}
-	}
-	return out
-}
-
 // refoldStream brings one stream's projection back in line with its stored events (after
 // events were taken out of the log).
 func (f *folder) refoldStream(ctx context.Context, stream, id string) error {
@@ -171,17 +130,16 @@ func (f *folder) refoldStream(ctx context.Context, stream, id string) error {
 type StreamRebuild struct {
 	Feedback int
 	Visits   int
-	Files    int // (file, unit) pairs
 }
 
-// RebuildStreams rebuilds the feedback, visit and file_units projections from the stored
+// RebuildStreams rebuilds the feedback and visit projections from the stored
 // events, in one transaction: the repair for projections found wrong, and the backfill of
 // a database that held such events before migration 4.
 func (c *Central) RebuildStreams(ctx context.Context) (StreamRebuild, error) {
 	var rep StreamRebuild
 	err := c.db.tx(ctx, "rebuild streams", func(tx *sql.Tx) error {
 		rep = StreamRebuild{}
-		for _, q := range []string{`DELETE FROM feedback`, `DELETE FROM visits`, `DELETE FROM file_units`} {
+		for _, q := range []string{`DELETE FROM feedback`, `DELETE FROM visits`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -222,25 +180,10 @@ func (c *Central) RebuildStreams(ctx context.Context) (StreamRebuild, error) {
 				return err
 			}
 		}
-		// Files are referred to by intake and file_attached events only.
-		rows, err = tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE stream = ? AND type IN (?, ?, ?) ORDER BY seq`,
-			domain.StreamDossier, string(domain.EvReceived), string(domain.EvRegisteredOnline), string(domain.EvFileAttached))
-		if err != nil {
-			return err
-		}
-		devs, err := sqlitex.ScanEvents(rows)
-		if err != nil {
-			return err
-		}
-		for _, e := range devs {
-			if err := f.recordFiles(ctx, e); err != nil {
-				return err
-			}
-		}
 		for _, q := range []struct {
 			sql string
 			n   *int
-		}{{`SELECT COUNT(*) FROM feedback`, &rep.Feedback}, {`SELECT COUNT(*) FROM visits`, &rep.Visits}, {`SELECT COUNT(*) FROM file_units`, &rep.Files}} {
+		}{{`SELECT COUNT(*) FROM feedback`, &rep.Feedback}, {`SELECT COUNT(*) FROM visits`, &rep.Visits}} {
 			if err := tx.QueryRowContext(ctx, q.sql).Scan(q.n); err != nil {
 				return err
 			}

@@ -122,7 +122,7 @@ func TestFeedbackProjectionFollowsItsEvents(t *testing.T) {
 		!strings.Contains(out.String(), "hướng dẫn 1") {
 		t.Errorf("report:\n%s", out.String())
 	}
-	// The file the intake referred to is readable by its unit only.
+	// Events grant no file: file_units records uploads only, and the rebuild leaves it alone.
 	var n int
 	if err := c.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM file_units`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("file_units %d %v", n, err)
