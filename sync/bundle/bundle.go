@@ -687,7 +687,7 @@ func (o *Opened) ReadAll(dir string, progress Progress) (Contents, error) {
 	seen := map[string]bool{}
 	for i, fi := range h.Files {
 		p := h.Parts[len(want)+i]
-		if !validSHA(fi.SHA256) || seen[fi.SHA256] || fi.Size != p.Size || fi.Size <= 0 || fi.Size > lim.FileBytes {
+		if !domain.ValidSHA256(fi.SHA256) || seen[fi.SHA256] || fi.Size != p.Size || fi.Size <= 0 || fi.Size > lim.FileBytes {
 			return Contents{}, altered(nil, "file %q declared %+v", fi.Name, fi)
 		}
 		seen[fi.SHA256] = true
@@ -773,13 +773,6 @@ func (o *Opened) copyFile(dir string, p Part) (string, error) {
 	return path, nil
 }
 
-func validSHA(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil && strings.ToLower(s) == s
-}
 
 // OpenFile opens a bundle file to read, with a message for the clerk when it cannot: no such
 // file, a folder, no permission.

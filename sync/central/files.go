@@ -20,6 +20,8 @@ import (
 	xslog "golang.org/x/exp/slog"
 
 	"motcua/sync/api"
+
+	"motcua/domain"
 )
 
 // Scanned documents arrive by tus 1.0 (github.com/tus/tusd/v2 does the protocol): partial
@@ -59,14 +61,6 @@ func (c *Central) unitHolds(ctx context.Context, sha, unit string) (int64, bool,
 		return 0, false, nil
 	}
 	return size, err == nil, err
-}
-
-func validSHA(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil && strings.ToLower(s) == s
 }
 
 // storeUpload verifies a finished upload and files it under its hash, and records that the
@@ -149,7 +143,7 @@ func (s *Server) newFilesHandler() (http.Handler, error) {
 		Cors:                 &tusd.CorsConfig{Disable: true},
 		Logger:               xslog.New(xslog.NewTextHandler(io.Discard, nil)),
 		PreUploadCreateCallback: func(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
-			if !validSHA(hook.Upload.MetaData[api.MetaSHA256]) {
+			if !domain.ValidSHA256(hook.Upload.MetaData[api.MetaSHA256]) {
 				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusd.NewError("ERR_METADATA", "thiếu mã SHA-256 của tệp trong Upload-Metadata", http.StatusBadRequest)
 			}
 			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, nil
@@ -184,7 +178,7 @@ func (s *Server) dedupFiles(next http.Handler) http.Handler {
 		case r.Method == http.MethodPost && id == "":
 			meta := tusd.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))
 			sha := meta[api.MetaSHA256]
-			if validSHA(sha) {
+			if domain.ValidSHA256(sha) {
 				size, held, err := s.c.unitHolds(r.Context(), sha, dev.Unit)
 				if err != nil {
 					s.fail(w, r, err)
@@ -199,7 +193,7 @@ func (s *Server) dedupFiles(next http.Handler) http.Handler {
 					return
 				}
 			}
-		case validSHA(id) && (r.Method == http.MethodHead || r.Method == http.MethodPatch):
+		case domain.ValidSHA256(id) && (r.Method == http.MethodHead || r.Method == http.MethodPatch):
 			size, held, err := s.c.unitHolds(r.Context(), id, dev.Unit)
 			if err != nil {
 				s.fail(w, r, err)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"motcua/domain"
 )
 
 // GET /files/{sha256} serves a held file to whoever may read it: the city's viewers (the
@@ -32,7 +34,7 @@ var errNoFile = errors.New("không có tệp này")
 
 // ReadableFile returns a held file's metadata if unit may read it (unit "" : the city).
 func (c *Central) ReadableFile(ctx context.Context, sha, unit string) (FileMeta, error) {
-	if !validSHA(sha) {
+	if !domain.ValidSHA256(sha) {
 		return FileMeta{}, errNoFile
 	}
 	var m FileMeta
