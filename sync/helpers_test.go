@@ -155,13 +155,20 @@ func syncUntilDone(t *testing.T, e *Engine, maxPasses int) Report {
 	return total
 }
 
-// syncAll is syncUntilDone for other goroutines than the test's.
+// syncAll is syncUntilDone for other goroutines than the test's. Like the engine's own
+// loop, it waits when the city paces it (429 with Retry-After), and such a pass does not
+// count against maxPasses: being told to come back is not a failed pass.
 func syncAll(e *Engine, maxPasses int) (Report, error) {
 	var total Report
 	var err error
-	for i := 0; i < maxPasses; i++ {
+	for i, paced := 0, 0; i < maxPasses; i++ {
 		var rep Report
 		rep, err = e.SyncOnce(context.Background())
+		if ra := retryAfterOf(err); ra > 0 && paced < 100 {
+			paced++
+			i--
+			time.Sleep(min(ra, 10*time.Second))
+		}
 		total.Pushed += rep.Pushed
 		total.Pulled += rep.Pulled
 		total.Quarantined += rep.Quarantined

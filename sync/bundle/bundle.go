@@ -773,7 +773,6 @@ func (o *Opened) copyFile(dir string, p Part) (string, error) {
 	return path, nil
 }
 
-
 // OpenFile opens a bundle file to read, with a message for the clerk when it cannot: no such
 // file, a folder, no permission.
 func OpenFile(path string) (*os.File, error) {
