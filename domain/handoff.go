@@ -97,6 +97,20 @@ func ParseHandoffNumber(s string) (string, bool) {
 	return n, handoffNumberRE.MatchString(n)
 }
 
+var handoffIDRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ParseHandoffRef reads what a clerk typed or scanned to name an entry: the slip's QR code,
+// which holds the entry's id (returned in lower case), or its number as ParseHandoffNumber
+// reads it. written says the number was written with its H, as a slip shows it.
+func ParseHandoffRef(s string) (id, number string, written, ok bool) {
+	t := strings.TrimSpace(s)
+	if handoffIDRE.MatchString(t) {
+		return strings.ToLower(t), "", false, true
+	}
+	number, ok = ParseHandoffNumber(t)
+	return "", number, ok && strings.HasPrefix(strings.ToUpper(t), "H"), ok
+}
+
 // HandoffSlot is the workstation slot a number was issued by and its number in the day.
 func HandoffSlot(number string) (slot, n int, ok bool) {
 	if !handoffNumberRE.MatchString(number) {
@@ -147,6 +161,56 @@ func (h Handoff) ExpiresAt() time.Time {
 // Expired reports whether the entry was not claimed before the end of its day.
 func (h Handoff) Expired(now time.Time) bool {
 	return !h.Claimed() && h.ID != "" && !now.Before(h.ExpiresAt())
+}
+
+// LastDay is the last day the entry may be taken (its day, at midnight Vietnam time).
+func (h Handoff) LastDay() time.Time { return h.ExpiresAt().AddDate(0, 0, -1) }
+
+// CheckClaim says whether actor, at the workstation device, may take the entry into intake
+// at now: an entry taken already is refused with who took it and when, one whose day is over
+// as expired. again is true when the clerk who holds it opens it again at the same counter
+// before it became a dossier: nothing new is recorded then. The fold (Apply) keeps the same
+// rules for claims that meet only after a sync.
+func (h Handoff) CheckClaim(actor, device string, now time.Time) (again bool, err error) {
+	switch {
+	case h.ID == "":
+		return false, &RuleError{Code: "handoff.not_found", Kind: ErrNotFound, Msg: "Không tìm thấy tờ khai này trong hàng chờ."}
+	case h.Claimed() && h.ClaimedBy == actor && h.ClaimedDevice == device && h.DossierID == "":
+		return true, nil
+	case h.Claimed():
+		msg := fmt.Sprintf("Tờ khai %s của %s đã được %s nhận lúc %s", h.Number, h.Applicant.Name, h.ClaimedBy,
+			h.ClaimedAt.In(vnZone).Format("15:04 02/01/2006"))
+		if h.DossierCode != "" {
+			msg += fmt.Sprintf(" và đã lập hồ sơ %s", h.DossierCode)
+		}
+		return false, &RuleError{Code: "handoff.claimed", Kind: ErrConflict, Msg: msg + ": không nhận lại được."}
+	case h.Expired(now):
+		return false, &RuleError{Code: "handoff.expired", Kind: ErrConflict, Msg: fmt.Sprintf(
+			"Tờ khai %s của %s đã hết hạn lúc 24:00 ngày %s (chưa quầy nào nhận trong ngày): hãy lập tờ khai mới.",
+			h.Number, h.Applicant.Name, h.LastDay().Format("02/01/2006"))}
+	}
+	return false, nil
+}
+
+// CheckIntake says whether actor, at the workstation device, may receive a dossier from
+// the entry: only the clerk who took it, at that counter, and only once. The fold (Apply)
+// keeps the same rule for a dossier that arrives through sync.
+func (h Handoff) CheckIntake(actor, device string) error {
+	switch {
+	case h.ID == "":
+		return &RuleError{Code: "handoff.not_found", Kind: ErrNotFound, Msg: "Không tìm thấy tờ khai chuyển quầy của hồ sơ này."}
+	case !h.Claimed():
+		return &RuleError{Code: "handoff.claimed", Kind: ErrConflict, Msg: fmt.Sprintf(
+			"Tờ khai %s chưa được nhận ở quầy này: hãy nhận tờ khai từ hàng chờ «Hồ sơ chuẩn bị sẵn».", h.Number)}
+	case h.ClaimedBy != actor || h.ClaimedDevice != device:
+		return &RuleError{Code: "handoff.claimed", Kind: ErrConflict, Msg: fmt.Sprintf(
+			"Tờ khai %s đã được %s nhận lúc %s ở quầy khác (hai quầy cùng nhận khi chưa đồng bộ, lần nhận kia có hiệu lực): không lập hồ sơ từ tờ khai này ở quầy này.",
+			h.Number, h.ClaimedBy, h.ClaimedAt.In(vnZone).Format("15:04 02/01/2006"))}
+	case h.DossierID != "":
+		return &RuleError{Code: "handoff.received", Kind: ErrConflict, Msg: fmt.Sprintf(
+			"Tờ khai %s đã được lập thành hồ sơ %s.", h.Number, h.DossierCode)}
+	}
+	return nil
 }
 
 // HandoffDay is the day (Vietnam time) an instant belongs to, as entries record it.
@@ -209,7 +273,7 @@ func (h *Handoff) Apply(e Event) error {
 		case !at.Before(h.ExpiresAt()):
 			return &RuleError{Code: HandoffExpiredClaim, Kind: ErrConflict, Msg: fmt.Sprintf(
 				"Tờ khai %s đã hết hạn lúc 24:00 ngày %s; lần nhận của %s lúc %s không có hiệu lực.",
-				h.Number, h.ExpiresAt().AddDate(0, 0, -1).Format("02/01/2006"), e.Actor, at.In(vnZone).Format("15:04 02/01/2006"))}
+				h.Number, h.LastDay().Format("02/01/2006"), e.Actor, at.In(vnZone).Format("15:04 02/01/2006"))}
 		}
 		h.ClaimedAt, h.ClaimedBy, h.ClaimedDevice, h.ClaimEvent = at, e.Actor, e.Device, e.ID
 	case *HandoffReleasedPayload:

@@ -74,3 +74,83 @@ func TestFoldHandoffDeterministic(t *testing.T) {
 		t.Error("expiry not at midnight")
 	}
 }
+
+// What a clerk types or scans names an entry by its id (the slip's QR code) or its number;
+// only a number written with its H counts as one in a search box that takes other text.
+func TestParseHandoffRef(t *testing.T) {
+	for _, c := range []struct {
+		in, id, number string
+		written, ok    bool
+	}{
+		{" 0190AAAA-0000-7000-8000-0000000000A1 ", "0190aaaa-0000-7000-8000-0000000000a1", "", false, true},
+		{"H-3017", "", "H-3017", true, true},
+		{"h3017", "", "H-3017", true, true},
+		{"3017", "", "H-3017", false, true},
+		{"0190aaaa-0000-7000-8000-0000000000zz", "", "", false, false}, // 36 characters, four dashes, not an id
+		{"Nguyễn", "", "", false, false},
+	} {
+		id, number, written, ok := ParseHandoffRef(c.in)
+		if id != c.id || ok != c.ok || written != c.written || (ok && number != c.number) {
+			t.Errorf("%q → %q %q %v %v", c.in, id, number, written, ok)
+		}
+	}
+}
+
+// Who may take an entry into intake and receive a dossier from it, with the coded refusal
+// the counter reads; the fold keeps the same rules for events that meet after a sync.
+func TestHandoffClaimAndIntakeChecks(t *testing.T) {
+	day := time.Date(2026, 3, 2, 9, 0, 0, 0, VN())
+	waiting := Handoff{ID: "0190aaaa-0000-7000-8000-000000000001", Number: "H-1001", Day: "2026-03-02", Applicant: Person{Name: "Nguyễn Văn An"}}
+	held := waiting
+	held.ClaimedAt, held.ClaimedBy, held.ClaimedDevice, held.ClaimEvent = day.Add(time.Hour), "lan", "d2", "e1"
+	done := held
+	done.DossierID, done.DossierCode = "0190aaaa-0000-7000-8000-0000000000d1", "X-260302-1001"
+	code := func(err error) string {
+		if re, ok := err.(*RuleError); ok {
+			return re.Code
+		}
+		return ""
+	}
+	for _, c := range []struct {
+		name          string
+		h             Handoff
+		actor, device string
+		at            time.Time
+		again         bool
+		code          string
+	}{
+		{"waiting", waiting, "lan", "d2", day, false, ""},
+		{"unknown", Handoff{}, "lan", "d2", day, false, "handoff.not_found"},
+		{"held here, opened again", held, "lan", "d2", day, true, ""},
+		{"held by another clerk", held, "minh", "d2", day, false, "handoff.claimed"},
+		{"held at another counter", held, "lan", "d3", day, false, "handoff.claimed"},
+		{"a dossier already", done, "lan", "d2", day, false, "handoff.claimed"},
+		{"day over", waiting, "lan", "d2", time.Date(2026, 3, 3, 0, 0, 0, 0, VN()), false, "handoff.expired"},
+	} {
+		again, err := c.h.CheckClaim(c.actor, c.device, c.at)
+		if again != c.again || code(err) != c.code {
+			t.Errorf("claim, %s: again %v err %v", c.name, again, err)
+		}
+	}
+	if err := held.CheckIntake("lan", "d2"); err != nil {
+		t.Errorf("the holder's intake refused: %v", err)
+	}
+	for name, c := range map[string]struct {
+		h             Handoff
+		actor, device string
+		code          string
+	}{
+		"unknown":                {Handoff{}, "lan", "d2", "handoff.not_found"},
+		"not taken":              {waiting, "lan", "d2", "handoff.claimed"},
+		"taken by another clerk": {held, "minh", "d2", "handoff.claimed"},
+		"taken at another desk":  {held, "lan", "d3", "handoff.claimed"},
+		"already a dossier":      {done, "lan", "d2", "handoff.received"},
+	} {
+		if err := c.h.CheckIntake(c.actor, c.device); code(err) != c.code {
+			t.Errorf("intake, %s: %v", name, err)
+		}
+	}
+	if got := waiting.LastDay(); !got.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, VN())) {
+		t.Errorf("last day %v", got)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"motcua/domain"
@@ -99,23 +98,10 @@ func (s *Store) ClaimHandoff(ctx context.Context, actor domain.Staff, ref string
 			return err
 		}
 		cur := domain.FoldHandoff(evs)
-		switch {
-		case cur.ID == "":
-			return &domain.RuleError{Code: "handoff.not_found", Kind: domain.ErrNotFound, Msg: "Không tìm thấy tờ khai này trong hàng chờ."}
-		case cur.Claimed() && cur.ClaimedBy == actor.Username && cur.ClaimedDevice == cfg.DeviceID && cur.DossierID == "":
-			h = cur // the same clerk opens it again: nothing new to record
-			return nil
-		case cur.Claimed():
-			msg := fmt.Sprintf("Tờ khai %s của %s đã được %s nhận lúc %s", cur.Number, cur.Applicant.Name, cur.ClaimedBy,
-				cur.ClaimedAt.In(domain.VN()).Format("15:04 02/01/2006"))
-			if cur.DossierCode != "" {
-				msg += fmt.Sprintf(" và đã lập hồ sơ %s", cur.DossierCode)
-			}
-			return &domain.RuleError{Code: "handoff.claimed", Kind: domain.ErrConflict, Msg: msg + ": không nhận lại được."}
-		case cur.Expired(now):
-			return &domain.RuleError{Code: "handoff.expired", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
-				"Tờ khai %s của %s đã hết hạn lúc 24:00 ngày %s (chưa quầy nào nhận trong ngày): hãy lập tờ khai mới.",
-				cur.Number, cur.Applicant.Name, cur.ExpiresAt().AddDate(0, 0, -1).Format("02/01/2006"))}
+		again, err := cur.CheckClaim(actor.Username, cfg.DeviceID, now)
+		if err != nil || again {
+			h = cur // again: the clerk who holds it opens it again, nothing new to record
+			return err
 		}
 		e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, domain.EvHandoffClaimed, domain.HandoffClaimedPayload{Number: cur.Number})
 		if err != nil {
@@ -142,17 +128,15 @@ func (s *Store) handoffRef(ctx context.Context, q interface {
 	queryer
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }, ref string, now time.Time) (string, error) {
-	ref = strings.TrimSpace(ref)
-	if len(ref) == 36 && strings.Count(ref, "-") == 4 {
-		var id string
-		err := q.QueryRowContext(ctx, `SELECT id FROM handoffs WHERE id = ?`, strings.ToLower(ref)).Scan(&id)
+	id, number, _, ok := domain.ParseHandoffRef(ref)
+	if id != "" {
+		err := q.QueryRowContext(ctx, `SELECT id FROM handoffs WHERE id = ?`, id).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", &domain.RuleError{Code: "handoff.not_found", Kind: domain.ErrNotFound,
 				Msg: "Mã QR này không phải của tờ khai nào trong hàng chờ (có thể máy chưa đồng bộ kịp): hãy nhập số phiếu."}
 		}
 		return id, err
 	}
-	number, ok := domain.ParseHandoffNumber(ref)
 	if !ok {
 		return "", &domain.RuleError{Code: "handoff.number", Kind: domain.ErrInvalid,
 			Msg: "Số phiếu gồm chữ H và 4 chữ số, ví dụ H-1017: hãy nhập lại."}
@@ -272,21 +256,7 @@ func (s *Store) receivedFromHandoff(ctx context.Context, tx *sql.Tx, actor domai
 		return domain.Handoff{}, err
 	}
 	h := domain.FoldHandoff(evs)
-	switch {
-	case h.ID == "":
-		return h, &domain.RuleError{Code: "handoff.not_found", Kind: domain.ErrNotFound, Msg: "Không tìm thấy tờ khai chuyển quầy của hồ sơ này."}
-	case !h.Claimed():
-		return h, &domain.RuleError{Code: "handoff.claimed", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
-			"Tờ khai %s chưa được nhận ở quầy này: hãy nhận tờ khai từ hàng chờ «Hồ sơ chuẩn bị sẵn».", h.Number)}
-	case h.ClaimedBy != actor.Username || h.ClaimedDevice != s.Config().DeviceID:
-		return h, &domain.RuleError{Code: "handoff.claimed", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
-			"Tờ khai %s đã được %s nhận lúc %s ở quầy khác (hai quầy cùng nhận khi chưa đồng bộ, lần nhận kia có hiệu lực): không lập hồ sơ từ tờ khai này ở quầy này.",
-			h.Number, h.ClaimedBy, h.ClaimedAt.In(domain.VN()).Format("15:04 02/01/2006"))}
-	case h.DossierID != "":
-		return h, &domain.RuleError{Code: "handoff.received", Kind: domain.ErrConflict, Msg: fmt.Sprintf(
-			"Tờ khai %s đã được lập thành hồ sơ %s.", h.Number, h.DossierCode)}
-	}
-	return h, nil
+	return h, h.CheckIntake(actor.Username, s.Config().DeviceID)
 }
 
 // linkHandoff records, inside Receive's transaction, the dossier an entry became.

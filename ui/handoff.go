@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -173,15 +172,9 @@ func (p *handoffPanel) catchScans(e *widget.Entry) {
 // isHandoffRef reports whether text is a slip's QR code (an entry id) or a number written
 // with its H.
 func isHandoffRef(text string) bool {
-	t := strings.TrimSpace(text)
-	if handoffIDRE.MatchString(t) {
-		return true
-	}
-	_, ok := domain.ParseHandoffNumber(t)
-	return ok && strings.HasPrefix(strings.ToUpper(t), "H")
+	id, _, written, _ := domain.ParseHandoffRef(text)
+	return id != "" || written
 }
-
-var handoffIDRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // load reads the queue again.
 func (p *handoffPanel) load() {
