@@ -59,6 +59,12 @@ func (c DossierCode) String() string {
 	return fmt.Sprintf("%s-%s-%d%03d", c.Unit, c.Date.In(vnZone).Format("060102"), c.Slot, c.N)
 }
 
+// IssuedBy reports whether the code is one the workstation in slot of unit issues: every
+// code carries the unit's prefix and the issuing workstation's slot, so one workstation
+// never takes another's numbers. The city refuses a push that gives another's code; a
+// workstation counts and restores only its own.
+func (c DossierCode) IssuedBy(unit string, slot int) bool { return c.Unit == unit && c.Slot == slot }
+
 // Sequence is the 4-digit daily number (slot*1000 + n).
 func (c DossierCode) Sequence() int { return c.Slot*1000 + c.N }
 

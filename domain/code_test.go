@@ -23,6 +23,9 @@ func TestDossierCodeUsesVietnamDate(t *testing.T) {
 	if back.String() != c.String() || back.Slot != 1 || back.N != 361 || back.Sequence() != 1361 {
 		t.Fatalf("round trip %+v", back)
 	}
+	if !back.IssuedBy("000.00.06.H56", 1) || back.IssuedBy("000.00.06.H56", 2) || back.IssuedBy("000.00.07.H56", 1) {
+		t.Error("IssuedBy: a code belongs to its unit and slot only")
+	}
 	if DayPrefix("000.00.06.H56", at, 1) != "000.00.06.H56-231027-1" {
 		t.Fatal(DayPrefix("000.00.06.H56", at, 1))
 	}

@@ -268,7 +268,7 @@ func (s *Store) bumpCounter(ctx context.Context, tx *sql.Tx, e domain.Event) err
 	}
 	dc, err := domain.ParseDossierCode(code)
 	cfg := s.Config()
-	if err != nil || dc.Unit != cfg.UnitCode || dc.Slot != cfg.Slot {
+	if err != nil || !dc.IssuedBy(cfg.UnitCode, cfg.Slot) {
 		return nil
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO code_counters(prefix, last) VALUES (?, ?)

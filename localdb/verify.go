@@ -405,7 +405,7 @@ func (s *Store) verifyProjections(ctx context.Context, r *FullVerify, progress f
 			wantOpen[rid] = sum
 		}
 		// Only this workstation's own numbers: it counts nobody else's.
-		if dc, err := domain.ParseDossierCode(d.Code); err == nil && dc.Unit == cfg.UnitCode && dc.Slot == cfg.Slot {
+		if dc, err := domain.ParseDossierCode(d.Code); err == nil && dc.IssuedBy(cfg.UnitCode, cfg.Slot) {
 			p := domain.DayPrefix(dc.Unit, dc.Date, dc.Slot)
 			highest[p] = max(highest[p], dc.N)
 		}

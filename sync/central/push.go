@@ -62,7 +62,7 @@ func checkCode(dev Device, e domain.Event) (code, reason string) {
 	}
 	// Every code a workstation gives carries its own slot: an online registration comes
 	// from the city's portal, never from a counter, and must not reserve a sibling's numbers.
-	if dc.Unit != dev.Unit || dc.Slot != dev.Slot {
+	if !dc.IssuedBy(dev.Unit, dev.Slot) {
 		return code, fmt.Sprintf("Mã hồ sơ %s không thuộc máy trạm này: mã do máy số %d của đơn vị %s cấp phải bắt đầu bằng «%s-» và có số thứ tự bắt đầu bằng %d.",
 			code, dev.Slot, dev.Unit, dev.Unit, dev.Slot)
 	}
