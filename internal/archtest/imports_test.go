@@ -49,6 +49,23 @@ var rules = []rule{
 		why: "the city's server has its own store, no screens, and is not a client"},
 	{pkg: "motcua/forms/...", mustNot: []string{"motcua/localdb/...", "motcua/ui/...", "motcua/sync/..."},
 		why: "forms turn domain values into paper and files; callers bring the data"},
+	{pkg: "motcua/internal/loadgen", only: []string{"motcua/domain/...", "motcua/sync/api", "motcua/assets"},
+		why: "the load generator speaks the wire protocol as workstations do, without their store or engine, and is not the city"},
+	{pkg: "motcua/internal/delayproxy", only: []string{},
+		why: "the link simulator is plain TCP: it knows nothing of motcua"},
+}
+
+// helpers are the small packages under internal/ that adapters share: they may depend on
+// domain and on each other, nothing more.
+var helpers = []string{"motcua/internal/sqlitex", "motcua/internal/logging", "motcua/internal/keyfile",
+	"motcua/internal/secret", "motcua/internal/datadir", "motcua/internal/fileutil", "motcua/internal/fanout",
+	"motcua/internal/version", "motcua/internal/printer"}
+
+func init() {
+	for _, h := range helpers {
+		rules = append(rules, rule{pkg: h, only: append([]string{"motcua/domain/..."}, helpers...),
+			why: "a small helper under internal/ depends on domain and other helpers only"})
+	}
 }
 
 // pendingExceptions are dependencies that break a rule today while a branch removes them.
@@ -167,6 +184,9 @@ func TestViolations(t *testing.T) {
 		"motcua/sync/central":     {"motcua/sync/api"},
 		"motcua/localdb":          {"motcua/internal/sqlitex"},
 		"motcua/cmd/motcua-bench": {"motcua/sync/central"},
+		"motcua/internal/loadgen": {"motcua/sync/api", "motcua/localdb"},
+		"motcua/internal/fanout":  {"motcua/domain", "motcua/internal/logging"},
+		"motcua/internal/sqlitex": {"motcua/sync/api"},
 	}
 	broken, excused := violations(all)
 	want := []string{
@@ -174,6 +194,8 @@ func TestViolations(t *testing.T) {
 		"motcua/ui/widgets -> motcua/sync/api",
 		"motcua/cmd/motcua -> github.com/tus/tusd/v2/pkg/handler",
 		"motcua/ui -> motcua/localdb",
+		"motcua/internal/loadgen -> motcua/localdb",
+		"motcua/internal/sqlitex -> motcua/sync/api",
 	}
 	if len(broken) != len(want) {
 		t.Errorf("broken: %q, want %q", broken, want)
