@@ -497,7 +497,8 @@ func readManifest(dir string) (BackupManifest, []byte, error) {
 		return m, nil, fmt.Errorf("%w: %s không đọc được (%v)", ErrBackupDamaged, manifestFile, err)
 	}
 	if m.Format > manifestFormat {
-		return m, nil, fmt.Errorf("bản sao lưu dạng %d do motcua %s tạo: hãy cập nhật phần mềm trước khi dùng", m.Format, m.AppVersion)
+		return m, nil, &domain.RuleError{Code: "backup.too_new", Kind: domain.ErrInvalid,
+			Msg: fmt.Sprintf("bản sao lưu dạng %d do motcua %s tạo: hãy cập nhật phần mềm trước khi dùng", m.Format, m.AppVersion)}
 	}
 	ext := ""
 	switch {

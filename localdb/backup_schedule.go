@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -54,6 +55,22 @@ func BackupIn(from string) (dir string, list []BackupEntry, err error) {
 		Msg: fmt.Sprintf("thư mục %s có %d bản sao lưu nhưng không bản nào đọc được: %s", from, len(list), list[0].Problem)}
 }
 
+// backupProblem words why a backup cannot be read, for the lists staff read (the settings
+// screen, motcua backup list): the store's own sentences, never an OS or JSON error's text.
+func backupProblem(err error) string {
+	var re *domain.RuleError
+	switch {
+	case errors.As(err, &re):
+		return re.Msg
+	case errors.Is(err, ErrBackupDamaged):
+		return ErrBackupDamaged.Error() + " (" + manifestFile + " không đọc được hoặc không hợp lệ)"
+	case errors.Is(err, fs.ErrPermission):
+		return "không có quyền đọc " + manifestFile + " (hãy kiểm tra quyền của thư mục sao lưu)"
+	default:
+		return "không đọc được " + manifestFile
+	}
+}
+
 // Retention says how many backups the rotation keeps.
 type Retention struct{ Daily, Weekly int }
 
@@ -81,7 +98,7 @@ func listBackups(dir string, keep Retention) ([]BackupEntry, error) {
 		e := BackupEntry{Name: de.Name(), Dir: filepath.Join(dir, de.Name()), Time: t}
 		m, _, err := readManifest(e.Dir)
 		if err != nil {
-			e.Problem = err.Error()
+			e.Problem = backupProblem(err)
 		} else {
 			e.Encrypted, e.TamperEvident, e.Dossiers, e.Version, e.Size = m.Encrypted, m.TamperEvident, m.Stats.Dossiers, m.AppVersion, m.Bytes
 			if m.Format == 0 {

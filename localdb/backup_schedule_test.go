@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -282,5 +283,40 @@ func TestSchedulerRunStopsWithContext(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// A backup the list cannot read says why in the store's own words: never a JSON or OS
+// error's English, which the settings screen would show staff as it is.
+func TestBackupListWordsProblems(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, manifest string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, manifestFile), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("motcua-20260302-170000", "{not json")
+	write("motcua-20260303-170000", fmt.Sprintf(`{"format": %d, "app_version": "9.0"}`, manifestFormat+1))
+	list, err := ListBackups(dir)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("%v %+v", err, list)
+	}
+	want := map[string]string{
+		"motcua-20260302-170000": "bản sao lưu bị hỏng hoặc đã bị sửa đổi (manifest.json không đọc được hoặc không hợp lệ)",
+		"motcua-20260303-170000": fmt.Sprintf("bản sao lưu dạng %d do motcua 9.0 tạo: hãy cập nhật phần mềm trước khi dùng", manifestFormat+1),
+	}
+	for _, e := range list {
+		if e.Problem != want[e.Name] {
+			t.Errorf("%s: %q, want %q", e.Name, e.Problem, want[e.Name])
+		}
+	}
+	_, _, err = BackupIn(dir)
+	var re *domain.RuleError
+	if !errors.As(err, &re) || strings.Contains(re.Msg, "invalid character") {
+		t.Errorf("no readable backup: %v", err)
 	}
 }
