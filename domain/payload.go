@@ -195,13 +195,13 @@ func newPayload(t EventType) any {
 func DecodePayload(e Event) (any, error) {
 	p := newPayload(e.Type)
 	if p == nil {
-		return nil, fmt.Errorf("event %s: unknown type %q", e.ID, e.Type)
+		return nil, fmt.Errorf("sự kiện %s: loại sự kiện %q không có", e.ID, e.Type)
 	}
 	if e.Version != 1 {
-		return nil, fmt.Errorf("event %s: unsupported payload version %d", e.ID, e.Version)
+		return nil, fmt.Errorf("sự kiện %s: nội dung dạng %d chưa được hỗ trợ (hãy cập nhật phần mềm motcua)", e.ID, e.Version)
 	}
 	if err := json.Unmarshal(e.Payload, p); err != nil {
-		return nil, fmt.Errorf("event %s (%s): payload: %w", e.ID, e.Type, err)
+		return nil, fmt.Errorf("sự kiện %s (%s): nội dung không đọc được: %w", e.ID, e.Type, err)
 	}
 	if err := checkPayload(e.Type, p); err != nil {
 		return p, err
