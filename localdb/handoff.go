@@ -58,14 +58,7 @@ func (s *Store) PrepareHandoff(ctx context.Context, actor domain.Staff, p domain
 			return err
 		}
 		id := s.newID()
-		e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, domain.EvHandoffPrepared, p)
-		if err != nil {
-			return err
-		}
-		if err := s.appendStream(ctx, tx, e); err != nil {
-			return err
-		}
-		h, err = handoffByID(ctx, tx, id)
+		h, err = s.appendHandoff(ctx, tx, actor, id, domain.EvHandoffPrepared, p)
 		return err
 	})
 	if err != nil {
@@ -103,15 +96,8 @@ func (s *Store) ClaimHandoff(ctx context.Context, actor domain.Staff, ref string
 			h = cur // again: the clerk who holds it opens it again, nothing new to record
 			return err
 		}
-		e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, domain.EvHandoffClaimed, domain.HandoffClaimedPayload{Number: cur.Number})
-		if err != nil {
-			return err
-		}
-		if err := s.appendStream(ctx, tx, e); err != nil {
-			return err
-		}
-		fresh = true
-		h, err = handoffByID(ctx, tx, id)
+		h, err = s.appendHandoff(ctx, tx, actor, id, domain.EvHandoffClaimed, domain.HandoffClaimedPayload{Number: cur.Number})
+		fresh = err == nil
 		return err
 	})
 	if err != nil {
@@ -268,6 +254,19 @@ func (s *Store) linkHandoff(ctx context.Context, tx *sql.Tx, actor domain.Staff,
 	return s.appendStream(ctx, tx, e)
 }
 
+// appendHandoff records one event of an entry inside the caller's transaction and reads the
+// entry back as it now folds.
+func (s *Store) appendHandoff(ctx context.Context, tx *sql.Tx, actor domain.Staff, id string, typ domain.EventType, p any) (domain.Handoff, error) {
+	e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, typ, p)
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	if err := s.appendStream(ctx, tx, e); err != nil {
+		return domain.Handoff{}, err
+	}
+	return handoffByID(ctx, tx, id)
+}
+
 // bumpHandoffCounter keeps this workstation's hand-off numbering past a number of its own
 // that comes back from elsewhere (its events pulled again after a restore).
 func (s *Store) bumpHandoffCounter(ctx context.Context, tx *sql.Tx, e domain.Event) error {
@@ -298,14 +297,7 @@ func (s *Store) ReleaseHandoff(ctx context.Context, actor domain.Staff, id strin
 		if err != nil {
 			return err
 		}
-		e, err := s.newStreamEvent(actor, domain.StreamHandoff, id, domain.EvHandoffReleased, domain.HandoffReleasedPayload{Number: cur.Number})
-		if err != nil {
-			return err
-		}
-		if err := s.appendStream(ctx, tx, e); err != nil {
-			return err
-		}
-		h, err = handoffByID(ctx, tx, id)
+		h, err = s.appendHandoff(ctx, tx, actor, id, domain.EvHandoffReleased, domain.HandoffReleasedPayload{Number: cur.Number})
 		return err
 	})
 	if err != nil {
