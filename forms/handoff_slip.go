@@ -50,7 +50,7 @@ func (rd Renderer) HandoffSlip(w io.Writer, h domain.Handoff) (err error) {
 	made := h.PreparedAt.In(domain.VN())
 	line([]run{r("Lập lúc " + made.Format("15:04") + " ngày " + made.Format("02/01/2006") + ", cán bộ hỗ trợ: " + rd.staffName(h.PreparedBy))}, left)
 	p.y += 1.5
-	last := h.ExpiresAt().AddDate(0, 0, -1).Format("02/01/2006")
+	last := h.LastDay().Format("02/01/2006")
 	line([]run{it("Mời ông/bà đến quầy tiếp nhận, đọc số phiếu hoặc đưa phiếu này cho cán bộ. Phiếu có giá trị đến hết ngày " + last + ".")},
 		para{size: 8.5, line: 4, align: 'J'})
 	return p.finish(w)

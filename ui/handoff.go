@@ -254,7 +254,7 @@ func (p *handoffPanel) show() {
 	})
 	section(T("Đã hết hạn"), q.Expired, func(h domain.Handoff) string {
 		return Tf("%s · %s · %s: hết hạn lúc 24:00 ngày %s, chưa quầy nào nhận (cán bộ hỗ trợ: %s).", h.Number, h.Applicant.Name,
-			h.Procedure.Name, h.ExpiresAt().AddDate(0, 0, -1).Format("02/01/2006"), h.PreparedBy)
+			h.Procedure.Name, h.LastDay().Format("02/01/2006"), h.PreparedBy)
 	})
 	section(T("Nhận trùng"), q.Conflicts, func(h domain.Handoff) string {
 		var msgs []string
