@@ -2,8 +2,11 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"motcua/domain/citizen"
 )
 
 // Citizens' feedback (phản ánh, kiến nghị) and counter visits (lượt tiếp đón) are event
@@ -185,27 +188,61 @@ func (f *Feedback) Apply(e Event) error {
 	return nil
 }
 
+// PrepareFeedback normalises and checks a citizen's feedback as a clerk records it: the
+// content is required and bounded, the citizen's name and phone are checked when given, and
+// the channel is one of FeedbackChannels. Each problem is a field error the form shows.
+func PrepareFeedback(p FeedbackReceivedPayload) (FeedbackReceivedPayload, error) {
+	var v ValidationError
+	p.Content = citizen.NormaliseText(p.Content)
+	p.Citizen.Name = citizen.NormaliseName(p.Citizen.Name)
+	p.Citizen.Address = citizen.NormaliseAddress(p.Citizen.Address)
+	if p.Content == "" {
+		v = append(v, FieldError{Field: "content", Code: "feedback.content", Msg: "Vui lòng ghi nội dung phản ánh, kiến nghị."})
+	} else if err := citizen.CheckLength("Nội dung", p.Content, MaxNote); err != nil {
+		v = append(v, FieldError{Field: "content", Code: "feedback.content_long", Msg: err.Error()})
+	}
+	if p.Citizen.Name != "" {
+		if err := citizen.ValidateName(p.Citizen.Name); err != nil {
+			v = append(v, FieldError{Field: "citizen.name", Code: "feedback.name", Msg: err.Error()})
+		}
+	}
+	if p.Citizen.Phone != "" {
+		ph, err := citizen.NormalisePhone(p.Citizen.Phone)
+		if err != nil {
+			v = append(v, FieldError{Field: "citizen.phone", Code: "feedback.phone", Msg: err.Error()})
+		}
+		p.Citizen.Phone = ph
+	}
+	if !slices.Contains(FeedbackChannels(), p.Channel) {
+		v = append(v, FieldError{Field: "channel", Code: "feedback.channel", Msg: "Vui lòng chọn hình thức tiếp nhận phản ánh."})
+	}
+	if len(v) > 0 {
+		return p, v
+	}
+	return p, nil
+}
+
 // checkFeedbackPayload enforces what feedback and visit payloads must carry.
 func checkFeedbackPayload(t EventType, p any) error {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
 	switch v := p.(type) {
 	case *FeedbackReceivedPayload:
 		if blank(v.Content) {
-			return fmt.Errorf("%s: missing content", t)
+			return fmt.Errorf("%s: thiếu nội dung phản ánh", t)
 		}
 	case *FeedbackAssignedPayload:
 		if blank(v.To) {
-			return fmt.Errorf("%s: missing assignee", t)
+			return fmt.Errorf("%s: thiếu người được giao", t)
 		}
 	case *FeedbackResolvedPayload:
 		if blank(v.Answer) {
-			return fmt.Errorf("%s: missing answer", t)
+			return fmt.Errorf("%s: thiếu nội dung trả lời", t)
 		}
 	case *VisitPayload:
 		switch v.Kind {
 		case VisitIntake, VisitHandOver, VisitConsult:
 		default:
-			return fmt.Errorf("%s: unknown kind %q", t, v.Kind)
+			return fmt.Errorf("%s: loại lượt tiếp đón %q không có", t, v.Kind)
 		}
 	}
 	return nil

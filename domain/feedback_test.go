@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -38,5 +40,30 @@ func TestFeedbackLifecycleAnyOrder(t *testing.T) {
 	}
 	if _, err := DecodePayload(mk(8, EvVisit, VisitPayload{Kind: VisitConsult})); err != nil {
 		t.Error(err)
+	}
+}
+
+// Feedback as a clerk records it: normalised, each problem a coded field error, nothing
+// required beyond the content and the channel.
+func TestPrepareFeedback(t *testing.T) {
+	p, err := PrepareFeedback(FeedbackReceivedPayload{Channel: FeedbackPhone, Content: "  Thủ tục   chậm ",
+		Citizen: Person{Name: "nguyễn văn an", Phone: "0912 345 678"}})
+	if err != nil || p.Content != "Thủ tục chậm" || p.Citizen.Name != "Nguyễn Văn An" || p.Citizen.Phone != "0912345678" {
+		t.Fatalf("%+v %v", p, err)
+	}
+	if _, err := PrepareFeedback(FeedbackReceivedPayload{Channel: FeedbackWritten, Content: "Hòm thư góp ý"}); err != nil {
+		t.Errorf("anonymous written feedback refused: %v", err)
+	}
+	_, err = PrepareFeedback(FeedbackReceivedPayload{Channel: "fax", Content: " ", Citizen: Person{Phone: "12"}})
+	var v ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("%v", err)
+	}
+	var codes []string
+	for _, fe := range v {
+		codes = append(codes, fe.Code)
+	}
+	if want := []string{"feedback.content", "feedback.phone", "feedback.channel"}; !slices.Equal(codes, want) {
+		t.Errorf("codes %v, want %v", codes, want)
 	}
 }

@@ -130,36 +130,9 @@ func (s *Store) ReceiveFeedback(ctx context.Context, actor domain.Staff, p domai
 	if !actor.Role.Can(domain.PermFeedback) {
 		return domain.Feedback{}, denied("ghi nhận phản ánh, kiến nghị")
 	}
-	var v domain.ValidationError
-	p.Content = citizen.NormaliseText(p.Content)
-	p.Citizen.Name = citizen.NormaliseName(p.Citizen.Name)
-	p.Citizen.Address = citizen.NormaliseAddress(p.Citizen.Address)
-	if p.Content == "" {
-		v = append(v, domain.FieldError{Field: "content", Code: "feedback.content", Msg: "Vui lòng ghi nội dung phản ánh, kiến nghị."})
-	} else if err := citizen.CheckLength("Nội dung", p.Content, domain.MaxNote); err != nil {
-		v = append(v, domain.FieldError{Field: "content", Code: "feedback.content_long", Msg: err.Error()})
-	}
-	if p.Citizen.Name != "" {
-		if err := citizen.ValidateName(p.Citizen.Name); err != nil {
-			v = append(v, domain.FieldError{Field: "citizen.name", Code: "feedback.name", Msg: err.Error()})
-		}
-	}
-	if p.Citizen.Phone != "" {
-		ph, err := citizen.NormalisePhone(p.Citizen.Phone)
-		if err != nil {
-			v = append(v, domain.FieldError{Field: "citizen.phone", Code: "feedback.phone", Msg: err.Error()})
-		}
-		p.Citizen.Phone = ph
-	}
-	valid := false
-	for _, c := range domain.FeedbackChannels() {
-		valid = valid || c == p.Channel
-	}
-	if !valid {
-		v = append(v, domain.FieldError{Field: "channel", Code: "feedback.channel", Msg: "Vui lòng chọn hình thức tiếp nhận phản ánh."})
-	}
-	if len(v) > 0 {
-		return domain.Feedback{}, v
+	p, err := domain.PrepareFeedback(p)
+	if err != nil {
+		return domain.Feedback{}, err
 	}
 	id := s.newID()
 	return s.feedbackEvent(ctx, actor, id, domain.EvFeedbackReceived, p)
