@@ -111,12 +111,11 @@ func (s *assistScreen) printHandoffSlip(h domain.Handoff) {
 			s.banner.set(T("Chưa in được phiếu chuyển quầy: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		msg := Tf("Phiếu chuyển quầy số %s: %s", h.Number, u.deliveredText(path))
-		if err != nil {
-			s.banner.set(msg+"\n"+errText(err), widget.WarningImportance)
+		if err != nil { // written, but neither printed nor opened: the message says where
+			s.banner.set(Tf("Phiếu chuyển quầy số %s: %s", h.Number, errText(err)), widget.WarningImportance)
 			return
 		}
-		s.banner.set(msg, widget.SuccessImportance)
+		s.banner.set(Tf("Phiếu chuyển quầy số %s: %s", h.Number, u.deliveredText(path)), widget.SuccessImportance)
 	})
 }
 
