@@ -739,7 +739,7 @@ func (s *assistScreen) onTransfer() {
 		}
 		s.banner.set(msg, widget.SuccessImportance)
 	}
-	if it.proc != nil || strings.TrimSpace(it.name.Text) != "" || strings.TrimSpace(it.idNumber.Text) != "" {
+	if it.unsaved() { // the one confirmation rule (discard.go): typed data is not replaced silently
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng thông tin từ tờ khai này?"), T("Thay"), move)
 		return

@@ -350,3 +350,43 @@ func TestDetailPrintsTheCarriedDeclaration(t *testing.T) {
 		}
 	}
 }
+
+// «Chuyển sang tiếp nhận» and taking a prepared declaration from «Hồ sơ chuẩn bị sẵn» follow
+// the one confirmation rule: an intake holding anything typed — here only a phone number —
+// is not replaced without asking (issue 15, items 3 and 5).
+func TestCarryingIntoATypedIntakeAsks(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 0))
+	h.setUp()
+	h.signIn(testClerk)
+	it := intakeOf(t, h)
+	test.Type(it.phone, "0912 345 678")
+
+	a, e := handOffBirth(t, h) // a declaration waiting in the hand-off queue
+	a.numberDialog.Hide()
+	pickAssist(t, h, a, "khai sinh")
+	scanInto(h, a.idNumber, qrReal)
+	for key, v := range birthAnswers {
+		assistAnswer(t, a, key, v)
+	}
+	test.Tap(a.transfer)
+	h.settle()
+	if !dialogOpen(h) {
+		t.Fatal("«Chuyển sang tiếp nhận» replaced an intake holding a phone number without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if it.phone.Text != "0912 345 678" || it.proc != nil || a.proc == nil {
+		t.Fatalf("cancelled, yet the intake holds %q / %v and the declaration %v", it.phone.Text, it.proc, a.proc)
+	}
+
+	h.ui.showScreen(it)
+	h.settle()
+	it.handoff.claim(e.Number)
+	h.settle()
+	if !dialogOpen(h) {
+		t.Fatal("taking a prepared declaration replaced an intake holding a phone number without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if it.phone.Text != "0912 345 678" || it.proc != nil {
+		t.Fatalf("cancelled, yet the intake holds %q / %v", it.phone.Text, it.proc)
+	}
+}

@@ -304,7 +304,7 @@ func (p *handoffPanel) claim(ref string) {
 			p.load()
 		})
 	}
-	if !p.holds(ref) && (s.proc != nil || strings.TrimSpace(s.name.Text) != "" || strings.TrimSpace(s.idNumber.Text) != "") {
+	if !p.holds(ref) && s.unsaved() { // the one confirmation rule (discard.go)
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng tờ khai chuẩn bị sẵn này?"), T("Thay"), do)
 		return
