@@ -11,8 +11,10 @@ set -euo pipefail
 
 want=(gcc pkg-config libgl1-mesa-dev xorg-dev)
 # Printing: "In" sends to the default printer with lp; "Xem" and the fallback open the PDF
-# with xdg-open, which needs an application for PDFs (mupdf, small, when there is none).
-printing=(xdg-utils cups-client)
+# with xdg-open, which needs an application for PDFs (mupdf, small, when there is none) and,
+# to find it without a desktop environment, the .desktop cache desktop-file-utils keeps (the
+# app also starts a known PDF viewer itself when xdg-open finds none).
+printing=(xdg-utils cups-client desktop-file-utils)
 has_pdf_viewer() {
   command -v xdg-mime >/dev/null 2>&1 && [ -n "$(xdg-mime query default application/pdf 2>/dev/null)" ] && return 0
   for v in evince okular atril xreader zathura mupdf qpdfview; do command -v "$v" >/dev/null 2>&1 && return 0; done

@@ -672,19 +672,19 @@ func (s *assistScreen) onPrint() {
 			s.banner.set(T("Chưa in được tờ khai: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		msg := Tf("Đã in %s. Mời công dân kiểm tra lại và ký.", strings.ToLower(tpl.Title))
+		if err != nil { // written, but neither printed nor opened: the message says where
+			s.banner.set(T("Chưa in được tờ khai: ")+errText(err), widget.WarningImportance)
+			return
+		}
+		// Sent to the printer or opened in the viewer: the message says which.
+		msg := Tf("%s: %s Mời công dân kiểm tra lại và ký.", capitalize(strings.ToLower(tpl.Title)), u.deliveredText(path))
 		if missing > 0 {
 			msg += " " + Tf("Còn %d mục bắt buộc để trống: công dân tự viết vào chỗ chấm.", missing)
 		}
 		if !s.canIntake {
 			msg += " " + T("Đưa tờ khai cho cán bộ tiếp nhận.")
 		}
-		importance := widget.SuccessImportance
-		if err != nil {
-			msg += "\n" + errText(err)
-			importance = widget.WarningImportance
-		}
-		s.banner.set(msg, importance)
+		s.banner.set(msg, widget.SuccessImportance)
 	})
 }
 
@@ -739,7 +739,7 @@ func (s *assistScreen) onTransfer() {
 		}
 		s.banner.set(msg, widget.SuccessImportance)
 	}
-	if it.proc != nil || strings.TrimSpace(it.name.Text) != "" || strings.TrimSpace(it.idNumber.Text) != "" {
+	if it.unsaved() { // the one confirmation rule (discard.go): typed data is not replaced silently
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng thông tin từ tờ khai này?"), T("Thay"), move)
 		return

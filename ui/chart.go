@@ -17,10 +17,12 @@ import (
 // the months. Each rebuilds its objects when its data changes (Refresh) and only places
 // them when the size changes (Layout), so it stays legible whatever room it gets.
 
-// Series colours: distinct on the light theme, and for colour-blind readers (blue/orange).
+// Series colours: distinct on the light theme, and for colour-blind readers (blue/orange);
+// they colour text too (values, captions, a tile's figure), so each is ≥ 4.5:1 on the window
+// and on a tile (TestChartColoursContrast).
 var (
 	colorSeriesBlue   = color.NRGBA{R: 0x1a, G: 0x5f, B: 0xb4, A: 0xff}
-	colorSeriesOrange = color.NRGBA{R: 0xd9, G: 0x6c, B: 0x00, A: 0xff}
+	colorSeriesOrange = color.NRGBA{R: 0xb0, G: 0x53, B: 0x00, A: 0xff} // dark enough for text: ≥ 4.5:1 on a tile
 	colorTrack        = color.NRGBA{R: 0xe4, G: 0xe7, B: 0xec, A: 0xff}
 	colorGrid         = color.NRGBA{R: 0x9a, G: 0xa1, B: 0xab, A: 0x60}
 	colorMet          = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}

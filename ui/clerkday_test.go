@@ -350,3 +350,96 @@ func TestDetailPrintsTheCarriedDeclaration(t *testing.T) {
 		}
 	}
 }
+
+// «Chuyển sang tiếp nhận» and taking a prepared declaration from «Hồ sơ chuẩn bị sẵn» follow
+// the one confirmation rule: an intake holding anything typed — here only a phone number —
+// is not replaced without asking (issue 15, items 3 and 5).
+func TestCarryingIntoATypedIntakeAsks(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 0))
+	h.setUp()
+	h.signIn(testClerk)
+	it := intakeOf(t, h)
+	test.Type(it.phone, "0912 345 678")
+
+	a, e := handOffBirth(t, h) // a declaration waiting in the hand-off queue
+	a.numberDialog.Hide()
+	pickAssist(t, h, a, "khai sinh")
+	scanInto(h, a.idNumber, qrReal)
+	for key, v := range birthAnswers {
+		assistAnswer(t, a, key, v)
+	}
+	test.Tap(a.transfer)
+	h.settle()
+	if !dialogOpen(h) {
+		t.Fatal("«Chuyển sang tiếp nhận» replaced an intake holding a phone number without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if it.phone.Text != "0912 345 678" || it.proc != nil || a.proc == nil {
+		t.Fatalf("cancelled, yet the intake holds %q / %v and the declaration %v", it.phone.Text, it.proc, a.proc)
+	}
+
+	h.ui.showScreen(it)
+	h.settle()
+	it.handoff.claim(e.Number)
+	h.settle()
+	if !dialogOpen(h) {
+		t.Fatal("taking a prepared declaration replaced an intake holding a phone number without asking")
+	}
+	tapOverlayButton(t, h, "Hủy")
+	if it.phone.Text != "0912 345 678" || it.proc != nil {
+		t.Fatalf("cancelled, yet the intake holds %q / %v", it.phone.Text, it.proc)
+	}
+}
+
+// typeFocused types as the keyboard does: each character to whatever has the focus then.
+func typeFocused(c fyne.Canvas, text string) {
+	for _, r := range text {
+		c.Focused().TypedRune(r)
+	}
+}
+
+// Enter on the procedure goes on to its papers, not past them: Space ticks a paper, Enter
+// goes to the next and from the last to the ID number; an ID card scanned while a paper has
+// the focus lands in the ID number field and ticks nothing (issue 15, item 10).
+func TestEnterGoesThroughThePapers(t *testing.T) {
+	h := newHarness(t, vnTime(2026, 3, 16, 9, 30))
+	h.setUp()
+	h.signIn(testClerk)
+	s := intakeOf(t, h)
+	c := h.ui.win.Canvas()
+	pick(t, h, s, "khai sinh")
+	if len(s.docChecks) < 2 {
+		t.Fatal("khai sinh lists fewer than two papers: the test shows nothing")
+	}
+	if c.Focused() != s.docChecks[0] {
+		t.Fatalf("after the procedure the focus is on %T, not its first paper", c.Focused())
+	}
+	typeFocused(c, " ")
+	if !s.docChecks[0].Checked {
+		t.Fatal("Space did not tick the first paper")
+	}
+	for i := 1; i < len(s.docChecks); i++ {
+		c.Focused().TypedKey(&fyneKeyReturn)
+		if c.Focused() != s.docChecks[i] {
+			t.Fatalf("Enter on paper %d went to %T, not paper %d", i-1, c.Focused(), i)
+		}
+	}
+	c.Focused().TypedKey(&fyneKeyReturn)
+	if c.Focused() != s.idNumber {
+		t.Fatalf("Enter on the last paper went to %T, not the ID number", c.Focused())
+	}
+
+	// A card scanned with the focus on a paper.
+	c.Focus(s.docChecks[1])
+	typeFocused(c, "001099012345||Nguyễn Văn An|15031999|Nam|Số 12 ngõ 34 phố Huế, Hà Nội|20042021")
+	c.Focused().TypedKey(&fyneKeyReturn)
+	h.settle()
+	if s.name.Text != "Nguyễn Văn An" || s.idNumber.Text != "001099012345" {
+		t.Fatalf("scan on a paper: name %q, ID %q", s.name.Text, s.idNumber.Text)
+	}
+	for i, ch := range s.docChecks {
+		if ch.Checked != (i == 0) {
+			t.Fatalf("scanning on a paper changed paper %d's box", i)
+		}
+	}
+}

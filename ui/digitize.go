@@ -148,8 +148,8 @@ func (v *detailView) preview(f domain.FileRef) {
 		u.showError(err)
 		return
 	}
-	if err := u.opt.Open(dst); err != nil {
-		u.showError(err)
+	if err := u.openOrSay(dst); err != nil {
+		v.banner.set(errText(err), widget.WarningImportance)
 	}
 }
 

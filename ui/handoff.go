@@ -110,12 +110,11 @@ func (s *assistScreen) printHandoffSlip(h domain.Handoff) {
 			s.banner.set(T("Chưa in được phiếu chuyển quầy: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		msg := Tf("Phiếu chuyển quầy số %s: %s", h.Number, u.deliveredText(path))
-		if err != nil {
-			s.banner.set(msg+"\n"+errText(err), widget.WarningImportance)
+		if err != nil { // written, but neither printed nor opened: the message says where
+			s.banner.set(Tf("Phiếu chuyển quầy số %s: %s", h.Number, errText(err)), widget.WarningImportance)
 			return
 		}
-		s.banner.set(msg, widget.SuccessImportance)
+		s.banner.set(Tf("Phiếu chuyển quầy số %s: %s", h.Number, u.deliveredText(path)), widget.SuccessImportance)
 	})
 }
 
@@ -298,7 +297,7 @@ func (p *handoffPanel) claim(ref string) {
 			p.load()
 		})
 	}
-	if !p.holds(ref) && (s.proc != nil || strings.TrimSpace(s.name.Text) != "" || strings.TrimSpace(s.idNumber.Text) != "") {
+	if !p.holds(ref) && s.unsaved() { // the one confirmation rule (discard.go)
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng tờ khai chuẩn bị sẵn này?"), T("Thay"), do)
 		return

@@ -44,7 +44,7 @@ type intakeScreen struct {
 	procInfo      *widget.Label
 	assistMsg     *widget.Label
 	docsBox       *fyne.Container
-	docChecks     []*widget.Check
+	docChecks     []*paperCheck
 	copies        *widget.Entry
 	pages         *widget.Entry
 	copyRow       *fyne.Container
@@ -287,7 +287,13 @@ func (s *intakeScreen) onPick(p domain.Procedure) {
 			label += " " + T("(nếu có)")
 		}
 		// The check's own label cannot wrap; long document names go in a wrapping label.
-		c := widget.NewCheck("", func(bool) { s.changed() })
+		c := newPaperCheck(func(bool) { s.changed() })
+		c.other = s.scanFromPaper
+		if n := len(s.docChecks); n > 0 {
+			prev := s.docChecks[n-1]
+			prev.next = func() { s.u.win.Canvas().Focus(c) }
+		}
+		c.next = func() { s.u.win.Canvas().Focus(s.idNumber) }
 		l := newToggleLabel(label, c)
 		s.docChecks = append(s.docChecks, c)
 		s.docsBox.Add(container.NewBorder(nil, nil, c, nil, l))
@@ -305,7 +311,19 @@ func (s *intakeScreen) onPick(p domain.Procedure) {
 	s.procCard.Refresh() // lay out what was just shown
 	setErr(s.errs[domain.FieldProcedure], "")
 	s.changed()
+	// Enter on the procedure goes on to its papers, in the form's order (then the applicant).
+	if len(s.docChecks) > 0 {
+		s.u.win.Canvas().Focus(s.docChecks[0])
+	} else {
+		s.u.win.Canvas().Focus(s.idNumber)
+	}
+}
+
+// scanFromPaper takes a character typed while a paper's box has the focus — an ID card
+// scanned there — into the ID number field, where the rest of the scan follows.
+func (s *intakeScreen) scanFromPaper(r rune) {
 	s.u.win.Canvas().Focus(s.idNumber)
+	s.idNumber.TypedRune(r)
 }
 
 // formName is how a document's form is printed.

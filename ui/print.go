@@ -40,12 +40,30 @@ func (openOnly) Print(string, int) error       { return errNoSpooler }
 func (o openOnly) Open(path string) error      { return o.open(path) }
 func (o openOnly) OpenFolder(dir string) error { return o.open(dir) }
 
-// notPrintedError says a form was written but could neither be printed nor opened: the
-// clerk is told where the file is.
-type notPrintedError struct{ Path string }
+// notPrintedError says a form was written but could neither be printed nor opened (or, with
+// View, only opening it was asked and it could not be): the clerk is told where the file is.
+type notPrintedError struct {
+	Path string
+	View bool
+}
 
 func (e *notPrintedError) Error() string {
+	if e.View {
+		return Tf("Máy này chưa mở được tệp (chưa có chương trình xem loại tệp này). Tệp đã được lưu tại: %s", e.Path)
+	}
 	return Tf("Máy này chưa in được và chưa mở được tệp PDF (chưa có máy in mặc định hoặc trình xem PDF). Tệp đã được lưu tại: %s", e.Path)
+}
+
+// openOrSay opens a file in the system's viewer ("Xem", a scan); when it cannot, the clerk is
+// told where the file is, with «Mở thư mục», and the *notPrintedError is returned.
+func (u *UI) openOrSay(path string) error {
+	if err := u.opt.Printer.Open(path); err != nil {
+		u.log.Warn("cannot open a file", "path", path, "err", err)
+		np := &notPrintedError{Path: path, View: true}
+		u.showNotPrinted(np)
+		return np
+	}
+	return nil
 }
 
 // renderer prints the unit's forms.
@@ -138,7 +156,7 @@ func (u *UI) viewForm(key string, d domain.Dossier) (string, error) {
 	}
 	if err := u.opt.Printer.Open(path); err != nil {
 		u.log.Warn("cannot open a PDF", "path", path, "err", err)
-		return path, &notPrintedError{Path: path}
+		return path, &notPrintedError{Path: path, View: true}
 	}
 	return path, nil
 }
@@ -189,7 +207,12 @@ func (u *UI) deliveredText(path string) string {
 
 // showNotPrinted tells the clerk where an unprinted PDF is and offers to open its folder.
 func (u *UI) showNotPrinted(e *notPrintedError) {
+	title := T("Chưa in được")
 	msg := widget.NewLabel(T("Máy này chưa in được và chưa mở được tệp PDF (chưa có máy in mặc định hoặc trình xem PDF). Tệp đã được lưu tại:"))
+	if e.View {
+		title = T("Chưa mở được tệp")
+		msg.SetText(T("Máy này chưa mở được tệp (chưa có chương trình xem loại tệp này). Tệp đã được lưu tại:"))
+	}
 	msg.Wrapping = fyne.TextWrapWord
 	path := widget.NewEntry()
 	path.SetText(e.Path) // selectable, to copy
@@ -200,7 +223,7 @@ func (u *UI) showNotPrinted(e *notPrintedError) {
 		}
 	})
 	body := container.NewVBox(msg, path, container.NewHBox(folder))
-	dlg := dialog.NewCustom(T("Chưa in được"), T("Đóng"), container.NewGridWrap(fyne.NewSize(560, 200), body), u.win)
+	dlg := dialog.NewCustom(title, T("Đóng"), container.NewGridWrap(fyne.NewSize(560, 200), body), u.win)
 	dlg.Show()
 }
 

@@ -168,7 +168,7 @@ func newReportsPanel(u *UI, store supervisorStore) *reportsPanel {
 	p.folder.Wrapping = fyne.TextWrapWord
 	p.folder.SizeName = theme.SizeNameCaptionText
 	p.openFile = widget.NewButtonWithIcon(T("Mở tệp"), theme.FileIcon(), func() { p.open(p.lastPath) })
-	p.openDir = widget.NewButtonWithIcon(T("Mở thư mục"), theme.FolderOpenIcon(), func() { p.open(filepath.Dir(p.lastPath)) })
+	p.openDir = widget.NewButtonWithIcon(T("Mở thư mục"), theme.FolderOpenIcon(), func() { p.openFolder(filepath.Dir(p.lastPath)) })
 	p.resultBox = container.NewHBox(p.openFile, p.openDir)
 	p.resultBox.Hide()
 	p.rules = widget.NewLabel("")
@@ -270,8 +270,17 @@ func (p *reportsPanel) open(path string) {
 	if path == "" {
 		return
 	}
-	if err := p.u.opt.Open(path); err != nil {
-		p.banner.set(Tf("Không mở được %s: %s", path, errText(err)), widget.WarningImportance)
+	if err := p.u.opt.Printer.Open(path); err != nil {
+		p.u.log.Warn("cannot open", "path", path, "err", err)
+		p.banner.set(Tf("Máy này chưa mở được %s (chưa có chương trình mở nó): hãy mở bằng trình quản lý tệp.", path), widget.WarningImportance)
+	}
+}
+
+// openFolder shows a folder in the system's file manager.
+func (p *reportsPanel) openFolder(dir string) {
+	if err := p.u.opt.Printer.OpenFolder(dir); err != nil {
+		p.u.log.Warn("cannot open", "path", dir, "err", err)
+		p.banner.set(Tf("Máy này chưa mở được %s (chưa có chương trình mở nó): hãy mở bằng trình quản lý tệp.", dir), widget.WarningImportance)
 	}
 }
 
@@ -395,8 +404,9 @@ func (p *reportsPanel) onExport() {
 		p.lastPath = path
 		u.log.Info("report exported", "kind", kind, "period", period.String(), "path", path)
 		msg := Tf("Đã lưu %s, %s vào tệp:\n%s", reportKindName(kind), periodText(period), path)
-		if oerr := u.opt.Open(path); oerr != nil {
-			msg += "\n" + Tf("Không tự mở được tệp (%s): hãy mở thư mục và mở tệp bằng tay.", errText(oerr))
+		if oerr := u.opt.Printer.Open(path); oerr != nil {
+			u.log.Warn("cannot open a report", "path", path, "err", oerr)
+			msg += "\n" + T("Máy này chưa tự mở được tệp (chưa có chương trình mở loại tệp này): hãy bấm «Mở thư mục» và mở tệp bằng tay.")
 			p.banner.set(msg, widget.WarningImportance)
 		} else {
 			p.banner.set(msg, widget.SuccessImportance)

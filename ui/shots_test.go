@@ -73,7 +73,12 @@ func TestScreens(t *testing.T) {
 
 func shoot(t *testing.T, h *harness, dir, name string) {
 	t.Helper()
-	img := h.ui.win.Canvas().Capture()
+	capture := h.ui.win.Canvas()
+	relayout(capture.Content())
+	for _, o := range capture.Overlays().List() {
+		relayout(o)
+	}
+	img := capture.Capture()
 	b := img.Bounds()
 	if b.Dx() < 1000 || b.Dy() < 600 || blank(img) {
 		t.Fatalf("%s: capture %v is empty", name, b)
@@ -85,6 +90,27 @@ func shoot(t *testing.T, h *harness, dir, name string) {
 	defer f.Close()
 	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// relayout lays every container and widget out again at its size, top down, as the real
+// driver does before each frame for whatever changed its minimum size (the test canvas
+// never does: a picture taken right after a card grew would show it over the next one).
+func relayout(o fyne.CanvasObject) {
+	switch x := o.(type) {
+	case *fyne.Container:
+		if x.Layout != nil {
+			x.Layout.Layout(x.Objects, x.Size())
+		}
+		for _, c := range x.Objects {
+			relayout(c)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		r.Layout(x.Size())
+		for _, c := range r.Objects() {
+			relayout(c)
+		}
 	}
 }
 

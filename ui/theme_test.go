@@ -125,3 +125,20 @@ func TestPaperLabelTogglesItsBox(t *testing.T) {
 		t.Fatal("tapping it again did not untick it")
 	}
 }
+
+// The dashboard's own colours are text too — a tile's figure due today, a target's caption
+// and the values along a trend line, a bar's note — on the window's background or a tile's
+// (input background): at least 4.5:1 (issue 15, item 6).
+func TestChartColoursContrast(t *testing.T) {
+	th := NewTheme(nil)
+	bg := th.Color(theme.ColorNameBackground, theme.VariantLight)
+	tile := th.Color(theme.ColorNameInputBackground, theme.VariantLight)
+	for name, c := range map[string]color.Color{"series orange": colorSeriesOrange, "series blue": colorSeriesBlue,
+		"target met": colorMet, "target missed": colorBelow} {
+		for on, surface := range map[string]color.Color{"background": bg, "tile": tile} {
+			if r := contrast(c, surface); r < 4.5 {
+				t.Errorf("%s on %s: %.2f:1, want ≥ 4.5", name, on, r)
+			}
+		}
+	}
+}

@@ -113,3 +113,30 @@ func TestOpenerFailureIsAnError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Where xdg-open is missing, or finds no application for PDFs (a PC without a desktop
+// environment), a PDF viewer on PATH opens the PDF; a folder is still the handler's.
+func TestOpenFallsBackToAPDFViewer(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fallback is Linux's")
+	}
+	bin, log, pdf := setup(t)
+	fakeTool(t, bin, "mupdf", log, 0)
+	if err := System().Open(pdf); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(t, log); got != pdf {
+		t.Fatalf("mupdf calls %q, want %q", got, pdf)
+	}
+	if err := System().OpenFolder(filepath.Dir(pdf)); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("folder without xdg-open: err = %v", err)
+	}
+	os.Remove(log)
+	fakeTool(t, bin, "xdg-open", log, 3) // "no method available for opening"
+	if err := System().Open(pdf); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(t, log); got != pdf+"\n"+pdf {
+		t.Fatalf("calls %q, want xdg-open then mupdf on %q", got, pdf)
+	}
+}

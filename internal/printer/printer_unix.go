@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -33,7 +34,25 @@ func (system) Print(path string, copies int) error {
 	return nil
 }
 
-func (system) Open(path string) error { return open(path) }
+// pdfViewers are tried, in this order, when the desktop's handler cannot open a PDF: on a
+// PC without a desktop environment xdg-open often finds no application for PDFs although
+// one is installed (install-deps.sh installs mupdf when there is none).
+var pdfViewers = []string{"evince", "okular", "atril", "xreader", "qpdfview", "zathura", "mupdf"}
+
+func (system) Open(path string) error {
+	err := open(path)
+	if err == nil || !strings.EqualFold(filepath.Ext(path), ".pdf") {
+		return err
+	}
+	for _, v := range pdfViewers {
+		if bin, lerr := exec.LookPath(v); lerr == nil {
+			if verr := start(v, bin, path); verr == nil {
+				return nil
+			}
+		}
+	}
+	return err
+}
 
 func (system) OpenFolder(dir string) error { return open(dir) }
 
@@ -49,6 +68,11 @@ func open(path string) error {
 	if err != nil {
 		return unavailable(name)
 	}
+	return start(name, bin, path)
+}
+
+// start runs bin on path and waits long enough to hear that it failed at once.
+func start(name, bin, path string) error {
 	cmd := exec.Command(bin, path)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
