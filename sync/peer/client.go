@@ -108,6 +108,10 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 		},
 		ResponseHeaderTimeout:  n.opt.RequestTimeout,
 		MaxResponseHeaderBytes: maxHeaderBytes,
+		// Peers speak plain JSON. Without this Go's client asks for gzip and inflates what
+		// comes, so a peer's corrupt gzip read as a lost connection ("try again") instead
+		// of garbage, and a small bomb cost inflating up to the reply cap.
+		DisableCompression: true,
 	}
 	defer tr.CloseIdleConnections()
 	defer func() {
