@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,13 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	ds := receive(t, island, 3)
 	ref := storeScan(t, island, scan(40<<10, 7), "giay-khai-sinh.jpg")
 	if _, err := island.AttachFile(ctx, clerk, ds[0].ID, domain.FileAttachedPayload{File: ref, Document: "GCS", Digitized: true}); err != nil {
+		t.Fatal(err)
+	}
+	// A hand-off entry prepared at the island's helper desk (issue 20) travels like any event.
+	helper := domain.Staff{Username: "hoa", FullName: "Trần Thị Hoa", Role: domain.RoleHelper, Active: true}
+	entry, err := island.PrepareHandoff(ctx, helper, domain.HandoffPreparedPayload{Procedure: domain.ProcedureRef{Code: "1.001193"},
+		Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	outbox := waiting(t, island)
@@ -77,6 +85,18 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	if got := len(h.serverEvents()); got != before+outbox {
 		t.Fatalf("second import changed the city: %d events", got)
 	}
+	// The scan came from a device of the unit, so the unit's other counters may read it
+	// (a file is readable only by units that uploaded its bytes): the mainland counter
+	// pulls the dossier and downloads the scan the stick brought.
+	syncUntilDone(t, h.engine(mainland), 3)
+	if code, _, body := h.get(t, "/files/"+ref.SHA256, token(t, mainland), nil); code != http.StatusOK || !bytes.Equal(body, scan(40<<10, 7)) {
+		t.Fatalf("the unit's other counter reads the bundle's scan: %d, %d bytes", code, len(body))
+	}
+	// It takes the island's hand-off entry; the claim goes back to the island by bundle.
+	if _, err := mainland.ClaimHandoff(ctx, clerk, entry.ID); err != nil {
+		t.Fatalf("the mainland counter cannot take the island's hand-off entry: %v", err)
+	}
+	syncUntilDone(t, h.engine(mainland), 3)
 
 	// The city processes the island's dossier.
 	if _, _, err := h.c.Record(ctx, api.AdminEventRequest{DossierID: ds[1].ID, Type: "dossier.forwarded",
@@ -133,6 +153,9 @@ func TestBundleRoundTripForAnIsland(t *testing.T) {
 	c, _ := island.SyncCounts(ctx)
 	if c.Waiting != 0 || c.FilesWaiting != 0 || c.Refused != 0 || c.Quarantined != 0 {
 		t.Fatalf("island still has work waiting: %+v", c)
+	}
+	if got, err := island.Handoff(ctx, entry.ID); err != nil || got.ClaimedBy != clerk.Username || got.ClaimedDevice != mainland.Config().DeviceID {
+		t.Fatalf("the claim did not come back with the return bundle: %+v %v", got, err)
 	}
 	d, err := island.Get(ctx, ds[1].ID)
 	if err != nil || d.Status != domain.StatusProcessing {

@@ -1,16 +1,20 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
 	"image/png"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -180,4 +184,110 @@ func TestBundleButtonsInTheSyncPanel(t *testing.T) {
 	if want := "Không xuất được gói: thư mục «" + gone + "» không tồn tại (ổ USB đã cắm chưa?): hãy chọn một thư mục có sẵn."; p.msg.Text != want || p.export.Disabled() {
 		t.Fatalf("export into a folder that does not exist: %q, want %q", p.msg.Text, want)
 	}
+}
+
+// The progress bar shows while a bundle is written, at what the writer has done, and the
+// buttons wait; captured as syncpanel-bundle-progress.png with MOTCUA_SYNCPANEL_PNG=DIR.
+func TestBundleProgressBar(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	code, _, err := srv.Central().IssueEnrollCode(ctx, testUnit.UnitCode, testUnit.UnitName, testUnit.Slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, vnTime(2026, 3, 2, 9, 0))
+	h.setUp()
+	if _, err := appsync.Enroll(ctx, h.store, ts.URL, code, "Quầy 1 Bạch Long Vĩ"); err != nil {
+		t.Fatal(err)
+	}
+	ts.Close()
+	d := receiveFor(t, h, testClerk, "Nguyễn Thị Mai", "031190012345")
+	// A scanned page of noise: a PNG of some size, so the scan is most of the bundle.
+	img := image.NewGray(image.Rect(0, 0, 500, 500))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rnd.IntN(256))
+	}
+	var page bytes.Buffer
+	png.Encode(&page, img)
+	ref, err := h.store.StoreFile(ctx, &page, "giay-khai-sinh.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.AttachFile(ctx, testClerk, d.ID, domain.FileAttachedPayload{File: ref, Document: d.Documents[0].Code}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The writer stops at its first step (the events written, the scan not yet) until the
+	// test has looked.
+	reached, release := make(chan float64, 1), make(chan struct{})
+	eng := appsync.New(h.store, appsync.Options{Logger: quiet})
+	h.ui.opt.Sync = gatedBundles{bundleSyncer{&engineSyncer{e: eng, store: h.store}}, reached, release}
+	h.signIn(testClerk)
+	s := settingsOf(t, h)
+	h.ui.showScreen(s)
+	h.settle()
+	eng.SyncOnce(ctx) // the island's real state: the city unreachable, the work waiting
+	findSyncPanel(t, s).refresh()
+	p := findSyncPanel(t, s).bundles
+	usb := t.TempDir()
+	p.choose = func(save bool, name string, then func(string)) { then(filepath.Join(usb, name)) }
+	test.Tap(p.export)
+	var at float64
+	select {
+	case at = <-reached:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the export never reported progress")
+	}
+	// Run what the export handed to the UI so far (the bar's value), without waiting for it.
+	h.mu.Lock()
+	q := h.queue
+	h.queue = nil
+	h.mu.Unlock()
+	for _, f := range q {
+		f()
+	}
+	if p.bar.Hidden || p.bar.Value != at || at <= 0 || at >= 1 || !p.export.Disabled() || !p.load.Disabled() {
+		t.Errorf("while writing: bar hidden %v at %v (writer at %v), buttons disabled %v %v", p.bar.Hidden, p.bar.Value, at, p.export.Disabled(), p.load.Disabled())
+	}
+	if dir := os.Getenv("MOTCUA_SYNCPANEL_PNG"); dir != "" {
+		w := test.NewWindow(findSyncPanel(t, s).card)
+		w.Resize(fyne.NewSize(1000, 620))
+		out, err := os.Create(filepath.Join(dir, "syncpanel-bundle-progress.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		png.Encode(out, w.Canvas().Capture())
+		out.Close()
+	}
+	close(release)
+	h.settle()
+	if !p.bar.Hidden || p.export.Disabled() || !strings.Contains(p.msg.Text, "1 tệp chưa gửi") {
+		t.Fatalf("after export: %q (bar hidden %v)", p.msg.Text, p.bar.Hidden)
+	}
+}
+
+// gatedBundles holds an export at its first step of progress until released.
+type gatedBundles struct {
+	bundleSyncer
+	reached chan float64
+	release chan struct{}
+}
+
+func (g gatedBundles) ExportBundle(ctx context.Context, path string, progress func(float64)) (string, error) {
+	first := true
+	return g.bundleSyncer.ExportBundle(ctx, path, func(f float64) {
+		progress(f)
+		if first && f < 1 {
+			first = false
+			g.reached <- f
+			<-g.release
+		}
+	})
 }

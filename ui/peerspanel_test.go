@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,6 +98,19 @@ func TestPeersInTheSyncPanel(t *testing.T) {
 	}
 	if !containsText([]string{h.ui.status.waiting.Text}, "Máy ngang hàng: 1 · trao đổi lúc 08:45") {
 		t.Errorf("status bar: %q", h.ui.status.waiting.Text)
+	}
+	// The pictures, with MOTCUA_SYNCPANEL_PNG=DIR: the panel and the status bar.
+	if dir := os.Getenv("MOTCUA_SYNCPANEL_PNG"); dir != "" {
+		for name, o := range map[string]fyne.CanvasObject{"syncpanel-peers.png": findSyncPanel(t, s).card, "statusbar-peers.png": h.ui.status.box} {
+			w := test.NewWindow(o)
+			w.Resize(fyne.NewSize(1366, o.MinSize().Height+8))
+			out, err := os.Create(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			png.Encode(out, w.Canvas().Capture())
+			out.Close()
+		}
 	}
 	h.store.NotePeer(ctx, ps[0].Addr, localdb.PeerOutcome{Error: "Không kết nối được với máy ngang hàng 192.168.1.12:47470 (máy tắt, sai địa chỉ hoặc bị tường lửa chặn)."})
 	sy.changed()

@@ -149,6 +149,7 @@ func cmdPeerServe(ctx context.Context, e *env, args []string) error {
 	mdns := fs.Bool("mdns", true, "tự quảng bá và tự tìm máy ngang hàng bằng DNS-SD")
 	interval := fs.Duration("interval", 5*time.Second, "đồng bộ với các máy ngang hàng sau mỗi khoảng này")
 	force := fs.Bool("force", false, "phục vụ dù quản trị đã tắt (peers config --serve off)")
+	debug := fs.Bool("debug", false, "in cả nhật ký chi tiết ra màn hình (mặc định chỉ ghi vào tệp nhật ký)")
 	s, err := parseAndOpen(ctx, fs, data, args)
 	if err != nil {
 		return err
@@ -161,8 +162,12 @@ func cmdPeerServe(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
+	// The console shows that it serves and why it stops; the exchanges' records go to the
+	// data folder's log file as sync's do (and to standard error with --debug).
+	logger, closeLog := commandLogger(*data, e.stderr, *debug)
+	defer closeLog()
 	on := true
-	n := peer.New(s, peer.Options{Listen: *listen, Serve: &on, MDNS: mdns, Interval: *interval, MustServe: true})
+	n := peer.New(s, peer.Options{Listen: *listen, Serve: &on, MDNS: mdns, Interval: *interval, MustServe: true, Logger: logger})
 	var announced atomic.Bool
 	n.Subscribe(func(st peer.Status) {
 		if st.Serving && announced.CompareAndSwap(false, true) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	gosync "sync"
@@ -80,13 +81,22 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 		}
 	}()
 
-	// b serves.
+	// b serves; b also knows an address where nothing answers (its exchange there fails).
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	off, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offAddr := off.Addr().String()
+	off.Close()
+	if st, out, errs := runCmd(t, "", "peers", "add", "--data", b, offAddr); st != 0 {
+		t.Fatalf("peers add: %d %s %s", st, out, errs)
+	}
 	sctx, stop := context.WithCancel(ctx)
 	served := make(chan int, 1)
 	var sout, serr lockedWriter
@@ -104,6 +114,22 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 	}
 	defer stopServe()
 	waitDial(t, addr)
+	// peer-serve's records of its exchanges go to the log file, not to the console.
+	logFile := filepath.Join(b, "logs", "motcua.log")
+	for deadline := time.Now().Add(time.Minute); ; {
+		// A record of peer-serve's own logger (in a separate process, slog's default would
+		// write to standard error; in this test process it may land in a file wrapped).
+		if raw, _ := os.ReadFile(logFile); strings.Contains(string(raw), `msg="peer: exchange incomplete" peer=`+offAddr) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("peer-serve's failed exchange with %s is not in %s; console: %s %s", offAddr, logFile, sout.String(), serr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if strings.Contains(sout.String()+serr.String(), offAddr) {
+		t.Errorf("peer-serve prints its log records:\n%s\n%s", sout.String(), serr.String())
+	}
 
 	if st, out, errs := runCmd(t, "", "peers", "list", "--data", a); st != 0 || !strings.Contains(out, "Chưa có máy ngang hàng nào") {
 		t.Fatalf("peers list before: %d %s %s", st, out, errs)

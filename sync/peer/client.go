@@ -45,6 +45,10 @@ const (
 	// (and from one offer served): a peer in the roster that turns hostile cannot fill the
 	// table. The exchange stops at the first page with a refused event anyway.
 	maxRefusedKept = 100
+	// maxServedIDs bounds the ids kept of what a peer served in one exchange, so as not to
+	// offer them back to it (about 10 MB at most; beyond it they are offered, and the peer
+	// deduplicates them).
+	maxServedIDs = 100_000
 	// maxOfferPages bounds what one exchange offers a peer; the rest goes next round.
 	maxOfferPages = 20
 	// dialTimeout and handshakeTimeout bound reaching a peer: on a LAN a handshake takes
@@ -108,6 +112,10 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 		},
 		ResponseHeaderTimeout:  n.opt.RequestTimeout,
 		MaxResponseHeaderBytes: maxHeaderBytes,
+		// Peers speak plain JSON. Without this Go's client asks for gzip and inflates what
+		// comes, so a peer's corrupt gzip read as a lost connection ("try again") instead
+		// of garbage, and a small bomb cost inflating up to the reply cap.
+		DisableCompression: true,
 	}
 	defer tr.CloseIdleConnections()
 	defer func() {
@@ -120,11 +128,13 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 	hc := &http.Client{Transport: tr, Timeout: n.opt.RequestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	if err := n.pull(ctx, hc, addr, who.Device, &res); err != nil {
+	// The ids the peer served in this exchange: it holds them, so they are not offered back.
+	served := map[string]struct{}{}
+	if err := n.pull(ctx, hc, addr, who.Device, served, &res); err != nil {
 		res.Err = err
 		return res
 	}
-	if err := n.offer(ctx, hc, addr, who.Device, &res); err != nil {
+	if err := n.offer(ctx, hc, addr, who.Device, served, &res); err != nil {
 		res.Err = err
 		return res
 	}
@@ -134,7 +144,7 @@ func (n *Node) exchange(ctx context.Context, addr string) Result {
 
 // pull takes every event of the unit the peer holds that this store lacks, page by page,
 // each page and the cursor after it in one transaction.
-func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, res *Result) error {
+func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, served map[string]struct{}, res *Result) error {
 	key := localdb.PeerCursorKey(device)
 	cursor, err := n.store.SyncValue(ctx, key)
 	if err != nil {
@@ -160,6 +170,12 @@ func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, r
 		if err != nil {
 			return err
 		}
+		for _, e := range cr.Events {
+			if len(served) >= maxServedIDs {
+				break // past the bound they are offered back: deduplicated there, never lost
+			}
+			served[e.ID] = struct{}{}
+		}
 		if bad > 0 {
 			// A peer that sends events that do not hold is not trusted further this round.
 			return staffErrorf("Máy ngang hàng %s gửi %d sự kiện không tin được; ngừng trao đổi với máy này trong lượt này.", addr, bad)
@@ -178,7 +194,7 @@ func (n *Node) pull(ctx context.Context, hc *http.Client, addr, device string, r
 // not sent there yet (its own and those it learned; never the peer's own): a counter that
 // only runs `sync --once`, and serves nothing, still shares its dossiers. The peer screens
 // them like pulled ones. The cursor into this store is kept per peer device.
-func (n *Node) offer(ctx context.Context, hc *http.Client, addr, device string, res *Result) error {
+func (n *Node) offer(ctx context.Context, hc *http.Client, addr, device string, served map[string]struct{}, res *Result) error {
 	key := localdb.PeerOfferedKey(device)
 	cursor, err := n.store.SyncValue(ctx, key)
 	if err != nil {
@@ -197,11 +213,21 @@ func (n *Node) offer(ctx context.Context, hc *http.Client, addr, device string, 
 		if len(page.Events) == 0 {
 			return nil
 		}
-		var or OfferResponse
-		if err := n.post(ctx, hc, addr, page.Events, &or); err != nil {
-			return err
+		// Not what the peer itself served in this exchange (the events it relayed from the
+		// others and the city): it holds them. Only a page with something left is sent.
+		evs := page.Events[:0:0]
+		for _, e := range page.Events {
+			if _, ok := served[e.ID]; !ok {
+				evs = append(evs, e)
+			}
 		}
-		res.Offered += len(page.Events)
+		if len(evs) > 0 {
+			var or OfferResponse
+			if err := n.post(ctx, hc, addr, evs, &or); err != nil {
+				return err
+			}
+		}
+		res.Offered += len(evs)
 		if err := n.store.SetSyncValue(ctx, key, page.Cursor); err != nil {
 			return err
 		}

@@ -55,11 +55,14 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 	var se *appsync.Error
 	switch {
 	case perr != nil && errors.As(perr, &se) && se.Class == appsync.ClassNetwork:
-		fmt.Fprintf(out, "  %s. Các sự kiện của máy này sẽ được gửi khi có mạng.\n", strings.TrimRight(strings.TrimSpace(perr.Error()), "."))
+		// The staff's words only; the transport's own (English, with the URL) go to the log.
+		opt.logger().Info("sync: city unreachable", "err", perr)
+		fmt.Fprintf(out, "  %s. Các sự kiện của máy này sẽ được gửi khi có mạng.\n", strings.TrimRight(strings.TrimSpace(appsync.Message(perr)), "."))
 	case perr != nil:
 		reached++
-		problems = append(problems, "máy chủ thành phố: "+perr.Error())
-		fmt.Fprintln(out, " ", perr)
+		opt.logger().Warn("sync: city refused", "err", perr)
+		problems = append(problems, "máy chủ thành phố: "+appsync.Message(perr))
+		fmt.Fprintln(out, " ", appsync.Message(perr))
 	default:
 		reached++
 		var buf bytes.Buffer

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -272,6 +273,38 @@ func TestPeersThatLieOrBreak(t *testing.T) {
 		"more for ever, with nothing": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set(api.Header, api.HeaderValue)
 			json.NewEncoder(w).Encode(api.ChangesResponse{Events: []domain.Event{}, Cursor: r.URL.Query().Get("since") + "1", More: true})
+		},
+		// Peers speak plain JSON: they never ask for gzip or the city's compact encoding,
+		// so a reply in either is garbage, whether it is well formed or not.
+		"gzip that is not gzip": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(api.Header, api.HeaderValue)
+			w.Header().Set("Content-Encoding", "gzip")
+			io.WriteString(w, "\x1f\x8bnot gzip at all")
+		},
+		"a gzip bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(api.Header, api.HeaderValue)
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			io.WriteString(zw, `{"events":[`)
+			chunk := bytes.Repeat([]byte(" "), 1<<20)
+			for i := 0; i < MaxReplyBytes>>20+4; i++ { // more than the reply cap, inflated
+				zw.Write(chunk)
+			}
+			io.WriteString(zw, `],"cursor":"seq:1"}`)
+			zw.Close()
+		},
+		"gzipped compact columns": func(w http.ResponseWriter, r *http.Request) {
+			page, err := b.store.PeerChanges(context.Background(), "", "", 100, MaxPageBytes)
+			if err != nil {
+				t.Error(err)
+			}
+			evs := page.Events
+			w.Header().Set(api.Header, api.HeaderValue)
+			w.Header().Set("Content-Type", api.ContentTypeCompact)
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			json.NewEncoder(zw).Encode(map[string]any{"events": api.Pack(evs), "cursor": "seq:1"})
+			zw.Close()
 		},
 		"too big": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set(api.Header, api.HeaderValue)

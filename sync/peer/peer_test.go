@@ -2,6 +2,7 @@ package peer
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"motcua/domain"
@@ -42,6 +43,10 @@ func TestThreeCountersWithoutTheCity(t *testing.T) {
 			t.Fatalf("%s: sync --once with the city down and the peers up: %v\n%s", s.name, err, out)
 		}
 		contains(t, s.name+" report", out, "Máy chủ thành phố", "Không kết nối được", "Máy ngang hàng", "Đã đồng bộ xong")
+		// The clerk reads words, not the transport's ("Get \"http://…\": dial tcp …").
+		if strings.Contains(out, "dial tcp") || strings.Contains(out, "http://") {
+			t.Fatalf("%s report shows the transport's error:\n%s", s.name, out)
+		}
 	}
 	for _, s := range w {
 		for _, d := range all {

@@ -332,3 +332,33 @@ func TestNotAPeer(t *testing.T) {
 		t.Fatalf("listening on a port in use: %v", err)
 	}
 }
+
+// What a peer served in an exchange is not offered back to it in the same exchange: a
+// counter that learns the unit's events from a peer sends back only what the peer lacks.
+func TestNothingOfferedBackToItsSource(t *testing.T) {
+	c := newCity(t)
+	a, x := c.workstation(testUnit, 1), c.workstation(testUnit, 2)
+	b := c.enrolled(testUnit, 3) // serves nothing
+	for _, s := range []*station{a, x, b} {
+		s.refreshKeys()
+	}
+	c.stop()
+	a.receive(1)
+	x.receive(2)
+	mine := b.receive(1)
+	if r := a.exchangeWith(x.addr); r.Err != nil || r.Received != 4 {
+		t.Fatalf("a learns x's dossiers: %+v", r)
+	}
+	// b learns a's and x's events from a (6), and offers a only its own (2).
+	r := b.exchangeWith(a.addr)
+	if r.Err != nil || !r.InStep || r.Received != 6 || r.Offered != 2 {
+		t.Fatalf("b's exchange with a: received %d, offered %d (want 6 and 2): %v", r.Received, r.Offered, r.Err)
+	}
+	if !a.has(mine[0].ID) {
+		t.Fatal("a lacks b's dossier")
+	}
+	// Nothing is left to offer afterwards either.
+	if r := b.exchangeWith(a.addr); r.Err != nil || r.Offered != 0 || r.Received != 0 {
+		t.Fatalf("second exchange: %+v", r)
+	}
+}
