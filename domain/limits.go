@@ -62,7 +62,7 @@ func limitError(msg string) error {
 	return &RuleError{Code: "event.too_large", Msg: msg, Kind: ErrInvalid}
 }
 
-// FormatBytes writes a size the way a clerk reads it: "128 byte", "64 KiB", "5,0 MiB".
+// FormatBytes writes a size the way a clerk reads it: "128 byte", "64 KiB", "5,0 MiB", "1,1 GiB".
 func FormatBytes(n int) string {
 	switch {
 	case n < 1<<10:
@@ -72,8 +72,10 @@ func FormatBytes(n int) string {
 			return fmt.Sprintf("%d KiB", n>>10)
 		}
 		return strings.Replace(fmt.Sprintf("%.1f KiB", float64(n)/(1<<10)), ".", ",", 1)
-	default:
+	case n < 1<<30:
 		return strings.Replace(fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)), ".", ",", 1)
+	default:
+		return strings.Replace(fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)), ".", ",", 1)
 	}
 }
 

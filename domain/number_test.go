@@ -19,3 +19,17 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatBytes(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{0, "0 byte"}, {1023, "1023 byte"}, {1 << 10, "1 KiB"}, {1536, "1,5 KiB"}, {5 << 20, "5,0 MiB"},
+		{1023 << 20, "1023,0 MiB"}, {1 << 30, "1,0 GiB"}, {1_200_000_000, "1,1 GiB"},
+	} {
+		if got := FormatBytes(c.n); got != c.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func newBackupPanel(s *settingsScreen) *backupPanel {
 
 func backupLine(e query.BackupEntry) string {
 	kind := map[string]string{query.BackupDaily: T("hằng ngày"), query.BackupWeekly: T("hằng tuần"), query.BackupExtra: T("sẽ xóa ở lần xoay vòng tới")}[e.Kind]
-	line := fmt.Sprintf("%s · %s · %s · %s", fmtDateTime(e.Time), Tf("%d hồ sơ", e.Dossiers), domain.FormatBytes(int(e.Size)), kind)
+	line := fmt.Sprintf("%s · %s · %s · %s", fmtDateTime(e.Time), Tf("%s hồ sơ", groupDigits(e.Dossiers)), domain.FormatBytes(int(e.Size)), kind)
 	switch {
 	case e.Problem != "":
 		line += " · " + T("hỏng: ") + e.Problem

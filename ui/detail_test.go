@@ -482,7 +482,7 @@ func TestDetailAcceptsOnlineRegistration(t *testing.T) {
 		t.Error("accepting still offered")
 	}
 	// The acceptance waits to reach the city, and the status bar says so at once.
-	if want := Tf("Chờ đồng bộ: %d", 1); h.ui.status.waiting.Text != want {
+	if want := Tf("Chờ đồng bộ: %s", "1"); h.ui.status.waiting.Text != want {
 		t.Errorf("status bar %q, want %q", h.ui.status.waiting.Text, want)
 	}
 	if !containsText(visibleTexts(v.root), Tf("Nộp qua: %s", channelText(domain.ChannelOnline))) {

@@ -178,8 +178,8 @@ func (s *feedbackScreen) load() {
 		s.items = r.items
 		s.list.UnselectAll()
 		s.list.Refresh()
-		s.counts.SetText(Tf("Tiếp nhận: %d · Đã giải quyết và công khai: %d · Đang xử lý: %d",
-			r.counts.Received, r.counts.Published, r.counts.InProgress))
+		s.counts.SetText(Tf("Tiếp nhận: %s · Đã giải quyết và công khai: %s · Đang xử lý: %s",
+			groupDigits(r.counts.Received), groupDigits(r.counts.Published), groupDigits(r.counts.InProgress)))
 	})
 }
 

@@ -128,7 +128,7 @@ func (p *peersPanel) line(l PeerLine) fyne.CanvasObject {
 	if l.LastExchange.IsZero() {
 		text += " · " + T("chưa trao đổi")
 	} else {
-		text += " · " + Tf("trao đổi lần cuối %s, đã nhận %d sự kiện", fmtDateTime(l.LastExchange), l.Received)
+		text += " · " + Tf("trao đổi lần cuối %s, đã nhận %s sự kiện", fmtDateTime(l.LastExchange), groupDigits(l.Received))
 	}
 	lbl := widget.NewLabel(text)
 	lbl.Wrapping = fyne.TextWrapWord

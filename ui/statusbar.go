@@ -175,12 +175,12 @@ func (b *statusBar) apply(info SyncInfo) {
 		b.netIcon.SetResource(theme.WarningIcon())
 		b.network.SetText(T("Ngoại tuyến — vẫn làm việc bình thường"))
 	}
-	text := Tf("Chờ đồng bộ: %d", info.Waiting)
+	text := Tf("Chờ đồng bộ: %s", groupDigits(info.Waiting))
 	if left := syncProgress(info); left != "" {
 		text = left
 	}
 	if info.Quarantined > 0 {
-		text += " · " + Tf("bị giữ lại: %d", info.Quarantined)
+		text += " · " + Tf("bị giữ lại: %s", groupDigits(info.Quarantined))
 	}
 	if peers := peersStatus(info.Peers); peers != "" {
 		text += " · " + peers
@@ -208,10 +208,10 @@ func syncProgress(info SyncInfo) string {
 	}
 	var parts []string
 	if info.LeftEvents > 0 {
-		parts = append(parts, Tf("%d sự kiện", info.LeftEvents))
+		parts = append(parts, Tf("%s sự kiện", groupDigits(info.LeftEvents)))
 	}
 	if info.LeftFiles > 0 {
-		parts = append(parts, Tf("%d tệp", info.LeftFiles))
+		parts = append(parts, Tf("%s tệp", groupDigits(info.LeftFiles)))
 	}
 	text := Tf("Đang gửi: còn %s (%s)", strings.Join(parts, ", "), domain.FormatBytes(int(info.LeftBytes)))
 	switch d := info.LeftTime; {

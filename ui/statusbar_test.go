@@ -34,7 +34,7 @@ func TestStatusBarWidthIsBounded(t *testing.T) {
 		{"sending", SyncInfo{Enrolled: true, Online: true, Syncing: true, Waiting: 1_000_000, Quarantined: 789,
 			LeftEvents: 1_000_000, LeftFiles: 2_000, LeftBytes: 1_200_000_000, LeftTime: 62*time.Hour + 30*time.Minute,
 			LastSuccess: vnTime(2026, 3, 16, 9, 0), Skew: 10 * time.Minute, Peers: peers},
-			"Trực tuyến", "Đang gửi: còn 1000000 sự kiện, 2000 tệp"},
+			"Trực tuyến", "Đang gửi: còn 1.000.000 sự kiện, 2.000 tệp (1,1 GiB)"},
 	} {
 		b.apply(c.info)
 		b.flash("Đã ghi nhận 1 lượt công dân đến hỏi, không nộp hồ sơ (tổng hôm nay: 6)")

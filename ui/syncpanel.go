@@ -121,12 +121,12 @@ func (p *syncPanel) refresh() {
 	default:
 		p.state.SetText(Tf("Ngoại tuyến: chưa kết nối được %s; sẽ tự thử lại.", info.Server))
 	}
-	text := Tf("Chờ gửi: %d sự kiện, %d tệp.", info.Waiting, info.FilesWaiting)
+	text := Tf("Chờ gửi: %s sự kiện, %s tệp.", groupDigits(info.Waiting), groupDigits(info.FilesWaiting))
 	if info.Refused > 0 {
-		text += " " + Tf("Nhận về bị từ chối vì không tin được: %d (xem ở Giám sát → Xung đột và đồng bộ).", info.Refused)
+		text += " " + Tf("Nhận về bị từ chối vì không tin được: %s (xem ở Giám sát → Xung đột và đồng bộ).", groupDigits(info.Refused))
 	}
 	if info.Quarantined > 0 {
-		text += " " + Tf("Bị giữ lại: %d (xem ở Giám sát → Xung đột và đồng bộ).", info.Quarantined)
+		text += " " + Tf("Bị giữ lại: %s (xem ở Giám sát → Xung đột và đồng bộ).", groupDigits(info.Quarantined))
 	}
 	p.waiting.SetText(text)
 	if info.LastSuccess.IsZero() {
@@ -200,6 +200,6 @@ func (p *syncPanel) onExport() {
 			u.showError(err)
 			return
 		}
-		u.showInfo(T("Xuất các mục chưa gửi"), Tf("Đã ghi %d sự kiện chưa gửi vào tệp:\n%s", n, path))
+		u.showInfo(T("Xuất các mục chưa gửi"), Tf("Đã ghi %s sự kiện chưa gửi vào tệp:\n%s", groupDigits(n), path))
 	})
 }

@@ -46,10 +46,10 @@ func TestStatusBarShowsSyncProgress(t *testing.T) {
 		want string
 		shot string
 	}{
-		{SyncInfo{LeftEvents: 17505, LeftFiles: 20, LeftBytes: 2_050_000 + 20*180_000}, "Đang gửi: còn 17505 sự kiện, 20 tệp (5,4 MiB)", ""},
-		{SyncInfo{LeftEvents: 9000, LeftFiles: 20, LeftBytes: 1_050_000 + 20*180_000, LeftTime: 145 * time.Second}, "Đang gửi: còn 9000 sự kiện, 20 tệp (4,4 MiB) · khoảng 3 phút", "syncprogress.png"},
+		{SyncInfo{LeftEvents: 17505, LeftFiles: 20, LeftBytes: 2_050_000 + 20*180_000}, "Đang gửi: còn 17.505 sự kiện, 20 tệp (5,4 MiB)", ""},
+		{SyncInfo{LeftEvents: 9000, LeftFiles: 20, LeftBytes: 1_050_000 + 20*180_000, LeftTime: 145 * time.Second}, "Đang gửi: còn 9.000 sự kiện, 20 tệp (4,4 MiB) · khoảng 3 phút", "syncprogress.png"},
 		{SyncInfo{LeftFiles: 2, LeftBytes: 360_000, LeftTime: 11 * time.Second}, "Đang gửi: còn 2 tệp (351,6 KiB) · dưới 1 phút", ""},
-		{SyncInfo{LeftEvents: 1_000_000, LeftBytes: 120_000_000, LeftTime: 62*time.Minute + 30*time.Second}, "Đang gửi: còn 1000000 sự kiện (114,4 MiB) · khoảng 1 giờ 2 phút", ""},
+		{SyncInfo{LeftEvents: 1_000_000, LeftBytes: 120_000_000, LeftTime: 62*time.Minute + 30*time.Second}, "Đang gửi: còn 1.000.000 sự kiện (114,4 MiB) · khoảng 1 giờ 2 phút", ""},
 	} {
 		info := base
 		info.LeftEvents, info.LeftFiles, info.LeftBytes, info.LeftTime = c.left.LeftEvents, c.left.LeftFiles, c.left.LeftBytes, c.left.LeftTime
@@ -77,7 +77,15 @@ func TestStatusBarShowsSyncProgress(t *testing.T) {
 	sy.set(done)
 	h.ui.status.refresh()
 	h.settle()
-	if want := Tf("Chờ đồng bộ: %d", 0); h.ui.status.waiting.Text != want {
+	if want := Tf("Chờ đồng bộ: %s", "0"); h.ui.status.waiting.Text != want {
 		t.Fatalf("after the pass: %q", h.ui.status.waiting.Text)
+	}
+	// Counts are grouped by thousands as everywhere else on the screens (1.569, not 1569).
+	done.Waiting, done.Quarantined = 1569, 1200
+	sy.set(done)
+	h.ui.status.refresh()
+	h.settle()
+	if want := "Chờ đồng bộ: 1.569 · bị giữ lại: 1.200"; h.ui.status.waiting.Text != want {
+		t.Fatalf("large counts: %q, want %q", h.ui.status.waiting.Text, want)
 	}
 }
