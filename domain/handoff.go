@@ -121,6 +121,14 @@ func HandoffSlot(number string) (slot, n int, ok bool) {
 	return slot, n, err == nil
 }
 
+// HandoffIssuedBy reports whether number is one the workstation in slot issues: as a dossier
+// code does (DossierCode.IssuedBy), a hand-off number carries its workstation's slot, so one
+// workstation never takes another's numbers. The city refuses a push that gives another's.
+func HandoffIssuedBy(number string, slot int) bool {
+	s, _, ok := HandoffSlot(number)
+	return ok && s == slot
+}
+
 // Handoff is the fold of a hand-off entry's events.
 type Handoff struct {
 	ID             string            `json:"id"`

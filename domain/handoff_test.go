@@ -154,3 +154,13 @@ func TestHandoffClaimAndIntakeChecks(t *testing.T) {
 		t.Errorf("last day %v", got)
 	}
 }
+
+func TestHandoffIssuedBy(t *testing.T) {
+	n, err := NewHandoffNumber(3, 17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !HandoffIssuedBy(n, 3) || HandoffIssuedBy(n, 1) || HandoffIssuedBy("H-0017", 0) || HandoffIssuedBy("3017", 3) || HandoffIssuedBy("", 3) {
+		t.Fatalf("HandoffIssuedBy(%s)", n)
+	}
+}

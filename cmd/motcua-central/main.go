@@ -173,6 +173,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	memLimit := fs.String("memory-limit", "1GiB", "giới hạn mềm bộ nhớ của tiến trình (ví dụ 512MiB, 2GiB; off: không giới hạn)")
 	def := central.DefaultLimits()
 	inFlight := fs.Int("max-in-flight", def.InFlight, "số yêu cầu được xử lý cùng lúc; quá số này trả 429")
+	perDevice := fs.Int("max-in-flight-per-device", def.InFlightPerDevice, "trong số đó, số yêu cầu của một máy trạm (một mã truy cập; mã quản trị tính riêng) được xử lý cùng lúc; quá số này trả 429")
 	pushes := fs.Int("max-pushes", def.PushInFlight, "trong số đó, số lần gửi sự kiện (POST /events) được xử lý cùng lúc; quá số này trả 429")
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "thời gian tối đa để nhận xong một yêu cầu")
 	writeTimeout := fs.Duration("write-timeout", def.WriteTimeout, "thời gian tối đa từ khi nhận xong tiêu đề tới khi gửi xong câu trả lời")
@@ -230,7 +231,7 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "Mã quản trị (admin token) của lần chạy này: %s\n", *admin)
 	}
 	log := slog.New(slog.NewTextHandler(errOut, nil))
-	limits := central.Limits{InFlight: *inFlight, PushInFlight: *pushes, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
+	limits := central.Limits{InFlight: *inFlight, InFlightPerDevice: *perDevice, PushInFlight: *pushes, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, EnrollPerMinute: *enrollRate}
 	srv, err := central.Open(ctx, central.Options{Dir: *data, DB: dbFlag(fs), AdminToken: *admin, Logger: log, Latency: *latency,
 		Faults: central.FaultConfig{Rate: *rate, Kinds: fk, Slow: *slow}, Limits: limits, UploadMaxAge: maxAge})
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -103,9 +105,69 @@ func (s *Server) fileDownload(tus http.Handler) http.HandlerFunc {
 		h.Set("ETag", `"`+m.SHA256+`"`)
 		h.Set("Cache-Control", "private, max-age=31536000, immutable") // content-addressed
 		h.Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, m.Name, m.StoredAt, f)
+		http.ServeContent(&contentErrors{ResponseWriter: w, s: s, r: r, size: m.Size}, r, m.Name, m.StoredAt, f)
 	}
 }
+
+// contentErrors turns the errors http.ServeContent answers by itself (416 for a bad Range,
+// 412 for a failed If-Match or If-Unmodified-Since, 500 when the file cannot be read) into
+// the API's usual Vietnamese JSON error with the same status. The headers ServeContent set
+// for the error stay (Content-Range "bytes */size" on a 416); the caching headers meant for
+// the bytes go. Everything else, 304 included, passes through untouched.
+type contentErrors struct {
+	http.ResponseWriter
+	s      *Server
+	r      *http.Request
+	size   int64
+	failed bool
+}
+
+func (c *contentErrors) WriteHeader(code int) {
+	if code < 400 || c.failed {
+		c.ResponseWriter.WriteHeader(code)
+		return
+	}
+	c.failed = true
+	h := c.Header()
+	for _, k := range []string{"Cache-Control", "ETag", "Last-Modified", "Content-Encoding"} {
+		h.Del(k)
+	}
+	switch code {
+	case http.StatusRequestedRangeNotSatisfiable:
+		c.s.writeError(c.ResponseWriter, code, "range_not_satisfiable", fmt.Sprintf(
+			"Đoạn tệp được yêu cầu (tiêu đề Range) không hợp lệ hoặc nằm ngoài tệp; tệp dài %d byte.", c.size))
+	case http.StatusPreconditionFailed:
+		c.s.writeError(c.ResponseWriter, code, "precondition_failed",
+			"Tệp trên máy chủ không khớp điều kiện của yêu cầu (If-Match hoặc If-Unmodified-Since); hãy tải lại từ đầu.")
+	case http.StatusInternalServerError:
+		c.s.log.Error("serving a file failed", "path", c.r.URL.Path)
+		c.s.writeError(c.ResponseWriter, code, "internal", "Lỗi máy chủ: không đọc được tệp.")
+	default:
+		c.s.writeError(c.ResponseWriter, code, "invalid", fmt.Sprintf("Máy chủ không gửi được tệp cho yêu cầu này (HTTP %d).", code))
+	}
+}
+
+// Write drops ServeContent's own English text once the error is answered.
+func (c *contentErrors) Write(p []byte) (int, error) {
+	if c.failed {
+		return len(p), nil
+	}
+	return c.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps net/http's sendfile path for the bytes.
+func (c *contentErrors) ReadFrom(src io.Reader) (int64, error) {
+	if c.failed {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{c.ResponseWriter}, src)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *contentErrors) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // DefaultUploadMaxAge is how long a partial upload nobody continues is kept.
 const DefaultUploadMaxAge = 7 * 24 * time.Hour

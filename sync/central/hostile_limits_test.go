@@ -530,7 +530,7 @@ func TestHostileSlowBody(t *testing.T) {
 // More requests at once than the server takes: the rest are answered 429 with Retry-After
 // (which the workstations honour), while /ping still answers.
 func TestHostileTooManyInFlight(t *testing.T) {
-	f := newLimitedFixture(t, Limits{InFlight: 2, RetryAfter: time.Second}, nil)
+	f := newLimitedFixture(t, Limits{InFlight: 2, InFlightPerDevice: 8, RetryAfter: time.Second}, nil)
 	_, tok := f.device(1)
 	f.srv.SetLatency(time.Second) // each request holds its slot a while
 	var wg gosync.WaitGroup
@@ -738,5 +738,80 @@ func TestPushesInFlightTurnedAway(t *testing.T) {
 		if res.Status != api.Accepted {
 			t.Fatalf("%+v", res)
 		}
+	}
+}
+
+// One enrolled workstation (or a stolen token) opens more requests than its share and
+// holds them (pushes whose body never comes, read until the read timeout). Its share is
+// held; its extra requests are answered 429 with Retry-After at once, before they take a
+// slot; a device of another unit still pushes and pulls, and the admin token has a share
+// of its own. Without the per-device bound the hog held every slot and everyone got 429.
+func TestHostileOneDeviceCannotHoldEverySlot(t *testing.T) {
+	const share = 3
+	f := newLimitedFixture(t, Limits{InFlight: 8, InFlightPerDevice: share, RetryAfter: time.Second, ReadTimeout: 10 * time.Minute}, nil)
+	_, hog := f.device(1)
+	other, tokOther := f.otherUnitDevice("000.00.07.H99", 1)
+	_, tokSibling := f.otherUnitDevice("000.00.07.H99", 2)
+	addr := strings.TrimPrefix(f.ts.URL, "http://")
+
+	// Twice the whole server's slots, each a small push announcing a body it never sends.
+	const n = 16
+	type reply struct {
+		status int
+		retry  string
+		msg    string
+	}
+	replies := make(chan reply, n)
+	for range n {
+		c := rawRequest(t, addr, "POST "+api.Prefix+"/events HTTP/1.1\r\nHost: motcua\r\nAuthorization: Bearer "+hog+
+			"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"events\":")
+		go func() {
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				return // a held request, cut when the test ends
+			}
+			defer resp.Body.Close()
+			var e api.ErrorResponse
+			json.NewDecoder(resp.Body).Decode(&e)
+			replies <- reply{resp.StatusCode, resp.Header.Get("Retry-After"), e.Error.Message}
+		}()
+	}
+	for range n - share {
+		r := <-replies // the test's deadline bounds the wait
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.msg, "quá nhiều yêu cầu cùng lúc") {
+			t.Fatalf("a request over the device's share: HTTP %d %q", r.status, r.msg)
+		}
+		if s, err := strconv.Atoi(r.retry); err != nil || s < 1 || s > 3 {
+			t.Fatalf("Retry-After %q", r.retry)
+		}
+	}
+	waitUntil(t, "the hog's share held", func() bool { return f.srv.perToken.held(hog) == share && len(f.srv.slots) == share })
+
+	// Another unit's counters work as usual (one pushes, the other pulls it), and so does
+	// the admin.
+	for _, res := range f.push(tokOther, backlog(other, 5, time.Now().Add(-time.Hour))...) {
+		if res.Status != api.Accepted {
+			t.Fatalf("the other unit's push: %+v", res)
+		}
+	}
+	var cr api.ChangesResponse
+	if r := f.call(http.MethodGet, "/changes", tokSibling, nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("the other unit's pull: HTTP %d", r.StatusCode)
+	} else if err := json.NewDecoder(r.Body).Decode(&cr); err != nil || len(cr.Events) != 5 {
+		t.Fatalf("the other unit pulled %d events (%v)", len(cr.Events), err)
+	}
+	if r := f.call(http.MethodGet, "/stats", "admin", nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("the admin while a device holds its share: HTTP %d", r.StatusCode)
+	}
+	// The hog itself: one more request is turned away; /ping still answers.
+	r := f.call(http.MethodGet, "/changes", hog, nil, nil)
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("one more request of the hog: HTTP %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if r := f.call(http.MethodGet, "/ping", hog, nil, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("ping of the hog: HTTP %d", r.StatusCode)
+	}
+	if len(f.srv.slots) != share {
+		t.Fatalf("%d slots taken after the turned-away requests", len(f.srv.slots))
 	}
 }

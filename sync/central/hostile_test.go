@@ -375,3 +375,28 @@ func TestLegacyEventsAttestedOnUpgrade(t *testing.T) {
 		}
 	}
 }
+
+// A workstation prepares a hand-off entry under another workstation's slot (its number
+// "H-<slot><nnn>" is how the counters call the citizen): refused with the reason, nothing
+// stored. Its own slot's number is accepted.
+func TestHostileHandoffNumberOfAnotherSlot(t *testing.T) {
+	f := newFixture(t)
+	dev, tok := f.device(2)
+	prepared := func(number string, tick uint16) domain.Event {
+		p := domain.HandoffPreparedPayload{Number: number, Procedure: domain.ProcedureRef{Code: "1.001193", Name: "Thủ tục đăng ký khai sinh"},
+			Applicant: domain.Person{Name: "Nguyễn Văn An", IDNumber: "001099012345"}}
+		e, err := domain.NewEvent(uuid.Must(uuid.NewV7()).String(), domain.StreamHandoff, uuid.Must(uuid.NewV7()).String(), domain.EvHandoffPrepared,
+			p, "lan", dev.ID, dev.Unit, f.now, domain.MakeHLC(f.now.UnixMilli(), tick))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed(e)
+	}
+	rejected(t, f.push(tok, prepared("H-1001", 0)), "Số phiếu chuyển quầy H-1001 không thuộc máy trạm này")
+	if st, _ := f.c.Stats(context.Background()); st.Events != 0 {
+		t.Fatalf("a forged hand-off stored %d events", st.Events)
+	}
+	if res := f.push(tok, prepared("H-2001", 1)); len(res) != 1 || res[0].Status != api.Accepted {
+		t.Fatalf("its own number: %+v", res)
+	}
+}

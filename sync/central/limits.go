@@ -29,6 +29,13 @@ type Limits struct {
 	DossiersLimit int // GET /dossiers: largest ?limit= (each dossier is folded from its events)
 
 	InFlight int // requests handled at once (GET /ping is not counted); more get 429
+	// InFlightPerDevice bounds the requests of one token among them (each device's token,
+	// and the admin token as one more): one enrolled workstation, or a stolen token, cannot
+	// hold every slot with slow requests and stop the city for the other counters. It leaves
+	// room for what a real workstation does at once (the engine's 4 pushes in flight, plus a
+	// clerk's file download or a dossier query beside them). More get 429, before the
+	// request takes one of the InFlight slots.
+	InFlightPerDevice int
 	// PushInFlight bounds the pushes (POST /events) among them: each decodes, verifies and
 	// writes up to 1,000 events, and they all wait for the one writer. More are turned away
 	// with 429 before their body is read, rather than queued where they hold memory and
@@ -69,10 +76,11 @@ func DefaultLimits() Limits {
 		PageBytes:     4 << 20,
 		DossiersLimit: 500,
 
-		InFlight:     32,
-		PushInFlight: 4,
-		SmallPush:    128 << 10,
-		RetryAfter:   3 * time.Second,
+		InFlight:          32,
+		InFlightPerDevice: 6,
+		PushInFlight:      4,
+		SmallPush:         128 << 10,
+		RetryAfter:        3 * time.Second,
 
 		EnrollPerMinute: 5,
 		EnrollBurst:     10,
@@ -98,6 +106,7 @@ func (l Limits) withDefaults() Limits {
 	l.PageBytes = orDefault(l.PageBytes, d.PageBytes)
 	l.DossiersLimit = orDefault(l.DossiersLimit, d.DossiersLimit)
 	l.InFlight = orDefault(l.InFlight, d.InFlight)
+	l.InFlightPerDevice = orDefault(l.InFlightPerDevice, d.InFlightPerDevice)
 	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
 	if l.SmallPush == 0 { // negative: off
 		l.SmallPush = d.SmallPush
@@ -174,19 +183,73 @@ func capBody(limit int64, h http.HandlerFunc) http.HandlerFunc {
 }
 
 // admit takes a slot for a request, or answers 429 with Retry-After when every slot is
-// busy. GET /ping is always answered: it is how a workstation finds the server again, and
-// it costs nothing.
+// busy, or when the request's token already holds InFlightPerDevice of them. GET /ping is
+// always answered: it is how a workstation finds the server again, and it costs nothing.
+// The token is counted as presented, before it is checked: a token nobody holds is
+// answered 401 at once and holds nothing, and counting first keeps a device over its
+// share from taking (even for a moment) the slots the other counters need.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
 	if r.URL.Path == api.Prefix+"/ping" {
 		return func() {}, true
 	}
+	tok := bearer(r)
+	if tok != "" && !s.perToken.take(tok) {
+		s.turnAway(w, r, "Máy trạm này đang gửi quá nhiều yêu cầu cùng lúc tới máy chủ; máy trạm sẽ tự thử lại sau %d giây.")
+		return nil, false
+	}
 	select {
 	case s.slots <- struct{}{}:
-		return func() { <-s.slots }, true
+		return func() {
+			<-s.slots
+			if tok != "" {
+				s.perToken.release(tok)
+			}
+		}, true
 	default:
 	}
-	s.turnAway(w, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
+	if tok != "" {
+		s.perToken.release(tok)
+	}
+	s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
 	return nil, false
+}
+
+// tokenSlots counts the requests in flight per bearer token. A token is forgotten when its
+// last request ends, so the map holds at most one entry per request in flight.
+type tokenSlots struct {
+	mu  sync.Mutex
+	max int
+	n   map[string]int
+}
+
+func newTokenSlots(max int) *tokenSlots { return &tokenSlots{max: max, n: map[string]int{}} }
+
+// take counts one more request of tok, unless it holds max already.
+func (t *tokenSlots) take(tok string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n[tok] >= t.max {
+		return false
+	}
+	t.n[tok]++
+	return true
+}
+
+func (t *tokenSlots) release(tok string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n[tok] <= 1 {
+		delete(t.n, tok)
+		return
+	}
+	t.n[tok]--
+}
+
+// held is how many requests tok has in flight (tests).
+func (t *tokenSlots) held(tok string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n[tok]
 }
 
 // limitPush admits a large push when one of the PushInFlight slots is free, and otherwise
@@ -207,14 +270,20 @@ func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 			defer func() { <-s.pushSlots }()
 			h(w, r)
 		default:
-			s.turnAway(w, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
+			s.turnAway(w, r, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
 		}
 	}
 }
 
 // turnAway answers 429 with a Retry-After of the configured wait plus up to as much again,
 // so clients turned away together do not all come back together. msg has one %d: seconds.
-func (s *Server) turnAway(w http.ResponseWriter, msg string) {
+// A request with a body is answered at once and its connection closed: net/http would
+// otherwise read the unread body (up to 256 KB) before sending the reply, and a client
+// that never sends it would hold the connection until the read timeout.
+func (s *Server) turnAway(w http.ResponseWriter, r *http.Request, msg string) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
 	wait := s.limits.RetryAfter + rand.N(s.limits.RetryAfter+1)
 	secs := max(1, int((wait+time.Second-1)/time.Second))
 	s.turnAwayFor(w, secs, fmt.Sprintf(msg, secs))

@@ -69,6 +69,25 @@ func checkCode(dev Device, e domain.Event) (code, reason string) {
 	return code, ""
 }
 
+// checkHandoffNumber checks that a hand-off entry a device prepares carries a number of its
+// own slot (domain.HandoffIssuedBy), as checkCode does for dossier codes: a workstation
+// cannot take the queue numbers of another workstation of its unit.
+func checkHandoffNumber(dev Device, e domain.Event) string {
+	if e.Type != domain.EvHandoffPrepared {
+		return ""
+	}
+	p, err := domain.DecodePayload(e)
+	if err != nil {
+		return checkPayload(e)
+	}
+	hp, ok := p.(*domain.HandoffPreparedPayload)
+	if !ok || domain.HandoffIssuedBy(hp.Number, dev.Slot) {
+		return ""
+	}
+	return fmt.Sprintf("Số phiếu chuyển quầy %s không thuộc máy trạm này: số do máy số %d cấp phải có dạng H-%dnnn.",
+		hp.Number, dev.Slot, dev.Slot)
+}
+
 // checkEnvelope validates one pushed event's envelope and that it is the pushing device's
 // own, for its own unit ("" = valid). The payload is checked separately (checkPayload).
 func checkEnvelope(dev Device, e domain.Event) string {
@@ -123,6 +142,9 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 			if code != "" {
 				codes[i] = code
 			}
+		}
+		if bad[i] == "" {
+			bad[i] = checkHandoffNumber(dev, e)
 		}
 	}
 	// Fold the batch's dossiers now, outside the writer's lock, as if each were new: the

@@ -48,6 +48,7 @@ type Server struct {
 
 	limits    Limits
 	slots     chan struct{} // one per request in flight
+	perToken  *tokenSlots   // requests in flight per bearer token
 	pushSlots chan struct{} // one per push in flight
 	enrolls   *addrLimiter
 	mem       *memReturner
@@ -67,7 +68,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	}
 	l := opt.Limits.withDefaults()
 	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
-		limits: l, slots: make(chan struct{}, l.InFlight), pushSlots: make(chan struct{}, l.PushInFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		limits: l, slots: make(chan struct{}, l.InFlight), perToken: newTokenSlots(l.InFlightPerDevice), pushSlots: make(chan struct{}, l.PushInFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
 		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
 	c.pageBytes = l.PageBytes
 	if s.log == nil {
