@@ -78,6 +78,7 @@ type intakeScreen struct {
 
 	handoff   *handoffPanel // «Hồ sơ chuẩn bị sẵn»: the hand-off queue (handoff.go)
 	handoffID string        // the entry the form was filled from, if any
+	filled    string        // the form as that entry filled it (fingerprint), to tell a change since
 }
 
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
@@ -659,7 +660,7 @@ func (s *intakeScreen) reset() {
 	if s.handoffID != "" {
 		s.handoff.release(s.handoffID) // left without saving: another counter may take it
 	}
-	s.handoffID = ""
+	s.handoffID, s.filled = "", ""
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))
 	s.procInfo.SetText(T("Gõ vào ô tìm thủ tục rồi nhấn Enter để chọn; dùng phím mũi tên để chọn thủ tục khác trong danh sách."))
