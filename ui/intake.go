@@ -464,6 +464,8 @@ func (s *intakeScreen) onSave() {
 	actor := u.actor()
 	acked := s.ackedHolder != "" && s.ackedHolder == holderAck(in.Applicant)
 	var others []domain.OtherHolder
+	var path string // the receipt, printed off the UI goroutine (lp may take seconds)
+	var perr error
 	background(u, func(ctx context.Context) (domain.Dossier, error) {
 		if !acked {
 			// Checked before saving: the clerk decides with the other record in view.
@@ -472,7 +474,11 @@ func (s *intakeScreen) onSave() {
 				return domain.Dossier{}, nil
 			}
 		}
-		return s.store.Receive(ctx, actor, in)
+		d, err := s.store.Receive(ctx, actor, in)
+		if err == nil {
+			path, perr = u.printReceipt(d, actor)
+		}
+		return d, err
 	}, func(d domain.Dossier, err error) {
 		s.save.Enable()
 		if len(others) > 0 {
@@ -495,8 +501,7 @@ func (s *intakeScreen) onSave() {
 			return
 		}
 		u.status.refresh() // one more waiting to sync
-		path, perr := u.printReceipt(d, actor)
-		s.handoffID = "" // the dossier holds the entry now: nothing to give back
+		s.handoffID = ""   // the dossier holds the entry now: nothing to give back
 		s.reset()
 		if in.Handoff != "" {
 			s.handoff.load() // the entry now names its dossier
