@@ -62,6 +62,38 @@ func (p Period) Contains(t time.Time) bool {
 	return !t.IsZero() && !t.Before(p.Start()) && t.Before(p.End())
 }
 
+// PeriodKind says which calendar span a period is: a day, a month, a quarter, a year, or
+// just a range of days.
+type PeriodKind int
+
+const (
+	PeriodRange   PeriodKind = iota // any other run of days
+	PeriodDay                       // one day
+	PeriodMonth                     // a whole calendar month
+	PeriodQuarter                   // a whole calendar quarter (from January, April, July or October)
+	PeriodYear                      // a whole calendar year
+)
+
+// Kind classifies the period: the one rule behind how screens name a period and how
+// file names write it. A day is checked first, then month, quarter, year.
+func (p Period) Kind() PeriodKind {
+	from, to := p.From, p.To
+	switch {
+	case from.Equal(to):
+		return PeriodDay
+	case from.Day() == 1 && to.Equal(from.AddDate(0, 1, -1)):
+		return PeriodMonth
+	case from.Day() == 1 && (from.Month()-1)%3 == 0 && to.Equal(from.AddDate(0, 3, -1)):
+		return PeriodQuarter
+	case from.Day() == 1 && from.Month() == 1 && to.Equal(from.AddDate(1, 0, -1)):
+		return PeriodYear
+	}
+	return PeriodRange
+}
+
+// Quarter is the quarter (1–4) the period starts in.
+func (p Period) Quarter() int { return (int(p.From.Month())-1)/3 + 1 }
+
 // String is the period as a report's subtitle gives it.
 func (p Period) String() string {
 	if p.From.Equal(p.To) {

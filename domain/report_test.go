@@ -596,3 +596,40 @@ func TestGroupUnconfirmed(t *testing.T) {
 		t.Errorf("groups %+v", got)
 	}
 }
+
+// TestPeriodKind: the one rule that says whether a period is a day, a month, a quarter, a
+// year or just a range (screens name it, file names write it from this).
+func TestPeriodKind(t *testing.T) {
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, VN()) }
+	cases := []struct {
+		name     string
+		from, to time.Time
+		kind     PeriodKind
+		quarter  int
+	}{
+		{"one day", d(2026, 10, 5), d(2026, 10, 5), PeriodDay, 4},
+		{"first of month alone is a day", d(2026, 1, 1), d(2026, 1, 1), PeriodDay, 1},
+		{"October", d(2026, 10, 1), d(2026, 10, 31), PeriodMonth, 4},
+		{"February of a leap year", d(2028, 2, 1), d(2028, 2, 29), PeriodMonth, 1},
+		{"February short by a day", d(2028, 2, 1), d(2028, 2, 28), PeriodRange, 1},
+		{"Q1", d(2026, 1, 1), d(2026, 3, 31), PeriodQuarter, 1},
+		{"Q4", d(2026, 10, 1), d(2026, 12, 31), PeriodQuarter, 4},
+		{"three months not on a quarter", d(2026, 2, 1), d(2026, 4, 30), PeriodRange, 1},
+		{"year", d(2026, 1, 1), d(2026, 12, 31), PeriodYear, 1},
+		{"twelve months from July", d(2026, 7, 1), d(2027, 6, 30), PeriodRange, 3},
+		{"a week", d(2026, 10, 5), d(2026, 10, 11), PeriodRange, 4},
+		{"month not from the first", d(2026, 10, 2), d(2026, 11, 1), PeriodRange, 4},
+	}
+	for _, c := range cases {
+		p, err := NewPeriod(c.from, c.to)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := p.Kind(); got != c.kind {
+			t.Errorf("%s: kind %d, want %d", c.name, got, c.kind)
+		}
+		if got := p.Quarter(); got != c.quarter {
+			t.Errorf("%s: quarter %d, want %d", c.name, got, c.quarter)
+		}
+	}
+}

@@ -72,6 +72,7 @@ type UI struct {
 	mu           sync.Mutex
 	user         *domain.Staff
 	lastActivity time.Time
+	day          string // the day (VN) the screens were last told of (tick)
 	locked       bool
 	idleLocked   bool            // the idle timer locked the screen (not the clerk)
 	printedTo    map[string]bool // PDF path → sent to the printer (false: opened in the viewer)
@@ -252,6 +253,7 @@ func (u *UI) signedIn(st domain.Staff) {
 	u.user = &st
 	u.locked = false
 	u.lastActivity = u.opt.IdleClock()
+	u.day = domain.HandoffDay(u.opt.Now())
 	u.mu.Unlock()
 	u.log.Info("signed in", "user", st.Username, "role", st.Role)
 	u.buildMain()
@@ -323,6 +325,20 @@ func (u *UI) tick(last SyncInfo) SyncInfo {
 		u.opt.Do(func() { u.lockScreen(true) })
 		return SyncInfo{}
 	}
+	u.mu.Lock()
+	today := domain.HandoffDay(u.opt.Now())
+	newDay := u.day != today
+	u.day = today
+	u.mu.Unlock()
+	if newDay { // past midnight: what a screen shows "for today" is yesterday's
+		u.opt.Do(func() {
+			for _, s := range u.screens {
+				if d, ok := s.(dayWatcher); ok {
+					d.newDay()
+				}
+			}
+		})
+	}
 	info, err := u.syncInfo(u.ctx)
 	if err != nil || reflect.DeepEqual(info, last) {
 		return last
@@ -333,6 +349,11 @@ func (u *UI) tick(last SyncInfo) SyncInfo {
 		}
 	})
 	return info
+}
+
+// dayWatcher is a screen that shows something of today, to read again when the day changes.
+type dayWatcher interface {
+	newDay()
 }
 
 // screenSpec registers a tab: files of this package add theirs in init(). make returns

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"image/color"
 	"io"
@@ -73,6 +72,7 @@ type assistScreen struct {
 	transfer  *widget.Button
 	// handoffBtn puts the declaration in the unit's hand-off queue (handoff.go).
 	handoffBtn   *widget.Button
+	printing     bool // a declaration is being printed («In» stays disabled)
 	lastHandoff  domain.Handoff
 	numberDialog *dialog.CustomDialog
 	side         *fyne.Container
@@ -578,7 +578,9 @@ func (s *assistScreen) changed() {
 		s.progress.SetText(text)
 		s.side.Refresh() // a wrapped label that changes length needs its box laid out again
 	}
-	s.print.Enable()
+	if !s.printing {
+		s.print.Enable()
+	}
 	s.transfer.Enable()
 	s.handoffBtn.Enable()
 }
@@ -634,7 +636,7 @@ func (s *assistScreen) focusFirstEmpty() {
 func (s *assistScreen) onPrint() {
 	u := s.u
 	u.touch()
-	if s.tpl == nil || s.print.Disabled() {
+	if s.tpl == nil || s.print.Disabled() || s.printing {
 		return
 	}
 	vals, err := s.check(false)
@@ -650,21 +652,16 @@ func (s *assistScreen) onPrint() {
 	}
 	tpl := *s.tpl
 	stamp := u.now().In(domain.VN()).Format("20060102-150405")
+	// Drawing the PDF and handing it to the printer (lp) or the viewer take seconds at
+	// worst: off the UI goroutine, with «In» disabled until done so a double click prints once.
+	s.printing = true
 	s.print.Disable()
-	// Drawing the PDF is the slow part: off the UI goroutine. Saving and opening it are not.
-	background(u, func(ctx context.Context) (*bytes.Buffer, error) {
-		var buf bytes.Buffer
-		err := u.renderer().Declaration(&buf, tpl, vals)
-		return &buf, err
-	}, func(buf *bytes.Buffer, err error) {
-		s.print.Enable()
-		path := ""
-		if err == nil {
-			path, err = u.printPDF(domain.Dossier{ID: stamp}, tpl.ID, func(w io.Writer) error {
-				_, err := w.Write(buf.Bytes())
-				return err
-			})
-		}
+	background(u, func(ctx context.Context) (string, error) {
+		r := u.renderer()
+		return u.printPDF(domain.Dossier{ID: stamp}, tpl.ID, func(w io.Writer) error { return r.Declaration(w, tpl, vals) })
+	}, func(path string, err error) {
+		s.printing = false
+		s.changed() // «In» back, as the form allows
 		if path != "" {
 			s.lastPrinted = path
 		}

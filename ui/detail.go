@@ -49,6 +49,7 @@ type detailView struct {
 	// For tests and keyboard users: the buttons on screen by what they do.
 	actionButtons   map[domain.EventType]*widget.Button
 	printButtons    map[string]*widget.Button
+	printing        bool // a form is being printed: the print buttons wait
 	correctButton   *widget.Button
 	conflictButtons []*widget.Button
 
@@ -538,10 +539,24 @@ func (v *detailView) actionsCard() fyne.CanvasObject {
 }
 
 // print renders a form in the background and opens it.
+// The print buttons are disabled until the printer took it (or the viewer opened it), so a
+// double click prints once.
 func (v *detailView) print(render func(d domain.Dossier) (string, error)) {
 	v.u.touch()
+	if v.printing {
+		return
+	}
 	d := v.d
+	buttons := v.printButtons
+	v.printing = true
+	for _, b := range buttons {
+		b.Disable()
+	}
 	background(v.u, func(context.Context) (string, error) { return render(d) }, func(path string, err error) {
+		v.printing = false
+		for _, b := range buttons {
+			b.Enable()
+		}
 		if err != nil {
 			v.banner.set(T("Chưa in được: ")+errText(err), widget.DangerImportance)
 			return

@@ -66,6 +66,41 @@ func (s *intakeScreen) unsaved() bool {
 	return false
 }
 
+// fingerprint is what the intake form holds, everything the clerk can change, in one string.
+func (s *intakeScreen) fingerprint() string {
+	var b strings.Builder
+	if s.proc != nil {
+		b.WriteString(s.proc.Code)
+	}
+	for _, e := range []*widget.Entry{s.idNumber, s.name, s.birth, s.phone, s.email, s.address, s.ownerName, s.ownerID,
+		s.ownerAddress, s.summary, s.copies, s.pages, s.sets} {
+		b.WriteString("\x00" + e.Text)
+	}
+	b.WriteString("\x00" + s.sex.Selected + "\x00" + s.channel.Selected + "\x00")
+	for _, c := range append([]*widget.Check{s.onBehalf, s.assisted}, checksOf(s.docChecks)...) {
+		if c.Checked {
+			b.WriteByte('1')
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	return b.String()
+}
+
+func checksOf(papers []*paperCheck) []*widget.Check {
+	out := make([]*widget.Check, len(papers))
+	for i, p := range papers {
+		out[i] = &p.Check
+	}
+	return out
+}
+
+// changedSinceFill reports whether the clerk changed the form since a hand-off entry filled
+// it (true when no entry filled it).
+func (s *intakeScreen) changedSinceFill() bool {
+	return s.handoffID == "" || s.fingerprint() != s.filled
+}
+
 // unsaved: a procedure picked or an applicant field typed (the declaration follows them).
 func (s *assistScreen) unsaved() bool {
 	return s.proc != nil || anyText(s.idNumber, s.name, s.birth, s.phone, s.address)

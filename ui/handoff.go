@@ -65,6 +65,10 @@ func (s *assistScreen) onHandoff() {
 		}
 		u.status.refresh() // one more waiting to sync
 		s.reset()
+		// Nothing of the form just sent stays open behind the number (the procedure list
+		// reset opened): the list comes back when the dialog closes, for the next citizen.
+		s.picker.showList(false)
+		s.form.Refresh()
 		s.lastHandoff = h
 		s.banner.set(Tf("Đã chuyển tờ khai của %s sang quầy với số phiếu %s. Mời công dân đến quầy tiếp nhận và đọc số này (hoặc đưa phiếu in).",
 			h.Applicant.Name, h.Number), widget.SuccessImportance)
@@ -93,6 +97,13 @@ func (s *assistScreen) showHandoffNumber(h domain.Handoff) {
 	d = dialog.NewCustomWithoutButtons(T("Số phiếu chuyển quầy"),
 		container.NewGridWrap(fyne.NewSize(420, 240), container.NewVBox(num, who, note)), u.win)
 	d.SetButtons([]fyne.CanvasObject{closeBtn, printBtn})
+	d.SetOnClosed(func() {
+		if s.proc == nil && s.picker.entry.Text == "" {
+			s.picker.showList(true)
+			s.form.Refresh() // laid out again around the list
+			s.scroll.Refresh()
+		}
+	})
 	s.numberDialog = d
 	d.Show()
 	u.win.Canvas().Focus(printBtn)
@@ -129,6 +140,8 @@ type handoffPanel struct {
 	list  *fyne.Container
 	more  *widget.Accordion
 	data  query.HandoffQueue
+	names map[string]string // staff usernames to full names, read with the queue
+	day   string            // the day (VN, YYYY-MM-DD) the queue was read for
 	title *widget.Label
 	gen   int // loads done, for tests
 }
@@ -175,22 +188,41 @@ func isHandoffRef(text string) bool {
 	return id != "" || written
 }
 
-// load reads the queue again.
+// load reads the queue again, with the staff's full names.
 func (p *handoffPanel) load() {
 	u := p.s.u
 	now := u.now()
-	background(u, func(ctx context.Context) (query.HandoffQueue, error) {
-		return p.s.store.Handoffs(ctx, now)
-	}, func(q query.HandoffQueue, err error) {
+	type loaded struct {
+		q     query.HandoffQueue
+		names map[string]string
+	}
+	background(u, func(ctx context.Context) (loaded, error) {
+		q, err := p.s.store.Handoffs(ctx, now)
+		return loaded{q, staffNames(ctx, p.s.store)}, err
+	}, func(l loaded, err error) {
 		p.gen++
 		if err != nil {
 			p.say(T("Chưa đọc được hàng chờ: ")+errText(err), widget.DangerImportance)
 			return
 		}
-		p.data = q
+		p.data, p.names, p.day = l.q, l.names, domain.HandoffDay(now)
 		p.show()
 	})
 }
+
+// newDay reads the queue again when the day it shows is over: yesterday's entries can no
+// longer be taken (an intake left open across midnight).
+func (p *handoffPanel) newDay() {
+	if p.day != "" && p.day != domain.HandoffDay(p.s.u.now()) {
+		p.load()
+	}
+}
+
+// newDay: the intake's hand-off queue is today's.
+func (s *intakeScreen) newDay() { s.handoff.newDay() }
+
+// staffName is a username's full name (the username for one not on the staff list).
+func (p *handoffPanel) staffName(username string) string { return nameOf(p.names, username) }
 
 // say shows a message under the number box ("" hides it).
 func (p *handoffPanel) say(msg string, importance widget.Importance) {
@@ -245,7 +277,7 @@ func (p *handoffPanel) show() {
 		p.more.Append(widget.NewAccordionItem(Tf("%s (%d)", title, len(hs)), box))
 	}
 	section(T("Đã nhận hôm nay"), q.Claimed, func(h domain.Handoff) string {
-		s := Tf("%s · %s: %s nhận lúc %s", h.Number, h.Applicant.Name, h.ClaimedBy, fmtTime(h.ClaimedAt))
+		s := Tf("%s · %s: %s nhận lúc %s", h.Number, h.Applicant.Name, p.staffName(h.ClaimedBy), fmtTime(h.ClaimedAt))
 		if h.DossierCode != "" {
 			s += " · " + Tf("hồ sơ %s", h.DossierCode)
 		}
@@ -253,7 +285,7 @@ func (p *handoffPanel) show() {
 	})
 	section(T("Đã hết hạn"), q.Expired, func(h domain.Handoff) string {
 		return Tf("%s · %s · %s: hết hạn lúc 24:00 ngày %s, chưa quầy nào nhận (cán bộ hỗ trợ: %s).", h.Number, h.Applicant.Name,
-			h.Procedure.Name, h.LastDay().Format("02/01/2006"), h.PreparedBy)
+			h.Procedure.Name, h.LastDay().Format("02/01/2006"), p.staffName(h.PreparedBy))
 	})
 	section(T("Nhận trùng"), q.Conflicts, func(h domain.Handoff) string {
 		var msgs []string
@@ -297,7 +329,9 @@ func (p *handoffPanel) claim(ref string) {
 			p.load()
 		})
 	}
-	if !p.holds(ref) && s.unsaved() { // the one confirmation rule (discard.go)
+	// The one confirmation rule (discard.go). The entry the form was filled from, taken
+	// again, fills the form anew: that asks too when the clerk changed something since.
+	if s.unsaved() && (!p.holds(ref) || s.changedSinceFill()) {
 		u.confirm(T("Thay hồ sơ đang nhập?"),
 			T("Màn hình Tiếp nhận đang có một hồ sơ chưa lưu. Thay bằng tờ khai chuẩn bị sẵn này?"), T("Thay"), do)
 		return
@@ -306,7 +340,7 @@ func (p *handoffPanel) claim(ref string) {
 }
 
 // holds reports whether ref (an id or a number) names the entry the form was filled from:
-// taking it again fills the form anew without asking.
+// taking it again fills the form anew (asking only when the clerk changed it since).
 func (p *handoffPanel) holds(ref string) bool {
 	id := p.s.handoffID
 	if id == "" {
@@ -357,8 +391,9 @@ func (s *intakeScreen) fromHandoff(h domain.Handoff) {
 	}
 	s.handoffID = h.ID
 	s.changed()
+	s.filled = s.fingerprint()
 	s.banner.set(Tf("Đã nhận tờ khai %s của %s (cán bộ hỗ trợ %s chuẩn bị lúc %s). Đối chiếu giấy tờ, đánh dấu giấy tờ đã nộp rồi lưu.",
-		h.Number, h.Applicant.Name, h.PreparedBy, fmtTime(h.PreparedAt)), widget.SuccessImportance)
+		h.Number, h.Applicant.Name, s.handoff.staffName(h.PreparedBy), fmtTime(h.PreparedAt)), widget.SuccessImportance)
 	s.scroll.ScrollToTop()
 }
 

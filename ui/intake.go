@@ -78,6 +78,7 @@ type intakeScreen struct {
 
 	handoff   *handoffPanel // «Hồ sơ chuẩn bị sẵn»: the hand-off queue (handoff.go)
 	handoffID string        // the entry the form was filled from, if any
+	filled    string        // the form as that entry filled it (fingerprint), to tell a change since
 }
 
 var channelOptions = []string{"Trực tiếp", "Qua bưu chính", "Trực tuyến (đã đăng ký)"}
@@ -463,6 +464,8 @@ func (s *intakeScreen) onSave() {
 	actor := u.actor()
 	acked := s.ackedHolder != "" && s.ackedHolder == holderAck(in.Applicant)
 	var others []domain.OtherHolder
+	var path string // the receipt, printed off the UI goroutine (lp may take seconds)
+	var perr error
 	background(u, func(ctx context.Context) (domain.Dossier, error) {
 		if !acked {
 			// Checked before saving: the clerk decides with the other record in view.
@@ -471,7 +474,11 @@ func (s *intakeScreen) onSave() {
 				return domain.Dossier{}, nil
 			}
 		}
-		return s.store.Receive(ctx, actor, in)
+		d, err := s.store.Receive(ctx, actor, in)
+		if err == nil {
+			path, perr = u.printReceipt(d, actor)
+		}
+		return d, err
 	}, func(d domain.Dossier, err error) {
 		s.save.Enable()
 		if len(others) > 0 {
@@ -494,8 +501,7 @@ func (s *intakeScreen) onSave() {
 			return
 		}
 		u.status.refresh() // one more waiting to sync
-		path, perr := u.printReceipt(d, actor)
-		s.handoffID = "" // the dossier holds the entry now: nothing to give back
+		s.handoffID = ""   // the dossier holds the entry now: nothing to give back
 		s.reset()
 		if in.Handoff != "" {
 			s.handoff.load() // the entry now names its dossier
@@ -659,7 +665,7 @@ func (s *intakeScreen) reset() {
 	if s.handoffID != "" {
 		s.handoff.release(s.handoffID) // left without saving: another counter may take it
 	}
-	s.handoffID = ""
+	s.handoffID, s.filled = "", ""
 	s.picker.reset()
 	s.procName.SetText(T("Chưa chọn thủ tục"))
 	s.procInfo.SetText(T("Gõ vào ô tìm thủ tục rồi nhấn Enter để chọn; dùng phím mũi tên để chọn thủ tục khác trong danh sách."))

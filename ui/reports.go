@@ -62,14 +62,14 @@ func reportFileName(kind int, p domain.Period, f forms.ReportFormat) string {
 // periodSlug writes a period for a file name: 2026-10, 2026-Q4, 2026, 2026-10-05, or a range.
 func periodSlug(p domain.Period) string {
 	from, to := p.From, p.To
-	switch {
-	case from.Equal(to):
+	switch p.Kind() {
+	case domain.PeriodDay:
 		return from.Format("2006-01-02")
-	case from.Day() == 1 && to.Equal(from.AddDate(0, 1, -1)):
+	case domain.PeriodMonth:
 		return from.Format("2006-01")
-	case from.Day() == 1 && (from.Month()-1)%3 == 0 && to.Equal(from.AddDate(0, 3, -1)):
-		return fmt.Sprintf("%d-Q%d", from.Year(), (int(from.Month())-1)/3+1)
-	case from.Day() == 1 && from.Month() == 1 && to.Equal(from.AddDate(1, 0, -1)):
+	case domain.PeriodQuarter:
+		return fmt.Sprintf("%d-Q%d", from.Year(), p.Quarter())
+	case domain.PeriodYear:
 		return from.Format("2006")
 	}
 	return from.Format("2006-01-02") + "_" + to.Format("2006-01-02")

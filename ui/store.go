@@ -137,6 +137,7 @@ type Backups interface {
 type (
 	intakeStore interface {
 		Settings
+		Staff
 		Dossiers
 		Handoffs
 	}

@@ -63,21 +63,17 @@ func periodOf(kind int, now time.Time) domain.Period {
 // periodText names a period the way a head of centre says it.
 func periodText(p domain.Period) string {
 	from, to := p.From, p.To
-	switch {
-	case from.Equal(to):
+	switch p.Kind() {
+	case domain.PeriodDay:
 		return Tf("ngày %s", fmtDate(from))
-	case from.Day() == 1 && to.Equal(from.AddDate(0, 1, -1)):
+	case domain.PeriodMonth:
 		return Tf("tháng %02d/%d", int(from.Month()), from.Year())
-	case from.Day() == 1 && (from.Month()-1)%3 == 0 && to.Equal(from.AddDate(0, 3, -1)):
-		return Tf("quý %s/%d", romanQuarter(from), from.Year())
-	case from.Day() == 1 && from.Month() == 1 && to.Equal(from.AddDate(1, 0, -1)):
+	case domain.PeriodQuarter:
+		return Tf("quý %s/%d", [...]string{"I", "II", "III", "IV"}[p.Quarter()-1], from.Year())
+	case domain.PeriodYear:
 		return Tf("năm %d", from.Year())
 	}
 	return Tf("từ %s đến %s", fmtDate(from), fmtDate(to))
-}
-
-func romanQuarter(t time.Time) string {
-	return [...]string{"I", "II", "III", "IV"}[(int(t.Month())-1)/3]
 }
 
 // parseDay reads a date typed dd/mm/yyyy (also with "-" or "." between, or 1-digit parts).
