@@ -317,7 +317,7 @@ func (n *Node) do(hc *http.Client, req *http.Request, addr string) (int, []byte,
 
 // maxPeerText bounds the words of a peer shown or stored here (room for the longest refusal
 // a peer of this version words, which says what its staff can do).
-const maxPeerText = 400
+const maxPeerText = 240
 
 // Sanitise makes text from elsewhere (a peer's error message) fit to show and store: one
 // line, no markup or control characters, at most max characters.

@@ -119,7 +119,7 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 		Msg: fmt.Sprintf("Máy ngang hàng %s dùng khóa không có trong danh sách máy trạm thành phố cấp cho đơn vị %s; từ chối kết nối. "+
 			"Nếu đó là máy mới của đơn vị thì máy này chưa biết máy mới đó — hãy đồng bộ máy này với thành phố hoặc nhập gói USB thành phố trả về mới nhất, rồi thử lại.",
 			short(claimedDev), me.UnitCode),
-		ToPeer: "Máy đó chưa biết máy này: khóa của máy này không có trong danh sách máy trạm thành phố cấp mà máy đó đang giữ (máy đó chưa đồng bộ với thành phố từ khi máy này đăng ký). " +
+		ToPeer: "Máy đó chưa biết máy này (khóa của máy này không có trong danh sách máy trạm máy đó đang giữ). " +
 			"Hãy chờ máy đó đồng bộ với thành phố, hoặc nhập vào máy đó gói USB thành phố trả về mới nhất, rồi thử lại.",
 	}
 }
