@@ -99,14 +99,14 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		lines = append(lines, line)
 	}
 	if res.Repaired > 0 {
-		fmt.Fprintf(e.stdout, "Đã dựng lại %d hồ sơ từ các sự kiện (các sự kiện còn nguyên vẹn). Những gì đã phát hiện:\n  %s\nHãy chạy lại motcua verify để xác nhận.\n",
-			res.Repaired, strings.Join(lines, "\n  "))
+		fmt.Fprintf(e.stdout, "Đã dựng lại %d hồ sơ từ các sự kiện (các sự kiện còn nguyên vẹn). Những gì đã phát hiện:\n  %s\nHãy chạy lại %s verify để xác nhận.\n",
+			res.Repaired, strings.Join(lines, "\n  "), prog)
 		return nil
 	}
 	hint := ""
 	switch {
 	case res.EventsIntact():
-		hint = "\nCác sự kiện còn nguyên vẹn: motcua verify --repair dựng lại dữ liệu hồ sơ từ các sự kiện."
+		hint = "\nCác sự kiện còn nguyên vẹn: " + prog + " verify --repair dựng lại dữ liệu hồ sơ từ các sự kiện."
 	default:
 		hint = "\nChính các sự kiện đã bị sửa hoặc xóa: không tự sửa được. Hãy giữ nguyên máy, báo quản trị hệ thống và khôi phục từ bản sao lưu gần nhất còn toàn vẹn."
 	}
