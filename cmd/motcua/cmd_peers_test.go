@@ -300,6 +300,40 @@ func TestSyncOnceCityDownSaysItInWords(t *testing.T) {
 		t.Errorf("the cause is not in the log:\n%s", raw)
 	}
 
+	// The continuous `sync` (until Ctrl+C) prints the status in words; its log records —
+	// «sync failed err=…dial tcp…» — go to the log file, not to the console.
+	before, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
+	sctx, stop := context.WithCancel(ctx)
+	var sout, serr lockedWriter
+	done := make(chan int, 1)
+	go func() {
+		done <- run(sctx, []string{"sync", "--data", dir}, strings.NewReader(""), &sout, &serr)
+	}()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(serr.String(), "Không kết nối được máy chủ"); {
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			t.Fatalf("sync does not say the city is unreachable: %q %q", sout.String(), serr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		raw, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
+		if strings.Count(string(raw), "connection refused") > strings.Count(string(before), "connection refused") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the continuous sync's failure is not in the log:\n%s", raw)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if code := <-done; code != 0 {
+		t.Errorf("sync stopped by Ctrl+C: %d %q", code, serr.String())
+	}
+	noTransportWords(t, "sync (continuous) with the city down", sout.String()+serr.String())
+
 	// enroll against the stopped city: words again, no transport text.
 	st, out, errs = runCmd(t, "", "enroll", "--data", initAt(t, "2"), "--server", ts.URL, "--code", "AAAA-BBBB-CCCC", "--name", "Quầy 2")
 	if st == 0 || !strings.Contains(errs, "Không kết nối được máy chủ") {
