@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -113,7 +114,7 @@ func report(e *env, err error) int {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintln(e.stderr, "motcua:", msgStopped)
 	default:
-		fmt.Fprintln(e.stderr, "motcua:", err)
+		fmt.Fprintln(e.stderr, "motcua:", plainOSWords(err))
 	}
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -144,6 +145,54 @@ func withProg(s string) string { return strings.ReplaceAll(s, "motcua ", prog+" 
 
 // msgStopped is what a command stopped midway (Ctrl+C) says; what it had done is kept.
 const msgStopped = "lệnh đã dừng giữa chừng (Ctrl+C hoặc hết thời gian); những gì đã làm xong được giữ nguyên, hãy chạy lại khi cần"
+
+// plainOSWords is err's text with the OS's own words about a file (English, «mkdir /x: no
+// such file or directory»), which the layers below quote after their Vietnamese, replaced
+// by plain words; the path is said once.
+func plainOSWords(err error) string {
+	msg := err.Error()
+	replace := func(raw, path string, cause error) string {
+		i := strings.Index(msg, raw)
+		if i < 0 {
+			return msg
+		}
+		words := plainOSError(cause)
+		if !strings.Contains(msg[:i], path) {
+			words = path + ": " + words
+		}
+		return msg[:i] + words + msg[i+len(raw):]
+	}
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return replace(pe.Error(), pe.Path, pe.Err)
+	case errors.As(err, &le):
+		return replace(le.Error(), le.New, le.Err)
+	}
+	return msg
+}
+
+// plainOSError names the usual causes of a failed file operation in words.
+func plainOSError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "không tồn tại (ổ USB đã cắm chưa?)"
+	case errors.Is(err, fs.ErrPermission):
+		return "không có quyền truy cập"
+	case errors.Is(err, fs.ErrExist):
+		return "đã có"
+	case errors.Is(err, syscall.ENOSPC):
+		return "ổ đĩa đã đầy"
+	case errors.Is(err, syscall.EROFS):
+		return "ổ đĩa chỉ cho đọc"
+	case errors.Is(err, syscall.EISDIR):
+		return "là một thư mục, không phải tệp"
+	case errors.Is(err, syscall.ENOTDIR):
+		return "một phần của đường dẫn không phải thư mục"
+	}
+	return "hệ điều hành báo lỗi khi đọc hoặc ghi"
+}
 
 // plainReadError says in words why a file or the standard input could not be read (the
 // OS's words are English, with the path).

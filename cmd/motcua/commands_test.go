@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -210,6 +211,15 @@ func TestUnreadableInputAndCtrlCInWords(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "không đọc được tệp mật khẩu") || !strings.Contains(errs, "tệp không tồn tại") ||
 		strings.Contains(errs, "no such file") {
 		t.Errorf("backup with a missing passphrase file: %d %q", code, errs)
+	}
+	// A backup folder that cannot be made: the OS's «mkdir …: not a directory» in words.
+	file := filepath.Join(t.TempDir(), "tep")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCmd(t, "", "backup", "--data", data, "--to", filepath.Join(file, "sao-luu"), "--plain")
+	if code == 0 || !strings.Contains(errs, "không phải thư mục") || strings.Contains(errs, "mkdir") || strings.Contains(errs, "not a directory") {
+		t.Errorf("backup into a path under a file: %d %q", code, errs)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
