@@ -300,6 +300,13 @@ func TestSyncOnceCityDownSaysItInWords(t *testing.T) {
 		t.Errorf("the cause is not in the log:\n%s", raw)
 	}
 
+	// verify asks the city for its chain head: the city down is said in words.
+	st, out, errs = runCmd(t, "", "verify", "--data", dir)
+	if !strings.Contains(out+errs, "Không hỏi được máy chủ thành phố (Không kết nối được máy chủ") {
+		t.Errorf("verify with the city down: %d\n%s\n%s", st, out, errs)
+	}
+	noTransportWords(t, "verify with the city down", out+errs)
+
 	// The continuous `sync` (until Ctrl+C) prints the status in words; its log records —
 	// «sync failed err=…dial tcp…» — go to the log file, not to the console.
 	before, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))

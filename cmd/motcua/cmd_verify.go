@@ -36,7 +36,11 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		case errors.Is(err, appsync.ErrNotEnrolled):
 			cityNote = "Máy trạm chưa đăng ký với máy chủ thành phố: chỉ so với dữ liệu trên máy."
 		case err != nil:
-			cityNote = "Không hỏi được máy chủ thành phố (" + err.Error() + "): so với đầu chuỗi đã được xác nhận lần đồng bộ trước."
+			// The staff's words; the transport's own (with the URL) go to the log file.
+			logger, closeLog := commandLogger(*data, e.stderr, false)
+			logger.Info("verify: city head not asked", "err", err)
+			closeLog()
+			cityNote = "Không hỏi được máy chủ thành phố (" + strings.TrimRight(appsync.Message(err), ".") + "): so với đầu chuỗi đã được xác nhận lần đồng bộ trước."
 		case h == nil:
 			cityNote = "Máy chủ thành phố chưa nhận sự kiện nào của máy trạm này."
 		default:
