@@ -97,6 +97,10 @@ func withCause(msg string, err error) string {
 // Retryable reports whether trying again later can succeed by itself.
 func (e *Error) Retryable() bool { return e.Class == ClassNetwork || e.Class == ClassServer }
 
+// Retryable reports whether err is a sync failure that trying again later can clear by
+// itself: no usable answer, or a server answering 5xx or 429.
+func Retryable(err error) bool { return isClassAny(err, ClassNetwork, ClassServer) }
+
 // Messages shown to counter staff.
 const (
 	MsgCaptive     = "Máy chủ trả lời không đúng giao thức (có thể là trang đăng nhập Wi-Fi)"

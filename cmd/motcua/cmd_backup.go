@@ -180,7 +180,7 @@ func passphrase(e *env, file, prompt string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("không đọc được tệp mật khẩu: %w", err)
+			return "", fmt.Errorf("không đọc được tệp mật khẩu %s: %s", file, plainReadError(err))
 		}
 		line, _, _ := strings.Cut(string(b), "\n")
 		// Notepad may start a UTF-8 file with a byte-order mark and end lines with CR.

@@ -28,11 +28,11 @@ const (
 // to the data folder's log (logs/motcua.log).
 func cmdBundle(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
-		fmt.Fprintln(e.stdout, bundleHelp)
+		fmt.Fprintln(e.stdout, withProg(bundleHelp))
 		return nil
 	}
 	if len(args) == 0 || (args[0] != "export" && args[0] != "import") {
-		return fmt.Errorf("%s", bundleUsage)
+		return fmt.Errorf("%s", withProg(bundleUsage))
 	}
 	sub := args[0]
 	fs := newFlags(e, "bundle "+sub)
@@ -40,9 +40,9 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 	var to *string
 	if sub == "export" {
 		to = fs.String("to", "", "tệp gói sẽ ghi, ví dụ E:\\goi-gui-thanh-pho.motcua")
-		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleExportUsage); printFlags(fs) }
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), withProg(bundleExportUsage)); printFlags(fs) }
 	} else {
-		fs.Usage = func() { fmt.Fprintln(fs.Output(), bundleImportUsage); printFlags(fs) }
+		fs.Usage = func() { fmt.Fprintln(fs.Output(), withProg(bundleImportUsage)); printFlags(fs) }
 	}
 	s, err := parseAndOpen(ctx, fs, data, args[1:])
 	if err != nil {
@@ -67,7 +67,7 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("cách dùng: motcua bundle import --data THƯ_MỤC TỆP")
+		return fmt.Errorf("cách dùng: %s bundle import --data THƯ_MỤC TỆP", prog)
 	}
 	rep, err := appsync.ImportBundle(ctx, s, fs.Arg(0), nil, log)
 	if err != nil {

@@ -24,7 +24,7 @@ func init() {
 
 func cmdPeers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		return fmt.Errorf("cách dùng: motcua peers list|add|remove|config --data THƯ_MỤC [ĐỊA_CHỈ]")
+		return fmt.Errorf("cách dùng: %s peers list|add|remove|config --data THƯ_MỤC [ĐỊA_CHỈ]", prog)
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags(e, "peers "+sub)
@@ -45,7 +45,7 @@ func cmdPeers(ctx context.Context, e *env, args []string) error {
 		return listPeers(ctx, e, s)
 	case "add", "remove":
 		if fs.NArg() != 1 {
-			return fmt.Errorf("cách dùng: motcua peers %s --data THƯ_MỤC ĐỊA_CHỈ (ví dụ 192.168.1.12:47470)", sub)
+			return fmt.Errorf("cách dùng: %s peers %s --data THƯ_MỤC ĐỊA_CHỈ (ví dụ 192.168.1.12:47470)", prog, sub)
 		}
 		if sub == "add" {
 			addr, err := s.AddPeer(ctx, fs.Arg(0), localdb.PeerManual)
@@ -67,7 +67,7 @@ func cmdPeers(ctx context.Context, e *env, args []string) error {
 	case "config":
 		return configPeers(ctx, e, s, *listen, *serve, *mdns)
 	}
-	return fmt.Errorf("không có lệnh motcua peers %s (list, add, remove, config)", sub)
+	return fmt.Errorf("không có lệnh %s peers %s (list, add, remove, config)", prog, sub)
 }
 
 func listPeers(ctx context.Context, e *env, s *localdb.Store) error {
@@ -158,7 +158,7 @@ func cmdPeerServe(ctx context.Context, e *env, args []string) error {
 	if v, err := s.SyncValue(ctx, localdb.SyncKeyPeerServe); err != nil {
 		return err
 	} else if v == "off" && !*force {
-		return fmt.Errorf("máy này đã được tắt phục vụ máy ngang hàng (peers config --serve off); bật lại bằng «motcua peers config --serve on», hoặc chạy peer-serve --force nếu thật sự cần")
+		return fmt.Errorf("máy này đã được tắt phục vụ máy ngang hàng (peers config --serve off); bật lại bằng «%s peers config --serve on», hoặc chạy %s peer-serve --force nếu thật sự cần", prog, prog)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()

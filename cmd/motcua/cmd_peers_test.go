@@ -159,6 +159,7 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 	if !strings.Contains(out, "Không kết nối được máy chủ") {
 		t.Errorf("sync --once does not say the city is unreachable:\n%s", out)
 	}
+	noTransportWords(t, "sync --once with the city down and a peer up", out+errs)
 	func() {
 		s, err := localdb.Open(ctx, a, localdb.Options{})
 		if err != nil {
@@ -182,6 +183,8 @@ func TestPeersCommandsAndSyncOnceWithAPeer(t *testing.T) {
 	stopServe()
 	if st, out, errs := runCmd(t, "", "sync", "--data", a, "--once"); st == 0 || !strings.Contains(errs, "Không kết nối được với máy chủ thành phố hay máy ngang hàng nào") {
 		t.Fatalf("sync --once with nothing up: %d %s %s", st, out, errs)
+	} else {
+		noTransportWords(t, "sync --once with nothing up", out+errs)
 	}
 	if st, out, errs := runCmd(t, "", "peers", "remove", "--data", a, addr); st != 0 || !strings.Contains(out, "Đã bỏ") {
 		t.Fatalf("peers remove: %d %s %s", st, out, errs)
@@ -244,4 +247,104 @@ func (w *lockedWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
+}
+
+// noTransportWords fails if a clerk's console shows a transport's own words (English, with
+// the server's address): those go to the data folder's log.
+func noTransportWords(t *testing.T, what, console string) {
+	t.Helper()
+	for _, bad := range []string{"dial tcp", "connection refused", "EOF", "http://", "https://", "context canceled"} {
+		if strings.Contains(console, bad) {
+			t.Errorf("%s shows %q to the clerk:\n%s", what, bad, console)
+		}
+	}
+}
+
+// The city is down and the counter has no peers: `sync --once` retries, then fails, and
+// every line the clerk reads — each retry and the final one — is plain Vietnamese; the
+// transport's words (dial tcp …: connection refused, with the URL) are in the log file.
+func TestSyncOnceCityDownSaysItInWords(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := central.Open(ctx, central.Options{Dir: t.TempDir(), AdminToken: "admin-secret", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	dir := initAt(t, "1")
+	code, _, err := srv.Central().IssueEnrollCode(ctx, "000.00.06.H56", "Trung tâm", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, out, errs := runCmd(t, "", "enroll", "--data", dir, "--server", ts.URL, "--code", code, "--name", "Quầy 1"); st != 0 {
+		t.Fatalf("enroll: %s %s", out, errs)
+	}
+	ts.Close()
+
+	st, out, errs := runCmd(t, "", "sync", "--data", dir, "--once")
+	if st == 0 {
+		t.Fatalf("sync --once with the city down succeeded:\n%s\n%s", out, errs)
+	}
+	for _, want := range []string{"Lần thử chưa xong: Không kết nối được máy chủ: máy chủ không nhận kết nối", "thử lại sau"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sync --once does not say %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "motcua: Đồng bộ chưa hoàn tất") || !strings.Contains(errs, "Không kết nối được máy chủ") {
+		t.Errorf("sync --once's last line: %q", errs)
+	}
+	noTransportWords(t, "sync --once with the city down", out+errs)
+	raw, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
+	if !strings.Contains(string(raw), "connection refused") {
+		t.Errorf("the cause is not in the log:\n%s", raw)
+	}
+
+	// verify asks the city for its chain head: the city down is said in words.
+	st, out, errs = runCmd(t, "", "verify", "--data", dir)
+	if !strings.Contains(out+errs, "Không hỏi được máy chủ thành phố (Không kết nối được máy chủ") {
+		t.Errorf("verify with the city down: %d\n%s\n%s", st, out, errs)
+	}
+	noTransportWords(t, "verify with the city down", out+errs)
+
+	// The continuous `sync` (until Ctrl+C) prints the status in words; its log records —
+	// «sync failed err=…dial tcp…» — go to the log file, not to the console.
+	before, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
+	sctx, stop := context.WithCancel(ctx)
+	var sout, serr lockedWriter
+	done := make(chan int, 1)
+	go func() {
+		done <- run(sctx, []string{"sync", "--data", dir}, strings.NewReader(""), &sout, &serr)
+	}()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(serr.String(), "Không kết nối được máy chủ"); {
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			t.Fatalf("sync does not say the city is unreachable: %q %q", sout.String(), serr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		raw, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
+		if strings.Count(string(raw), "connection refused") > strings.Count(string(before), "connection refused") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the continuous sync's failure is not in the log:\n%s", raw)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if code := <-done; code != 0 {
+		t.Errorf("sync stopped by Ctrl+C: %d %q", code, serr.String())
+	}
+	noTransportWords(t, "sync (continuous) with the city down", sout.String()+serr.String())
+
+	// enroll against the stopped city: words again, no transport text.
+	st, out, errs = runCmd(t, "", "enroll", "--data", initAt(t, "2"), "--server", ts.URL, "--code", "AAAA-BBBB-CCCC", "--name", "Quầy 2")
+	if st == 0 || !strings.Contains(errs, "Không kết nối được máy chủ") {
+		t.Errorf("enroll with the city down: %d %s %s", st, out, errs)
+	}
+	noTransportWords(t, "enroll with the city down", out+errs)
 }

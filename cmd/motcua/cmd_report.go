@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"motcua/domain"
@@ -215,11 +216,20 @@ func plainFSError(err error) string {
 	case errors.Is(err, os.ErrPermission):
 		return "không có quyền ghi"
 	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	// The OS's own words are English (and the path is said already): name the usual causes.
+	switch {
+	case errors.Is(err, syscall.EISDIR), errors.Is(err, os.ErrExist): // renaming onto a folder
+		return "đó là một thư mục, hãy ghi tên tệp"
+	case errors.Is(err, syscall.ENOSPC):
+		return "ổ đĩa đã đầy"
+	case errors.Is(err, syscall.EROFS):
+		return "ổ đĩa chỉ cho đọc"
+	case errors.Is(err, syscall.ENOTDIR):
+		return "một phần của đường dẫn không phải thư mục"
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return "tên tệp quá dài"
 	}
-	return err.Error()
+	return "hệ điều hành không cho ghi (hãy thử thư mục khác)"
 }
 
 // progress writes a status line to stderr at most every half second, overwriting itself.

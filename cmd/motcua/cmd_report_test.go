@@ -199,3 +199,13 @@ func TestReportSamples(t *testing.T) {
 		}
 	}
 }
+
+// A report that cannot be written says why in words, not the OS's English.
+func TestReportUnwritableSaysWhyInWords(t *testing.T) {
+	dir := initStore(t)
+	folder := t.TempDir()
+	code, _, errs := runCmd(t, "", "report", "--data", dir, "--kind", "ii06a", "--from", "2026-01-01", "--to", "2026-01-31", "-o", folder, "--format", "xlsx")
+	if code == 0 || !strings.Contains(errs, "không ghi được tệp") || !strings.Contains(errs, "đó là một thư mục") || strings.Contains(errs, "is a directory") {
+		t.Fatalf("report onto a folder: %d %q", code, errs)
+	}
+}

@@ -81,19 +81,20 @@ func cmdSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	// The report and status lines are what the clerk reads: the log records, with the
+	// causes in the transport's words, go to the log file (and to standard error only with
+	// --debug).
+	logger, closeLog := commandLogger(*data, e.stderr, *debug)
+	defer closeLog()
+	prev := slog.Default()
+	slog.SetDefault(logger)
+	defer slog.SetDefault(prev)
 	if *once {
-		// The report is what the clerk reads: the log records go to the log file (and to
-		// standard error only with --debug).
-		logger, closeLog := commandLogger(*data, e.stderr, *debug)
-		defer closeLog()
-		prev := slog.Default()
-		slog.SetDefault(logger)
-		defer slog.SetDefault(prev)
 		// With peers, the city and each peer in turn, reported per target (sync/peer).
 		return peer.SyncOnceCommand(ctx, s, e.stdout, peer.CommandOptions{Node: peer.Options{Logger: logger}})
 	}
 	fmt.Fprintln(e.stdout, "Đang đồng bộ liên tục; nhấn Ctrl+C để dừng.")
-	eng := appsync.New(s, appsync.Options{})
+	eng := appsync.New(s, appsync.Options{Logger: logger})
 	eng.Subscribe(func(st appsync.Status) {
 		if st.LastError != "" {
 			fmt.Fprintln(e.stderr, st.LastError)

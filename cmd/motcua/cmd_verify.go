@@ -36,7 +36,11 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		case errors.Is(err, appsync.ErrNotEnrolled):
 			cityNote = "Máy trạm chưa đăng ký với máy chủ thành phố: chỉ so với dữ liệu trên máy."
 		case err != nil:
-			cityNote = "Không hỏi được máy chủ thành phố (" + err.Error() + "): so với đầu chuỗi đã được xác nhận lần đồng bộ trước."
+			// The staff's words; the transport's own (with the URL) go to the log file.
+			logger, closeLog := commandLogger(*data, e.stderr, false)
+			logger.Info("verify: city head not asked", "err", err)
+			closeLog()
+			cityNote = "Không hỏi được máy chủ thành phố (" + strings.TrimRight(appsync.Message(err), ".") + "): so với đầu chuỗi đã được xác nhận lần đồng bộ trước."
 		case h == nil:
 			cityNote = "Máy chủ thành phố chưa nhận sự kiện nào của máy trạm này."
 		default:
@@ -99,14 +103,14 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		lines = append(lines, line)
 	}
 	if res.Repaired > 0 {
-		fmt.Fprintf(e.stdout, "Đã dựng lại %d hồ sơ từ các sự kiện (các sự kiện còn nguyên vẹn). Những gì đã phát hiện:\n  %s\nHãy chạy lại motcua verify để xác nhận.\n",
-			res.Repaired, strings.Join(lines, "\n  "))
+		fmt.Fprintf(e.stdout, "Đã dựng lại %d hồ sơ từ các sự kiện (các sự kiện còn nguyên vẹn). Những gì đã phát hiện:\n  %s\nHãy chạy lại %s verify để xác nhận.\n",
+			res.Repaired, strings.Join(lines, "\n  "), prog)
 		return nil
 	}
 	hint := ""
 	switch {
 	case res.EventsIntact():
-		hint = "\nCác sự kiện còn nguyên vẹn: motcua verify --repair dựng lại dữ liệu hồ sơ từ các sự kiện."
+		hint = "\nCác sự kiện còn nguyên vẹn: " + prog + " verify --repair dựng lại dữ liệu hồ sơ từ các sự kiện."
 	default:
 		hint = "\nChính các sự kiện đã bị sửa hoặc xóa: không tự sửa được. Hãy giữ nguyên máy, báo quản trị hệ thống và khôi phục từ bản sao lưu gần nhất còn toàn vẹn."
 	}

@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -103,12 +105,16 @@ func report(e *env, err error) int {
 		return 0
 	}
 	// A sync error carries words written for staff; its Error() adds the cause for the log,
-	// which would print the message twice here.
+	// which would print the message twice here. A command stopped by Ctrl+C says so in
+	// words, not Go's «context canceled».
 	var se *appsync.Error
-	if errors.As(err, &se) {
+	switch {
+	case errors.As(err, &se):
 		fmt.Fprintln(e.stderr, "motcua:", appsync.Message(err))
-	} else {
-		fmt.Fprintln(e.stderr, "motcua:", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintln(e.stderr, "motcua:", msgStopped)
+	default:
+		fmt.Fprintln(e.stderr, "motcua:", plainOSWords(err))
 	}
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -117,9 +123,98 @@ func report(e *env, err error) int {
 	return 1
 }
 
+// prog is the program's name in hints that name a command (motcua verify …): as the clerk
+// invoked it (invokedName); tests leave "motcua".
+var prog = "motcua"
+
+// invokedName is how the clerk ran the program: the path as typed when there is one
+// (./bin/motcua, as the README shows), else the bare name found on PATH (not the
+// resolved /usr/local/bin/motcua some systems pass).
+func invokedName(arg0 string) string {
+	if arg0 == "" {
+		return "motcua"
+	}
+	if strings.ContainsRune(arg0, '/') || strings.ContainsRune(arg0, filepath.Separator) {
+		return arg0
+	}
+	return filepath.Base(arg0)
+}
+
+// withProg names the program as invoked in a usage text written with "motcua ".
+func withProg(s string) string { return strings.ReplaceAll(s, "motcua ", prog+" ") }
+
+// msgStopped is what a command stopped midway (Ctrl+C) says; what it had done is kept.
+const msgStopped = "lệnh đã dừng giữa chừng (Ctrl+C hoặc hết thời gian); những gì đã làm xong được giữ nguyên, hãy chạy lại khi cần"
+
+// plainOSWords is err's text with the OS's own words about a file (English, «mkdir /x: no
+// such file or directory»), which the layers below quote after their Vietnamese, replaced
+// by plain words; the path is said once.
+func plainOSWords(err error) string {
+	msg := err.Error()
+	replace := func(raw, path string, cause error) string {
+		i := strings.Index(msg, raw)
+		if i < 0 {
+			return msg
+		}
+		words := plainOSError(cause)
+		if !strings.Contains(msg[:i], path) {
+			words = path + ": " + words
+		}
+		return msg[:i] + words + msg[i+len(raw):]
+	}
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return replace(pe.Error(), pe.Path, pe.Err)
+	case errors.As(err, &le):
+		return replace(le.Error(), le.New, le.Err)
+	}
+	return msg
+}
+
+// plainOSError names the usual causes of a failed file operation in words.
+func plainOSError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "không tồn tại (ổ USB đã cắm chưa?)"
+	case errors.Is(err, fs.ErrPermission):
+		return "không có quyền truy cập"
+	case errors.Is(err, fs.ErrExist):
+		return "đã có"
+	case errors.Is(err, syscall.ENOSPC):
+		return "ổ đĩa đã đầy"
+	case errors.Is(err, syscall.EROFS):
+		return "ổ đĩa chỉ cho đọc"
+	case errors.Is(err, syscall.EISDIR):
+		return "là một thư mục, không phải tệp"
+	case errors.Is(err, syscall.ENOTDIR):
+		return "một phần của đường dẫn không phải thư mục"
+	}
+	return "hệ điều hành báo lỗi khi đọc hoặc ghi"
+}
+
+// plainReadError says in words why a file or the standard input could not be read (the
+// OS's words are English, with the path).
+func plainReadError(err error) string {
+	switch {
+	case errors.Is(err, io.EOF):
+		return "không có dữ liệu (đầu vào trống)"
+	case errors.Is(err, os.ErrNotExist):
+		return "tệp không tồn tại"
+	case errors.Is(err, os.ErrPermission):
+		return "không có quyền đọc"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) && errors.Is(pe.Err, syscall.EISDIR) {
+		return "đó là một thư mục, không phải tệp"
+	}
+	return "lỗi đọc dữ liệu"
+}
+
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Cách dùng: motcua [--data THƯ_MỤC]      mở ứng dụng quầy một cửa")
-	fmt.Fprintln(w, "           motcua <lệnh> [tham số]      chạy lệnh quản trị; motcua <lệnh> -h để xem tham số")
+	fmt.Fprintln(w, withProg("Cách dùng: motcua [--data THƯ_MỤC]      mở ứng dụng quầy một cửa"))
+	fmt.Fprintln(w, withProg("           motcua <lệnh> [tham số]      chạy lệnh quản trị; motcua <lệnh> -h để xem tham số"))
 	fmt.Fprintln(w, "\nCác lệnh:")
 	names := allCommands()
 	sort.Slice(names, func(i, j int) bool { return names[i].name < names[j].name })
@@ -149,7 +244,7 @@ func openStore(ctx context.Context, dir string) (*localdb.Store, error) {
 // openExisting opens a store that must already hold data (all commands but init).
 func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
 	if _, err := os.Stat(filepath.Join(dir, localdb.DBFile)); err != nil {
-		return nil, fmt.Errorf("thư mục %s chưa có dữ liệu motcua (chạy motcua init hoặc mở ứng dụng để cài đặt)", dir)
+		return nil, fmt.Errorf("thư mục %s chưa có dữ liệu motcua (chạy %s init hoặc mở ứng dụng để cài đặt)", dir, prog)
 	}
 	return openStore(ctx, dir)
 }
@@ -222,7 +317,7 @@ func readPassword(e *env, prompt string) (string, error) {
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return "", fmt.Errorf("không đọc được mật khẩu từ đầu vào chuẩn: %w", err)
+		return "", fmt.Errorf("không đọc được mật khẩu từ đầu vào chuẩn: %s", plainReadError(err))
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
@@ -473,8 +568,8 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	st := info.Stats
 	// The restore checks the copy quickly (SQLite, the audit log, the counts against the
 	// manifest, the files); the whole proof is verify's, which takes minutes on a big store.
-	fmt.Fprintf(e.stdout, "Đã khôi phục vào %s: %d hồ sơ, %d sự kiện (%d chờ đồng bộ), %d tệp; kiểm tra nhanh (tệp, nhật ký, số lượng): đạt.\nĐể kiểm tra toàn bộ chuỗi sự kiện, chữ ký và từng hồ sơ: motcua verify --data %s\n",
-		*data, st.Dossiers, st.Events, st.Outbox, st.Files, *data)
+	fmt.Fprintf(e.stdout, "Đã khôi phục vào %s: %d hồ sơ, %d sự kiện (%d chờ đồng bộ), %d tệp; kiểm tra nhanh (tệp, nhật ký, số lượng): đạt.\nĐể kiểm tra toàn bộ chuỗi sự kiện, chữ ký và từng hồ sơ: %s verify --data %s\n",
+		*data, st.Dossiers, st.Events, st.Outbox, st.Files, prog, *data)
 	if !info.Manifest.TamperEvident {
 		fmt.Fprintln(e.stderr, "Cảnh báo: "+info.Manifest.Notice)
 	}

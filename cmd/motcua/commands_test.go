@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -161,5 +162,70 @@ func TestEnrollRefusesPlainHTTPWithoutTheFlag(t *testing.T) {
 	code, _, errs := runCmd(t, "", "enroll", "--data", dir, "--server", "http://10.0.0.5:8787", "--code", "AAAA-BBBB-CCCC")
 	if code == 0 || !strings.Contains(errs, "không mã hóa") || !strings.Contains(errs, "--allow-http") {
 		t.Fatalf("enroll over http: %d %q", code, errs)
+	}
+}
+
+// Hints that name a command name the program as the clerk ran it: ./bin/motcua (as the
+// README shows) when run by a path, motcua when found on PATH.
+func TestHintsNameTheProgramAsInvoked(t *testing.T) {
+	for arg0, want := range map[string]string{"./bin/motcua": "./bin/motcua", "motcua": "motcua", "/opt/motcua/motcua": "/opt/motcua/motcua", "": "motcua"} {
+		if got := invokedName(arg0); got != want {
+			t.Errorf("invokedName(%q) = %q, want %q", arg0, got, want)
+		}
+	}
+	defer func(p string) { prog = p }(prog)
+	prog = "./bin/motcua"
+	dir := initStore(t)
+	if code, _, errs := runCmd(t, "", "seed", "--data", dir, "--dossiers", "2"); code != 0 {
+		t.Fatal(errs)
+	}
+	to := filepath.Join(t.TempDir(), "usb")
+	if code, _, errs := runCmd(t, "", "backup", "--data", dir, "--to", to, "--plain"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := runCmd(t, "", "restore", "--from", to, "--data", filepath.Join(t.TempDir(), "restored"))
+	if code != 0 || !strings.Contains(out, "./bin/motcua verify --data") {
+		t.Fatalf("restore's hint: %d\n%s\n%s", code, out, errs)
+	}
+	for _, args := range [][]string{{"stats", "--data", t.TempDir()}, {"peers", "nothing"}, {"bundle"}} {
+		if code, _, errs := runCmd(t, "", args...); code == 0 || !strings.Contains(errs, "./bin/motcua ") {
+			t.Errorf("%v: %d %q", args, code, errs)
+		}
+	}
+	if _, out, _ := runCmd(t, "", "help"); !strings.Contains(out, "Cách dùng: ./bin/motcua [--data") {
+		t.Errorf("usage: %s", out)
+	}
+}
+
+// Input that cannot be read, and a command stopped by Ctrl+C, are said in Vietnamese: no
+// EOF, no OS words with the path, no «context canceled».
+func TestUnreadableInputAndCtrlCInWords(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	code, _, errs := runCmd(t, "", "init", "--data", dir, "--unit-code", "000.00.06.H56", "--unit-name", "Xã An Hưng")
+	if code == 0 || !strings.Contains(errs, "không đọc được mật khẩu từ đầu vào chuẩn: không có dữ liệu") || strings.Contains(errs, "EOF") {
+		t.Errorf("init with empty standard input: %d %q", code, errs)
+	}
+	data := initStore(t)
+	missing := filepath.Join(t.TempDir(), "khong-co.txt")
+	code, _, errs = runCmd(t, "", "backup", "--data", data, "--to", t.TempDir(), "--passphrase-file", missing)
+	if code == 0 || !strings.Contains(errs, "không đọc được tệp mật khẩu") || !strings.Contains(errs, "tệp không tồn tại") ||
+		strings.Contains(errs, "no such file") {
+		t.Errorf("backup with a missing passphrase file: %d %q", code, errs)
+	}
+	// A backup folder that cannot be made: the OS's «mkdir …: not a directory» in words.
+	file := filepath.Join(t.TempDir(), "tep")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCmd(t, "", "backup", "--data", data, "--to", filepath.Join(file, "sao-luu"), "--plain")
+	if code == 0 || !strings.Contains(errs, "không phải thư mục") || strings.Contains(errs, "mkdir") || strings.Contains(errs, "not a directory") {
+		t.Errorf("backup into a path under a file: %d %q", code, errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code = run(ctx, []string{"enroll", "--data", data, "--server", "http://127.0.0.1:1", "--code", "AAAA-BBBB-CCCC", "--name", "Quầy"}, strings.NewReader(""), &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "dừng giữa chừng") || strings.Contains(errb.String(), "context canceled") || strings.Contains(errb.String(), "dial tcp") {
+		t.Errorf("enroll stopped by Ctrl+C: %d %q %q", code, out.String(), errb.String())
 	}
 }

@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	prog = invokedName(os.Args[0])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

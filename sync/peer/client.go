@@ -315,8 +315,9 @@ func (n *Node) do(hc *http.Client, req *http.Request, addr string) (int, []byte,
 	return resp.StatusCode, body, nil
 }
 
-// maxPeerText bounds the words of a peer shown or stored here.
-const maxPeerText = 200
+// maxPeerText bounds the words of a peer shown or stored here (room for the longest refusal
+// a peer of this version words, which says what its staff can do).
+const maxPeerText = 240
 
 // Sanitise makes text from elsewhere (a peer's error message) fit to show and store: one
 // line, no markup or control characters, at most max characters.

@@ -18,7 +18,10 @@ import (
 // CommandOptions tune SyncOnceCommand (tests give a client for the city and fast timeouts).
 type CommandOptions struct {
 	CityClient *http.Client
-	Node       Options
+	// CityBackoff is the first wait before the city is tried again (0: a second; tests
+	// shorten it). The waits double up to 15 times it.
+	CityBackoff time.Duration
+	Node        Options
 }
 
 // SyncOnceCommand is `motcua sync --once` on a workstation with peers: the city first (its
@@ -34,7 +37,7 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 		return err
 	}
 	if len(peers) == 0 {
-		if err := syncOnceCity(ctx, store, out, opt.CityClient); err != nil {
+		if err := syncOnceCity(ctx, store, out, opt.CityClient, opt.CityBackoff); err != nil {
 			return err
 		}
 		// Keep the roster fresh for when peers are added (quietly: the city is in step).
@@ -46,38 +49,54 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 	var problems []string
 	reached := 0
 
-	// The city: probe cheaply first, so a link that is down costs a second, not the retries.
-	fmt.Fprintln(out, "— Máy chủ thành phố:")
-	probe := appsync.New(store, appsync.Options{HTTPClient: opt.CityClient, Logger: opt.Node.Logger})
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	perr := probe.Probe(pctx)
-	cancel()
-	var se *appsync.Error
-	switch {
-	case perr != nil && errors.As(perr, &se) && se.Class == appsync.ClassNetwork:
-		// The staff's words only; the transport's own (English, with the URL) go to the log.
-		opt.logger().Info("sync: city unreachable", "err", perr)
-		fmt.Fprintf(out, "  %s. Các sự kiện của máy này sẽ được gửi khi có mạng.\n", strings.TrimRight(strings.TrimSpace(appsync.Message(perr)), "."))
-	case perr != nil:
-		reached++
-		opt.logger().Warn("sync: city refused", "err", perr)
-		problems = append(problems, "máy chủ thành phố: "+appsync.Message(perr))
-		fmt.Fprintln(out, " ", appsync.Message(perr))
-	default:
-		reached++
-		var buf bytes.Buffer
-		err := syncOnceCity(ctx, store, &buf, opt.CityClient)
-		indent(out, buf.String())
-		if err != nil {
-			problems = append(problems, "máy chủ thành phố: "+err.Error())
-			fmt.Fprintln(out, " ", err)
-		} else {
-			// The roster may have changed (a device revoked): fetch it before the peers.
-			if err := appsync.RefreshKeys(ctx, store, opt.CityClient); err != nil {
-				fmt.Fprintln(out, "  Chưa cập nhật được danh sách máy trạm của đơn vị:", err)
+	// The city: probe cheaply first, so a link that is down costs one probe before the
+	// peers, not the full passes' retries. A failure that may clear by itself (no answer, a
+	// 5xx or 429) is tried again after the peers' exchange — the time it took counts toward
+	// the wait — with backoff, like the city-only command's passes, within
+	// appsync.ProbeBudget. Staff read plain words; the causes go to the log.
+	cityOpt := appsync.Options{HTTPClient: opt.CityClient, Logger: opt.Node.Logger,
+		MinBackoff: opt.CityBackoff, MaxBackoff: 15 * opt.CityBackoff}
+	city := func(perr error) {
+		var se *appsync.Error
+		switch {
+		case perr != nil && errors.As(perr, &se) && se.Class == appsync.ClassNetwork:
+			opt.logger().Info("sync: city unreachable", "err", perr)
+			fmt.Fprintf(out, "  %s. Các sự kiện của máy này sẽ được gửi khi có mạng.\n", strings.TrimRight(strings.TrimSpace(appsync.Message(perr)), "."))
+		case perr != nil:
+			reached++
+			opt.logger().Warn("sync: city refused", "err", perr)
+			problems = append(problems, "máy chủ thành phố: "+appsync.Message(perr))
+			fmt.Fprintln(out, " ", appsync.Message(perr))
+		default:
+			reached++
+			var buf bytes.Buffer
+			err := syncOnceCity(ctx, store, &buf, opt.CityClient, opt.CityBackoff)
+			indent(out, buf.String())
+			if err != nil {
+				opt.logger().Warn("sync: city not in step", "err", err)
+				problems = append(problems, "máy chủ thành phố: "+appsync.Message(err))
+				fmt.Fprintln(out, " ", appsync.Message(err))
+			} else {
+				// The roster may have changed (a device revoked): fetch it (before the peers,
+				// unless the city answered only when tried again after them).
+				if err := appsync.RefreshKeys(ctx, store, opt.CityClient); err != nil {
+					opt.logger().Warn("sync: roster not refreshed", "err", err)
+					fmt.Fprintln(out, "  Chưa cập nhật được danh sách máy trạm của đơn vị:", appsync.Message(err))
+				}
+				fmt.Fprintln(out, "  Đã đồng bộ xong.")
 			}
-			fmt.Fprintln(out, "  Đã đồng bộ xong.")
 		}
+	}
+	fmt.Fprintln(out, "— Máy chủ thành phố:")
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	perr := appsync.New(store, cityOpt).Probe(pctx)
+	cancel()
+	cityLater := perr != nil && ctx.Err() == nil && appsync.Retryable(perr)
+	if cityLater {
+		opt.logger().Info("sync: city probe failed, trying again after the peers", "err", perr)
+		fmt.Fprintf(out, "  %s — sẽ thử lại sau khi đồng bộ với các máy ngang hàng.\n", strings.TrimRight(strings.TrimSpace(appsync.Message(perr)), "."))
+	} else if ctx.Err() == nil {
+		city(perr)
 	}
 
 	n := New(store, opt.Node)
@@ -89,11 +108,11 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 		fmt.Fprintf(out, "— Máy ngang hàng %s:\n", name)
 		switch {
 		case r.Err != nil && !r.Reachable:
-			fmt.Fprintln(out, " ", r.Err.Error())
+			fmt.Fprintln(out, " ", Message(r.Err))
 		case r.Err != nil:
 			reached++
-			problems = append(problems, r.Err.Error())
-			fmt.Fprintf(out, "  Chưa đồng bộ xong (nhận %d sự kiện mới, gửi %d): %v\n", r.Received, r.Offered, r.Err)
+			problems = append(problems, Message(r.Err))
+			fmt.Fprintf(out, "  Chưa đồng bộ xong (nhận %d sự kiện mới, gửi %d): %s\n", r.Received, r.Offered, Message(r.Err))
 		default:
 			reached++
 			fmt.Fprintf(out, "  Đã đồng bộ xong: nhận %d sự kiện mới, gửi %d sự kiện của đơn vị.\n", r.Received, r.Offered)
@@ -103,8 +122,17 @@ func SyncOnceCommand(ctx context.Context, store *localdb.Store, out io.Writer, o
 			fmt.Fprintf(out, "  %d sự kiện nhận từ máy ngang hàng này không tin được, đã cách ly (mục Giám sát › Đồng bộ).\n", r.Refused)
 		}
 	}
+	if cityLater && ctx.Err() == nil {
+		fmt.Fprintln(out, "— Máy chủ thành phố (thử lại):")
+		var buf bytes.Buffer
+		perr := appsync.ProbeCommand(ctx, store, &buf, cityOpt)
+		indent(out, buf.String())
+		if ctx.Err() == nil {
+			city(perr)
+		}
+	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("Đồng bộ bị dừng giữa chừng; dữ liệu đã nhận được giữ nguyên, hãy chạy lại: %w", ctx.Err())
+		return &appsync.Error{Msg: appsync.MsgStopped, Err: ctx.Err()}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("Đồng bộ chưa hoàn tất: %s", strings.Join(problems, "; "))
@@ -127,11 +155,8 @@ func (o CommandOptions) logger() *slog.Logger {
 }
 
 // syncOnceCity is the city's part (a variable, so tests may count the calls).
-var syncOnceCity = func(ctx context.Context, store *localdb.Store, out io.Writer, hc *http.Client) error {
-	if hc == nil {
-		return appsync.SyncOnceCommand(ctx, store, out)
-	}
-	return appsync.SyncOnceCommandWith(ctx, store, out, appsync.Options{HTTPClient: hc})
+var syncOnceCity = func(ctx context.Context, store *localdb.Store, out io.Writer, hc *http.Client, backoff time.Duration) error {
+	return appsync.SyncOnceCommandWith(ctx, store, out, appsync.Options{HTTPClient: hc, MinBackoff: backoff, MaxBackoff: 15 * backoff})
 }
 
 func indent(out io.Writer, s string) {

@@ -38,6 +38,8 @@ type city struct {
 	c    *central.Central
 	ts   *httptest.Server
 	addr string
+	// front, when set before start, stands before the city's handler (a test's faults).
+	front func(http.Handler) http.Handler
 }
 
 func newCity(t *testing.T) *city {
@@ -77,7 +79,11 @@ func (c *city) start() {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(c.srv.Handler())
+	h := c.srv.Handler()
+	if c.front != nil {
+		h = c.front(h)
+	}
+	ts := httptest.NewUnstartedServer(h)
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.Start()
@@ -174,7 +180,8 @@ func (s *station) addPeers(others ...*station) {
 // syncOnce runs `motcua sync --once` on the station and returns its output.
 func (s *station) syncOnce() (string, error) {
 	var out bytes.Buffer
-	err := SyncOnceCommand(context.Background(), s.store, &out, CommandOptions{Node: nodeOptions()})
+	// The city's retries wait milliseconds, not seconds: a stopped city costs the test nothing.
+	err := SyncOnceCommand(context.Background(), s.store, &out, CommandOptions{CityBackoff: 10 * time.Millisecond, Node: nodeOptions()})
 	return out.String(), err
 }
 

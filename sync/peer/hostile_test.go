@@ -87,14 +87,25 @@ func TestPeersRefusedByTrust(t *testing.T) {
 		if r.Err == nil {
 			t.Fatalf("exchange with a key the roster does not hold: %+v", r)
 		}
-		contains(t, "refusal", r.Err.Error(), "không có trong danh sách máy trạm", "từ chối")
+		// The refusing side is told what to do about it: sync itself or import a bundle.
+		contains(t, "refusal", r.Err.Error(), "không có trong danh sách máy trạm", "từ chối",
+			"máy này chưa biết máy mới đó", "hãy đồng bộ máy này với thành phố", "gói USB", "rồi thử lại")
 		nothingFrom(t, a, fromLate)
-		// The late one, which knows a, asks a: a does not know it and says so.
+		// The late one, which knows a, asks a: a does not know it and says so, and the late
+		// one's staff are told what they can do (wait for a to sync, or carry a bundle to it).
 		r = late.exchangeWith(a.addr)
 		if r.Err == nil {
 			t.Fatal("a served a workstation it does not know")
 		}
-		contains(t, "refusal", r.Err.Error(), "từ chối máy này", "không có trong danh sách máy trạm")
+		contains(t, "refusal", r.Err.Error(), "từ chối máy này", "không có trong danh sách máy trạm",
+			"Máy đó chưa biết máy này", "Hãy chờ máy đó đồng bộ với thành phố", "gói USB", "rồi thử lại")
+		if strings.Contains(r.Err.Error(), "hãy đồng bộ máy này") {
+			t.Errorf("the refused side is told the refusing side's remedy: %v", r.Err)
+		}
+		if r.Received != 0 {
+			t.Errorf("the refused workstation received %d events", r.Received)
+		}
+		nothingFrom(t, a, fromLate)
 		// Once a has the city's new roster, the late one is a peer like any other.
 		a.refreshKeys()
 		if r := a.exchangeWith(late.addr); r.Err != nil || !a.has(fromLate[0].ID) {

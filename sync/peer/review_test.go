@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -360,5 +362,55 @@ func TestNothingOfferedBackToItsSource(t *testing.T) {
 	// Nothing is left to offer afterwards either.
 	if r := b.exchangeWith(a.addr); r.Err != nil || r.Offered != 0 || r.Received != 0 {
 		t.Fatalf("second exchange: %+v", r)
+	}
+}
+
+// In peer mode, `sync --once` checks the city with a probe first. A city that answers 5xx
+// (restarting, overloaded) is tried again with backoff after the peers' exchange, as the
+// city-only command retries its passes, instead of being reported at once and failing the
+// command; the clerk reads plain words of each wait, never the transport's.
+func TestPeerModeCityProbeRetried(t *testing.T) {
+	c := newCity(t)
+	a := c.workstation(testUnit, 1)
+	b := c.workstation(testUnit, 2)
+	a.refreshKeys()
+	b.refreshKeys()
+	a.addPeers(b)
+	made := b.receive(1)
+
+	var pings atomic.Int32
+	c.stop()
+	c.front = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/ping") && pings.Add(1) <= 2 {
+				http.Error(w, "restarting", http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	c.start()
+
+	var out bytes.Buffer
+	err := SyncOnceCommand(context.Background(), a.store, &out, CommandOptions{CityBackoff: 10 * time.Millisecond, Node: nodeOptions()})
+	if err != nil {
+		t.Fatalf("sync --once with a city that answered 503 twice: %v\n%s", err, out.String())
+	}
+	if n := pings.Load(); n < 3 {
+		t.Errorf("the city was probed %d times", n)
+	}
+	// The first 503 does not hold the peers up: they are read, then the city is tried again.
+	contains(t, "report", out.String(), "Máy chủ đang gặp sự cố (mã 503)", "sẽ thử lại sau khi đồng bộ với các máy ngang hàng",
+		"— Máy chủ thành phố (thử lại):", "Lần thử chưa xong: Máy chủ đang gặp sự cố (mã 503)", "thử lại sau", "Đã đồng bộ xong.")
+	if strings.Index(out.String(), "— Máy ngang hàng") > strings.Index(out.String(), "(thử lại)") {
+		t.Errorf("the peers waited for the city's retries:\n%s", out.String())
+	}
+	for _, bad := range []string{"restarting", "http://", "dial tcp", "EOF"} {
+		if strings.Contains(out.String(), bad) {
+			t.Errorf("the report has %q:\n%s", bad, out.String())
+		}
+	}
+	if !a.has(made[0].ID) {
+		t.Error("the peer's dossier did not arrive")
 	}
 }

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -108,10 +109,7 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			var re *RefusedError
 			if errors.As(err, &re) {
 				h.log.Warn("peer: refused", "remote", r.RemoteAddr, "reason", re.Msg)
-				msg := re.Msg
-				if err == errNoRoster {
-					msg = "Máy đó chưa có danh sách máy trạm của đơn vị do thành phố cấp; máy đó cần đồng bộ với máy chủ thành phố một lần."
-				}
+				msg := cmp.Or(re.ToPeer, re.Msg)
 				h.fail(w, http.StatusForbidden, "refused", msg)
 				return
 			}

@@ -23,8 +23,9 @@ import (
 )
 
 // RefusedError is a peer refused by trust: an unknown, revoked or other unit's key, or no
-// roster to judge by. Msg is plain Vietnamese.
-type RefusedError struct{ Msg string }
+// roster to judge by. Msg is plain Vietnamese for this workstation's staff; ToPeer, when
+// set, is what the refused peer is told instead (its staff have other things to do).
+type RefusedError struct{ Msg, ToPeer string }
 
 func (e *RefusedError) Error() string { return e.Msg }
 
@@ -37,7 +38,10 @@ func refused(format string, args ...any) error {
 var errSelf = refused("Máy ngang hàng dùng khóa của chính máy này; bỏ qua.")
 
 // errNoRoster: this workstation cannot judge peers yet.
-var errNoRoster = refused("Máy này chưa có danh sách máy trạm của đơn vị do thành phố cấp; hãy đồng bộ với máy chủ thành phố một lần trước khi đồng bộ với máy ngang hàng.")
+var errNoRoster error = &RefusedError{
+	Msg:    "Máy này chưa có danh sách máy trạm của đơn vị do thành phố cấp; hãy đồng bộ với máy chủ thành phố một lần trước khi đồng bộ với máy ngang hàng.",
+	ToPeer: "Máy đó chưa có danh sách máy trạm của đơn vị do thành phố cấp; máy đó cần đồng bộ với máy chủ thành phố một lần.",
+}
 
 // identify finds which active device of this unit presented certs, by its key in the
 // city's roster. The certificate's subject (device, unit) is the peer's own claim: it only
@@ -109,7 +113,15 @@ func identify(ctx context.Context, store *localdb.Store, certs []*x509.Certifica
 			return domain.RosterDevice{}, refused("Máy ngang hàng %s chưa có trong danh sách máy mới nhất của thành phố: hãy đồng bộ với thành phố hoặc nhập gói USB; tạm thời từ chối kết nối.", short(dev))
 		}
 	}
-	return domain.RosterDevice{}, refused("Máy ngang hàng %s dùng khóa không có trong danh sách máy trạm thành phố cấp cho đơn vị %s; từ chối kết nối.", short(claimedDev), me.UnitCode)
+	// Most often a counter enrolled after this one last heard from the city: say what each
+	// side can do about it (a hostile key is refused all the same).
+	return domain.RosterDevice{}, &RefusedError{
+		Msg: fmt.Sprintf("Máy ngang hàng %s dùng khóa không có trong danh sách máy trạm thành phố cấp cho đơn vị %s; từ chối kết nối. "+
+			"Nếu đó là máy mới của đơn vị thì máy này chưa biết máy mới đó — hãy đồng bộ máy này với thành phố hoặc nhập gói USB thành phố trả về mới nhất, rồi thử lại.",
+			short(claimedDev), me.UnitCode),
+		ToPeer: "Máy đó chưa biết máy này (khóa của máy này không có trong danh sách máy trạm máy đó đang giữ). " +
+			"Hãy chờ máy đó đồng bộ với thành phố, hoặc nhập vào máy đó gói USB thành phố trả về mới nhất, rồi thử lại.",
+	}
 }
 
 // short shortens a device id for a message.
