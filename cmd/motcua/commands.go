@@ -322,6 +322,9 @@ func readPassword(e *env, prompt string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// maxSeedDossiers bounds motcua seed: the benchmark's store of a million dossiers, with room.
+const maxSeedDossiers = 5_000_000
+
 func cmdSeed(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "seed")
 	data := dataFlag(fs)
@@ -333,6 +336,12 @@ func cmdSeed(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	switch {
+	case *n < 1 || *n > maxSeedDossiers:
+		return fmt.Errorf("--dossiers phải từ 1 đến %s (đã cho %d); không tạo gì", domain.FormatNumber(maxSeedDossiers), *n)
+	case *days < 1 || *days > 3660:
+		return fmt.Errorf("--days phải từ 1 đến 3660 ngày (đã cho %d); không tạo gì", *days)
+	}
 	staff, err := s.ListStaff(ctx)
 	if err != nil {
 		return err

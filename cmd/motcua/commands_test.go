@@ -229,3 +229,21 @@ func TestUnreadableInputAndCtrlCInWords(t *testing.T) {
 		t.Errorf("enroll stopped by Ctrl+C: %d %q %q", code, out.String(), errb.String())
 	}
 }
+
+// seed refuses counts a clerk could not have meant (a negative or zero number of dossiers,
+// no days to spread them over) in words, and makes nothing.
+func TestSeedRefusesBadCounts(t *testing.T) {
+	dir := initStore(t)
+	for _, args := range [][]string{
+		{"--dossiers", "-1"}, {"--dossiers", "0"}, {"--dossiers", "99999999"}, {"--days", "0"}, {"--days", "-3"},
+	} {
+		code, out, errs := runCmd(t, "", append([]string{"seed", "--data", dir}, args...)...)
+		if code == 0 || !strings.Contains(errs, "không tạo gì") || strings.Contains(out, "Đã tạo") {
+			t.Fatalf("seed %v: rc %d, out %q, err %q", args, code, out, errs)
+		}
+	}
+	code, out, _ := runCmd(t, "", "stats", "--data", dir, "--json")
+	if code != 0 || !strings.Contains(out, `"dossiers": 0`) {
+		t.Fatalf("stats after refused seeds: %d %s", code, out)
+	}
+}
