@@ -312,6 +312,11 @@ func TestSyncOnceCityDownSaysItInWords(t *testing.T) {
 	before, _ := os.ReadFile(filepath.Join(dir, "logs", "motcua.log"))
 	sctx, stop := context.WithCancel(ctx)
 	var sout, serr lockedWriter
+	// A fresh process's default logger writes to the console: here, the command's standard
+	// error, so a record that escaped to it would be caught below.
+	prevLog := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&serr, nil)))
+	defer slog.SetDefault(prevLog)
 	done := make(chan int, 1)
 	go func() {
 		done <- run(sctx, []string{"sync", "--data", dir}, strings.NewReader(""), &sout, &serr)
