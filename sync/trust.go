@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -146,8 +147,10 @@ type ScreenOptions struct {
 
 // Screen sorts received events into those to apply and those refused: an envelope that
 // does not check, fields over the limits, a clock out of bounds, another unit's event (with
-// Unit set), or a signature that does not hold with the author's key as the city vouched
-// for it. It is the one screen for every carrier: the city's pull and LAN peers.
+// Unit set), a signature that does not hold with the author's key as the city vouched for
+// it, or a dossier code or hand-off number that is not the author's own (its unit and its
+// slot in the roster held, domain.CheckIssuer). It is the one screen for every carrier: the
+// city's pull, LAN peers and USB bundles.
 func Screen(ctx context.Context, store *localdb.Store, evs []domain.Event, opt ScreenOptions) ([]domain.Event, []localdb.Refused, error) {
 	keys, err := store.Keys(ctx)
 	if err != nil {
@@ -156,6 +159,17 @@ func Screen(ctx context.Context, store *localdb.Store, evs []domain.Event, opt S
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	// The roster says which slot each device of the unit holds, for the rule that an event's
+	// dossier code and hand-off number are its author's (domain.CheckIssuer, as the city
+	// checks on push). None held (not yet fetched): that check waits for one.
+	roster, _, err := store.Roster(ctx)
+	if err != nil {
+		return nil, nil, localErr("pull", err)
+	}
+	slots := make(map[string]domain.RosterDevice, len(roster.Devices))
+	for _, d := range roster.Devices {
+		slots[d.Device] = d
 	}
 	fetched := opt.FetchKeys == nil
 	now := opt.Now
@@ -185,6 +199,13 @@ func Screen(ctx context.Context, store *localdb.Store, evs []domain.Event, opt S
 			}
 			if err := ev.Verify(keys.For(ev)...); err != nil {
 				reason = "Không tin được sự kiện nhận về: " + err.Error() + "."
+			} else if d, ok := slots[ev.Device]; ok {
+				// An author the roster held does not name (enrolled after it, or the city's
+				// portal) is judged by its signature alone, as before: the slot check is
+				// skipped rather than refuse a genuine event for an older roster.
+				if _, why := domain.CheckIssuer(ev, roster.Unit, d.Slot); why != "" {
+					reason = fmt.Sprintf("Sự kiện của máy số %d «%s» bị từ chối: %s", d.Slot, d.Name, why)
+				}
 			}
 		}
 		if reason != "" {

@@ -39,55 +39,6 @@ func checkTrust(e domain.Event, keys []ed25519.PublicKey, now time.Time) string 
 	}
 }
 
-// checkCode finds the dossier code an event gives and checks that it belongs to the pushing
-// device: its unit's prefix and its slot. A workstation of one unit cannot make a dossier
-// under another unit's code, nor take the numbers of another workstation of its unit.
-func checkCode(dev Device, e domain.Event) (code, reason string) {
-	code, ok := domain.EventCode(e)
-	if !ok {
-		return "", ""
-	}
-	if code == "" {
-		if e.Type == domain.EvRegisteredOnline {
-			return "", ""
-		}
-		return "", "Sự kiện thiếu mã hồ sơ."
-	}
-	dc, err := domain.ParseDossierCode(code)
-	if err != nil {
-		return code, err.Error()
-	}
-	if dc.String() != code {
-		return code, fmt.Sprintf("Mã hồ sơ %s phải viết đúng dạng %s.", code, dc.String())
-	}
-	// Every code a workstation gives carries its own slot: an online registration comes
-	// from the city's portal, never from a counter, and must not reserve a sibling's numbers.
-	if !dc.IssuedBy(dev.Unit, dev.Slot) {
-		return code, fmt.Sprintf("Mã hồ sơ %s không thuộc máy trạm này: mã do máy số %d của đơn vị %s cấp phải bắt đầu bằng «%s-» và có số thứ tự bắt đầu bằng %d.",
-			code, dev.Slot, dev.Unit, dev.Unit, dev.Slot)
-	}
-	return code, ""
-}
-
-// checkHandoffNumber checks that a hand-off entry a device prepares carries a number of its
-// own slot (domain.HandoffIssuedBy), as checkCode does for dossier codes: a workstation
-// cannot take the queue numbers of another workstation of its unit.
-func checkHandoffNumber(dev Device, e domain.Event) string {
-	if e.Type != domain.EvHandoffPrepared {
-		return ""
-	}
-	p, err := domain.DecodePayload(e)
-	if err != nil {
-		return checkPayload(e)
-	}
-	hp, ok := p.(*domain.HandoffPreparedPayload)
-	if !ok || domain.HandoffIssuedBy(hp.Number, dev.Slot) {
-		return ""
-	}
-	return fmt.Sprintf("Số phiếu chuyển quầy %s không thuộc máy trạm này: số do máy số %d cấp phải có dạng H-%dnnn.",
-		hp.Number, dev.Slot, dev.Slot)
-}
-
 // checkEnvelope validates one pushed event's envelope and that it is the pushing device's
 // own, for its own unit ("" = valid). The payload is checked separately (checkPayload).
 func checkEnvelope(dev Device, e domain.Event) string {
@@ -138,13 +89,12 @@ func (c *Central) Push(ctx context.Context, dev Device, events []domain.Event) (
 		}
 		if bad[i] == "" {
 			var code string
-			code, bad[i] = checkCode(dev, e)
+			// The dossier code and hand-off number must be the device's own (unit and
+			// slot): the one rule workstations also apply to what they receive.
+			code, bad[i] = domain.CheckIssuer(e, dev.Unit, dev.Slot)
 			if code != "" {
 				codes[i] = code
 			}
-		}
-		if bad[i] == "" {
-			bad[i] = checkHandoffNumber(dev, e)
 		}
 	}
 	// Fold the batch's dossiers now, outside the writer's lock, as if each were new: the
