@@ -26,7 +26,7 @@ func cmdBackups(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backups")
 	dir := fs.String("dir", "", "thư mục sao lưu (mặc định: thư mục sao lưu trong Cài đặt của --data)")
 	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
@@ -89,7 +89,7 @@ func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify-backup")
 	from := fs.String("from", "", "thư mục bản sao lưu")
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *from == "" {

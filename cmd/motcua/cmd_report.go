@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		domain.StatusStopped:   fs.String("stopped", "", fmt.Sprintf(treatHelp, "dừng xử lý (trạng thái 8)")),
 		domain.StatusRefused:   fs.String("refused", "", fmt.Sprintf(treatHelp, "từ chối sau khi đã tiếp nhận (trạng thái 3)")),
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

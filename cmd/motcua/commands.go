@@ -223,12 +223,6 @@ func usage(w io.Writer) {
 	}
 }
 
-func newFlags(e *env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("motcua "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
-}
-
 // DefaultDataDir is the OS's per-user application data folder that stays on this machine
 // (see internal/datadir for why not the roaming one).
 func DefaultDataDir() string { return datadir.Default() }
@@ -251,7 +245,7 @@ func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
 
 // parseAndOpen parses a command's flags, then opens the existing store in --data.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*localdb.Store, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	return openExisting(ctx, *data)
@@ -265,7 +259,7 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	slot := fs.Int("slot", 1, "số thứ tự máy trạm trong đơn vị (1–9)")
 	adminUser := fs.String("admin", "admin", "tên đăng nhập của tài khoản quản trị")
 	adminName := fs.String("admin-name", "Quản trị viên", "họ tên của quản trị viên")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := openStore(ctx, *data)
@@ -422,7 +416,7 @@ func cmdHolidays(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "holidays")
 	year := fs.Int("year", time.Now().In(domain.VN()).Year(), "năm")
 	data := fs.String("data", "", "dùng lịch của kho dữ liệu này (mặc định: lịch gốc)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *year < 1950 || *year > 2100 {
@@ -450,7 +444,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	hours := fs.Float64("hours", 0, "số giờ làm việc")
 	calDays := fs.Float64("calendar-days", 0, "số ngày theo lịch (kể cả ngày nghỉ)")
 	data := fs.String("data", "", "dùng lịch và giờ làm việc của kho dữ liệu này")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	at, err := time.ParseInLocation("2006-01-02T15:04", *received, domain.VN())
@@ -547,7 +541,7 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS), hoặc thư mục chứa các bản sao lưu: dùng bản mới nhất")
 	data := dataFlag(fs)
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *from == "" {
