@@ -232,8 +232,22 @@ func dataFlag(fs *flag.FlagSet) *string {
 }
 
 func openStore(ctx context.Context, dir string) (*localdb.Store, error) {
-	return localdb.Open(ctx, dir, localdb.Options{})
+	s, err := localdb.Open(ctx, dir, localdb.Options{})
+	if err != nil && strings.HasPrefix(err.Error(), "open store: ") {
+		// The store's own prefix is for the log; the clerk reads which folder, in words.
+		return nil, wordedErr{fmt.Sprintf("không mở được thư mục dữ liệu %s: %s", dir, strings.TrimPrefix(err.Error(), "open store: ")), err}
+	}
+	return s, err
 }
+
+// wordedErr is a message for the clerk over the error it stands for.
+type wordedErr struct {
+	msg string
+	err error
+}
+
+func (w wordedErr) Error() string { return w.msg }
+func (w wordedErr) Unwrap() error { return w.err }
 
 // openExisting opens a store that must already hold data (all commands but init).
 func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
@@ -262,29 +276,54 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, *data)
-	if err != nil {
+	// Every input is checked before anything is made: a refused init leaves no half-made
+	// data folder behind (device.key, files/, motcua.db).
+	pre := localdb.DefaultConfig()
+	pre.UnitCode, pre.UnitName, pre.Slot = *unitCode, *unitName, *slot
+	if err := pre.Validate(); err != nil {
 		return err
 	}
-	defer s.Close()
-	if n, err := s.StaffCount(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("thư mục %s đã được cài đặt (%d tài khoản); không cài đặt lại", *data, n)
+	if fi, err := os.Stat(*data); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%s không phải là thư mục: hãy chọn một thư mục (trống hoặc chưa có) cho --data", *data)
+	}
+	if _, err := os.Stat(filepath.Join(*data, localdb.DBFile)); err == nil {
+		s, err := openStore(ctx, *data)
+		if err != nil {
+			return err
+		}
+		n, err := s.StaffCount(ctx)
+		s.Close()
+		if err != nil {
+			return err
+		} else if n > 0 {
+			return fmt.Errorf("thư mục %s đã được cài đặt (%d tài khoản); không cài đặt lại", *data, n)
+		}
 	}
 	password, err := readPassword(e, "Mật khẩu cho tài khoản "+*adminUser+": ")
 	if err != nil {
 		return err
 	}
+	admin := domain.Staff{Username: *adminUser, FullName: *adminName, Role: domain.RoleAdmin}
+	if err := domain.ValidateStaff(admin, password, true); err != nil {
+		return err
+	}
+	undo := madeBy(*data)
+	s, err := openStore(ctx, *data)
+	if err != nil {
+		undo()
+		return err
+	}
+	ok := false
+	defer func() {
+		s.Close()
+		if !ok {
+			undo()
+		}
+	}()
 	cfg := s.Config()
 	cfg.UnitCode, cfg.UnitName, cfg.Slot = *unitCode, *unitName, *slot
 	if cfg.ReturnPlace == "" {
 		cfg.ReturnPlace = "Bộ phận tiếp nhận và trả kết quả, " + strings.TrimSpace(*unitName)
-	}
-	// Check the account before writing anything, so a bad password leaves nothing half-done.
-	admin := domain.Staff{Username: *adminUser, FullName: *adminName, Role: domain.RoleAdmin}
-	if err := domain.ValidateStaff(admin, password, true); err != nil {
-		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -295,10 +334,43 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if err := s.CreateStaff(ctx, nil, admin, password); err != nil {
 		return err
 	}
+	ok = true
 	cfg = s.Config()
 	fmt.Fprintf(e.stdout, "Đã cài đặt %s\n  Đơn vị:   %s (%s)\n  Máy trạm: số %d, mã thiết bị %s\n  Quản trị: %s\n",
 		*data, cfg.UnitName, cfg.UnitCode, cfg.Slot, cfg.DeviceID, strings.ToLower(*adminUser))
 	return nil
+}
+
+// madeBy notes what dir holds now and returns a function that removes what was added
+// since: the whole folder if it did not exist, else only the entries that were not there
+// (never a pre-existing folder's own content). init calls it when it fails midway.
+func madeBy(dir string) func() {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Remove the missing parents too, up to the first one that existed.
+		top := dir
+		for p := filepath.Dir(dir); p != top; top, p = p, filepath.Dir(p) {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+		}
+		return func() { os.RemoveAll(top) }
+	}
+	if err != nil {
+		return func() {}
+	}
+	had := map[string]bool{}
+	for _, en := range entries {
+		had[en.Name()] = true
+	}
+	return func() {
+		now, _ := os.ReadDir(dir)
+		for _, en := range now {
+			if !had[en.Name()] {
+				os.RemoveAll(filepath.Join(dir, en.Name()))
+			}
+		}
+	}
 }
 
 // readPassword reads a password: without echo from a terminal, or the first line of stdin.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"motcua/localdb"
+
 	"bytes"
 	"context"
 	"database/sql"
@@ -246,5 +248,75 @@ func TestSeedRefusesBadCounts(t *testing.T) {
 	code, out, _ := runCmd(t, "", "stats", "--data", dir, "--json")
 	if code != 0 || !strings.Contains(out, `"dossiers": 0`) {
 		t.Fatalf("stats after refused seeds: %d %s", code, out)
+	}
+}
+
+// A refused init makes nothing: every input is checked before the folder is made, and a
+// failure midway removes only what this init made, never what the folder held before.
+func TestInitLeavesNoHalfMadeFolder(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "new", "data")
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"short\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X"}, "8 ký tự"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "abc", "--unit-name", "X"}, "Mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "", "--unit-name", "X"}, "Vui lòng nhập mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000..06", "--unit-name", "X"}, "Mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", ""}, "tên đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X", "--admin", "a b"}, ""},
+		{"", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X"}, "không đọc được mật khẩu"},
+	} {
+		code, out, errs := runCmd(t, c.stdin, append([]string{"init", "--data", dir}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) || strings.Contains(out, "Đã cài đặt") {
+			t.Errorf("init %q: rc %d, out %q, err %q", c.args, code, out, errs)
+		}
+		if _, err := os.Stat(filepath.Join(base, "new")); !os.IsNotExist(err) {
+			t.Fatalf("init %q left %s behind: %v", c.args, filepath.Join(base, "new"), err)
+		}
+	}
+
+	// A file named as the data folder: said in Vietnamese, the file untouched.
+	file := filepath.Join(base, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{file, filepath.Join(file, "data")} {
+		code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", d, "--unit-code", "000.00.06.H56", "--unit-name", "X")
+		if code == 0 || strings.Contains(errs, "open store") || !strings.Contains(errs, "thư mục") {
+			t.Errorf("init --data %s: rc %d, err %q", d, code, errs)
+		}
+	}
+
+	// A pre-existing folder whose device.key is damaged: the store fails after making
+	// motcua.db and files/; those go, the folder's own files stay as they were.
+	old := filepath.Join(base, "old")
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"keep.txt": "giữ nguyên", localdb.KeyFile: "not a key"} {
+		if err := os.WriteFile(filepath.Join(old, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", old, "--unit-code", "000.00.06.H56", "--unit-name", "X")
+	if code == 0 || strings.Contains(errs, "open store") {
+		t.Fatalf("init over a damaged key: rc %d, err %q", code, errs)
+	}
+	entries, err := os.ReadDir(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	if strings.Join(names, ",") != localdb.KeyFile+",keep.txt" {
+		t.Errorf("after a failed init the folder holds %v, want only what it held before", names)
+	}
+	if b, _ := os.ReadFile(filepath.Join(old, localdb.KeyFile)); string(b) != "not a key" {
+		t.Errorf("the folder's own device.key was changed: %q", b)
 	}
 }
