@@ -110,11 +110,11 @@ func report(e *env, err error) int {
 	var se *appsync.Error
 	switch {
 	case errors.As(err, &se):
-		fmt.Fprintln(e.stderr, "motcua:", appsync.Message(err))
+		fmt.Fprintln(e.stderr, "motcua:", progHints(appsync.Message(err)))
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintln(e.stderr, "motcua:", msgStopped)
 	default:
-		fmt.Fprintln(e.stderr, "motcua:", plainOSWords(err))
+		fmt.Fprintln(e.stderr, "motcua:", progHints(plainOSWords(err)))
 	}
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -138,6 +138,48 @@ func invokedName(arg0 string) string {
 		return arg0
 	}
 	return filepath.Base(arg0)
+}
+
+// progHints names the program as invoked in the hints the layers below write with the bare
+// name («chạy motcua verify», «lệnh: motcua enroll --allow-http»): the same words serve the
+// app's screens, and the clerk at a terminal can copy the command as shown. Only a mention
+// of a command is rewritten (not «dữ liệu motcua», «motcua-central», nor a name already
+// given with its path).
+func progHints(s string) string {
+	if prog == "motcua" || !strings.Contains(s, "motcua ") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "motcua ")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		word, _, _ := strings.Cut(s[i+len("motcua "):], " ")
+		word = strings.TrimRight(word, "».,;:)")
+		if (i == 0 || !isNameByte(s[i-1])) && isCommand(word) {
+			b.WriteString(prog + " ")
+		} else {
+			b.WriteString("motcua ")
+		}
+		s = s[i+len("motcua "):]
+	}
+}
+
+// isNameByte is a byte that would make "motcua" part of a longer name or path.
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/\\.-_", c) >= 0
+}
+
+func isCommand(name string) bool {
+	for _, c := range allCommands() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // withProg names the program as invoked in a usage text written with "motcua ".

@@ -320,3 +320,28 @@ func TestInitLeavesNoHalfMadeFolder(t *testing.T) {
 		t.Errorf("the folder's own device.key was changed: %q", b)
 	}
 }
+
+// Hints the layers below write with the bare name show the program as the clerk invoked it.
+func TestLowerLayerHintsNameTheProgramAsInvoked(t *testing.T) {
+	defer func(p string) { prog = p }(prog)
+	prog = "./bin/motcua"
+	for in, want := range map[string]string{
+		"chạy «motcua verify» và khôi phục":                   "chạy «./bin/motcua verify» và khôi phục",
+		"bị sửa. motcua verify --repair đưa":                  "bị sửa. ./bin/motcua verify --repair đưa",
+		"(lệnh: motcua enroll --allow-http).":                 "(lệnh: ./bin/motcua enroll --allow-http).",
+		"(chạy motcua init trước)":                            "(chạy ./bin/motcua init trước)",
+		"hãy chạy motcua verify hoặc báo người quản trị":      "hãy chạy ./bin/motcua verify hoặc báo người quản trị",
+		"chưa có dữ liệu motcua (chạy ./bin/motcua init hoặc": "chưa có dữ liệu motcua (chạy ./bin/motcua init hoặc",
+		"phiên bản motcua này không đọc được":                 "phiên bản motcua này không đọc được",
+		"thành phố: motcua-central bundle import x":           "thành phố: motcua-central bundle import x",
+	} {
+		if got := progHints(in); got != want {
+			t.Errorf("progHints(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// As printed: the refusal of a plain-http city names the flag with the program as run.
+	code, _, errs := runCmd(t, "", "enroll", "--data", initStore(t), "--server", "http://10.255.255.1:8787", "--code", "AAAA-BBBB-CCCC", "--name", "Quầy")
+	if code == 0 || !strings.Contains(errs, "(lệnh: ./bin/motcua enroll --allow-http)") {
+		t.Errorf("enroll over http: rc %d, err %q", code, errs)
+	}
+}
