@@ -73,6 +73,15 @@ func printBackups(w io.Writer, list []localdb.BackupEntry, indent string) {
 // for the folder backups are written into (`backup --to DIR`), the newest readable backup in
 // it, after listing them and saying which one.
 func chooseBackup(e *env, from string) (string, error) {
+	// Said before looking for manifest.json in it: a folder that is not there, or a file.
+	switch st, err := os.Stat(from); {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("không có thư mục %s (ổ USB đã cắm chưa?); --from là thư mục bản sao lưu hoặc thư mục chứa các bản sao lưu", from)
+	case err != nil:
+		return "", fmt.Errorf("không đọc được thư mục %s: %s", from, plainOSError(err))
+	case !st.IsDir():
+		return "", fmt.Errorf("%s là một tệp, không phải thư mục: --from là thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS) hoặc thư mục chứa các bản sao lưu", from)
+	}
 	dir, list, err := localdb.BackupIn(from)
 	if err != nil {
 		return "", err

@@ -111,6 +111,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	// never leaves half a report; checking the folder first fails fast, before the work.
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".motcua-report-*")
 	if err != nil {
+		if st, serr := os.Stat(filepath.Dir(*out)); errors.Is(err, os.ErrNotExist) && serr == nil && st.IsDir() {
+			// The folder is there but takes no new file (/proc, a special file system).
+			return fmt.Errorf("không ghi được tệp %s: thư mục %s không cho tạo tệp mới, hãy chọn thư mục khác", *out, filepath.Dir(*out))
+		}
 		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
 	}
 	defer func() {

@@ -110,7 +110,7 @@ func report(e *env, err error) int {
 	var se *appsync.Error
 	switch {
 	case errors.As(err, &se):
-		fmt.Fprintln(e.stderr, "motcua:", progHints(appsync.Message(err)))
+		fmt.Fprintln(e.stderr, "motcua:", progHints(endedMessage(se, appsync.Message(err))))
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintln(e.stderr, "motcua:", msgStopped)
 	default:
@@ -138,6 +138,24 @@ func invokedName(arg0 string) string {
 		return arg0
 	}
 	return filepath.Base(arg0)
+}
+
+// endedMessage is a sync error's message for a command that has ended: the engine's
+// promise to try again by itself («sẽ tự thử lại», «sẽ thử lại sau 5 giây») would not be
+// kept, so it becomes advice to run the command again (after the server's Retry-After).
+func endedMessage(se *appsync.Error, msg string) string {
+	bare := appsync.WithoutRetryPromise(msg)
+	if bare == msg {
+		return msg
+	}
+	after := "ít phút"
+	switch d := se.RetryAfter; {
+	case d >= time.Minute:
+		after = fmt.Sprintf("%d phút", int(d.Round(time.Minute)/time.Minute))
+	case d >= time.Second:
+		after = fmt.Sprintf("%d giây", int(d.Round(time.Second)/time.Second))
+	}
+	return strings.TrimRight(bare, ".") + "; hãy chạy lại lệnh sau " + after
 }
 
 // progHints names the program as invoked in the hints the layers below write with the bare
