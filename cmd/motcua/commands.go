@@ -343,6 +343,9 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if err := pre.Validate(); err != nil {
 		return err
 	}
+	if strings.TrimSpace(*data) == "" {
+		return exitError{2, fmt.Errorf("--data trống: hãy ghi thư mục dữ liệu sẽ tạo, ví dụ --data %s", DefaultDataDir())}
+	}
 	if fi, err := os.Stat(*data); err == nil && !fi.IsDir() {
 		return fmt.Errorf("%s không phải là thư mục: hãy chọn một thư mục (trống hoặc chưa có) cho --data", *data)
 	}

@@ -278,6 +278,15 @@ func TestInitLeavesNoHalfMadeFolder(t *testing.T) {
 		}
 	}
 
+	// An empty --data would make the store in the current folder.
+	wd, _ := os.Getwd()
+	if code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", "", "--unit-code", "000.00.06.H56", "--unit-name", "X"); code != 2 || !strings.Contains(errs, "--data trống") {
+		t.Errorf("init --data \"\": rc %d, err %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(wd, localdb.DBFile)); !os.IsNotExist(err) {
+		t.Errorf("init --data \"\" made a store in %s", wd)
+	}
+
 	// A file named as the data folder: said in Vietnamese, the file untouched.
 	file := filepath.Join(base, "a-file")
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
