@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ func staffError(msg string, cause error) *Error {
 // be made again after wait, and waits. It returns false if ctx ended first.
 func (e *Engine) retryAfter(ctx context.Context, out io.Writer, attempt int, wait time.Duration, err error) bool {
 	e.log.Info("sync: attempt failed, retrying", "attempt", attempt, "wait", wait, "err", err)
-	fmt.Fprintf(out, "Lần thử chưa xong: %s — thử lại sau %s.\n", strings.TrimRight(Message(err), "."), plainDuration(wait))
+	fmt.Fprintf(out, "Lần thử chưa xong: %s — thử lại sau %s.\n", strings.TrimRight(WithoutRetryPromise(Message(err)), "."), plainDuration(wait))
 	select {
 	case <-ctx.Done():
 		return false
@@ -179,3 +180,11 @@ func printReport(out io.Writer, r Report, c localdb.SyncCounts, st Status) {
 		fmt.Fprintln(out, "Cảnh báo:", w)
 	}
 }
+
+// retryPromise is how a staff message says the engine will try again by itself («; sẽ tự
+// thử lại», «; sẽ thử lại sau 5 giây», «, sẽ thử lại sau»).
+var retryPromise = regexp.MustCompile(`[;,] sẽ (?:tự )?thử lại(?: sau(?: giây lát| \d+ (?:giây|phút))?)?`)
+
+// WithoutRetryPromise is msg without its promise to try again: for a line that says its own
+// wait, and for a command that has ended and will not try again (sync --once, enroll).
+func WithoutRetryPromise(msg string) string { return retryPromise.ReplaceAllString(msg, "") }

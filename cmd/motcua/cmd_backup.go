@@ -26,7 +26,7 @@ func cmdBackups(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backups")
 	dir := fs.String("dir", "", "thư mục sao lưu (mặc định: thư mục sao lưu trong Cài đặt của --data)")
 	data := dataFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
@@ -73,6 +73,15 @@ func printBackups(w io.Writer, list []localdb.BackupEntry, indent string) {
 // for the folder backups are written into (`backup --to DIR`), the newest readable backup in
 // it, after listing them and saying which one.
 func chooseBackup(e *env, from string) (string, error) {
+	// Said before looking for manifest.json in it: a folder that is not there, or a file.
+	switch st, err := os.Stat(from); {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("không có thư mục %s (ổ USB đã cắm chưa?); --from là thư mục bản sao lưu hoặc thư mục chứa các bản sao lưu", from)
+	case err != nil:
+		return "", fmt.Errorf("không đọc được thư mục %s: %s", from, plainOSError(err))
+	case !st.IsDir():
+		return "", fmt.Errorf("%s là một tệp, không phải thư mục: --from là thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS) hoặc thư mục chứa các bản sao lưu", from)
+	}
 	dir, list, err := localdb.BackupIn(from)
 	if err != nil {
 		return "", err
@@ -89,7 +98,7 @@ func cmdVerifyBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify-backup")
 	from := fs.String("from", "", "thư mục bản sao lưu")
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *from == "" {

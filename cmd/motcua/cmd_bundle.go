@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -75,16 +74,4 @@ func cmdBundle(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, rep.Message())
 	return nil
-}
-
-// printFlags lists a command's flags in Vietnamese (flag.PrintDefaults words the default in
-// English).
-func printFlags(fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		fmt.Fprintf(fs.Output(), "  --%-8s %s", f.Name, f.Usage)
-		if f.DefValue != "" {
-			fmt.Fprintf(fs.Output(), " (mặc định: %s)", f.DefValue)
-		}
-		fmt.Fprintln(fs.Output())
-	})
 }

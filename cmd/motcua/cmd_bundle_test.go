@@ -126,11 +126,11 @@ func TestBundleCommands(t *testing.T) {
 	}
 
 	// -h shows each subcommand's own flags and is not an error.
-	rc, _, errs = runCmd(t, "", "bundle", "import", "-h")
+	rc, errs, _ = runCmd(t, "", "bundle", "import", "-h")
 	if rc != 0 || !strings.Contains(errs, "motcua bundle import --data") || strings.Contains(errs, "-to") || strings.Contains(errs, "help requested") {
 		t.Fatalf("bundle import -h: %d %q", rc, errs)
 	}
-	rc, _, errs = runCmd(t, "", "bundle", "export", "-h")
+	rc, errs, _ = runCmd(t, "", "bundle", "export", "-h")
 	if rc != 0 || !strings.Contains(errs, "-to") || strings.Contains(errs, "help requested") {
 		t.Fatalf("bundle export -h: %d %q", rc, errs)
 	}

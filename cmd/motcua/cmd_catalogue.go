@@ -27,7 +27,7 @@ func cmdCatalogue(ctx context.Context, e *env, args []string) error {
 	data := dataFlag(fs)
 	unconfirmed := fs.Bool("unconfirmed", false, "liệt kê các thông tin chưa được xác nhận (thủ tục, mẫu biểu, tờ khai)")
 	asJSON := fs.Bool("json", false, "in dạng JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

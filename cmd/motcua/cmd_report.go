@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		domain.StatusStopped:   fs.String("stopped", "", fmt.Sprintf(treatHelp, "dừng xử lý (trạng thái 8)")),
 		domain.StatusRefused:   fs.String("refused", "", fmt.Sprintf(treatHelp, "từ chối sau khi đã tiếp nhận (trạng thái 3)")),
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -111,6 +111,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	// never leaves half a report; checking the folder first fails fast, before the work.
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".motcua-report-*")
 	if err != nil {
+		if st, serr := os.Stat(filepath.Dir(*out)); errors.Is(err, os.ErrNotExist) && serr == nil && st.IsDir() {
+			// The folder is there but takes no new file (/proc, a special file system).
+			return fmt.Errorf("không ghi được tệp %s: thư mục %s không cho tạo tệp mới, hãy chọn thư mục khác", *out, filepath.Dir(*out))
+		}
 		return fmt.Errorf("không ghi được tệp %s: %v", *out, plainFSError(err))
 	}
 	defer func() {

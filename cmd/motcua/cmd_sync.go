@@ -48,7 +48,7 @@ func cmdEnroll(ctx context.Context, e *env, args []string) error {
 	allowHTTP := fs.Bool("allow-http", false, "cho phép kết nối http không mã hóa tới máy chủ trên máy khác (chỉ trong mạng nội bộ tin cậy)")
 	code := fs.String("code", "", "mã đăng ký một lần")
 	name := fs.String("name", "", "tên máy trạm (mặc định: tên máy tính)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *server == "" || *code == "" {

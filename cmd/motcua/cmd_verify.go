@@ -96,7 +96,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	}
 	lines := make([]string, 0, len(res.Findings))
 	for _, f := range res.Findings {
-		line := f.Msg
+		line := progHints(f.Msg)
 		if f.Dossier != "" {
 			line = "hồ sơ " + f.Dossier + ": " + line
 		}

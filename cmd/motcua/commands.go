@@ -110,11 +110,11 @@ func report(e *env, err error) int {
 	var se *appsync.Error
 	switch {
 	case errors.As(err, &se):
-		fmt.Fprintln(e.stderr, "motcua:", appsync.Message(err))
+		fmt.Fprintln(e.stderr, "motcua:", progHints(endedMessage(se, appsync.Message(err))))
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintln(e.stderr, "motcua:", msgStopped)
 	default:
-		fmt.Fprintln(e.stderr, "motcua:", plainOSWords(err))
+		fmt.Fprintln(e.stderr, "motcua:", progHints(plainOSWords(err)))
 	}
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -138,6 +138,66 @@ func invokedName(arg0 string) string {
 		return arg0
 	}
 	return filepath.Base(arg0)
+}
+
+// endedMessage is a sync error's message for a command that has ended: the engine's
+// promise to try again by itself («sẽ tự thử lại», «sẽ thử lại sau 5 giây») would not be
+// kept, so it becomes advice to run the command again (after the server's Retry-After).
+func endedMessage(se *appsync.Error, msg string) string {
+	bare := appsync.WithoutRetryPromise(msg)
+	if bare == msg {
+		return msg
+	}
+	after := "ít phút"
+	switch d := se.RetryAfter; {
+	case d >= time.Minute:
+		after = fmt.Sprintf("%d phút", int(d.Round(time.Minute)/time.Minute))
+	case d >= time.Second:
+		after = fmt.Sprintf("%d giây", int(d.Round(time.Second)/time.Second))
+	}
+	return strings.TrimRight(bare, ".") + "; hãy chạy lại lệnh sau " + after
+}
+
+// progHints names the program as invoked in the hints the layers below write with the bare
+// name («chạy motcua verify», «lệnh: motcua enroll --allow-http»): the same words serve the
+// app's screens, and the clerk at a terminal can copy the command as shown. Only a mention
+// of a command is rewritten (not «dữ liệu motcua», «motcua-central», nor a name already
+// given with its path).
+func progHints(s string) string {
+	if prog == "motcua" || !strings.Contains(s, "motcua ") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "motcua ")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		word, _, _ := strings.Cut(s[i+len("motcua "):], " ")
+		word = strings.TrimRight(word, "».,;:)")
+		if (i == 0 || !isNameByte(s[i-1])) && isCommand(word) {
+			b.WriteString(prog + " ")
+		} else {
+			b.WriteString("motcua ")
+		}
+		s = s[i+len("motcua "):]
+	}
+}
+
+// isNameByte is a byte that would make "motcua" part of a longer name or path.
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/\\.-_", c) >= 0
+}
+
+func isCommand(name string) bool {
+	for _, c := range allCommands() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // withProg names the program as invoked in a usage text written with "motcua ".
@@ -223,12 +283,6 @@ func usage(w io.Writer) {
 	}
 }
 
-func newFlags(e *env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("motcua "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
-}
-
 // DefaultDataDir is the OS's per-user application data folder that stays on this machine
 // (see internal/datadir for why not the roaming one).
 func DefaultDataDir() string { return datadir.Default() }
@@ -238,8 +292,22 @@ func dataFlag(fs *flag.FlagSet) *string {
 }
 
 func openStore(ctx context.Context, dir string) (*localdb.Store, error) {
-	return localdb.Open(ctx, dir, localdb.Options{})
+	s, err := localdb.Open(ctx, dir, localdb.Options{})
+	if err != nil && strings.HasPrefix(err.Error(), "open store: ") {
+		// The store's own prefix is for the log; the clerk reads which folder, in words.
+		return nil, wordedErr{fmt.Sprintf("không mở được thư mục dữ liệu %s: %s", dir, strings.TrimPrefix(err.Error(), "open store: ")), err}
+	}
+	return s, err
 }
+
+// wordedErr is a message for the clerk over the error it stands for.
+type wordedErr struct {
+	msg string
+	err error
+}
+
+func (w wordedErr) Error() string { return w.msg }
+func (w wordedErr) Unwrap() error { return w.err }
 
 // openExisting opens a store that must already hold data (all commands but init).
 func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
@@ -251,7 +319,7 @@ func openExisting(ctx context.Context, dir string) (*localdb.Store, error) {
 
 // parseAndOpen parses a command's flags, then opens the existing store in --data.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*localdb.Store, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	return openExisting(ctx, *data)
@@ -265,32 +333,60 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	slot := fs.Int("slot", 1, "số thứ tự máy trạm trong đơn vị (1–9)")
 	adminUser := fs.String("admin", "admin", "tên đăng nhập của tài khoản quản trị")
 	adminName := fs.String("admin-name", "Quản trị viên", "họ tên của quản trị viên")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, *data)
-	if err != nil {
+	// Every input is checked before anything is made: a refused init leaves no half-made
+	// data folder behind (device.key, files/, motcua.db).
+	pre := localdb.DefaultConfig()
+	pre.UnitCode, pre.UnitName, pre.Slot = *unitCode, *unitName, *slot
+	if err := pre.Validate(); err != nil {
 		return err
 	}
-	defer s.Close()
-	if n, err := s.StaffCount(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("thư mục %s đã được cài đặt (%d tài khoản); không cài đặt lại", *data, n)
+	if strings.TrimSpace(*data) == "" {
+		return exitError{2, fmt.Errorf("--data trống: hãy ghi thư mục dữ liệu sẽ tạo, ví dụ --data %s", DefaultDataDir())}
+	}
+	if fi, err := os.Stat(*data); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%s không phải là thư mục: hãy chọn một thư mục (trống hoặc chưa có) cho --data", *data)
+	}
+	if _, err := os.Stat(filepath.Join(*data, localdb.DBFile)); err == nil {
+		s, err := openStore(ctx, *data)
+		if err != nil {
+			return err
+		}
+		n, err := s.StaffCount(ctx)
+		s.Close()
+		if err != nil {
+			return err
+		} else if n > 0 {
+			return fmt.Errorf("thư mục %s đã được cài đặt (%d tài khoản); không cài đặt lại", *data, n)
+		}
 	}
 	password, err := readPassword(e, "Mật khẩu cho tài khoản "+*adminUser+": ")
 	if err != nil {
 		return err
 	}
+	admin := domain.Staff{Username: *adminUser, FullName: *adminName, Role: domain.RoleAdmin}
+	if err := domain.ValidateStaff(admin, password, true); err != nil {
+		return err
+	}
+	undo := madeBy(*data)
+	s, err := openStore(ctx, *data)
+	if err != nil {
+		undo()
+		return err
+	}
+	ok := false
+	defer func() {
+		s.Close()
+		if !ok {
+			undo()
+		}
+	}()
 	cfg := s.Config()
 	cfg.UnitCode, cfg.UnitName, cfg.Slot = *unitCode, *unitName, *slot
 	if cfg.ReturnPlace == "" {
 		cfg.ReturnPlace = "Bộ phận tiếp nhận và trả kết quả, " + strings.TrimSpace(*unitName)
-	}
-	// Check the account before writing anything, so a bad password leaves nothing half-done.
-	admin := domain.Staff{Username: *adminUser, FullName: *adminName, Role: domain.RoleAdmin}
-	if err := domain.ValidateStaff(admin, password, true); err != nil {
-		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -301,10 +397,43 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if err := s.CreateStaff(ctx, nil, admin, password); err != nil {
 		return err
 	}
+	ok = true
 	cfg = s.Config()
 	fmt.Fprintf(e.stdout, "Đã cài đặt %s\n  Đơn vị:   %s (%s)\n  Máy trạm: số %d, mã thiết bị %s\n  Quản trị: %s\n",
 		*data, cfg.UnitName, cfg.UnitCode, cfg.Slot, cfg.DeviceID, strings.ToLower(*adminUser))
 	return nil
+}
+
+// madeBy notes what dir holds now and returns a function that removes what was added
+// since: the whole folder if it did not exist, else only the entries that were not there
+// (never a pre-existing folder's own content). init calls it when it fails midway.
+func madeBy(dir string) func() {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Remove the missing parents too, up to the first one that existed.
+		top := dir
+		for p := filepath.Dir(dir); p != top; top, p = p, filepath.Dir(p) {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+		}
+		return func() { os.RemoveAll(top) }
+	}
+	if err != nil {
+		return func() {}
+	}
+	had := map[string]bool{}
+	for _, en := range entries {
+		had[en.Name()] = true
+	}
+	return func() {
+		now, _ := os.ReadDir(dir)
+		for _, en := range now {
+			if !had[en.Name()] {
+				os.RemoveAll(filepath.Join(dir, en.Name()))
+			}
+		}
+	}
 }
 
 // readPassword reads a password: without echo from a terminal, or the first line of stdin.
@@ -422,7 +551,7 @@ func cmdHolidays(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "holidays")
 	year := fs.Int("year", time.Now().In(domain.VN()).Year(), "năm")
 	data := fs.String("data", "", "dùng lịch của kho dữ liệu này (mặc định: lịch gốc)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *year < 1950 || *year > 2100 {
@@ -450,7 +579,7 @@ func cmdDue(ctx context.Context, e *env, args []string) error {
 	hours := fs.Float64("hours", 0, "số giờ làm việc")
 	calDays := fs.Float64("calendar-days", 0, "số ngày theo lịch (kể cả ngày nghỉ)")
 	data := fs.String("data", "", "dùng lịch và giờ làm việc của kho dữ liệu này")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	at, err := time.ParseInLocation("2006-01-02T15:04", *received, domain.VN())
@@ -547,7 +676,7 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "thư mục bản sao lưu (motcua-YYYYMMDD-HHMMSS), hoặc thư mục chứa các bản sao lưu: dùng bản mới nhất")
 	data := dataFlag(fs)
 	passFile := fs.String("passphrase-file", "", "tệp chứa mật khẩu của bản sao lưu mã hóa (dòng đầu tiên)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *from == "" {

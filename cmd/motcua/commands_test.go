@@ -1,6 +1,8 @@
 package main
 
 import (
+	"motcua/localdb"
+
 	"bytes"
 	"context"
 	"database/sql"
@@ -238,12 +240,117 @@ func TestSeedRefusesBadCounts(t *testing.T) {
 		{"--dossiers", "-1"}, {"--dossiers", "0"}, {"--dossiers", "99999999"}, {"--days", "0"}, {"--days", "-3"},
 	} {
 		code, out, errs := runCmd(t, "", append([]string{"seed", "--data", dir}, args...)...)
-		if code == 0 || !strings.Contains(errs, "không tạo gì") || strings.Contains(out, "Đã tạo") {
+		// A negative number is refused by the flag layer, before the store is opened.
+		if code == 0 || !(strings.Contains(errs, "không tạo gì") || strings.Contains(errs, "không được là số âm")) || strings.Contains(out, "Đã tạo") {
 			t.Fatalf("seed %v: rc %d, out %q, err %q", args, code, out, errs)
 		}
 	}
 	code, out, _ := runCmd(t, "", "stats", "--data", dir, "--json")
 	if code != 0 || !strings.Contains(out, `"dossiers": 0`) {
 		t.Fatalf("stats after refused seeds: %d %s", code, out)
+	}
+}
+
+// A refused init makes nothing: every input is checked before the folder is made, and a
+// failure midway removes only what this init made, never what the folder held before.
+func TestInitLeavesNoHalfMadeFolder(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "new", "data")
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"short\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X"}, "8 ký tự"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "abc", "--unit-name", "X"}, "Mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "", "--unit-name", "X"}, "Vui lòng nhập mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000..06", "--unit-name", "X"}, "Mã định danh đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", ""}, "tên đơn vị"},
+		{"matkhau-quan-tri\n", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X", "--admin", "a b"}, ""},
+		{"", []string{"--unit-code", "000.00.06.H56", "--unit-name", "X"}, "không đọc được mật khẩu"},
+	} {
+		code, out, errs := runCmd(t, c.stdin, append([]string{"init", "--data", dir}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) || strings.Contains(out, "Đã cài đặt") {
+			t.Errorf("init %q: rc %d, out %q, err %q", c.args, code, out, errs)
+		}
+		if _, err := os.Stat(filepath.Join(base, "new")); !os.IsNotExist(err) {
+			t.Fatalf("init %q left %s behind: %v", c.args, filepath.Join(base, "new"), err)
+		}
+	}
+
+	// An empty --data would make the store in the current folder.
+	wd, _ := os.Getwd()
+	if code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", "", "--unit-code", "000.00.06.H56", "--unit-name", "X"); code != 2 || !strings.Contains(errs, "--data trống") {
+		t.Errorf("init --data \"\": rc %d, err %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(wd, localdb.DBFile)); !os.IsNotExist(err) {
+		t.Errorf("init --data \"\" made a store in %s", wd)
+	}
+
+	// A file named as the data folder: said in Vietnamese, the file untouched.
+	file := filepath.Join(base, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{file, filepath.Join(file, "data")} {
+		code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", d, "--unit-code", "000.00.06.H56", "--unit-name", "X")
+		if code == 0 || strings.Contains(errs, "open store") || !strings.Contains(errs, "thư mục") {
+			t.Errorf("init --data %s: rc %d, err %q", d, code, errs)
+		}
+	}
+
+	// A pre-existing folder whose device.key is damaged: the store fails after making
+	// motcua.db and files/; those go, the folder's own files stay as they were.
+	old := filepath.Join(base, "old")
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"keep.txt": "giữ nguyên", localdb.KeyFile: "not a key"} {
+		if err := os.WriteFile(filepath.Join(old, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errs := runCmd(t, "matkhau-quan-tri\n", "init", "--data", old, "--unit-code", "000.00.06.H56", "--unit-name", "X")
+	if code == 0 || strings.Contains(errs, "open store") {
+		t.Fatalf("init over a damaged key: rc %d, err %q", code, errs)
+	}
+	entries, err := os.ReadDir(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	if strings.Join(names, ",") != localdb.KeyFile+",keep.txt" {
+		t.Errorf("after a failed init the folder holds %v, want only what it held before", names)
+	}
+	if b, _ := os.ReadFile(filepath.Join(old, localdb.KeyFile)); string(b) != "not a key" {
+		t.Errorf("the folder's own device.key was changed: %q", b)
+	}
+}
+
+// Hints the layers below write with the bare name show the program as the clerk invoked it.
+func TestLowerLayerHintsNameTheProgramAsInvoked(t *testing.T) {
+	defer func(p string) { prog = p }(prog)
+	prog = "./bin/motcua"
+	for in, want := range map[string]string{
+		"chạy «motcua verify» và khôi phục":                   "chạy «./bin/motcua verify» và khôi phục",
+		"bị sửa. motcua verify --repair đưa":                  "bị sửa. ./bin/motcua verify --repair đưa",
+		"(lệnh: motcua enroll --allow-http).":                 "(lệnh: ./bin/motcua enroll --allow-http).",
+		"(chạy motcua init trước)":                            "(chạy ./bin/motcua init trước)",
+		"hãy chạy motcua verify hoặc báo người quản trị":      "hãy chạy ./bin/motcua verify hoặc báo người quản trị",
+		"chưa có dữ liệu motcua (chạy ./bin/motcua init hoặc": "chưa có dữ liệu motcua (chạy ./bin/motcua init hoặc",
+		"phiên bản motcua này không đọc được":                 "phiên bản motcua này không đọc được",
+		"thành phố: motcua-central bundle import x":           "thành phố: motcua-central bundle import x",
+	} {
+		if got := progHints(in); got != want {
+			t.Errorf("progHints(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// As printed: the refusal of a plain-http city names the flag with the program as run.
+	code, _, errs := runCmd(t, "", "enroll", "--data", initStore(t), "--server", "http://10.255.255.1:8787", "--code", "AAAA-BBBB-CCCC", "--name", "Quầy")
+	if code == 0 || !strings.Contains(errs, "(lệnh: ./bin/motcua enroll --allow-http)") {
+		t.Errorf("enroll over http: rc %d, err %q", code, errs)
 	}
 }

@@ -30,7 +30,7 @@ func runGUI(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "")
 	data := dataFlag(fs)
 	level := fs.String("log-level", "info", "mức ghi nhật ký: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	return desktop.Run(ctx, desktop.Options{Data: *data, LogLevel: logging.ParseLevel(*level)})
