@@ -45,7 +45,7 @@ type Limits struct {
 	// PushInFlightPerDevice bounds the large pushes of one token among them (zero:
 	// max(1, PushInFlight/4)): one workstation, or a stolen token, whose push bodies never
 	// arrive cannot hold every push slot and stop the other units' backlogs. A push over
-	// its token's share waits (up to RetryAfter) for that token's own push to end, since
+	// its token's share waits (up to ReadTimeout/4) for that token's own push to end, since
 	// the desktop engine sends several batches at once; it is then answered 429.
 	PushInFlightPerDevice int
 	// TokenlessInFlight is the pool of requests without a token (POST /enroll, and any call
@@ -295,7 +295,8 @@ func (t *tokenSlots) held(tok string) int {
 // limitPush admits a large push when one of the PushInFlight slots is free and its token
 // holds fewer than PushInFlightPerDevice of them, and otherwise answers 429 with
 // Retry-After, without reading the body. A push over its token's share first waits up to
-// RetryAfter for one of that token's pushes to end: the desktop engine sends a few
+// a quarter of the read timeout (at least RetryAfter) for one of that token's pushes to
+// end: the desktop engine sends a few
 // batches at once, and a lone workstation's backlog then goes through without being
 // turned away. Small pushes (up to Limits.SmallPush bytes, announced by Content-Length,
 // not compressed) are not counted.
@@ -310,7 +311,9 @@ func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		tok := bearer(r)
-		if !s.pushPerToken.take(r.Context(), tok, s.limits.RetryAfter) {
+		// The wait costs the city nothing (the request holds only its token's own share of
+		// the slots) and leaves most of the read timeout for the body.
+		if !s.pushPerToken.take(r.Context(), tok, max(s.limits.RetryAfter, s.limits.ReadTimeout/4)) {
 			s.turnAway(w, r, "Máy trạm này đang gửi nhiều lô dữ liệu cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
 			return
 		}

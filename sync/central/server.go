@@ -135,7 +135,11 @@ func (s *Server) routes() error {
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
 	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
-	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.limitPush(inflate(s.limits.PushBody, s.device(s.handlePush)))))
+	// The token is checked first: a made-up one must not take a push slot (nor wait there
+	// for a gzip header that never comes).
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.device(func(w http.ResponseWriter, r *http.Request, dev Device) {
+		s.limitPush(inflate(s.limits.PushBody, func(w http.ResponseWriter, r *http.Request) { s.handlePush(w, r, dev) }))(w, r)
+	})))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
@@ -299,6 +303,10 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 	return func(w http.ResponseWriter, r *http.Request) {
 		dev, err := s.c.Authenticate(r.Context(), bearer(r))
 		if err != nil {
+			if r.ContentLength != 0 {
+				// Answered at once, its body unread (see turnAway).
+				w.Header().Set("Connection", "close")
+			}
 			s.fail(w, r, err)
 			return
 		}
