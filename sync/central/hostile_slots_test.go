@@ -267,3 +267,31 @@ func TestHostileMadeUpTokensTakeNoPushSlot(t *testing.T) {
 		t.Fatalf("%d push slots held", len(f.srv.pushSlots))
 	}
 }
+
+// A large push whose body stops coming is cut after PushStall (408), long before the
+// read timeout, and its push slot is free again.
+func TestHostileStalledPushCutEarly(t *testing.T) {
+	f := newLimitedFixture(t, Limits{ReadTimeout: 10 * time.Minute, PushStall: time.Second}, nil)
+	_, tok := f.device(1)
+	addr := strings.TrimPrefix(f.ts.URL, "http://")
+	for _, enc := range []string{"Content-Encoding: gzip\r\n", ""} {
+		replies := make(chan *http.Response, 1)
+		heldRequest(t, addr, "", "POST "+api.Prefix+"/events HTTP/1.1\r\nHost: motcua\r\nAuthorization: Bearer "+tok+
+			"\r\nContent-Type: application/json\r\n"+enc+"Content-Length: 1000000\r\n\r\n", replies)
+		r := <-replies // the test's deadline bounds the wait
+		if r.StatusCode != http.StatusRequestTimeout {
+			t.Fatalf("a stalled push (%q): HTTP %d", enc, r.StatusCode)
+		}
+		if msg := errorMessage(t, r); !strings.Contains(msg, "thời gian cho phép") {
+			t.Fatalf("message %q", msg)
+		}
+		waitUntil(t, "the push slot back", func() bool { return len(f.srv.pushSlots) == 0 && f.srv.pushPerToken.held(tok) == 0 })
+	}
+	// A push that comes is taken as usual.
+	dev, _ := f.c.Authenticate(context.Background(), tok)
+	for _, res := range f.push(tok, backlog(dev, 300, time.Now().Add(-time.Hour))...) {
+		if res.Status != api.Accepted {
+			t.Fatalf("%+v", res)
+		}
+	}
+}

@@ -48,6 +48,9 @@ type Limits struct {
 	// its token's share waits (up to ReadTimeout/4) for that token's own push to end, since
 	// the desktop engine sends several batches at once; it is then answered 429.
 	PushInFlightPerDevice int
+	// PushStall cuts a large push whose body makes no progress for this long (408), well
+	// before ReadTimeout: a body that never comes frees its push slot sooner.
+	PushStall time.Duration
 	// TokenlessInFlight is the pool of requests without a token (POST /enroll, and any call
 	// without one, answered 401 at once). They never take the InFlight slots: a stranger's
 	// slow enrollment bodies cannot stop the workstations or the admin.
@@ -93,6 +96,7 @@ func DefaultLimits() Limits {
 		InFlight:          32,
 		InFlightPerDevice: 6,
 		PushInFlight:      4,
+		PushStall:         20 * time.Second,
 		TokenlessInFlight: 4,
 		SmallPush:         128 << 10,
 		RetryAfter:        3 * time.Second,
@@ -127,6 +131,7 @@ func (l Limits) withDefaults() Limits {
 	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
 	l.PushInFlightPerDevice = orDefault(l.PushInFlightPerDevice, max(1, l.PushInFlight/4))
 	l.TokenlessInFlight = orDefault(l.TokenlessInFlight, d.TokenlessInFlight)
+	l.PushStall = orDefault(l.PushStall, d.PushStall)
 	l.EnrollReadTimeout = orDefault(l.EnrollReadTimeout, d.EnrollReadTimeout)
 	if l.SmallPush == 0 { // negative: off
 		l.SmallPush = d.SmallPush
@@ -310,6 +315,7 @@ func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
+		end := time.Now().Add(s.limits.ReadTimeout) // about when the server's read timeout ends
 		tok := bearer(r)
 		// The wait costs the city nothing (the request holds only its token's own share of
 		// the slots) and leaves most of the read timeout for the body.
@@ -321,12 +327,41 @@ func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 		select {
 		case s.pushSlots <- struct{}{}:
 			defer func() { <-s.pushSlots }()
+			r.Body = &stallBody{body: r.Body, rc: http.NewResponseController(w), stall: s.limits.PushStall, end: end}
 			h(w, r)
 		default:
 			s.turnAway(w, r, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
 		}
 	}
 }
+
+// stallBody gives every read of a body PushStall to bring something, up to the end of the
+// read timeout: a push whose body stops coming is cut (408) long before the read timeout.
+type stallBody struct {
+	body interface {
+		Read([]byte) (int, error)
+		Close() error
+	}
+	rc    *http.ResponseController
+	stall time.Duration
+	end   time.Time
+	off   bool // the connection does not take deadlines
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	if !b.off {
+		d := time.Now().Add(b.stall)
+		if d.After(b.end) {
+			d = b.end
+		}
+		if err := b.rc.SetReadDeadline(d); err != nil {
+			b.off = true
+		}
+	}
+	return b.body.Read(p)
+}
+
+func (b *stallBody) Close() error { return b.body.Close() }
 
 // tokenSems holds, per token, a semaphore of max slots; a token is forgotten when nothing
 // of it is held or waiting.
