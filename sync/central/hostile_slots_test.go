@@ -193,6 +193,9 @@ func TestHostileTokenlessCannotHoldTheSlots(t *testing.T) {
 		}
 	}
 	waitUntil(t, "the tokenless pool held", func() bool { return len(f.srv.tokenless) == 2 })
+	if a, b := f.srv.tokenlessPerAddr.held("127.0.0.2"), f.srv.tokenlessPerAddr.held("127.0.0.3"); a > 1 || b > 1 {
+		t.Fatalf("one address holds more than its share: %d, %d", a, b)
+	}
 	if len(f.srv.slots) != 0 {
 		t.Fatalf("tokenless requests hold %d shared slots", len(f.srv.slots))
 	}

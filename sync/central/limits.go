@@ -55,6 +55,9 @@ type Limits struct {
 	// without one, answered 401 at once). They never take the InFlight slots: a stranger's
 	// slow enrollment bodies cannot stop the workstations or the admin.
 	TokenlessInFlight int
+	// TokenlessPerAddress bounds one client address's share of them (zero:
+	// max(1, TokenlessInFlight/2)): one stranger cannot stop every enrollment.
+	TokenlessPerAddress int
 	// SmallPush is the largest push body (by its Content-Length) PushInFlight does not
 	// count: a clerk's act of a few events is never turned away because a storm's large
 	// batches hold the push slots. Negative: every push counts.
@@ -132,6 +135,7 @@ func (l Limits) withDefaults() Limits {
 	l.PushInFlightPerDevice = orDefault(l.PushInFlightPerDevice, max(1, l.PushInFlight/4))
 	l.TokenlessInFlight = orDefault(l.TokenlessInFlight, d.TokenlessInFlight)
 	l.PushStall = orDefault(l.PushStall, d.PushStall)
+	l.TokenlessPerAddress = orDefault(l.TokenlessPerAddress, max(1, l.TokenlessInFlight/2))
 	l.EnrollReadTimeout = orDefault(l.EnrollReadTimeout, d.EnrollReadTimeout)
 	if l.SmallPush == 0 { // negative: off
 		l.SmallPush = d.SmallPush
@@ -224,11 +228,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	}
 	tok := bearer(r)
 	if tok == "" || r.URL.Path == api.Prefix+"/enroll" {
+		addr := clientKey(r.RemoteAddr)
+		if !s.tokenlessPerAddr.take(addr) {
+			s.turnAway(w, r, "Địa chỉ này đang gửi quá nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
+			return nil, false
+		}
 		select {
 		case s.tokenless <- struct{}{}:
-			return func() { <-s.tokenless }, true
+			return func() {
+				<-s.tokenless
+				s.tokenlessPerAddr.release(addr)
+			}, true
 		default:
 		}
+		s.tokenlessPerAddr.release(addr)
 		s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
 		return nil, false
 	}
