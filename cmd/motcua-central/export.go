@@ -24,7 +24,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 	since := fs.String("since", "", "chỉ các hồ sơ thay đổi từ thời điểm này (2026-12-06, 20261206080000 giờ Việt Nam, hoặc RFC 3339); trống: tất cả")
 	unit := fs.String("unit", "", "mã đơn vị; trống: cả thành phố")
 	to := fs.String("to", "", "tệp kết quả (JSON lines); - là đầu ra chuẩn")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *to == "" {

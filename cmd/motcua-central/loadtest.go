@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,7 @@ import (
 //	                        [--workstations 500] [--backlog 2000] [--duration 60s] [--time-factor 10]
 //	                        [--server-pid PID] [--json]
 func loadtest(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs := newFlagSet("loadtest")
 	url := fs.String("url", "http://127.0.0.1:8787", "địa chỉ máy chủ đang chạy")
 	adminFile := fs.String("admin-token-file", "", "tệp chứa mã quản trị của máy chủ (mặc định: biến môi trường MOTCUA_ADMIN_TOKEN)")
 	scenario := fs.String("scenario", loadgen.ScenarioMorning, "kịch bản: morning (buổi sáng: mỗi quầy tiếp nhận vài phút một hồ sơ) hoặc storm (mọi máy trạm cùng gửi tồn đọng sau khi mất mạng)")
@@ -38,7 +37,7 @@ func loadtest(ctx context.Context, args []string, out, errOut io.Writer) error {
 	pid := fs.Int("server-pid", 0, "mã tiến trình của máy chủ (cùng máy): đo bộ nhớ thường trú từ /proc")
 	asJSON := fs.Bool("json", false, "in kết quả dạng JSON")
 	row := fs.String("row", "", "in thêm kết quả thành một dòng bảng Markdown, cột đầu là giá trị này (ví dụ sqlite)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	token := strings.TrimSpace(os.Getenv("MOTCUA_ADMIN_TOKEN"))

@@ -130,7 +130,7 @@ const DBEnv = "MOTCUA_CENTRAL_DB"
 
 // flags makes a command's flag set with --data and --db, which every command has.
 func flags(name string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs := newFlagSet(name)
 	data := fs.String("data", "central-data", "thư mục dữ liệu của máy chủ (khóa ký của máy chủ, tệp đính kèm, và cơ sở dữ liệu SQLite khi không có --db)")
 	fs.String("db", os.Getenv(DBEnv), "chuỗi kết nối PostgreSQL cho dữ liệu của thành phố, ví dụ postgres://motcua@db.tp/motcua?sslmode=verify-full (mặc định: biến môi trường "+DBEnv+"; trống: SQLite trong --data)")
 	return fs, data
@@ -141,7 +141,7 @@ func dbFlag(fs *flag.FlagSet) string { return fs.Lookup("db").Value.String() }
 
 // parseAndOpen parses a command's flags, then opens the server's store: --db, or SQLite in --data.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, data *string, args []string) (*central.Central, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	return central.OpenCentral(ctx, central.Config{Dir: *data, DB: dbFlag(fs)})
@@ -180,7 +180,38 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	enrollRate := fs.Float64("enroll-per-minute", def.EnrollPerMinute, "số lần thử đăng ký mỗi phút từ một địa chỉ")
 	uploadAge := fs.Duration("upload-max-age", central.DefaultUploadMaxAge, "xóa các tệp tải lên dở dang không được gửi tiếp quá thời gian này (0: không bao giờ xóa)")
 	pprofAddr := fs.String("pprof", "", "địa chỉ riêng (nên là 127.0.0.1:PORT) phục vụ hồ sơ hiệu năng Go /debug/pprof/ để đo đạc; trống: tắt")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// Bad limits are refused before anything is made or printed (an admin token, a data
+	// folder): a zero or negative one would quietly mean the default, a share larger than
+	// the whole no bound at all.
+	for _, l := range []struct {
+		name string
+		v    int
+	}{{"max-in-flight", *inFlight}, {"max-in-flight-per-device", *perDevice}, {"max-pushes", *pushes}} {
+		if l.v <= 0 {
+			return fmt.Errorf("--%s phải là một số nguyên dương (đang là %d)", l.name, l.v)
+		}
+	}
+	if *perDevice > *inFlight {
+		return fmt.Errorf("--max-in-flight-per-device (%d) không được lớn hơn --max-in-flight (%d): phần của một máy trạm nằm trong tổng số", *perDevice, *inFlight)
+	}
+	if *pushes > *inFlight {
+		return fmt.Errorf("--max-pushes (%d) không được lớn hơn --max-in-flight (%d): các lần gửi nằm trong tổng số", *pushes, *inFlight)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-timeout", *readTimeout}, {"write-timeout", *writeTimeout}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s phải là một khoảng thời gian dương, ví dụ 60s (đang là %v)", d.name, d.v)
+		}
+	}
+	if !(*enrollRate > 0) || math.IsInf(*enrollRate, 0) {
+		return fmt.Errorf("--enroll-per-minute phải là một số dương (đang là %v)", *enrollRate)
+	}
+	if err := checkAddr(*addr); err != nil {
 		return err
 	}
 	if *pprofAddr != "" {
@@ -224,6 +255,12 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if *rate < 0 || *rate > 1 {
 		return errors.New("--fault-rate phải từ 0 đến 1")
 	}
+	// Listen before a token is made and printed: an address in use fails with nothing made.
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	if *admin == "" {
 		b := make([]byte, 18)
 		rand.Read(b)
@@ -241,10 +278,6 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if dups := srv.Central().DuplicateCodes; len(dups) > 0 {
 		fmt.Fprintf(errOut, "Cảnh báo: dữ liệu cũ có %d mã hồ sơ dùng cho hai hồ sơ của cùng một đơn vị (%s); máy chủ vẫn chạy và không nhận thêm mã trùng. Hãy cấp mã mới cho một hồ sơ của mỗi cặp: motcua-central record --dossier <mã định danh hồ sơ> --type dossier.code_assigned --payload '{\"code\":\"<mã mới>\"}'.\n",
 			len(dups), strings.Join(dups, "; "))
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	hs := central.NewHTTPServer(*addr, srv.Handler(), srv.Limits())
 	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
@@ -271,6 +304,34 @@ func serve(ctx context.Context, args []string, out, errOut io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// checkAddr refuses a listen address that cannot be one (no port, a port over 65535).
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q không phải địa chỉ lắng nghe: cần dạng MÁY:CỔNG, ví dụ 127.0.0.1:8787 hoặc :8787", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %q: cổng %q không hợp lệ (cần một số từ 0 đến 65535)", addr, port)
+	}
+	return nil
+}
+
+// listen opens the server's address, saying in words why it cannot.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("địa chỉ %s đang được một chương trình khác dùng (một máy chủ khác đang chạy?); hãy chọn --addr khác", addr)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("không có quyền lắng nghe tại %s (cổng dưới 1024 cần quyền quản trị); hãy chọn cổng khác", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("máy này không có địa chỉ %s; hãy kiểm tra --addr", addr)
+	}
+	return nil, fmt.Errorf("không lắng nghe được tại %s: %w", addr, err)
 }
 
 // adminToken picks the admin token: from --admin-token-file, else --admin-token (with a
@@ -502,7 +563,7 @@ func report(ctx context.Context, args []string, out io.Writer) error {
 	from := fs.String("from", "", "ngày đầu kỳ (YYYY-MM-DD)")
 	to := fs.String("to", "", "ngày cuối kỳ (YYYY-MM-DD, tính cả ngày này)")
 	unit := fs.String("unit", "", "chỉ một đơn vị (mã định danh)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	lo, err := time.ParseInLocation("2006-01-02", *from, domain.VN())
@@ -532,7 +593,7 @@ func report(ctx context.Context, args []string, out io.Writer) error {
 // rebuild rebuilds the feedback, visit and file-access projections from the stored events.
 func rebuild(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := flags("rebuild")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -12,6 +12,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"math"
@@ -465,5 +467,71 @@ func TestReadingCommandsRefuseAnEmptyFolder(t *testing.T) {
 	err = run(ctx, []string{"export", "dvcqg", "--data", dir, "--to", missing}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "không có hoặc không ghi được") || strings.Contains(err.Error(), ".export-") {
 		t.Fatalf("export to a missing folder: %v", err)
+	}
+}
+
+// Bad limits and addresses are refused in words before anything is made or printed: no
+// admin token, no data folder.
+func TestServeRefusesBadLimits(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--max-in-flight-per-device", "-1"}, "--max-in-flight-per-device phải là một số nguyên dương"},
+		{[]string{"--max-in-flight-per-device", "0"}, "--max-in-flight-per-device phải là một số nguyên dương"},
+		{[]string{"--max-in-flight", "-5"}, "--max-in-flight phải là một số nguyên dương"},
+		{[]string{"--max-pushes", "0"}, "--max-pushes phải là một số nguyên dương"},
+		{[]string{"--read-timeout", "-1s"}, "--read-timeout phải là một khoảng thời gian dương"},
+		{[]string{"--write-timeout", "0s"}, "--write-timeout phải là một khoảng thời gian dương"},
+		{[]string{"--enroll-per-minute", "0"}, "--enroll-per-minute phải là một số dương"},
+		{[]string{"--max-in-flight-per-device", "40"}, "không được lớn hơn --max-in-flight (32)"},
+		{[]string{"--max-in-flight", "8", "--max-pushes", "9"}, "--max-pushes (9) không được lớn hơn --max-in-flight (8)"},
+		{[]string{"--addr", "127.0.0.1:99999"}, "cổng \"99999\" không hợp lệ"},
+		{[]string{"--addr", "localhost"}, "cần dạng MÁY:CỔNG"},
+		{[]string{"--addr", busy.Addr().String()}, "đang được một chương trình khác dùng"},
+		{[]string{"--max-in-flight-per-device", "abc"}, `giá trị "abc" của --max-in-flight-per-device không hợp lệ: cần một số nguyên`},
+		{[]string{"--read-timeout", "5"}, "cần một khoảng thời gian"},
+		{[]string{"--no-such-option"}, "lệnh serve không có tham số --no-such-option"},
+		{[]string{"--addr"}, "tham số --addr cần một giá trị"},
+	} {
+		dir := filepath.Join(t.TempDir(), "data")
+		args := []string{"serve", "--data", dir}
+		if tc.args[0] != "--addr" {
+			args = append(args, "--addr", "127.0.0.1:0")
+		}
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), append(args, tc.args...), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+		for _, english := range []string{"invalid", "Usage", "flag", "listen tcp"} {
+			if strings.Contains(err.Error(), english) || strings.Contains(errOut.String(), english) {
+				t.Fatalf("%v: English %q in %q / %q", tc.args, english, err, errOut.String())
+			}
+		}
+		if out.Len() != 0 || errOut.Len() != 0 {
+			t.Fatalf("%v: printed %q / %q", tc.args, out.String(), errOut.String())
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("%v: the data folder was made", tc.args)
+		}
+	}
+}
+
+// -h lists a command's flags in Vietnamese, not under Go's «Usage of».
+func TestFlagHelpInVietnamese(t *testing.T) {
+	var out bytes.Buffer
+	fs, _ := flags("stats")
+	fs.SetOutput(&out)
+	if err := parseFlags(fs, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, "Cách dùng: motcua-central stats") || !strings.Contains(s, "--data") || strings.Contains(s, "Usage") {
+		t.Fatalf("help %q", s)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -35,6 +36,10 @@ func inflate(limit int64, h http.HandlerFunc) http.HandlerFunc {
 		case "", "identity":
 		case "gzip", "x-gzip":
 			zr, err := gzip.NewReader(r.Body)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				writeRawError(w, http.StatusRequestTimeout, "timeout", errSlowBody.Error())
+				return
+			}
 			if err != nil {
 				writeRawError(w, http.StatusBadRequest, "invalid", "Nội dung nén (gzip) của yêu cầu bị hỏng.")
 				return

@@ -123,6 +123,13 @@ type contentErrors struct {
 }
 
 func (c *contentErrors) WriteHeader(code int) {
+	if code == http.StatusPartialContent && !c.failed && emptyRange(c.Header().Get("Content-Range")) {
+		// A suffix range of zero bytes (Range: bytes=-0) selects nothing, which RFC 9110
+		// calls unsatisfiable; ServeContent answers it 206 with "bytes 1342-1341/1342".
+		c.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", c.size))
+		c.Header().Del("Content-Length")
+		code = http.StatusRequestedRangeNotSatisfiable
+	}
 	if code < 400 || c.failed {
 		c.ResponseWriter.WriteHeader(code)
 		return
@@ -145,6 +152,15 @@ func (c *contentErrors) WriteHeader(code int) {
 	default:
 		c.s.writeError(c.ResponseWriter, code, "invalid", fmt.Sprintf("Máy chủ không gửi được tệp cho yêu cầu này (HTTP %d).", code))
 	}
+}
+
+// emptyRange reports a Content-Range whose last byte comes before its first.
+func emptyRange(cr string) bool {
+	var first, last, size int64
+	if n, _ := fmt.Sscanf(cr, "bytes %d-%d/%d", &first, &last, &size); n < 2 {
+		return false
+	}
+	return last < first
 }
 
 // Write drops ServeContent's own English text once the error is answered.

@@ -41,6 +41,7 @@ func TestFileDownloadErrorsAreTheAPIs(t *testing.T) {
 		code, contentRange  string
 	}{
 		{"past the end", "Range", "bytes=" + strconv.Itoa(len(data)+5) + "-", http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "bytes */" + strconv.Itoa(len(data))},
+		{"an empty suffix", "Range", "bytes=-0", http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "bytes */" + strconv.Itoa(len(data))},
 		{"malformed", "Range", "bytes=abc-def", http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", ""},
 		{"another file's tag", "If-Match", `"` + strings.Repeat("0", 64) + `"`, http.StatusPreconditionFailed, "precondition_failed", ""},
 	} {

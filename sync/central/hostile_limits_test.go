@@ -181,7 +181,7 @@ func errorMessage(t *testing.T, r *http.Response) string {
 // Twelve clients each send a 62 MB body to /enroll (which needs no token) at once: each is
 // answered 413 after 8 KB, quickly, and the server never holds the bodies.
 func TestHostileOversizedEnrollBody(t *testing.T) {
-	f := newLimitedFixture(t, Limits{EnrollPerMinute: 6000, EnrollBurst: 100}, nil)
+	f := newLimitedFixture(t, Limits{EnrollPerMinute: 6000, EnrollBurst: 100, TokenlessInFlight: 12, TokenlessPerAddress: 12}, nil)
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	heap := watchHeap()

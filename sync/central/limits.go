@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -41,6 +42,22 @@ type Limits struct {
 	// with 429 before their body is read, rather than queued where they hold memory and
 	// every push's latency grows with the queue.
 	PushInFlight int
+	// PushInFlightPerDevice bounds the large pushes of one token among them (zero:
+	// max(1, PushInFlight/4)): one workstation, or a stolen token, whose push bodies never
+	// arrive cannot hold every push slot and stop the other units' backlogs. A push over
+	// its token's share waits (up to ReadTimeout/4) for that token's own push to end, since
+	// the desktop engine sends several batches at once; it is then answered 429.
+	PushInFlightPerDevice int
+	// PushStall cuts a large push whose body makes no progress for this long (408), well
+	// before ReadTimeout: a body that never comes frees its push slot sooner.
+	PushStall time.Duration
+	// TokenlessInFlight is the pool of requests without a token (POST /enroll, and any call
+	// without one, answered 401 at once). They never take the InFlight slots: a stranger's
+	// slow enrollment bodies cannot stop the workstations or the admin.
+	TokenlessInFlight int
+	// TokenlessPerAddress bounds one client address's share of them (zero:
+	// max(1, TokenlessInFlight/2)): one stranger cannot stop every enrollment.
+	TokenlessPerAddress int
 	// SmallPush is the largest push body (by its Content-Length) PushInFlight does not
 	// count: a clerk's act of a few events is never turned away because a storm's large
 	// batches hold the push slots. Negative: every push counts.
@@ -50,6 +67,9 @@ type Limits struct {
 	EnrollPerMinute float64 // POST /enroll attempts per client address, refilled continuously
 	EnrollBurst     int     // attempts an address may make at once
 	EnrollAddresses int     // addresses remembered; the least recently seen are forgotten first
+	// EnrollReadTimeout cuts an enrollment body (a few hundred bytes) that has not arrived
+	// in this time (408), well before ReadTimeout: it frees its TokenlessInFlight slot.
+	EnrollReadTimeout time.Duration
 
 	ReadHeaderTimeout time.Duration // to read a request's headers
 	ReadTimeout       time.Duration // to read a whole request, body included (tus uploads extend it per read)
@@ -79,12 +99,16 @@ func DefaultLimits() Limits {
 		InFlight:          32,
 		InFlightPerDevice: 6,
 		PushInFlight:      4,
+		PushStall:         20 * time.Second,
+		TokenlessInFlight: 4,
 		SmallPush:         128 << 10,
 		RetryAfter:        3 * time.Second,
 
 		EnrollPerMinute: 5,
 		EnrollBurst:     10,
 		EnrollAddresses: 10000,
+
+		EnrollReadTimeout: 10 * time.Second,
 
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -108,6 +132,11 @@ func (l Limits) withDefaults() Limits {
 	l.InFlight = orDefault(l.InFlight, d.InFlight)
 	l.InFlightPerDevice = orDefault(l.InFlightPerDevice, d.InFlightPerDevice)
 	l.PushInFlight = orDefault(l.PushInFlight, d.PushInFlight)
+	l.PushInFlightPerDevice = orDefault(l.PushInFlightPerDevice, max(1, l.PushInFlight/4))
+	l.TokenlessInFlight = orDefault(l.TokenlessInFlight, d.TokenlessInFlight)
+	l.PushStall = orDefault(l.PushStall, d.PushStall)
+	l.TokenlessPerAddress = orDefault(l.TokenlessPerAddress, max(1, l.TokenlessInFlight/2))
+	l.EnrollReadTimeout = orDefault(l.EnrollReadTimeout, d.EnrollReadTimeout)
 	if l.SmallPush == 0 { // negative: off
 		l.SmallPush = d.SmallPush
 	}
@@ -188,12 +217,35 @@ func capBody(limit int64, h http.HandlerFunc) http.HandlerFunc {
 // The token is counted as presented, before it is checked: a token nobody holds is
 // answered 401 at once and holds nothing, and counting first keeps a device over its
 // share from taking (even for a moment) the slots the other counters need.
+//
+// Requests without a token, and every POST /enroll (whatever it carries), take one of the
+// TokenlessInFlight slots instead: strangers never take the slots the counters use. The
+// admin token has one slot of its own beside the InFlight ones, so the operator can
+// always look at /stats while the city is busy.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
 	if r.URL.Path == api.Prefix+"/ping" {
 		return func() {}, true
 	}
 	tok := bearer(r)
-	if tok != "" && !s.perToken.take(tok) {
+	if tok == "" || r.URL.Path == api.Prefix+"/enroll" {
+		addr := clientKey(r.RemoteAddr)
+		if !s.tokenlessPerAddr.take(addr) {
+			s.turnAway(w, r, "Địa chỉ này đang gửi quá nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
+			return nil, false
+		}
+		select {
+		case s.tokenless <- struct{}{}:
+			return func() {
+				<-s.tokenless
+				s.tokenlessPerAddr.release(addr)
+			}, true
+		default:
+		}
+		s.tokenlessPerAddr.release(addr)
+		s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
+		return nil, false
+	}
+	if !s.perToken.take(tok) {
 		s.turnAway(w, r, "Máy trạm này đang gửi quá nhiều yêu cầu cùng lúc tới máy chủ; máy trạm sẽ tự thử lại sau %d giây.")
 		return nil, false
 	}
@@ -201,15 +253,21 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	case s.slots <- struct{}{}:
 		return func() {
 			<-s.slots
-			if tok != "" {
-				s.perToken.release(tok)
-			}
+			s.perToken.release(tok)
 		}, true
 	default:
 	}
-	if tok != "" {
-		s.perToken.release(tok)
+	if s.isAdmin(r) {
+		select {
+		case s.adminSlot <- struct{}{}:
+			return func() {
+				<-s.adminSlot
+				s.perToken.release(tok)
+			}, true
+		default:
+		}
 	}
+	s.perToken.release(tok)
 	s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
 	return nil, false
 }
@@ -252,9 +310,14 @@ func (t *tokenSlots) held(tok string) int {
 	return t.n[tok]
 }
 
-// limitPush admits a large push when one of the PushInFlight slots is free, and otherwise
-// answers 429 with Retry-After at once, without reading the body. Small pushes (up to
-// Limits.SmallPush bytes, announced by Content-Length, not compressed) are not counted.
+// limitPush admits a large push when one of the PushInFlight slots is free and its token
+// holds fewer than PushInFlightPerDevice of them, and otherwise answers 429 with
+// Retry-After, without reading the body. A push over its token's share first waits up to
+// a quarter of the read timeout (at least RetryAfter) for one of that token's pushes to
+// end: the desktop engine sends a few
+// batches at once, and a lone workstation's backlog then goes through without being
+// turned away. Small pushes (up to Limits.SmallPush bytes, announced by Content-Length,
+// not compressed) are not counted.
 func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		// Only a plain body is small for what it says: a gzipped one may inflate to the
@@ -265,14 +328,120 @@ func (s *Server) limitPush(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
+		end := time.Now().Add(s.limits.ReadTimeout) // about when the server's read timeout ends
+		tok := bearer(r)
+		// The wait costs the city nothing (the request holds only its token's own share of
+		// the slots) and leaves most of the read timeout for the body.
+		if !s.pushPerToken.take(r.Context(), tok, max(s.limits.RetryAfter, s.limits.ReadTimeout/4)) {
+			s.turnAway(w, r, "Máy trạm này đang gửi nhiều lô dữ liệu cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
+			return
+		}
+		defer s.pushPerToken.release(tok)
 		select {
 		case s.pushSlots <- struct{}{}:
 			defer func() { <-s.pushSlots }()
+			r.Body = &stallBody{body: r.Body, rc: http.NewResponseController(w), stall: s.limits.PushStall, end: end}
 			h(w, r)
 		default:
 			s.turnAway(w, r, "Máy chủ đang nhận dữ liệu của nhiều máy trạm cùng lúc; máy trạm sẽ tự gửi lại sau %d giây.")
 		}
 	}
+}
+
+// stallBody gives every read of a body PushStall to bring something, up to the end of the
+// read timeout: a push whose body stops coming is cut (408) long before the read timeout.
+type stallBody struct {
+	body interface {
+		Read([]byte) (int, error)
+		Close() error
+	}
+	rc    *http.ResponseController
+	stall time.Duration
+	end   time.Time
+	off   bool // the connection does not take deadlines
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	if !b.off {
+		d := time.Now().Add(b.stall)
+		if d.After(b.end) {
+			d = b.end
+		}
+		if err := b.rc.SetReadDeadline(d); err != nil {
+			b.off = true
+		}
+	}
+	return b.body.Read(p)
+}
+
+func (b *stallBody) Close() error { return b.body.Close() }
+
+// tokenSems holds, per token, a semaphore of max slots; a token is forgotten when nothing
+// of it is held or waiting.
+type tokenSems struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]*tokenSem
+}
+
+type tokenSem struct {
+	ch   chan struct{}
+	refs int // holders and waiters
+}
+
+func newTokenSems(max int) *tokenSems { return &tokenSems{max: max, m: map[string]*tokenSem{}} }
+
+// take takes one of tok's slots, waiting up to wait (or until ctx ends) for one.
+func (t *tokenSems) take(ctx context.Context, tok string, wait time.Duration) bool {
+	t.mu.Lock()
+	e := t.m[tok]
+	if e == nil {
+		e = &tokenSem{ch: make(chan struct{}, t.max)}
+		t.m[tok] = e
+	}
+	e.refs++
+	t.mu.Unlock()
+	select {
+	case e.ch <- struct{}{}:
+		return true
+	default:
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case e.ch <- struct{}{}:
+		return true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	t.unref(tok, e)
+	return false
+}
+
+func (t *tokenSems) release(tok string) {
+	t.mu.Lock()
+	e := t.m[tok]
+	t.mu.Unlock()
+	<-e.ch
+	t.unref(tok, e)
+}
+
+func (t *tokenSems) unref(tok string, e *tokenSem) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e.refs--; e.refs == 0 {
+		delete(t.m, tok)
+	}
+}
+
+// held is how many slots tok holds (tests).
+func (t *tokenSems) held(tok string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[tok]; e != nil {
+		return len(e.ch)
+	}
+	return 0
 }
 
 // turnAway answers 429 with a Retry-After of the configured wait plus up to as much again,
@@ -303,6 +472,11 @@ func (s *Server) limitEnroll(h http.HandlerFunc) http.HandlerFunc {
 			secs := max(1, int((wait+time.Second-1)/time.Second))
 			s.turnAwayFor(w, secs, fmt.Sprintf("Địa chỉ này đã thử đăng ký quá nhiều lần; hãy thử lại sau %d giây.", secs))
 			return
+		}
+		// An enrollment body is a few hundred bytes: one that has not come in a few seconds
+		// is not coming, and it holds one of the few tokenless slots.
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.limits.EnrollReadTimeout)); err != nil {
+			s.log.Warn("enroll: no read deadline", "err", err)
 		}
 		h(w, r)
 	}

@@ -46,12 +46,16 @@ type Server struct {
 	faults *faults
 	mux    *http.ServeMux
 
-	limits    Limits
-	slots     chan struct{} // one per request in flight
-	perToken  *tokenSlots   // requests in flight per bearer token
-	pushSlots chan struct{} // one per push in flight
-	enrolls   *addrLimiter
-	mem       *memReturner
+	limits           Limits
+	slots            chan struct{} // one per request in flight
+	perToken         *tokenSlots   // requests in flight per bearer token
+	pushSlots        chan struct{} // one per push in flight
+	pushPerToken     *tokenSems    // pushes in flight per bearer token
+	tokenless        chan struct{} // one per request without a token (and per enrollment) in flight
+	tokenlessPerAddr *tokenSlots   // of them, per client address
+	adminSlot        chan struct{} // the admin's own slot when every shared one is taken
+	enrolls          *addrLimiter
+	mem              *memReturner
 
 	cleanStop, cleanDone chan struct{} // the loop removing abandoned uploads
 
@@ -68,7 +72,8 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	}
 	l := opt.Limits.withDefaults()
 	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
-		limits: l, slots: make(chan struct{}, l.InFlight), perToken: newTokenSlots(l.InFlightPerDevice), pushSlots: make(chan struct{}, l.PushInFlight), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		limits: l, slots: make(chan struct{}, l.InFlight), perToken: newTokenSlots(l.InFlightPerDevice), pushSlots: make(chan struct{}, l.PushInFlight), pushPerToken: newTokenSems(l.PushInFlightPerDevice),
+		tokenless: make(chan struct{}, l.TokenlessInFlight), tokenlessPerAddr: newTokenSlots(l.TokenlessPerAddress), adminSlot: make(chan struct{}, 1), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
 		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
 	c.pageBytes = l.PageBytes
 	if s.log == nil {
@@ -131,7 +136,11 @@ func (s *Server) routes() error {
 	p := api.Prefix
 	m.HandleFunc("GET "+p+"/ping", s.handlePing)
 	m.HandleFunc("POST "+p+"/enroll", s.limitEnroll(capBody(s.limits.EnrollBody, s.handleEnroll)))
-	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.limitPush(inflate(s.limits.PushBody, s.device(s.handlePush)))))
+	// The token is checked first: a made-up one must not take a push slot (nor wait there
+	// for a gzip header that never comes).
+	m.HandleFunc("POST "+p+"/events", capBody(s.limits.PushBody, s.device(func(w http.ResponseWriter, r *http.Request, dev Device) {
+		s.limitPush(inflate(s.limits.PushBody, func(w http.ResponseWriter, r *http.Request) { s.handlePush(w, r, dev) }))(w, r)
+	})))
 	m.HandleFunc("GET "+p+"/changes", s.device(s.handleChanges))
 	m.HandleFunc("GET "+p+"/catalogue", s.device(s.handleCatalogue))
 	m.HandleFunc("GET "+p+"/devices/keys", s.device(s.handleKeys))
@@ -295,6 +304,10 @@ func (s *Server) device(h func(http.ResponseWriter, *http.Request, Device)) http
 	return func(w http.ResponseWriter, r *http.Request) {
 		dev, err := s.c.Authenticate(r.Context(), bearer(r))
 		if err != nil {
+			if r.ContentLength != 0 {
+				// Answered at once, its body unread (see turnAway).
+				w.Header().Set("Connection", "close")
+			}
 			s.fail(w, r, err)
 			return
 		}
