@@ -229,7 +229,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	tok := bearer(r)
 	if tok == "" || r.URL.Path == api.Prefix+"/enroll" {
 		addr := clientKey(r.RemoteAddr)
-		if !s.tokenlessPerAddr.take(addr) {
+		if !s.tokenlessPerAddr.tryTake(addr) {
 			s.turnAway(w, r, "Địa chỉ này đang gửi quá nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
 			return nil, false
 		}
@@ -245,7 +245,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 		s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu chưa có mã truy cập cùng lúc; hãy thử lại sau %d giây.")
 		return nil, false
 	}
-	if !s.perToken.take(tok) {
+	if !s.perToken.tryTake(tok) {
 		s.turnAway(w, r, "Máy trạm này đang gửi quá nhiều yêu cầu cùng lúc tới máy chủ; máy trạm sẽ tự thử lại sau %d giây.")
 		return nil, false
 	}
@@ -270,44 +270,6 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (release func(), 
 	s.perToken.release(tok)
 	s.turnAway(w, r, "Máy chủ đang bận phục vụ nhiều yêu cầu cùng lúc; máy trạm sẽ tự thử lại sau %d giây.")
 	return nil, false
-}
-
-// tokenSlots counts the requests in flight per bearer token. A token is forgotten when its
-// last request ends, so the map holds at most one entry per request in flight.
-type tokenSlots struct {
-	mu  sync.Mutex
-	max int
-	n   map[string]int
-}
-
-func newTokenSlots(max int) *tokenSlots { return &tokenSlots{max: max, n: map[string]int{}} }
-
-// take counts one more request of tok, unless it holds max already.
-func (t *tokenSlots) take(tok string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.n[tok] >= t.max {
-		return false
-	}
-	t.n[tok]++
-	return true
-}
-
-func (t *tokenSlots) release(tok string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.n[tok] <= 1 {
-		delete(t.n, tok)
-		return
-	}
-	t.n[tok]--
-}
-
-// held is how many requests tok has in flight (tests).
-func (t *tokenSlots) held(tok string) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.n[tok]
 }
 
 // limitPush admits a large push when one of the PushInFlight slots is free and its token
@@ -376,27 +338,31 @@ func (b *stallBody) Read(p []byte) (int, error) {
 
 func (b *stallBody) Close() error { return b.body.Close() }
 
-// tokenSems holds, per token, a semaphore of max slots; a token is forgotten when nothing
-// of it is held or waiting.
-type tokenSems struct {
+// keyedSlots holds, per key (a bearer token, a client address), a semaphore of max slots;
+// a key is forgotten when nothing of it is held or waiting, so the map holds at most one
+// entry per request in flight.
+type keyedSlots struct {
 	mu  sync.Mutex
 	max int
-	m   map[string]*tokenSem
+	m   map[string]*keySem
 }
 
-type tokenSem struct {
+type keySem struct {
 	ch   chan struct{}
 	refs int // holders and waiters
 }
 
-func newTokenSems(max int) *tokenSems { return &tokenSems{max: max, m: map[string]*tokenSem{}} }
+func newKeyedSlots(max int) *keyedSlots { return &keyedSlots{max: max, m: map[string]*keySem{}} }
 
-// take takes one of tok's slots, waiting up to wait (or until ctx ends) for one.
-func (t *tokenSems) take(ctx context.Context, tok string, wait time.Duration) bool {
+// tryTake takes one of key's slots if one is free.
+func (t *keyedSlots) tryTake(key string) bool { return t.take(context.Background(), key, 0) }
+
+// take takes one of key's slots, waiting up to wait (or until ctx ends) for one.
+func (t *keyedSlots) take(ctx context.Context, tok string, wait time.Duration) bool {
 	t.mu.Lock()
 	e := t.m[tok]
 	if e == nil {
-		e = &tokenSem{ch: make(chan struct{}, t.max)}
+		e = &keySem{ch: make(chan struct{}, t.max)}
 		t.m[tok] = e
 	}
 	e.refs++
@@ -405,6 +371,10 @@ func (t *tokenSems) take(ctx context.Context, tok string, wait time.Duration) bo
 	case e.ch <- struct{}{}:
 		return true
 	default:
+	}
+	if wait <= 0 {
+		t.unref(tok, e)
+		return false
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -418,7 +388,7 @@ func (t *tokenSems) take(ctx context.Context, tok string, wait time.Duration) bo
 	return false
 }
 
-func (t *tokenSems) release(tok string) {
+func (t *keyedSlots) release(tok string) {
 	t.mu.Lock()
 	e := t.m[tok]
 	t.mu.Unlock()
@@ -426,7 +396,7 @@ func (t *tokenSems) release(tok string) {
 	t.unref(tok, e)
 }
 
-func (t *tokenSems) unref(tok string, e *tokenSem) {
+func (t *keyedSlots) unref(tok string, e *keySem) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e.refs--; e.refs == 0 {
@@ -435,7 +405,7 @@ func (t *tokenSems) unref(tok string, e *tokenSem) {
 }
 
 // held is how many slots tok holds (tests).
-func (t *tokenSems) held(tok string) int {
+func (t *keyedSlots) held(tok string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e := t.m[tok]; e != nil {

@@ -48,11 +48,11 @@ type Server struct {
 
 	limits           Limits
 	slots            chan struct{} // one per request in flight
-	perToken         *tokenSlots   // requests in flight per bearer token
+	perToken         *keyedSlots   // requests in flight per bearer token
 	pushSlots        chan struct{} // one per push in flight
-	pushPerToken     *tokenSems    // pushes in flight per bearer token
+	pushPerToken     *keyedSlots   // pushes in flight per bearer token
 	tokenless        chan struct{} // one per request without a token (and per enrollment) in flight
-	tokenlessPerAddr *tokenSlots   // of them, per client address
+	tokenlessPerAddr *keyedSlots   // of them, per client address
 	adminSlot        chan struct{} // the admin's own slot when every shared one is taken
 	enrolls          *addrLimiter
 	mem              *memReturner
@@ -72,8 +72,8 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	}
 	l := opt.Limits.withDefaults()
 	s := &Server{c: c, admin: opt.AdminToken, log: opt.Logger, latency: opt.Latency, faults: newFaults(opt.Faults),
-		limits: l, slots: make(chan struct{}, l.InFlight), perToken: newTokenSlots(l.InFlightPerDevice), pushSlots: make(chan struct{}, l.PushInFlight), pushPerToken: newTokenSems(l.PushInFlightPerDevice),
-		tokenless: make(chan struct{}, l.TokenlessInFlight), tokenlessPerAddr: newTokenSlots(l.TokenlessPerAddress), adminSlot: make(chan struct{}, 1), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
+		limits: l, slots: make(chan struct{}, l.InFlight), perToken: newKeyedSlots(l.InFlightPerDevice), pushSlots: make(chan struct{}, l.PushInFlight), pushPerToken: newKeyedSlots(l.PushInFlightPerDevice),
+		tokenless: make(chan struct{}, l.TokenlessInFlight), tokenlessPerAddr: newKeyedSlots(l.TokenlessPerAddress), adminSlot: make(chan struct{}, 1), enrolls: newAddrLimiter(l.EnrollPerMinute, l.EnrollBurst, l.EnrollAddresses, time.Now),
 		mem: &memReturner{after: l.FreeAfter, every: l.FreeEvery}}
 	c.pageBytes = l.PageBytes
 	if s.log == nil {
