@@ -63,19 +63,26 @@ func streamEvents(ctx context.Context, q interface {
 
 // currentDossier reads a dossier's projection inside a transaction (zero Dossier if none).
 func currentDossier(ctx context.Context, tx *sql.Tx, id string) (domain.Dossier, bool, error) {
+	return projected[domain.Dossier](ctx, tx, "dossiers", id)
+}
+
+// projected reads the JSON document of one row of a projection table (dossiers, handoffs,
+// feedback) by its id; false when there is no such row. table is one of the store's own
+// names, never input.
+func projected[T any](ctx context.Context, q queryer, table, id string) (T, bool, error) {
+	var v T
 	var doc string
-	err := tx.QueryRowContext(ctx, `SELECT doc FROM dossiers WHERE id = ?`, id).Scan(&doc)
+	err := q.QueryRowContext(ctx, `SELECT doc FROM `+table+` WHERE id = ?`, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Dossier{}, false, nil
+		return v, false, nil
 	}
 	if err != nil {
-		return domain.Dossier{}, false, err
+		return v, false, err
 	}
-	var d domain.Dossier
-	if err := json.Unmarshal([]byte(doc), &d); err != nil {
-		return d, false, fmt.Errorf("dossier %s: %w", id, err)
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return v, false, fmt.Errorf("%s %s: %w", table, id, err)
 	}
-	return d, true, nil
+	return v, true, nil
 }
 
 // appendLocal is the heart of every use case: check the event against the dossier as it

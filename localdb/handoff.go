@@ -197,16 +197,11 @@ func (s *Store) Handoffs(ctx context.Context, now time.Time) (query.HandoffQueue
 }
 
 func handoffByID(ctx context.Context, q queryer, id string) (domain.Handoff, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM handoffs WHERE id = ?`, id).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Handoff{}, fmt.Errorf("tờ khai chuyển quầy %s: %w", id, domain.ErrNotFound)
+	v, ok, err := projected[domain.Handoff](ctx, q, "handoffs", id)
+	if err == nil && !ok {
+		err = fmt.Errorf("tờ khai chuyển quầy %s: %w", id, domain.ErrNotFound)
 	}
-	if err != nil {
-		return domain.Handoff{}, err
-	}
-	var h domain.Handoff
-	return h, json.Unmarshal([]byte(doc), &h)
+	return v, err
 }
 
 // projectHandoff folds an entry's events into the handoffs table.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -187,16 +186,11 @@ func (s *Store) feedbackEvent(ctx context.Context, actor domain.Staff, id string
 }
 
 func feedbackByID(ctx context.Context, q queryer, id string) (domain.Feedback, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM feedback WHERE id = ?`, id).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Feedback{}, fmt.Errorf("phản ánh %s: %w", id, domain.ErrNotFound)
+	v, ok, err := projected[domain.Feedback](ctx, q, "feedback", id)
+	if err == nil && !ok {
+		err = fmt.Errorf("phản ánh %s: %w", id, domain.ErrNotFound)
 	}
-	if err != nil {
-		return domain.Feedback{}, err
-	}
-	var f domain.Feedback
-	return f, json.Unmarshal([]byte(doc), &f)
+	return v, err
 }
 
 // ListFeedback returns feedback received in [from, to), newest first; status 0 means any.
